@@ -1,0 +1,26 @@
+"""DRF authentication for both faces: JWT checked against the request's tenant."""
+
+from __future__ import annotations
+
+from django.db import connection
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+from api.tokens import TENANT_CLAIM
+
+
+class TenantJWTAuthentication(JWTAuthentication):
+    """Accepts a bearer token only on the tenant (schema) that issued it."""
+
+    def get_validated_token(self, raw_token: bytes):
+        token = super().get_validated_token(raw_token)
+        # The token classes already check this; checking again here keeps the rule even
+        # if someone configures another token class.
+        if token.get(TENANT_CLAIM) != connection.schema_name:
+            raise InvalidToken(
+                {
+                    "detail": "This token was issued for another tenant.",
+                    "code": "token_wrong_tenant",
+                }
+            )
+        return token

@@ -1,0 +1,41 @@
+"""Who may call what. Roles are those of API.md; platform staff only on the apex domain."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from rest_framework.permissions import BasePermission
+
+from venue_apps.accounts.models import Role
+
+
+class IsPlatformStaff(BasePermission):
+    message = "Only platform staff may do this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+            and user.role == Role.PLATFORM_STAFF
+        )
+
+
+def role_required(*roles: Role) -> type[BasePermission]:
+    """A permission class admitting authenticated users of this tenant with these roles."""
+
+    class HasRole(BasePermission):
+        message = "Your role may not do this."
+
+        def has_permission(self, request, view) -> bool:
+            user = request.user
+            return bool(
+                user
+                and user.is_authenticated
+                and connection.schema_name != settings.PUBLIC_SCHEMA_NAME
+                and user.role in roles
+            )
+
+    HasRole.__name__ = "HasRole_" + "_".join(str(role) for role in roles)
+    return HasRole

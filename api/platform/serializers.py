@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from rest_framework import serializers
+
+from tenants.models import Domain, Tenant
+
+
+class OnboardInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.CharField(max_length=40)
+    owner_email = serializers.EmailField(max_length=254)
+    owner_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    owner_name = serializers.CharField(max_length=150, required=False, default="")
+    currency = serializers.CharField(max_length=3, min_length=3)
+    timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()))
+    display_name = serializers.CharField(max_length=120, required=False, default="")
+    primary_colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+    accent_colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Tenant.Status.choices)
+    reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class DomainInput(serializers.Serializer):
+    domain = serializers.CharField(max_length=253)
+
+
+class DomainOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Domain
+        fields = ["domain", "is_primary", "created_at"]
+
+
+class TenantOutput(serializers.ModelSerializer):
+    domain = serializers.SerializerMethodField()
+    domains = DomainOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Tenant
+        fields = [
+            "slug",
+            "name",
+            "schema_name",
+            "status",
+            "status_reason",
+            "domain",
+            "domains",
+            "currency",
+            "timezone",
+            "display_name",
+            "primary_colour",
+            "accent_colour",
+            "created_at",
+        ]
+
+    def get_domain(self, tenant: Tenant) -> str | None:
+        return next((d.domain for d in tenant.domains.all() if d.is_primary), None)

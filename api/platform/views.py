@@ -1,0 +1,82 @@
+"""The platform API on the apex domain: staff sign-in and tenant onboarding/lifecycle."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+
+from api.permissions import IsPlatformStaff
+from api.platform.serializers import (
+    DomainInput,
+    DomainOutput,
+    OnboardInput,
+    StatusInput,
+    TenantOutput,
+)
+from tenants import selectors, services
+
+
+class PlatformTokenView(jwt_views.TokenObtainPairView):
+    """`{email, password}` of platform staff → `{access, refresh}` for the platform API."""
+
+
+class PlatformTokenRefreshView(jwt_views.TokenRefreshView):
+    pass
+
+
+class TenantListCreateView(ListAPIView):
+    permission_classes = [IsPlatformStaff]
+    serializer_class = TenantOutput
+
+    def get_queryset(self):
+        return selectors.tenant_list()
+
+    @extend_schema(request=OnboardInput, responses={201: TenantOutput})
+    def post(self, request: Request) -> Response:
+        data = OnboardInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        branding = services.Branding(
+            display_name=values.pop("display_name"),
+            primary_colour=values.pop("primary_colour", None),
+            accent_colour=values.pop("accent_colour", None),
+        )
+        tenant = services.tenant_onboard(**values, branding=branding, actor=request.user)
+        return Response(
+            TenantOutput(selectors.tenant_get(tenant.slug)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class TenantDetailView(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    @extend_schema(responses=TenantOutput)
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(TenantOutput(selectors.tenant_get(slug)).data)
+
+    @extend_schema(request=StatusInput, responses=TenantOutput)
+    def patch(self, request: Request, slug: str) -> Response:
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.tenant_set_status(
+            selectors.tenant_get(slug), **data.validated_data, actor=request.user
+        )
+        return Response(TenantOutput(selectors.tenant_get(slug)).data)
+
+
+class TenantDomainCreateView(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    @extend_schema(request=DomainInput, responses={201: DomainOutput})
+    def post(self, request: Request, slug: str) -> Response:
+        data = DomainInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        domain = services.domain_add(
+            selectors.tenant_get(slug), domain=data.validated_data["domain"], actor=request.user
+        )
+        return Response(DomainOutput(domain).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,37 @@
+"""JWTs bound to the schema that issued them (django-tenants #983).
+
+Every token carries a `tenant` claim: the schema of the host that issued it, `public`
+for platform staff. Verification compares it with the schema of the current request, so
+a token from one chain is worthless at another chain and on the platform API, and a
+platform token is worthless on every chain. The check lives in the token class itself,
+so authentication, refresh and logout (blacklist) all apply it.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+TENANT_CLAIM = "tenant"
+
+
+class TenantBoundTokenMixin:
+    @classmethod
+    def for_user(cls, user):
+        token = super().for_user(user)
+        token[TENANT_CLAIM] = connection.schema_name
+        return token
+
+    def verify(self) -> None:
+        super().verify()
+        if self.payload.get(TENANT_CLAIM) != connection.schema_name:
+            raise TokenError("Token was issued for another tenant.")
+
+
+class TenantAccessToken(TenantBoundTokenMixin, AccessToken):
+    pass
+
+
+class TenantRefreshToken(TenantBoundTokenMixin, RefreshToken):
+    access_token_class = TenantAccessToken

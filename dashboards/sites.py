@@ -1,0 +1,52 @@
+"""Two admin sites, never the default one.
+
+The platform console (apex domain) shows tenants and platform staff; the tenant
+dashboard (a chain's host) shows that chain's own data. Registering tenant-wide models
+like Tenant on a site served to chains would expose every chain to every other, since
+the public schema stays on the search path; two sites make that impossible by design.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin import AdminSite
+from django.db import connection
+
+from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
+from tenants.models import Domain, PlatformAuditLog, Tenant
+from venue_apps.accounts.admin import UserAdmin
+from venue_apps.accounts.models import DASHBOARD_ROLES, Role, User
+
+
+class PlatformConsole(AdminSite):
+    site_header = "Platform console"
+    site_title = "Platform console"
+    index_title = "Chains and platform staff"
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_authenticated and user.role == Role.PLATFORM_STAFF)
+
+
+class TenantDashboard(AdminSite):
+    index_title = "Dashboard"
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_authenticated and user.role in DASHBOARD_ROLES)
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        tenant = getattr(request, "tenant", None)
+        name = tenant.brand_name if tenant else connection.schema_name
+        context.update(site_header=f"{name} dashboard", site_title=name)
+        return context
+
+
+platform_console = PlatformConsole(name="console")
+platform_console.register(Tenant, TenantAdmin)
+platform_console.register(Domain, DomainAdmin)
+platform_console.register(PlatformAuditLog, PlatformAuditLogAdmin)
+platform_console.register(User, UserAdmin)
+
+tenant_dashboard = TenantDashboard(name="dashboard")
+tenant_dashboard.register(User, UserAdmin)

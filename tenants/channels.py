@@ -1,0 +1,67 @@
+"""Tenant resolution and schema-scoped helpers for Channels (WebSockets).
+
+django-tenants routes only HTTP. Here the Host header of the WebSocket handshake picks
+the tenant; unknown and suspended hosts are refused before the consumer runs. Database
+work in a consumer runs on a worker thread whose connection is in no tenant's schema
+(django-tenants #1168, #767), so it goes through `tenant_database_sync_to_async`, which
+enters the scope's schema on that thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from tenants.middleware import hostname_of, refusal_for
+from tenants.selectors import tenant_for_host
+
+_GROUP_PART = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def tenant_group_name(schema_name: str, *parts: Any) -> str:
+    """A channel-layer group name keyed by schema, e.g. `aurora.show.42.seats`."""
+    cleaned = [_GROUP_PART.sub("-", str(part)) for part in (schema_name, *parts)]
+    return ".".join(cleaned)[:99]
+
+
+def tenant_database_sync_to_async(schema_name: str, function: Callable) -> Callable:
+    """Run `function` on Channels' database thread inside `schema_name`."""
+
+    @functools.wraps(function)
+    def in_schema(*args: Any, **kwargs: Any) -> Any:
+        with schema_context(schema_name):
+            return function(*args, **kwargs)
+
+    return database_sync_to_async(in_schema)
+
+
+@database_sync_to_async
+def _resolve(host: str):
+    connection.set_schema_to_public()
+    tenant = tenant_for_host(host)
+    return tenant, refusal_for(tenant, host)
+
+
+class TenantWebsocketMiddleware:
+    """Puts `tenant` in the scope, or refuses the handshake (HTTP 403) before the app runs."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers") or [])
+        host = hostname_of(headers.get(b"host", b"").decode("latin-1"))
+        tenant, refusal = await _resolve(host)
+        if refusal is not None:
+            # Closing before accepting makes the server answer the handshake with 403.
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": 4000 + refusal[0]})
+            return None
+        return await self.inner({**scope, "tenant": tenant}, receive, send)

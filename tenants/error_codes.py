@@ -1,0 +1,45 @@
+"""Domain errors: the base class every app raises, and the tenants app's own codes.
+
+The API's exception handler turns a DomainError into `{"detail", "code"}` with its
+status, so services never import HTTP code and views never invent reasons.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DomainError(Exception):
+    """A refusal a caller can act on: a stable `code`, a human `detail`, an HTTP status."""
+
+    status_code = 400
+
+    def __init__(self, code: StrEnum | str, detail: str, *, status_code: int | None = None):
+        super().__init__(detail)
+        self.code = str(code)
+        self.detail = detail
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class TenantErrorCode(StrEnum):
+    SLUG_INVALID = "slug_invalid"
+    SLUG_RESERVED = "slug_reserved"
+    SLUG_TAKEN = "slug_taken"
+    DOMAIN_INVALID = "domain_invalid"
+    DOMAIN_TAKEN = "domain_taken"
+    CURRENCY_INVALID = "currency_invalid"
+    TIMEZONE_INVALID = "timezone_invalid"
+    COLOUR_INVALID = "colour_invalid"
+    OWNER_INVALID = "owner_invalid"
+    STATUS_INVALID = "status_invalid"
+    TENANT_NOT_FOUND = "tenant_not_found"
+    TENANT_SUSPENDED = "tenant_suspended"

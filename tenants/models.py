@@ -1,0 +1,109 @@
+"""Tenants (cinema and theatre chains), their domains, and the platform's audit log.
+
+All of this lives in the public schema. Nothing here may hold a chain's business data:
+that stays in the chain's own schema, so a Citus cluster can place each schema on one
+node and the public schema stays small enough to share with every node.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
+
+
+def tenant_logo_path(tenant: Tenant, filename: str) -> str:
+    # Files are keyed by schema like every other store outside PostgreSQL.
+    return f"tenants/{tenant.schema_name}/branding/{filename}"
+
+
+class Tenant(TenantMixin):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=40, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(max_length=255, blank=True)
+    currency = models.CharField(
+        max_length=3, validators=[RegexValidator(r"^[A-Z]{3}$", "ISO 4217 code, e.g. INR.")]
+    )
+    timezone = models.CharField(max_length=64)
+
+    # Branding shown on the chain's storefront, e-tickets and emails.
+    display_name = models.CharField(max_length=120, blank=True)
+    logo = models.ImageField(upload_to=tenant_logo_path, blank=True)
+    primary_colour = models.CharField(max_length=7, default="#1f2937", validators=[HEX_COLOUR])
+    accent_colour = models.CharField(max_length=7, default="#f59e0b", validators=[HEX_COLOUR])
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Onboarding creates the schema itself (inside its own transaction), never save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "suspended"]),
+                name="tenant_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def brand_name(self) -> str:
+        return self.display_name or self.name
+
+
+class Domain(DomainMixin):
+    """A host name that serves one tenant: `<slug>.<PLATFORM_DOMAIN>` or a custom one."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class PlatformAuditLog(models.Model):
+    """Append-only record of what platform staff did to tenants (who, what, before, after)."""
+
+    class Action(models.TextChoices):
+        TENANT_ONBOARDED = "tenant_onboarded"
+        TENANT_SUSPENDED = "tenant_suspended"
+        TENANT_RESUMED = "tenant_resumed"
+        TENANT_UPDATED = "tenant_updated"
+        DOMAIN_ADDED = "domain_added"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="audit_log")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    # Platform staff live in the public user table; a user id rather than a foreign key
+    # keeps the log intact if the account is later removed.
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    old_values = models.JSONField(default=dict, blank=True)
+    new_values = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.tenant_id}"

@@ -1,0 +1,288 @@
+"""Onboarding and lifecycle of tenants. Every function here runs in the public schema.
+
+Onboarding is one call: validate, then in one transaction create the tenant row, its
+domain, its schema (cloned from a migrated template schema, which is much faster than
+replaying every migration), its owner account and the audit row. PostgreSQL's DDL is
+transactional, so a failure at any step leaves no half-made tenant behind.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_context, schema_exists
+
+from tenants.error_codes import Conflict, DomainError, TenantErrorCode
+from tenants.models import SLUG_PATTERN, Domain, PlatformAuditLog, Tenant
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Transaction-level advisory lock key for building the template schema. Advisory keys
+# are per database, and this one guards a database-wide object, so it is a constant.
+_TEMPLATE_LOCK_KEY = 0x7E4A_7E4A
+_template_checked = threading.Event()
+
+
+@dataclass(frozen=True)
+class Branding:
+    display_name: str = ""
+    primary_colour: str | None = None
+    accent_colour: str | None = None
+
+
+def schema_name_for(slug: str) -> str:
+    """PostgreSQL schema names cannot hold dashes; slugs (host labels) can."""
+    return slug.replace("-", "_")
+
+
+def public_tenant_ensure() -> Tenant:
+    """Create the platform's own tenant row for the public schema and the apex domain.
+
+    Idempotent: every deployment and the test set-up call it.
+    """
+    with transaction.atomic():
+        tenant, _ = Tenant.objects.get_or_create(
+            schema_name=settings.PUBLIC_SCHEMA_NAME,
+            defaults={
+                "name": "Platform",
+                "slug": "public",
+                "currency": "USD",
+                "timezone": "UTC",
+            },
+        )
+        Domain.objects.get_or_create(
+            domain=settings.PLATFORM_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
+        )
+    return tenant
+
+
+def _template_needs_migrations() -> bool:
+    with schema_context(settings.TENANT_BASE_SCHEMA):
+        executor = MigrationExecutor(connection)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def template_schema_ensure(*, force_check: bool = False) -> str:
+    """Make sure the template schema exists and carries every migration; return its name.
+
+    Checked once per process (a deployment that adds migrations starts new processes);
+    concurrent callers serialise on an advisory lock so the schema is built once.
+    """
+    template = settings.TENANT_BASE_SCHEMA
+    if _template_checked.is_set() and not force_check:
+        return template
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_TEMPLATE_LOCK_KEY])
+        if not schema_exists(template):
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE SCHEMA "{template}"')
+            _migrate_template(template)
+        elif _template_needs_migrations():
+            _migrate_template(template)
+    connection.set_schema_to_public()
+    _template_checked.set()
+    return template
+
+
+def _migrate_template(template: str) -> None:
+    call_command(
+        "migrate_schemas",
+        tenant=True,
+        schema_name=template,
+        interactive=False,
+        verbosity=0,
+    )
+
+
+def _validated(
+    *, name: str, slug: str, currency: str, timezone: str, branding: Branding
+) -> dict[str, Any]:
+    slug = (slug or "").strip().lower()
+    if not re.match(SLUG_PATTERN, slug) or "--" in slug:
+        raise DomainError(
+            TenantErrorCode.SLUG_INVALID,
+            "The slug must be 3 to 40 characters: lower-case letters, digits and single "
+            "dashes, starting with a letter.",
+        )
+    if slug in settings.RESERVED_TENANT_SLUGS or slug.startswith("pg-"):
+        raise DomainError(TenantErrorCode.SLUG_RESERVED, f"The slug {slug!r} is reserved.")
+    currency = (currency or "").strip().upper()
+    if not _CURRENCY.match(currency):
+        raise DomainError(
+            TenantErrorCode.CURRENCY_INVALID, "The currency must be an ISO 4217 code like INR."
+        )
+    if timezone not in zoneinfo.available_timezones():
+        raise DomainError(
+            TenantErrorCode.TIMEZONE_INVALID,
+            f"{timezone!r} is not an IANA time zone (e.g. Asia/Kolkata).",
+        )
+    for colour in (branding.primary_colour, branding.accent_colour):
+        if colour is not None and not _HEX_COLOUR.match(colour):
+            raise DomainError(TenantErrorCode.COLOUR_INVALID, f"{colour!r} is not like #1a2b3c.")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(TenantErrorCode.SLUG_INVALID, "The chain needs a name.")
+    values: dict[str, Any] = {
+        "name": name[:120],
+        "slug": slug,
+        "schema_name": schema_name_for(slug),
+        "currency": currency,
+        "timezone": timezone,
+        "display_name": (branding.display_name or name).strip()[:120],
+    }
+    if branding.primary_colour:
+        values["primary_colour"] = branding.primary_colour
+    if branding.accent_colour:
+        values["accent_colour"] = branding.accent_colour
+    return values
+
+
+def _validated_owner(email: str, password: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+        # The owner does not exist yet; validate against a throwaway instance so the
+        # similarity validator can compare the password with the email.
+        validate_password(password, user=get_user_model()(email=email))
+    except ValidationError as error:
+        raise DomainError(TenantErrorCode.OWNER_INVALID, " ".join(error.messages)) from error
+    return email
+
+
+def _audit(
+    tenant: Tenant,
+    action: PlatformAuditLog.Action,
+    *,
+    actor: Any = None,
+    old: dict | None = None,
+    new: dict | None = None,
+) -> None:
+    PlatformAuditLog.objects.create(
+        tenant=tenant,
+        action=action,
+        actor_id=getattr(actor, "pk", None),
+        actor_email=getattr(actor, "email", "") or "",
+        old_values=old or {},
+        new_values=new or {},
+    )
+
+
+def tenant_onboard(
+    *,
+    name: str,
+    slug: str,
+    owner_email: str,
+    owner_password: str,
+    currency: str,
+    timezone: str,
+    branding: Branding | None = None,
+    owner_name: str = "",
+    actor: Any = None,
+) -> Tenant:
+    """Create a working tenant: row, schema, `<slug>.<PLATFORM_DOMAIN>`, owner, branding.
+
+    Raises DomainError (400) for invalid input and Conflict (409) when the slug or its
+    domain is taken. Nothing is left behind on failure.
+    """
+    values = _validated(
+        name=name, slug=slug, currency=currency, timezone=timezone, branding=branding or Branding()
+    )
+    owner_email = _validated_owner(owner_email, owner_password)
+    host = f"{values['slug']}.{settings.PLATFORM_DOMAIN}"
+    template = template_schema_ensure()
+
+    connection.set_schema_to_public()
+    try:
+        with transaction.atomic():
+            tenant = Tenant.objects.create(**values)
+            Domain.objects.create(domain=host, tenant=tenant, is_primary=True)
+            # Structure and rows (the migration history, content types, permissions) of
+            # the template; its migrations are known to be current, so there is nothing
+            # to replay or fake afterwards.
+            CloneSchema().clone_schema(template, tenant.schema_name, "DATA")
+            connection.set_schema_to_public()
+            with schema_context(tenant.schema_name):
+                get_user_model().objects.create_user(
+                    owner_email, owner_password, name=owner_name.strip(), role="owner"
+                )
+            _audit(
+                tenant,
+                PlatformAuditLog.Action.TENANT_ONBOARDED,
+                actor=actor,
+                new={"slug": tenant.slug, "domain": host, "owner": owner_email},
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            TenantErrorCode.SLUG_TAKEN, f"A chain with the slug {values['slug']!r} exists."
+        ) from error
+    except ValidationError as error:  # the clone refuses an existing schema name
+        raise Conflict(TenantErrorCode.SLUG_TAKEN, " ".join(error.messages)) from error
+    finally:
+        connection.set_schema_to_public()
+    return tenant
+
+
+@transaction.atomic
+def tenant_set_status(
+    tenant: Tenant, *, status: str, reason: str = "", actor: Any = None
+) -> Tenant:
+    """Suspend or resume a tenant. A suspended tenant's hosts answer 403 at once."""
+    if status not in Tenant.Status.values:
+        raise DomainError(
+            TenantErrorCode.STATUS_INVALID, "The status must be 'active' or 'suspended'."
+        )
+    if tenant.is_public:
+        raise DomainError(
+            TenantErrorCode.STATUS_INVALID, "The platform itself cannot be suspended."
+        )
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if tenant.status == status:
+        return tenant
+    old = {"status": tenant.status, "reason": tenant.status_reason}
+    tenant.status = status
+    tenant.status_reason = reason.strip()[:255] if status == Tenant.Status.SUSPENDED else ""
+    tenant.save(update_fields=["status", "status_reason", "updated_at"])
+    action = (
+        PlatformAuditLog.Action.TENANT_SUSPENDED
+        if status == Tenant.Status.SUSPENDED
+        else PlatformAuditLog.Action.TENANT_RESUMED
+    )
+    _audit(
+        tenant,
+        action,
+        actor=actor,
+        old=old,
+        new={"status": tenant.status, "reason": tenant.status_reason},
+    )
+    return tenant
+
+
+def domain_add(tenant: Tenant, *, domain: str, actor: Any = None) -> Domain:
+    """Attach a custom host name (e.g. `tickets.aurora-cinemas.in`) to a tenant."""
+    host = (domain or "").strip().lower().rstrip(".")
+    if not _HOSTNAME.match(host):
+        raise DomainError(TenantErrorCode.DOMAIN_INVALID, f"{domain!r} is not a host name.")
+    if host == settings.PLATFORM_DOMAIN:
+        raise Conflict(TenantErrorCode.DOMAIN_TAKEN, "That is the platform's own domain.")
+    try:
+        with transaction.atomic():
+            created = Domain.objects.create(domain=host, tenant=tenant, is_primary=False)
+            _audit(tenant, PlatformAuditLog.Action.DOMAIN_ADDED, actor=actor, new={"domain": host})
+    except IntegrityError as error:
+        raise Conflict(TenantErrorCode.DOMAIN_TAKEN, f"{host} already serves a chain.") from error
+    return created

@@ -1,0 +1,125 @@
+"""Shared fixtures. Tenant schemas are created once per test session, not per test.
+
+Session tenants are committed (outside every test's transaction) so that code on other
+connections (Channels' database thread, a Celery worker, race tests) sees them; each
+test then runs inside a transaction that is rolled back, schema changes included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from tenants.models import Tenant
+from tenants.services import Branding, public_tenant_ensure, tenant_onboard, tenant_set_status
+from venue_apps.accounts.models import Role, User
+from venue_apps.accounts.services import user_create
+
+PASSWORD = "correct-horse-battery-staple"
+PLATFORM_STAFF_EMAIL = "staff@platform.test"
+
+SESSION_TENANTS = {
+    "alpha": ("Alpha Cinemas", "INR", "Asia/Kolkata"),
+    "beta": ("Beta Theatres", "EUR", "Europe/Dublin"),
+    "frozen": ("Frozen Films", "GBP", "Europe/London"),
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        if not User.objects.filter(email=PLATFORM_STAFF_EMAIL).exists():
+            user_create(email=PLATFORM_STAFF_EMAIL, password=PASSWORD, role=Role.PLATFORM_STAFF)
+        for slug, (name, currency, timezone) in SESSION_TENANTS.items():
+            if not Tenant.objects.filter(slug=slug).exists():
+                tenant_onboard(
+                    name=name,
+                    slug=slug,
+                    owner_email=f"owner@{slug}.test",
+                    owner_password=PASSWORD,
+                    currency=currency,
+                    timezone=timezone,
+                    branding=Branding(display_name=name),
+                )
+        tenant_set_status(
+            Tenant.objects.get(slug="frozen"), status="suspended", reason="Unpaid invoices"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public() -> Iterator[None]:
+    """Every test starts and ends on the public schema, whatever the last request did."""
+    yield
+    if hasattr(connection, "set_schema_to_public"):
+        connection.set_schema_to_public()
+
+
+def host_of(tenant: Tenant) -> str:
+    return (
+        settings.PLATFORM_DOMAIN
+        if tenant.is_public
+        else f"{tenant.slug}.{settings.PLATFORM_DOMAIN}"
+    )
+
+
+@pytest.fixture
+def alpha(db) -> Tenant:
+    return Tenant.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def beta(db) -> Tenant:
+    return Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture
+def frozen(db) -> Tenant:
+    return Tenant.objects.get(slug="frozen")
+
+
+@pytest.fixture
+def api() -> Callable[[Tenant | None], APIClient]:
+    """`api(tenant)` is a client speaking to that tenant's host; `api()` to the apex."""
+
+    def make(tenant: Tenant | None = None) -> APIClient:
+        host = host_of(tenant) if tenant else settings.PLATFORM_DOMAIN
+        return APIClient(HTTP_HOST=host)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    """`make_user(tenant, role=..., email=...)` creates an account in that tenant's schema."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(tenant: Tenant, *, role: Role = Role.CUSTOMER, email: str | None = None) -> User:
+        email = email or f"{role}{next(counter)}@{tenant.slug}.test"
+        with schema_context(tenant.schema_name):
+            return user_create(email=email, password=PASSWORD, role=role, name=f"Test {role}")
+
+    return make
+
+
+def obtain_tokens(
+    client: APIClient, email: str, password: str = PASSWORD, *, platform=False
+) -> dict:
+    path = "/api/platform/auth/token/" if platform else "/api/v1/auth/token/"
+    response = client.post(path, {"email": email, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def platform_client(db, api) -> APIClient:
+    """A client on the apex domain signed in as platform staff."""
+    client = api()
+    tokens = obtain_tokens(client, PLATFORM_STAFF_EMAIL, platform=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    return client

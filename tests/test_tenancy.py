@@ -1,0 +1,139 @@
+"""Tenant resolution over HTTP: isolation, suspension, unknown hosts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from tests.fixtures import PASSWORD, obtain_tokens
+from venue_apps.accounts.models import User
+from venue_apps.accounts.selectors import user_find_by_email
+
+pytestmark = pytest.mark.django_db
+
+
+def register(client, email: str, name: str = "Asha") -> dict:
+    response = client.post(
+        "/api/v1/auth/register/",
+        {"email": email, "password": PASSWORD, "name": name},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_account_created_in_a_is_invisible_from_b_over_http(api, alpha, beta):
+    register(api(alpha), "asha@example.com")
+
+    refused = api(beta).post(
+        "/api/v1/auth/token/", {"email": "asha@example.com", "password": PASSWORD}, format="json"
+    )
+
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "no_active_account"
+    assert obtain_tokens(api(alpha), "asha@example.com")["access"]
+
+
+def test_account_created_in_a_is_invisible_from_b_in_services(api, alpha, beta):
+    register(api(alpha), "ravi@example.com")
+
+    with schema_context(beta.schema_name):
+        assert user_find_by_email("ravi@example.com") is None
+        assert not User.objects.filter(email="ravi@example.com").exists()
+    with schema_context(alpha.schema_name):
+        assert user_find_by_email("RAVI@example.com").email == "ravi@example.com"
+    # And the public schema (platform staff) never received it either.
+    connection.set_schema_to_public()
+    assert not User.objects.filter(email="ravi@example.com").exists()
+
+
+def test_same_email_registers_independently_with_two_chains(api, alpha, beta):
+    first = register(api(alpha), "twice@example.com", name="At Alpha")
+    second = register(api(beta), "twice@example.com", name="At Beta")
+
+    assert first["name"] == "At Alpha"
+    assert second["name"] == "At Beta"
+
+
+def test_me_names_the_tenant_of_the_host(api, alpha, make_user):
+    user = make_user(alpha)
+    client = api(alpha)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}")
+
+    body = client.get("/api/v1/me/").json()
+
+    assert body["email"] == user.email
+    assert body["role"] == "customer"
+    assert body["tenant"]["slug"] == "alpha"
+    assert body["tenant"]["currency"] == "INR"
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/me/"),
+        ("get", "/api/v1/tenant/"),
+        ("post", "/api/v1/auth/token/"),
+        ("post", "/api/v1/auth/register/"),
+        ("get", "/api/docs/"),
+        ("get", "/api/schema/"),
+        ("get", "/dashboard/"),
+        ("get", "/no/such/page/"),
+    ],
+)
+def test_suspended_tenant_gets_403_on_every_url(api, frozen, method, path):
+    response = getattr(api(frozen), method)(path)
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Frozen Films is suspended on this platform.",
+        "code": "tenant_suspended",
+    }
+
+
+def test_suspended_tenant_schema_is_never_touched(api, frozen):
+    with CaptureQueriesContext(connection) as captured:
+        api(frozen).get("/api/v1/me/")
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    # Only the host lookup, on the public schema; the chain's schema is never entered.
+    assert [s for s in statements if "search_path" in s] in ([], ['SET search_path = "public"'])
+    assert [s for s in statements if "search_path" not in s] == [
+        next(s for s in statements if "tenants_domain" in s)
+    ]
+
+
+def test_unknown_host_gets_404(api):
+    from rest_framework.test import APIClient
+
+    response = APIClient(HTTP_HOST="nobody.localhost").get("/api/v1/tenant/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "tenant_not_found"
+
+
+def test_tenant_endpoint_serves_branding(api, alpha):
+    body = api(alpha).get("/api/v1/tenant/").json()
+
+    assert body["slug"] == "alpha"
+    assert body["display_name"] == "Alpha Cinemas"
+    assert body["timezone"] == "Asia/Kolkata"
+
+
+def test_platform_api_is_not_served_on_tenant_hosts(api, alpha, platform_client):
+    assert api(alpha).get("/api/platform/tenants/").status_code == 404
+
+
+def test_tenant_api_is_not_served_on_the_apex(api):
+    assert api().get("/api/v1/me/").status_code == 404
+
+
+def test_healthz_answers_on_any_host(api):
+    from rest_framework.test import APIClient
+
+    response = APIClient(HTTP_HOST="10.0.0.7").get("/healthz/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}

@@ -1,0 +1,108 @@
+"""Demo data: the platform admin and two chains with one login per role.
+
+Idempotent: running it again leaves existing chains and accounts as they are (and
+resets the demo passwords, so the printed logins always work).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+from tenants.services import Branding, public_tenant_ensure, tenant_onboard
+from venue_apps.accounts.models import Role
+
+DEMO_PASSWORD = "ticketing-demo"  # noqa: S105 - published demo login, see README
+PLATFORM_ADMIN = "admin@platform.test"
+
+
+@dataclass(frozen=True)
+class DemoChain:
+    slug: str
+    name: str
+    currency: str
+    timezone: str
+    primary_colour: str
+    accent_colour: str
+
+
+CHAINS = (
+    DemoChain("aurora", "Aurora Multiplex", "INR", "Asia/Kolkata", "#1e1b4b", "#f97316"),
+    DemoChain("bluebird", "Bluebird Theatres", "EUR", "Europe/Dublin", "#0c4a6e", "#facc15"),
+)
+ROLE_LOGINS = (
+    (Role.OWNER, "owner"),
+    (Role.MANAGER, "manager"),
+    (Role.BOX_OFFICE, "boxoffice"),
+    (Role.SCANNER, "scanner"),
+    (Role.CUSTOMER, "customer"),
+)
+
+
+def _ensure_user(email: str, role: Role, name: str) -> None:
+    user_model = get_user_model()
+    user = user_model.objects.filter(email=email).first()
+    if user is None:
+        user_model.objects.create_user(email, DEMO_PASSWORD, role=role, name=name)
+        return
+    user.set_password(DEMO_PASSWORD)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+
+
+class Command(BaseCommand):
+    help = "Create the demo platform admin and the aurora and bluebird chains."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--print-logins", action="store_true", help="Only print the demo logins."
+        )
+
+    def handle(self, *args, **options):
+        if not options["print_logins"]:
+            self._seed()
+        self._print_logins()
+
+    def _seed(self) -> None:
+        public_tenant_ensure()
+        _ensure_user(PLATFORM_ADMIN, Role.PLATFORM_STAFF, "Platform admin")
+        for chain in CHAINS:
+            if not Tenant.objects.filter(slug=chain.slug).exists():
+                tenant_onboard(
+                    name=chain.name,
+                    slug=chain.slug,
+                    owner_email=f"owner@{chain.slug}.test",
+                    owner_password=DEMO_PASSWORD,
+                    owner_name=f"{chain.name} owner",
+                    currency=chain.currency,
+                    timezone=chain.timezone,
+                    branding=Branding(
+                        display_name=chain.name,
+                        primary_colour=chain.primary_colour,
+                        accent_colour=chain.accent_colour,
+                    ),
+                )
+                self.stdout.write(f"Onboarded {chain.slug}.")
+            with schema_context(Tenant.objects.get(slug=chain.slug).schema_name):
+                for role, local_part in ROLE_LOGINS:
+                    _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
+
+    def _print_logins(self) -> None:
+        port = os.environ.get("PORT", "8000")
+        apex = settings.PLATFORM_DOMAIN
+        lines = [
+            f"All demo logins use the password: {DEMO_PASSWORD}",
+            f"  platform admin   {PLATFORM_ADMIN:<26} http://{apex}:{port}/console/",
+        ]
+        for chain in CHAINS:
+            host = f"{chain.slug}.{apex}:{port}"
+            lines.append(f"  {chain.name} ({chain.currency}, {chain.timezone}) http://{host}/")
+            for role, local_part in ROLE_LOGINS:
+                lines.append(f"    {role.label:<14} {local_part}@{chain.slug}.test")
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,19 @@
+"""URLs of the apex domain (public schema): the platform API and console."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.health import healthz
+from dashboards.sites import platform_console
+
+urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
+    path("api/platform/", include("api.platform.urls")),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_public"),
+        name="schema",
+    ),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("console/", platform_console.urls),
+]

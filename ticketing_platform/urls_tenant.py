@@ -1,0 +1,19 @@
+"""URLs of a chain's host (its own schema): the tenant API and dashboard."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.health import healthz
+from dashboards.sites import tenant_dashboard
+
+urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
+    path("api/v1/", include("api.accounts.urls")),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_tenant"),
+        name="schema",
+    ),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("dashboard/", tenant_dashboard.urls),
+]

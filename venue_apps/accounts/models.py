@@ -1,0 +1,81 @@
+"""User accounts. The same table exists in every schema.
+
+In a tenant schema it holds that chain's staff and customers; in the public schema it
+holds platform staff. A user therefore belongs to exactly one tenant (or to the
+platform), and an email address may be registered with two chains independently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    BOX_OFFICE = "box_office", "Box office"
+    SCANNER = "scanner", "Scanner"
+    CUSTOMER = "customer", "Customer"
+    # Only in the public schema: the platform's own staff.
+    PLATFORM_STAFF = "platform_staff", "Platform staff"
+
+
+STAFF_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER})
+# Roles that may open the tenant dashboard (Django admin).
+DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        role = fields.setdefault("role", Role.CUSTOMER)
+        # Dashboard access follows from the role unless the caller says otherwise.
+        fields.setdefault("is_staff", role in DASHBOARD_ROLES or role == Role.PLATFORM_STAFF)
+        # An owner holds every permission of their own schema's dashboard, and nothing
+        # outside it: the user table, and so the flag, is per schema.
+        fields.setdefault("is_superuser", role in (Role.OWNER, Role.PLATFORM_STAFF))
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("role", Role.PLATFORM_STAFF)
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(max_length=254, unique=True)
+    name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    is_active = models.BooleanField(default=True)
+    # Django admin access; derived from the role by the account services.
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

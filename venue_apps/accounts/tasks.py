@@ -1,0 +1,40 @@
+"""Account tasks. Each runs in the schema it was sent from (tenant-schemas-celery)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.core.mail import send_mail
+from django.db import connection
+
+from tenants.models import Tenant
+from venue_apps.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def user_welcome_email_send(self, user_id: int) -> str:
+    """Greet a new customer in the chain's name. Returns what happened, for the logs."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        logger.warning("welcome email: no active user %s in this schema", user_id)
+        return "missing"
+    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    greeting = f"Hello {user.name}," if user.name else "Hello,"
+    send_mail(
+        subject=f"Welcome to {tenant.brand_name}",
+        message=(
+            f"{greeting}\n\nYour {tenant.brand_name} account is ready. "
+            "Sign in to book seats and keep your tickets in one place.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return "sent"
