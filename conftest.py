@@ -1,8 +1,3 @@
-"""Project-wide pytest set-up: the test profile and tenants built once per session."""
-
-import os
-
-# Before Django reads its settings.
-os.environ.setdefault("DJANGO_ENV", "test")
+"""Project-wide pytest set-up (the fixtures live in tests/fixtures.py)."""
 
 pytest_plugins = ["tests.fixtures"]

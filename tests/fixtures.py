@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -58,6 +59,23 @@ def _back_to_public() -> Iterator[None]:
     yield
     if hasattr(connection, "set_schema_to_public"):
         connection.set_schema_to_public()
+
+
+class QueryLog(CaptureQueriesContext):
+    """Captures the SQL of a block; `statements` leaves out django-tenants' search_path.
+
+    django-tenants issues `SET search_path` before every query on purpose: limiting it
+    (TENANT_LIMIT_SET_CALLS) would let a rolled-back transaction silently revert the
+    path to another schema, so the query counts that matter are the others.
+    """
+
+    @property
+    def statements(self) -> list[str]:
+        return [
+            query["sql"]
+            for query in self.captured_queries
+            if not query["sql"].startswith("SET search_path")
+        ]
 
 
 def host_of(tenant: Tenant) -> str:
@@ -123,3 +141,18 @@ def platform_client(db, api) -> APIClient:
     tokens = obtain_tokens(client, PLATFORM_STAFF_EMAIL, platform=True)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     return client
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker) -> Iterator[list[tuple[str, User]]]:
+    """Database access outside a test transaction, for work other connections must see.
+
+    Append `(schema, user)` pairs to the yielded list to have them deleted afterwards.
+    """
+    created: list[tuple[str, User]] = []
+    with django_db_blocker.unblock():
+        yield created
+        for schema, user in created:
+            with schema_context(schema):
+                User.objects.filter(pk=user.pk).delete()
+        connection.set_schema_to_public()

@@ -139,7 +139,7 @@ def test_forged_token_is_refused(api, alpha, make_user):
             "exp": 4_000_000_000,
             "jti": "x",
         },
-        "not-the-signing-key",
+        "not-the-signing-key-but-long-enough-for-hs256",
         algorithm="HS256",
     )
 

@@ -8,6 +8,7 @@ time zone, branding, payment keys) lives in the tenant's rows, never here.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,9 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+# Under pytest the test profile is the default; pytest-django reads these settings
+# before any conftest.py could set the variable.
+DJANGO_ENV = env.str("DJANGO_ENV", default="test" if "pytest" in sys.modules else "development")
 if DJANGO_ENV not in {"development", "test", "production"}:
     raise environ.ImproperlyConfigured(
         f"DJANGO_ENV must be development, test or production, not {DJANGO_ENV!r}"

@@ -13,7 +13,7 @@ class OnboardInput(serializers.Serializer):
     owner_email = serializers.EmailField(max_length=254)
     owner_password = serializers.CharField(max_length=128, trim_whitespace=False)
     owner_name = serializers.CharField(max_length=150, required=False, default="")
-    currency = serializers.CharField(max_length=3, min_length=3)
+    currency = serializers.CharField(max_length=8)
     timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()))
     display_name = serializers.CharField(max_length=120, required=False, default="")
     primary_colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)

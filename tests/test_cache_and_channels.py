@@ -1,0 +1,48 @@
+"""Everything keyed outside PostgreSQL is keyed by schema: cache keys, channel groups."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django_redis import get_redis_connection
+from django_tenants.utils import schema_context
+
+from tenants.channels import tenant_group_name
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cache_keys_of_two_tenants_never_collide(alpha, beta):
+    with schema_context(alpha.schema_name):
+        cache.set("showtimes:today", "alpha's programme", 60)
+    with schema_context(beta.schema_name):
+        assert cache.get("showtimes:today") is None
+        cache.set("showtimes:today", "beta's programme", 60)
+
+    with schema_context(alpha.schema_name):
+        assert cache.get("showtimes:today") == "alpha's programme"
+    with schema_context(beta.schema_name):
+        assert cache.get("showtimes:today") == "beta's programme"
+
+    raw_keys = {key.decode() for key in get_redis_connection().keys("*showtimes:today")}
+    assert {key.split(":")[0] for key in raw_keys} >= {"alpha", "beta"}
+    with schema_context(alpha.schema_name):
+        cache.delete("showtimes:today")
+    with schema_context(beta.schema_name):
+        assert cache.get("showtimes:today") == "beta's programme"
+        cache.delete("showtimes:today")
+
+
+def test_public_schema_cache_is_separate_from_tenants(alpha):
+    cache.set("flag", "platform", 60)
+    with schema_context(alpha.schema_name):
+        assert cache.get("flag") is None
+    assert cache.get("flag") == "platform"
+    cache.delete("flag")
+
+
+def test_channel_groups_are_prefixed_by_schema():
+    assert tenant_group_name("alpha", "show", 42, "seats") == "alpha.show.42.seats"
+    assert tenant_group_name("alpha", "show", 42) != tenant_group_name("beta", "show", 42)
+    # Whatever a caller passes, the result is a valid channel-layer group name.
+    assert tenant_group_name("alpha", "a b/c?", "x" * 200) == ("alpha.a-b-c-." + "x" * 200)[:99]

@@ -1,0 +1,68 @@
+"""Celery tasks run in the schema they were sent from, on a real worker over Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db.models import Max
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+from ticketing_platform.celery import app
+from venue_apps.accounts.models import Role, User
+from venue_apps.accounts.services import user_create
+from venue_apps.accounts.tasks import user_welcome_email_send
+
+TIMEOUT = 20
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker):
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+        ),
+    ):
+        yield
+
+
+def test_task_sent_from_a_runs_in_a(committed, worker):
+    mail.outbox.clear()
+    alpha = Tenant.objects.get(slug="alpha")
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    with schema_context(alpha.schema_name):
+        user = user_create(
+            email=email, password="correct-horse-battery", name="Nia", role=Role.CUSTOMER
+        )
+        committed.append((alpha.schema_name, user))
+        result = user_welcome_email_send.delay(user.pk)
+
+    assert result.get(timeout=TIMEOUT) == "sent"
+    assert [(m.to, m.subject) for m in mail.outbox] == [([email], "Welcome to Alpha Cinemas")]
+
+
+def test_task_sent_from_b_cannot_see_a_row_of_a(committed, worker):
+    mail.outbox.clear()
+    alpha = Tenant.objects.get(slug="alpha")
+    beta = Tenant.objects.get(slug="beta")
+    with schema_context(beta.schema_name):
+        highest_in_beta = User.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    # An id that exists in alpha and, by construction, not in beta.
+    with schema_context(alpha.schema_name):
+        while True:
+            user = user_create(
+                email=f"{uuid.uuid4().hex[:10]}@example.com", password="correct-horse-battery"
+            )
+            committed.append((alpha.schema_name, user))
+            if user.pk > highest_in_beta:
+                break
+
+    with schema_context(beta.schema_name):
+        result = user_welcome_email_send.delay(user.pk)
+
+    assert result.get(timeout=TIMEOUT) == "missing"
+    assert mail.outbox == []

@@ -1,0 +1,182 @@
+"""The platform API: onboarding, listing, reading, suspending and resuming chains."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_exists
+
+from tenants.models import Domain, PlatformAuditLog, Tenant
+from tests.fixtures import PASSWORD, QueryLog, obtain_tokens
+
+pytestmark = pytest.mark.django_db
+
+ONBOARD = {
+    "name": "Comet Cinemas",
+    "slug": "comet",
+    "owner_email": "boss@comet.test",
+    "owner_password": PASSWORD,
+    "currency": "usd",
+    "timezone": "America/New_York",
+}
+
+
+def test_onboarding_creates_a_working_tenant(platform_client, api):
+    response = platform_client.post("/api/platform/tenants/", ONBOARD, format="json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["slug"] == "comet"
+    assert body["domain"] == "comet.localhost"
+    assert body["currency"] == "USD"
+    assert body["status"] == "active"
+    assert schema_exists("comet")
+    connection.set_schema_to_public()
+    assert PlatformAuditLog.objects.filter(tenant__slug="comet", action="tenant_onboarded").exists()
+
+    comet = Tenant.objects.get(slug="comet")
+    owner_tokens = obtain_tokens(api(comet), "boss@comet.test")
+    client = api(comet)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {owner_tokens['access']}")
+    me = client.get("/api/v1/me/").json()
+    assert me["role"] == "owner"
+    assert me["tenant"]["timezone"] == "America/New_York"
+    registered = api(comet).post(
+        "/api/v1/auth/register/", {"email": "fan@example.com", "password": PASSWORD}, format="json"
+    )
+    assert registered.status_code == 201
+
+
+def test_onboarding_accepts_branding(platform_client):
+    payload = {**ONBOARD, "display_name": "Comet", "primary_colour": "#112233"}
+
+    body = platform_client.post("/api/platform/tenants/", payload, format="json").json()
+
+    assert body["display_name"] == "Comet"
+    assert body["primary_colour"] == "#112233"
+
+
+@pytest.mark.parametrize(
+    "change, status, code",
+    [
+        ({"slug": "Bad Slug"}, 400, "slug_invalid"),
+        ({"slug": "ab"}, 400, "slug_invalid"),
+        ({"slug": "www"}, 400, "slug_reserved"),
+        ({"slug": "alpha"}, 409, "slug_taken"),
+        ({"timezone": "Mars/Olympus"}, 400, "invalid_choice"),
+        ({"currency": "R$"}, 400, "currency_invalid"),
+        ({"owner_password": "123"}, 400, "owner_invalid"),
+        ({"owner_email": "nope"}, 400, "invalid"),
+        ({"primary_colour": "red"}, 400, "invalid"),
+    ],
+)
+def test_bad_onboarding_is_refused_with_a_reason_and_leaves_nothing(
+    platform_client, change, status, code
+):
+    tenants_before = Tenant.objects.count()
+    domains_before = Domain.objects.count()
+
+    response = platform_client.post("/api/platform/tenants/", {**ONBOARD, **change}, format="json")
+
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+    assert response.json()["detail"]
+    connection.set_schema_to_public()
+    assert Tenant.objects.count() == tenants_before
+    assert Domain.objects.count() == domains_before
+    assert not schema_exists("comet")
+
+
+def test_list_shows_chains_but_not_the_platform(platform_client):
+    with QueryLog(connection) as log:
+        body = platform_client.get("/api/platform/tenants/").json()
+
+    # Host, user, count, page of tenants, their domains: no query per tenant.
+    assert len(log.statements) == 5, log.statements
+    slugs = [tenant["slug"] for tenant in body["results"]]
+    assert {"alpha", "beta", "frozen"} <= set(slugs)
+    assert "public" not in slugs
+    assert all(tenant["domain"] for tenant in body["results"])
+
+
+def test_read_one_chain(platform_client):
+    body = platform_client.get("/api/platform/tenants/beta/").json()
+
+    assert body["name"] == "Beta Theatres"
+    assert body["domains"][0]["domain"] == "beta.localhost"
+
+
+def test_unknown_chain_is_404_with_a_reason(platform_client):
+    response = platform_client.get("/api/platform/tenants/nobody/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "tenant_not_found"
+
+
+def test_suspend_then_resume(platform_client, api, alpha, make_user):
+    user = make_user(alpha)
+
+    suspended = platform_client.patch(
+        "/api/platform/tenants/alpha/",
+        {"status": "suspended", "reason": "Fraud review"},
+        format="json",
+    )
+    refused = api(alpha).post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD})
+    resumed = platform_client.patch(
+        "/api/platform/tenants/alpha/", {"status": "active"}, format="json"
+    )
+    served = api(alpha).post(
+        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, format="json"
+    )
+
+    assert suspended.json()["status"] == "suspended"
+    assert suspended.json()["status_reason"] == "Fraud review"
+    assert refused.status_code == 403
+    assert resumed.json()["status"] == "active"
+    assert served.status_code == 200
+    connection.set_schema_to_public()
+    actions = list(
+        PlatformAuditLog.objects.filter(tenant=alpha).values_list("action", "actor_email")[:2]
+    )
+    assert actions == [
+        ("tenant_resumed", "staff@platform.test"),
+        ("tenant_suspended", "staff@platform.test"),
+    ]
+
+
+def test_bad_status_is_a_400(platform_client):
+    response = platform_client.patch(
+        "/api/platform/tenants/alpha/", {"status": "closed"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_choice"
+    assert Tenant.objects.get(slug="alpha").status == "active"
+
+
+def test_custom_domain_serves_the_tenant(platform_client, api):
+    from rest_framework.test import APIClient
+
+    added = platform_client.post(
+        "/api/platform/tenants/beta/domains/", {"domain": "Tickets.Beta-Theatres.ie"}, format="json"
+    )
+    again = platform_client.post(
+        "/api/platform/tenants/alpha/domains/",
+        {"domain": "tickets.beta-theatres.ie"},
+        format="json",
+    )
+    served = APIClient(HTTP_HOST="tickets.beta-theatres.ie").get("/api/v1/tenant/")
+
+    assert added.status_code == 201
+    assert added.json()["domain"] == "tickets.beta-theatres.ie"
+    assert again.status_code == 409
+    assert again.json()["code"] == "domain_taken"
+    assert served.json()["slug"] == "beta"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_platform_api_needs_platform_staff(api, method):
+    response = getattr(api(), method)("/api/platform/tenants/", ONBOARD, format="json")
+
+    assert response.status_code == 401
+    assert not Tenant.objects.filter(slug="comet").exists()
