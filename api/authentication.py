@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
@@ -24,3 +25,18 @@ class TenantJWTAuthentication(JWTAuthentication):
                 }
             )
         return token
+
+
+class TenantJWTScheme(SimpleJWTScheme):
+    """Documents the tenant-bound bearer token in the OpenAPI schema."""
+
+    target_class = TenantJWTAuthentication
+    name = "tenantJWT"
+
+    def get_security_definition(self, auto_schema):
+        definition = super().get_security_definition(auto_schema)
+        definition["description"] = (
+            "An access token from this host's /auth/token/ endpoint. Tokens name the "
+            "tenant that issued them and are refused on every other host."
+        )
+        return definition

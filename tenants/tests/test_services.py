@@ -1,0 +1,160 @@
+"""Onboarding and lifecycle services, including races on real concurrent connections."""
+
+from __future__ import annotations
+
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection, connections
+from django_tenants.utils import schema_context, schema_exists
+
+from tenants.error_codes import Conflict, DomainError
+from tenants.models import Domain, PlatformAuditLog, Tenant
+from tenants.services import (
+    domain_add,
+    template_schema_ensure,
+    tenant_onboard,
+    tenant_set_status,
+)
+from tests.fixtures import PASSWORD
+from venue_apps.accounts.models import Role, User
+
+ONBOARD = {
+    "name": "Delta Screens",
+    "slug": "delta",
+    "owner_email": "owner@delta.test",
+    "owner_password": PASSWORD,
+    "currency": "INR",
+    "timezone": "Asia/Kolkata",
+}
+
+
+@pytest.mark.django_db
+def test_onboard_builds_schema_domain_owner_and_audit_row():
+    tenant = tenant_onboard(**ONBOARD)
+
+    assert tenant.schema_name == "delta"
+    assert schema_exists("delta")
+    assert Domain.objects.get(tenant=tenant).domain == "delta.localhost"
+    with schema_context("delta"):
+        owner = User.objects.get()
+        assert (owner.email, owner.role, owner.is_staff, owner.is_superuser) == (
+            "owner@delta.test",
+            Role.OWNER,
+            True,
+            True,
+        )
+        # The clone carries the template's migration history, so later migrations apply.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM django_migrations WHERE app = 'accounts'")
+            assert cursor.fetchone()[0] >= 1
+    assert PlatformAuditLog.objects.get(tenant=tenant).action == "tenant_onboarded"
+
+
+@pytest.mark.django_db
+def test_dashed_slug_gets_an_underscored_schema():
+    tenant = tenant_onboard(**{**ONBOARD, "slug": "delta-north"})
+
+    assert tenant.schema_name == "delta_north"
+    assert Domain.objects.get(tenant=tenant).domain == "delta-north.localhost"
+
+
+@pytest.mark.django_db
+def test_failure_after_the_schema_was_cloned_leaves_nothing_behind():
+    with (
+        mock.patch("tenants.services._audit", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError),
+    ):
+        tenant_onboard(**ONBOARD)
+
+    connection.set_schema_to_public()
+    assert not Tenant.objects.filter(slug="delta").exists()
+    assert not Domain.objects.filter(domain="delta.localhost").exists()
+    assert not schema_exists("delta")
+
+
+@pytest.mark.django_db
+def test_template_schema_is_built_once_and_reused():
+    first = template_schema_ensure(force_check=True)
+    second = template_schema_ensure(force_check=True)
+
+    assert first == second == "tenant_template"
+    assert schema_exists("tenant_template")
+    # The template holds structure only: no tenant's data.
+    with schema_context("tenant_template"):
+        assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_suspend_and_resume_write_audit_rows():
+    tenant = tenant_onboard(**ONBOARD)
+
+    tenant_set_status(tenant, status="suspended", reason="Chargebacks")
+    tenant_set_status(tenant, status="suspended", reason="again")  # no change, no row
+    tenant_set_status(tenant, status="active")
+
+    rows = list(PlatformAuditLog.objects.filter(tenant=tenant).order_by("id"))
+    assert [row.action for row in rows] == [
+        "tenant_onboarded",
+        "tenant_suspended",
+        "tenant_resumed",
+    ]
+    assert rows[1].new_values == {"status": "suspended", "reason": "Chargebacks"}
+    assert rows[2].old_values == {"status": "suspended", "reason": "Chargebacks"}
+
+
+@pytest.mark.django_db
+def test_the_platform_cannot_be_suspended():
+    with pytest.raises(DomainError) as error:
+        tenant_set_status(Tenant.objects.get(schema_name="public"), status="suspended")
+    assert error.value.code == "status_invalid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["localhost", "no spaces.com", "-bad.com", "x"])
+def test_bad_custom_domains_are_refused(bad):
+    tenant = Tenant.objects.get(slug="alpha")
+    with pytest.raises(DomainError):
+        domain_add(tenant, domain=bad)
+    assert not Domain.objects.filter(domain=bad, tenant=tenant).exists()
+
+
+@pytest.fixture
+def cleanup_tenants(django_db_setup, django_db_blocker):
+    slugs: list[str] = []
+    with django_db_blocker.unblock():
+        yield slugs
+        connection.set_schema_to_public()
+        for tenant in Tenant.objects.filter(slug__in=slugs):
+            PlatformAuditLog.objects.filter(tenant=tenant).delete()
+            tenant.delete(force_drop=True)
+
+
+def test_concurrent_onboarding_of_one_slug_creates_one_tenant(cleanup_tenants):
+    cleanup_tenants.append("racer")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def onboard(index: int) -> None:
+        try:
+            barrier.wait()
+            tenant_onboard(**{**ONBOARD, "slug": "racer", "owner_email": f"o{index}@racer.test"})
+            outcomes.append("created")
+        except Conflict as error:
+            outcomes.append(error.code)
+        except Exception as error:
+            outcomes.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=onboard, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["created", "slug_taken", "slug_taken", "slug_taken"]
+    assert Tenant.objects.filter(slug="racer").count() == 1
+    with schema_context("racer"):
+        assert User.objects.count() == 1

@@ -1,0 +1,159 @@
+"""Production settings, structured logs and Sentry events that carry the tenant."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django_tenants.utils import schema_context
+from pythonjsonlogger.json import JsonFormatter
+
+from ticketing_platform.observability import TenantLogFilter, sentry_before_send
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **env}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "DJANGO_ENV": "production"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_unknown_profile_is_refused():
+    result = manage("check", DJANGO_ENV="staging")
+
+    assert result.returncode != 0
+    assert "DJANGO_ENV must be" in result.stderr
+
+
+def log_line(message: str) -> dict:
+    record = logging.LogRecord("ticketing", logging.INFO, __file__, 1, message, None, None)
+    TenantLogFilter().filter(record)
+    formatter = JsonFormatter("%(levelname)s %(name)s %(tenant)s %(message)s")
+    return json.loads(formatter.format(record))
+
+
+@pytest.mark.django_db
+def test_log_lines_carry_the_tenant(alpha):
+    with schema_context(alpha.schema_name):
+        inside = log_line("hold created")
+    outside = log_line("tenant onboarded")
+
+    assert inside == {
+        "levelname": "INFO",
+        "name": "ticketing",
+        "tenant": "alpha",
+        "message": "hold created",
+    }
+    assert outside["tenant"] == "public"
+
+
+def test_logging_is_configured_with_the_tenant_filter():
+    handler = settings.LOGGING["handlers"]["console"]
+    assert handler["filters"] == ["tenant"]
+    assert "%(tenant)s" in settings.LOGGING["formatters"][handler["formatter"]].get(
+        "fmt", settings.LOGGING["formatters"][handler["formatter"]].get("format")
+    )
+
+
+@pytest.mark.django_db
+def test_sentry_events_are_tagged_with_the_tenant_and_scrubbed(alpha):
+    event = {
+        "request": {
+            "headers": {"Authorization": "Bearer abc", "Accept": "application/json"},
+            "data": {"email": "a@b.c", "password": "hunter2", "card": {"api_key": "sk"}},
+        }
+    }
+    with schema_context(alpha.schema_name):
+        sent = sentry_before_send(event, {})
+
+    assert sent["tags"]["tenant"] == "alpha"
+    assert sent["request"]["headers"] == {
+        "Authorization": "[filtered]",
+        "Accept": "application/json",
+    }
+    assert sent["request"]["data"] == {
+        "email": "a@b.c",
+        "password": "[filtered]",
+        "card": {"api_key": "[filtered]"},
+    }
+
+
+def test_sentry_reports_reach_the_transport_with_the_tenant_tag():
+    """Initialise the real SDK with a DSN and capture what it would send over HTTP."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, json, sentry_sdk\n"
+            "django.setup()\n"
+            "from django_tenants.utils import schema_context\n"
+            "sent = []\n"
+            "client = sentry_sdk.get_client()\n"
+            "client.transport.capture_envelope = lambda env: sent.append(env)\n"
+            "with schema_context('alpha'):\n"
+            "    sentry_sdk.capture_message('boom')\n"
+            "sentry_sdk.flush()\n"
+            "event = sent[0].get_event()\n"
+            "print(json.dumps(event['tags']))\n",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "ticketing_platform.settings",
+            "DJANGO_ENV": "development",
+            "SENTRY_DSN": "https://public@sentry.invalid/1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["tenant"] == "alpha"
