@@ -94,6 +94,8 @@ def template_schema_ensure(*, force_check: bool = False) -> str:
             _migrate_template(template)
         elif _template_needs_migrations():
             _migrate_template(template)
+        # The clone function is (re)defined once per process, not once per tenant.
+        CloneSchema()._create_clone_schema_function()
     connection.set_schema_to_public()
     _template_checked.set()
     return template
@@ -204,6 +206,11 @@ def tenant_onboard(
     )
     owner_email = _validated_owner(owner_email, owner_password)
     host = f"{values['slug']}.{settings.PLATFORM_DOMAIN}"
+    taken = Conflict(
+        TenantErrorCode.SLUG_TAKEN, f"A chain with the slug {values['slug']!r} exists."
+    )
+    if Tenant.objects.filter(slug=values["slug"]).exists():
+        raise taken
     template = template_schema_ensure()
 
     connection.set_schema_to_public()
@@ -214,8 +221,10 @@ def tenant_onboard(
             # Structure and rows (the migration history, content types, permissions) of
             # the template; its migrations are known to be current, so there is nothing
             # to replay or fake afterwards.
-            CloneSchema().clone_schema(template, tenant.schema_name, "DATA")
-            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT clone_schema(%s, %s, 'DATA')", [template, tenant.schema_name]
+                )
             with schema_context(tenant.schema_name):
                 get_user_model().objects.create_user(
                     owner_email, owner_password, name=owner_name.strip(), role="owner"
@@ -226,12 +235,10 @@ def tenant_onboard(
                 actor=actor,
                 new={"slug": tenant.slug, "domain": host, "owner": owner_email},
             )
-    except IntegrityError as error:
-        raise Conflict(
-            TenantErrorCode.SLUG_TAKEN, f"A chain with the slug {values['slug']!r} exists."
-        ) from error
-    except ValidationError as error:  # the clone refuses an existing schema name
-        raise Conflict(TenantErrorCode.SLUG_TAKEN, " ".join(error.messages)) from error
+    except (IntegrityError, ValidationError) as error:
+        # A concurrent onboarding of the same slug won the unique index (IntegrityError)
+        # or django-tenants' case-insensitive schema check (ValidationError).
+        raise taken from error
     finally:
         connection.set_schema_to_public()
     return tenant

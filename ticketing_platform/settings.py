@@ -195,8 +195,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # --- authentication ---------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# One hasher per algorithm name: Django picks the verifier by the name in the hash,
+# and our Argon2 subclass verifies any Argon2 hash (the parameters are in the hash).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "venue_apps.accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -80,3 +80,12 @@ def test_concurrent_registrations_of_one_email_create_one_account(
             with schema_context("alpha"):
                 User.objects.filter(email=email).delete()
             connections.close_all()
+
+
+@pytest.mark.django_db
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(alpha, settings):
+    settings.PASSWORD_HASHERS = ["venue_apps.accounts.hashers.Argon2idHasher"]
+    with schema_context(alpha.schema_name):
+        user = user_create(email="hash@x.test", password=PASSWORD)
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.check_password(PASSWORD)
