@@ -7,23 +7,26 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from api.tokens import TENANT_CLAIM
+from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE
+
+_WRONG_TENANT = {"detail": "This token was issued for another tenant.", "code": "token_not_valid"}
 
 
 class TenantJWTAuthentication(JWTAuthentication):
     """Accepts a bearer token only on the tenant (schema) that issued it."""
 
     def get_validated_token(self, raw_token: bytes):
-        token = super().get_validated_token(raw_token)
+        try:
+            token = super().get_validated_token(raw_token)
+        except InvalidToken as error:
+            messages = error.detail.get("messages", []) if isinstance(error.detail, dict) else []
+            if any(str(item.get("message")) == WRONG_TENANT_MESSAGE for item in messages):
+                raise InvalidToken(_WRONG_TENANT) from error
+            raise
         # The token classes already check this; checking again here keeps the rule even
         # if someone configures another token class.
         if token.get(TENANT_CLAIM) != connection.schema_name:
-            raise InvalidToken(
-                {
-                    "detail": "This token was issued for another tenant.",
-                    "code": "token_wrong_tenant",
-                }
-            )
+            raise InvalidToken(_WRONG_TENANT)
         return token
 
 

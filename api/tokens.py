@@ -14,6 +14,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 TENANT_CLAIM = "tenant"
+WRONG_TENANT_MESSAGE = "Token was issued for another tenant."
 
 
 class TenantBoundTokenMixin:
@@ -26,7 +27,7 @@ class TenantBoundTokenMixin:
     def verify(self) -> None:
         super().verify()
         if self.payload.get(TENANT_CLAIM) != connection.schema_name:
-            raise TokenError("Token was issued for another tenant.")
+            raise TokenError(WRONG_TENANT_MESSAGE)
 
 
 class TenantAccessToken(TenantBoundTokenMixin, AccessToken):

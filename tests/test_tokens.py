@@ -46,7 +46,10 @@ def test_token_of_a_is_refused_by_b_even_when_b_has_the_same_user_id(api, alpha,
     response = bearer(api(beta), access).get("/api/v1/me/")
 
     assert response.status_code == 401
-    assert response.json()["code"] == "token_not_valid"
+    assert response.json() == {
+        "detail": "This token was issued for another tenant.",
+        "code": "token_not_valid",
+    }
 
 
 def test_token_of_a_is_refused_by_the_platform_api(api, alpha, make_user):

@@ -384,6 +384,10 @@ if DJANGO_ENV == "test":
     # Argon2 costs tens of milliseconds a hash by design; tests hash thousands.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # pytest-django runs against "test_<NAME>". Renaming NAME too means code that
+    # slips past the test database set-up fails loudly instead of writing to the
+    # development database.
+    DATABASES["default"]["NAME"] += "_pytest"
     # Keep test keys, groups and tasks apart from a demo running on the same Redis.
     CACHES["default"]["KEY_PREFIX"] = "tp-test"
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "tp-test-channels"

@@ -1,12 +1,15 @@
 """URLs of the apex domain (public schema): the platform API and console."""
 
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.health import healthz
 from dashboards.sites import platform_console
 
 urlpatterns = [
+    # Until the storefront and console pages exist, the root shows the API.
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("healthz/", healthz, name="healthz"),
     path("api/platform/", include("api.platform.urls")),
     path(

@@ -1,12 +1,15 @@
 """URLs of a chain's host (its own schema): the tenant API and dashboard."""
 
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.health import healthz
 from dashboards.sites import tenant_dashboard
 
 urlpatterns = [
+    # Until the storefront and console pages exist, the root shows the API.
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("api.accounts.urls")),
     path(

@@ -69,4 +69,5 @@ if ! kill -0 "$celery_pid" 2>/dev/null; then
   echo "[demo] WARNING: celery worker exited early; see .local/logs/celery.log" >&2
 fi
 
-.venv/bin/uvicorn ticketing_platform.asgi:application --host 0.0.0.0 --port "$PORT"
+# Loopback by default: the demo logins are public. HOST=0.0.0.0 to share on a LAN.
+.venv/bin/uvicorn ticketing_platform.asgi:application --host "${HOST:-127.0.0.1}" --port "$PORT"

@@ -65,9 +65,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if not options["print_logins"]:
-            self._seed()
-        self._print_logins()
+        if options["print_logins"]:
+            self._print_logins()
+            return
+        self._seed()
+        self.stdout.write("Demo data ready; `manage.py seed_demo --print-logins` lists the logins.")
 
     def _seed(self) -> None:
         public_tenant_ensure()
@@ -98,11 +100,14 @@ class Command(BaseCommand):
         apex = settings.PLATFORM_DOMAIN
         lines = [
             f"All demo logins use the password: {DEMO_PASSWORD}",
-            f"  platform admin   {PLATFORM_ADMIN:<26} http://{apex}:{port}/console/",
+            f"  platform admin   {PLATFORM_ADMIN:<24} console http://{apex}:{port}/console/",
         ]
         for chain in CHAINS:
             host = f"{chain.slug}.{apex}:{port}"
-            lines.append(f"  {chain.name} ({chain.currency}, {chain.timezone}) http://{host}/")
+            lines.append(
+                f"  {chain.name} ({chain.currency}, {chain.timezone}): "
+                f"API http://{host}/api/docs/  dashboard http://{host}/dashboard/"
+            )
             for role, local_part in ROLE_LOGINS:
                 lines.append(f"    {role.label:<14} {local_part}@{chain.slug}.test")
         self.stdout.write("\n".join(lines))
