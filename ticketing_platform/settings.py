@@ -188,6 +188,11 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".local" / "celerybeat-schedule")
+)
+# Keep our logging configuration (JSON lines with the tenant) in workers too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Fail fast when the broker is down: callers log and carry on (tenants.queue).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
@@ -278,14 +283,19 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default=(
-        "django.core.mail.backends.smtp.EmailBackend"
-        if PRODUCTION
-        else "django.core.mail.backends.console.EmailBackend"
-    ),
-)
+# EMAIL_URL like smtp+tls://user:password@smtp.example.com:587 sets backend, host,
+# port, credentials and TLS at once; without it, development prints mail to the console.
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND",
+        default=(
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend"
+        ),
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"tickets@{PLATFORM_DOMAIN}")
 
 # --- security ---------------------------------------------------------------------------

@@ -15,8 +15,7 @@ PORT="${PORT:-8000}"
 PY=.venv/bin/python
 mkdir -p .local/logs
 
-"$PY" manage.py migrate_schemas --shared
-"$PY" manage.py migrate_schemas --tenant
+"$PY" manage.py migrate_platform --verbosity 0
 "$PY" manage.py seed_demo
 
 # A background job of a non-interactive shell ignores SIGINT, so Ctrl-C would

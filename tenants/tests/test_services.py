@@ -6,7 +6,9 @@ import threading
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.error_codes import Conflict, DomainError
@@ -17,7 +19,7 @@ from tenants.services import (
     tenant_onboard,
     tenant_set_status,
 )
-from tests.fixtures import PASSWORD
+from tests.fixtures import PASSWORD, SESSION_TENANTS
 from venue_apps.accounts.models import Role, User
 
 ONBOARD = {
@@ -158,3 +160,17 @@ def test_concurrent_onboarding_of_one_slug_creates_one_tenant(cleanup_tenants):
     assert Tenant.objects.filter(slug="racer").count() == 1
     with schema_context("racer"):
         assert User.objects.count() == 1
+
+
+def test_migrate_platform_brings_every_schema_and_the_template_up_to_date(
+    django_db_setup, django_db_blocker
+):
+    with django_db_blocker.unblock():
+        call_command("migrate_platform", verbosity=0)
+
+        for schema in ("public", "tenant_template", *SESSION_TENANTS):
+            with schema_context(schema):
+                executor = MigrationExecutor(connection)
+                plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+                assert plan == [], schema
+        assert Domain.objects.filter(domain="localhost", tenant__schema_name="public").exists()
