@@ -21,8 +21,13 @@ mkdir -p .local/logs
 # A background job of a non-interactive shell ignores SIGINT, so Ctrl-C would
 # not reach the worker: stop it ourselves on every way out.
 celery_pid=""
+server_pid=""
 cleanup() {
   trap - EXIT INT TERM
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
   if [[ -n $celery_pid ]] && kill -0 "$celery_pid" 2>/dev/null; then
     echo "[demo] stopping celery worker (pid $celery_pid)" >&2
     kill -TERM "$celery_pid" 2>/dev/null || true
@@ -69,4 +74,8 @@ if ! kill -0 "$celery_pid" 2>/dev/null; then
 fi
 
 # Loopback by default: the demo logins are public. HOST=0.0.0.0 to share on a LAN.
-.venv/bin/uvicorn ticketing_platform.asgi:application --host "${HOST:-127.0.0.1}" --port "$PORT"
+# In the background and waited for, so that a TERM sent to this script (not only a
+# terminal's Ctrl-C, which reaches the whole process group) stops the server too.
+.venv/bin/uvicorn ticketing_platform.asgi:application --host "${HOST:-127.0.0.1}" --port "$PORT" &
+server_pid=$!
+wait "$server_pid"

@@ -13,7 +13,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("name", "role")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("Access", {"fields": ("is_active",)}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

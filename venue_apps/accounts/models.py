@@ -36,20 +36,14 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        role = fields.setdefault("role", Role.CUSTOMER)
-        # Dashboard access follows from the role unless the caller says otherwise.
-        fields.setdefault("is_staff", role in DASHBOARD_ROLES or role == Role.PLATFORM_STAFF)
-        # An owner holds every permission of their own schema's dashboard, and nothing
-        # outside it: the user table, and so the flag, is per schema.
-        fields.setdefault("is_superuser", role in (Role.OWNER, Role.PLATFORM_STAFF))
+        fields.setdefault("role", Role.CUSTOMER)
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
-        fields.setdefault("role", Role.PLATFORM_STAFF)
-        fields.update(is_staff=True, is_superuser=True)
+        fields.update(role=Role.PLATFORM_STAFF, is_superuser=True)
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, username: str | None) -> User:
@@ -61,8 +55,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
     is_active = models.BooleanField(default=True)
-    # Django admin access; derived from the role by the account services.
-    is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -79,3 +71,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_staff(self) -> bool:
+        """May sign in to the dashboard (Django admin) of this schema: follows the role."""
+        return self.role in DASHBOARD_ROLES or self.role == Role.PLATFORM_STAFF
+
+    @property
+    def holds_every_permission(self) -> bool:
+        # An owner holds every permission of their own chain's dashboard and nothing
+        # outside it: the user table, and so the role, is per schema.
+        return self.is_active and self.role in (Role.OWNER, Role.PLATFORM_STAFF)
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.holds_every_permission or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.holds_every_permission or super().has_module_perms(app_label)
