@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import connection
 
-from venue_apps.accounts.models import User
+from venue_apps.accounts.models import User, roles_for_schema
 
 
 @admin.register(User)
@@ -23,3 +24,9 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            allowed = roles_for_schema(connection.schema_name)
+            kwargs["choices"] = [(role.value, role.label) for role in allowed]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)

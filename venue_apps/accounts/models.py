@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     PLATFORM_STAFF = "platform_staff", "Platform staff"
 
 
+TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
 STAFF_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER})
 # Roles that may open the tenant dashboard (Django admin).
 DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER})
@@ -88,3 +89,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.holds_every_permission or super().has_module_perms(app_label)
+
+
+def roles_for_schema(schema_name: str) -> tuple[Role, ...]:
+    """The roles an account may hold in a schema: platform staff only in `public`."""
+    return (Role.PLATFORM_STAFF,) if schema_name == "public" else TENANT_ROLES

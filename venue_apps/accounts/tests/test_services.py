@@ -34,10 +34,15 @@ def test_dashboard_access_follows_the_role(alpha, role, is_staff, manages_accoun
 
 
 @pytest.mark.django_db
-def test_unknown_role_is_refused(alpha):
-    with schema_context(alpha.schema_name), pytest.raises(DomainError) as error:
-        user_create(email="x@x.test", password=PASSWORD, role="janitor")
+@pytest.mark.parametrize(
+    "schema, role", [("alpha", "janitor"), ("alpha", "platform_staff"), ("public", "owner")]
+)
+def test_roles_of_another_site_are_refused(schema, role):
+    with schema_context(schema), pytest.raises(DomainError) as error:
+        user_create(email="x@x.test", password=PASSWORD, role=role)
     assert error.value.code == "role_invalid"
+    with schema_context(schema):
+        assert not User.objects.filter(email="x@x.test").exists()
 
 
 @pytest.mark.django_db
