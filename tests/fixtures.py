@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
@@ -32,25 +32,47 @@ SESSION_TENANTS = {
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker) -> None:
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+) -> Iterator[None]:
+    """The test database with the platform and the session tenants, built once.
+
+    Replaces pytest-django's fixture, which creates only the databases that tests
+    marked `django_db` ask for: tests working outside a transaction (Celery, Channels,
+    races) carry no such mark but need the database all the same.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
-        public_tenant_ensure()
-        if not User.objects.filter(email=PLATFORM_STAFF_EMAIL).exists():
-            user_create(email=PLATFORM_STAFF_EMAIL, password=PASSWORD, role=Role.PLATFORM_STAFF)
-        for slug, (name, currency, timezone) in SESSION_TENANTS.items():
-            if not Tenant.objects.filter(slug=slug).exists():
-                tenant_onboard(
-                    name=name,
-                    slug=slug,
-                    owner_email=f"owner@{slug}.test",
-                    owner_password=PASSWORD,
-                    currency=currency,
-                    timezone=timezone,
-                    branding=Branding(display_name=name),
-                )
-        tenant_set_status(
-            Tenant.objects.get(slug="frozen"), status="suspended", reason="Unpaid invoices"
+        databases = setup_databases(
+            verbosity=verbosity, interactive=False, aliases={"default"}, serialized_aliases=set()
         )
+        _session_tenants_ensure()
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
+        teardown_databases(databases, verbosity=verbosity)
+
+
+def _session_tenants_ensure() -> None:
+    public_tenant_ensure()
+    if not User.objects.filter(email=PLATFORM_STAFF_EMAIL).exists():
+        user_create(email=PLATFORM_STAFF_EMAIL, password=PASSWORD, role=Role.PLATFORM_STAFF)
+    for slug, (name, currency, timezone) in SESSION_TENANTS.items():
+        if not Tenant.objects.filter(slug=slug).exists():
+            tenant_onboard(
+                name=name,
+                slug=slug,
+                owner_email=f"owner@{slug}.test",
+                owner_password=PASSWORD,
+                currency=currency,
+                timezone=timezone,
+                branding=Branding(display_name=name),
+            )
+    tenant_set_status(
+        Tenant.objects.get(slug="frozen"), status="suspended", reason="Unpaid invoices"
+    )
 
 
 @pytest.fixture(autouse=True)

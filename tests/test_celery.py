@@ -66,3 +66,58 @@ def test_task_sent_from_b_cannot_see_a_row_of_a(committed, worker):
 
     assert result.get(timeout=TIMEOUT) == "missing"
     assert mail.outbox == []
+
+
+def test_beat_fan_out_runs_the_task_in_every_schema(committed, worker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from tenants.tasks import tenants_fan_out
+
+    now = timezone.now()
+    schemas = ["alpha", "beta", "frozen", "public"]
+    for schema in schemas:
+        with schema_context(schema):
+            OutstandingToken.objects.create(
+                jti=f"old-{schema}", token="x", expires_at=now - timedelta(days=1)
+            )
+            OutstandingToken.objects.create(
+                jti=f"live-{schema}", token="x", expires_at=now + timedelta(days=1)
+            )
+    try:
+        sent = tenants_fan_out.delay(
+            "venue_apps.accounts.tasks.expired_tokens_flush",
+            include_public=True,
+            include_suspended=True,
+        ).get(timeout=TIMEOUT)
+        flushed = [app.AsyncResult(task_id).get(timeout=TIMEOUT) for task_id in sent]
+
+        assert len(sent) == len(schemas)
+        assert all(count >= 1 for count in flushed)
+        for schema in schemas:
+            with schema_context(schema):
+                remaining = set(
+                    OutstandingToken.objects.filter(
+                        jti__in=[f"old-{schema}", f"live-{schema}"]
+                    ).values_list("jti", flat=True)
+                )
+                assert remaining == {f"live-{schema}"}, schema
+    finally:
+        for schema in schemas:
+            with schema_context(schema):
+                OutstandingToken.objects.filter(jti__endswith=f"-{schema}").delete()
+
+
+def test_fan_out_skips_suspended_chains_unless_asked(committed, worker):
+    from tenants.tasks import tenants_fan_out
+
+    sent = tenants_fan_out.delay("venue_apps.accounts.tasks.expired_tokens_flush").get(
+        timeout=TIMEOUT
+    )
+    for task_id in sent:
+        app.AsyncResult(task_id).get(timeout=TIMEOUT)
+
+    expected = Tenant.objects.exclude(schema_name="public").filter(status="active").count()
+    assert len(sent) == expected

@@ -3,7 +3,7 @@
 tenant-schemas-celery stamps the sender's schema on each message and the worker sets it
 on its connection before the task body runs; a task sent from the public schema runs in
 public. Beat entries that touch every tenant go through a dispatcher task that fans out
-one task per tenant (see `tenants.tasks`).
+one task per tenant (`tenants.tasks.tenants_fan_out`).
 """
 
 import os

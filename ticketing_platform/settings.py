@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -187,7 +188,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_RESULT_EXPIRES = 3600
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Entries that touch tenants go through tenants.tasks.tenants_fan_out (beat itself runs
+# in no tenant's schema).
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "expired-tokens-flush": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": crontab(hour=3, minute=17),
+        "args": ("venue_apps.accounts.tasks.expired_tokens_flush",),
+        "kwargs": {"include_public": True, "include_suspended": True},
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".local" / "celerybeat-schedule")
 )

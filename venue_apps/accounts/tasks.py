@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from django.core.mail import send_mail
 from django.db import connection
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from tenants.models import Tenant
 from venue_apps.accounts.models import User
@@ -38,3 +40,15 @@ def user_welcome_email_send(self, user_id: int) -> str:
         recipient_list=[user.email],
     )
     return "sent"
+
+
+@shared_task
+def expired_tokens_flush() -> int:
+    """Delete this schema's expired refresh-token records (and their blacklist rows).
+
+    Expired tokens are refused by their signature's expiry anyway; the rows only grow
+    the table. Sent for every schema by `tenants.tasks.tenants_fan_out`.
+    """
+    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    logger.info("flushed %s expired token rows", deleted)
+    return deleted
