@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE
+from tenants.schemas import current_schema_name
 
 _WRONG_TENANT = {"detail": "This token was issued for another tenant.", "code": "token_not_valid"}
 
@@ -25,7 +25,7 @@ class TenantJWTAuthentication(JWTAuthentication):
             raise
         # The token classes already check this; checking again here keeps the rule even
         # if someone configures another token class.
-        if token.get(TENANT_CLAIM) != connection.schema_name:
+        if token.get(TENANT_CLAIM) != current_schema_name():
             raise InvalidToken(_WRONG_TENANT)
         return token
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import connection
 from rest_framework.permissions import BasePermission
 
+from tenants.schemas import in_public_schema
 from venue_apps.accounts.models import Role
 
 
@@ -17,7 +16,7 @@ class IsPlatformStaff(BasePermission):
         return bool(
             user
             and user.is_authenticated
-            and connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+            and in_public_schema()
             and user.role == Role.PLATFORM_STAFF
         )
 
@@ -31,10 +30,7 @@ def role_required(*roles: Role) -> type[BasePermission]:
         def has_permission(self, request, view) -> bool:
             user = request.user
             return bool(
-                user
-                and user.is_authenticated
-                and connection.schema_name != settings.PUBLIC_SCHEMA_NAME
-                and user.role in roles
+                user and user.is_authenticated and not in_public_schema() and user.role in roles
             )
 
     HasRole.__name__ = "HasRole_" + "_".join(str(role) for role in roles)

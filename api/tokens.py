@@ -9,9 +9,10 @@ so authentication, refresh and logout (blacklist) all apply it.
 
 from __future__ import annotations
 
-from django.db import connection
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from tenants.schemas import current_schema_name
 
 TENANT_CLAIM = "tenant"
 WRONG_TENANT_MESSAGE = "Token was issued for another tenant."
@@ -21,12 +22,12 @@ class TenantBoundTokenMixin:
     @classmethod
     def for_user(cls, user):
         token = super().for_user(user)
-        token[TENANT_CLAIM] = connection.schema_name
+        token[TENANT_CLAIM] = current_schema_name()
         return token
 
     def verify(self) -> None:
         super().verify()
-        if self.payload.get(TENANT_CLAIM) != connection.schema_name:
+        if self.payload.get(TENANT_CLAIM) != current_schema_name():
             raise TokenError(WRONG_TENANT_MESSAGE)
 
 

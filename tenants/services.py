@@ -27,6 +27,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from tenants.error_codes import Conflict, DomainError, TenantErrorCode
 from tenants.models import SLUG_PATTERN, Domain, PlatformAuditLog, Tenant
+from tenants.schemas import use_public_schema
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -96,7 +97,7 @@ def template_schema_ensure(*, force_check: bool = False) -> str:
             _migrate_template(template)
         # The clone function is (re)defined once per process, not once per tenant.
         CloneSchema()._create_clone_schema_function()
-    connection.set_schema_to_public()
+    use_public_schema()
     _template_checked.set()
     return template
 
@@ -213,7 +214,7 @@ def tenant_onboard(
         raise taken
     template = template_schema_ensure()
 
-    connection.set_schema_to_public()
+    use_public_schema()
     try:
         with transaction.atomic():
             tenant = Tenant.objects.create(**values)
@@ -240,7 +241,7 @@ def tenant_onboard(
         # or django-tenants' case-insensitive schema check (ValidationError).
         raise taken from error
     finally:
-        connection.set_schema_to_public()
+        use_public_schema()
     return tenant
 
 

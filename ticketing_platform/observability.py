@@ -38,7 +38,7 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def sentry_before_send(event: dict, hint: dict) -> dict:
+def sentry_before_send(event: Any, hint: dict[str, Any]) -> Any:
     """Tag the event with the tenant and strip anything that looks like a secret."""
     event.setdefault("tags", {})["tenant"] = current_schema()
     request = event.get("request")

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import connection
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
 from api.tokens import TenantRefreshToken
 from tenants.models import Tenant
+from tenants.schemas import in_public_schema
 from venue_apps.accounts.models import Role, User
 
 
@@ -17,7 +16,7 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
 
     def validate(self, attrs):
         data = super().validate(attrs)
-        is_platform = connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+        is_platform = in_public_schema()
         if is_platform and self.user.role != Role.PLATFORM_STAFF:
             raise serializers.ValidationError("Only platform staff sign in here.", code="not_staff")
         return data

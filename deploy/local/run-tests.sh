@@ -15,6 +15,9 @@ source .local/env
 echo "[tests] ruff check" >&2
 .venv/bin/ruff check .
 
+echo "[tests] mypy (services and selectors)" >&2
+.venv/bin/mypy
+
 echo "[tests] makemigrations --check" >&2
 .venv/bin/python manage.py makemigrations --check --dry-run
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import connection
 
+from tenants.schemas import current_schema_name
 from venue_apps.accounts.models import User, roles_for_schema
 
 
@@ -27,6 +27,6 @@ class UserAdmin(DjangoUserAdmin):
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":
-            allowed = roles_for_schema(connection.schema_name)
+            allowed = roles_for_schema(current_schema_name())
             kwargs["choices"] = [(role.value, role.label) for role in allowed]
         return super().formfield_for_choice_field(db_field, request, **kwargs)

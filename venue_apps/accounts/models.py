@@ -62,7 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # Django reads it from the class
 
     class Meta:
         ordering = ["email"]
@@ -84,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         # outside it: the user table, and so the role, is per schema.
         return self.is_active and self.role in (Role.OWNER, Role.PLATFORM_STAFF)
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         return self.holds_every_permission or super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from tenants.error_codes import Conflict, DomainError
 from tenants.queue import task_enqueue_on_commit
+from tenants.schemas import current_schema_name
 from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import Role, User, roles_for_schema
 from venue_apps.accounts.tasks import user_welcome_email_send
@@ -39,7 +40,7 @@ def user_create(*, email: str, password: str, name: str = "", role: Role = Role.
     unique per schema, ignoring case. The user manager derives dashboard access (Django
     admin) from the role.
     """
-    if role not in roles_for_schema(connection.schema_name):
+    if role not in roles_for_schema(current_schema_name()):
         raise DomainError(
             AccountErrorCode.ROLE_INVALID, f"The role {role!r} does not exist on this site."
         )

@@ -6,11 +6,11 @@ import logging
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from tenants.models import Tenant
+from tenants.schemas import current_schema_name
 from venue_apps.accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def user_welcome_email_send(self, user_id: int) -> str:
     if user is None:
         logger.warning("welcome email: no active user %s in this schema", user_id)
         return "missing"
-    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    tenant = Tenant.objects.get(schema_name=current_schema_name())
     greeting = f"Hello {user.name}," if user.name else "Hello,"
     send_mail(
         subject=f"Welcome to {tenant.brand_name}",
