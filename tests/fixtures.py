@@ -76,6 +76,19 @@ def _session_tenants_ensure() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: rolled-back tests never bump generations."""
+    from django_redis import get_redis_connection
+
+    redis = get_redis_connection("default")
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    stale = list(redis.scan_iter(f"*:{prefix}:*", count=1000))
+    if stale:
+        redis.delete(*stale)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public() -> Iterator[None]:
     """Every test starts and ends on the public schema, whatever the last request did."""
     yield

@@ -75,6 +75,12 @@ SHARED_APPS = [
 
 TENANT_APPS = [
     *_PER_SCHEMA_DJANGO_APPS,
+    "django.contrib.postgres",
+    "import_export",
+    "venue_apps.venues",
+    "venue_apps.catalog",
+    "venue_apps.shows",
+    "venue_apps.inventory",
 ]
 
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
@@ -236,6 +242,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # `format` is a filter of titles and shows (2d, imax...), not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
@@ -266,6 +274,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FormatEnum": "venue_apps.catalog.models.Format",
+        "AccountRoleEnum": "venue_apps.accounts.models.Role",
+        "CreditRoleEnum": "venue_apps.catalog.models.Credit.Role",
+    },
 }
 
 # --- i18n, static, media ----------------------------------------------------------------

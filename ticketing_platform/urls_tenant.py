@@ -12,6 +12,10 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("api.accounts.urls")),
+    path("api/v1/", include("api.venues.urls")),
+    path("api/v1/", include("api.catalog.urls")),
+    path("api/v1/", include("api.shows.urls")),
+    path("api/v1/", include("api.transfers.urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_tenant"),

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from venue_apps.catalog.models import Credit, Format, Kind, Title
+
+
+class CreditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Credit
+        fields = ["person", "role", "character"]
+
+
+class TitleOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Title
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "slug",
+            "synopsis",
+            "runtime_minutes",
+            "certificate",
+            "minimum_age",
+            "genres",
+            "languages",
+            "formats",
+            "release_date",
+            "poster_url",
+            "trailer_url",
+            "is_active",
+        ]
+
+
+class TitleDetailOutput(TitleOutput):
+    credits = CreditSerializer(many=True, read_only=True)
+
+    class Meta(TitleOutput.Meta):
+        fields = [*TitleOutput.Meta.fields, "credits"]
+
+
+class TitleInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    name = serializers.CharField(max_length=200)
+    synopsis = serializers.CharField(required=False, allow_blank=True)
+    runtime_minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    certificate = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    minimum_age = serializers.IntegerField(
+        min_value=0, max_value=99, required=False, allow_null=True
+    )
+    genres = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    languages = serializers.ListField(child=serializers.CharField(max_length=3), required=False)
+    formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=Format.choices), required=False
+    )
+    release_date = serializers.DateField(required=False, allow_null=True)
+    poster_url = serializers.URLField(required=False, allow_blank=True)
+    trailer_url = serializers.URLField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+    credits = CreditSerializer(many=True, required=False)
+
+
+class TitleFilters(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    genre = serializers.CharField(max_length=40, required=False)
+    language = serializers.CharField(max_length=3, required=False)
+    format = serializers.ChoiceField(choices=Format.choices, required=False)
+    q = serializers.CharField(max_length=100, required=False)
+    date = serializers.DateField(required=False)
+    venue = serializers.IntegerField(min_value=1, required=False)

@@ -1,0 +1,76 @@
+"""Titles: `/api/v1/titles/` and `/api/v1/titles/{id}/`."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.catalog.serializers import TitleDetailOutput, TitleFilters, TitleInput, TitleOutput
+from api.filters import page_of, parse_query
+from api.permissions import ReadAnyoneWriteManagers
+from tenants.cache import cache_key, cached
+from venue_apps.catalog import selectors, services
+from venue_apps.catalog.services import CATALOG_CACHE, CreditSpec
+from venue_apps.shows.selectors import titles_showing
+
+
+def _credits(data: dict) -> list[CreditSpec] | None:
+    credits = data.pop("credits", None)
+    return None if credits is None else [CreditSpec(**credit) for credit in credits]
+
+
+class TitleListCreateView(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteManagers]
+    serializer_class = TitleOutput
+
+    @extend_schema(
+        operation_id="titles_list", parameters=[TitleFilters], responses=TitleOutput(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        filters = parse_query(TitleFilters, request)
+
+        def compute() -> dict:
+            showing = {key: filters.pop(key) for key in ("date", "venue") if key in filters}
+            titles = titles_showing(selectors.title_list(**filters), **showing)
+            return page_of(request, self, titles, lambda page: TitleOutput(page, many=True).data)
+
+        return Response(
+            cached(
+                CATALOG_CACHE, "titles:" + cache_key(sorted(request.query_params.lists())), compute
+            )
+        )
+
+    @extend_schema(request=TitleInput, responses={201: TitleDetailOutput})
+    def post(self, request: Request) -> Response:
+        data = TitleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        title = services.title_create(credits=_credits(values) or [], **values)
+        return Response(
+            TitleDetailOutput(selectors.title_get(title.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class TitleDetailView(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteManagers]
+    serializer_class = TitleDetailOutput
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(
+            cached(
+                CATALOG_CACHE,
+                f"title:{pk}",
+                lambda: TitleDetailOutput(selectors.title_get(pk)).data,
+            )
+        )
+
+    @extend_schema(request=TitleInput, responses=TitleDetailOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        data = TitleInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        services.title_update(selectors.title_get(pk), credits=_credits(values), **values)
+        return Response(TitleDetailOutput(selectors.title_get(pk)).data)

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from venue_apps.catalog.models import Format
+from venue_apps.shows.models import PriceCard, PriceRule, Show
+
+
+class ShowOutput(serializers.ModelSerializer):
+    """API.md's show: ids of title, auditorium and venue; times with the venue's offset."""
+
+    title_name = serializers.CharField(source="title.name", read_only=True)
+    auditorium_name = serializers.CharField(source="auditorium.name", read_only=True)
+    venue_name = serializers.CharField(source="venue.name", read_only=True)
+    starts_at = serializers.SerializerMethodField()
+    ends_at = serializers.SerializerMethodField()
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Show
+        fields = [
+            "id",
+            "title",
+            "title_name",
+            "auditorium",
+            "auditorium_name",
+            "venue",
+            "venue_name",
+            "starts_at",
+            "ends_at",
+            "local_date",
+            "format",
+            "audio_language",
+            "subtitle_language",
+            "attributes",
+            "prices",
+            "currency",
+            "status",
+            "sales_open_at",
+            "sales_close_at",
+        ]
+
+    def get_starts_at(self, show: Show) -> str:
+        return show.starts_at.astimezone(show.venue.zone).isoformat()
+
+    def get_ends_at(self, show: Show) -> str:
+        return show.ends_at.astimezone(show.venue.zone).isoformat()
+
+    def get_currency(self, show: Show) -> str:
+        return self.context["currency"]
+
+
+class ShowInput(serializers.Serializer):
+    title = serializers.IntegerField(min_value=1)
+    auditorium = serializers.IntegerField(min_value=1)
+    starts_at = serializers.DateTimeField()
+    format = serializers.ChoiceField(choices=Format.choices, required=False)
+    audio_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    subtitle_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    attributes = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    price_card = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    prices = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+    sales_open_at = serializers.DateTimeField(required=False)
+    sales_close_at = serializers.DateTimeField(required=False)
+    extra_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
+
+
+class ShowChangeInput(serializers.Serializer):
+    starts_at = serializers.DateTimeField(required=False)
+    extra_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
+    audio_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    subtitle_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    attributes = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    prices = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+    sales_open_at = serializers.DateTimeField(required=False)
+    sales_close_at = serializers.DateTimeField(required=False)
+
+
+class ShowFilters(serializers.Serializer):
+    title = serializers.IntegerField(min_value=1, required=False)
+    venue = serializers.IntegerField(min_value=1, required=False)
+    auditorium = serializers.IntegerField(min_value=1, required=False)
+    date = serializers.DateField(required=False)
+    format = serializers.ChoiceField(choices=Format.choices, required=False)
+    language = serializers.CharField(max_length=3, required=False)
+    attribute = serializers.CharField(max_length=32, required=False)
+
+
+class ShowtimeFilters(serializers.Serializer):
+    date = serializers.DateField()
+    venue = serializers.IntegerField(min_value=1, required=False)
+
+
+class PriceRuleSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PriceRule
+        fields = ["category", "amount", "weekdays", "starts_at", "ends_at", "priority"]
+
+
+class PriceRuleInput(serializers.Serializer):
+    category = serializers.SlugField(max_length=32)
+    amount = serializers.IntegerField(min_value=0)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), required=False, default=list
+    )
+    starts_at = serializers.TimeField(required=False, allow_null=True)
+    ends_at = serializers.TimeField(required=False, allow_null=True)
+    priority = serializers.IntegerField(min_value=-1000, max_value=1000, required=False, default=0)
+
+
+class PriceCardOutput(serializers.ModelSerializer):
+    rules = PriceRuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PriceCard
+        fields = ["id", "name", "description", "is_active", "rules"]
+
+
+class PriceCardInput(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    description = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    rules = PriceRuleInput(many=True)
+
+
+class ShowSeatOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    section = serializers.CharField()
+    row = serializers.CharField()
+    number = serializers.IntegerField()
+    category = serializers.CharField()
+    x = serializers.IntegerField()
+    y = serializers.IntegerField()
+    width = serializers.IntegerField()
+    wheelchair = serializers.BooleanField()
+    companion = serializers.IntegerField(allow_null=True)
+    state = serializers.ChoiceField(choices=["available", "held", "sold", "blocked"])
+
+
+class SeatMapOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    seats = ShowSeatOutput(many=True)

@@ -1,0 +1,103 @@
+"""Builders for a tenant's programme (venues, seat maps, titles, price cards, shows)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django_tenants.utils import schema_context
+
+from venue_apps.catalog.services import CreditSpec, title_create
+from venue_apps.inventory.services import show_put_on_sale
+from venue_apps.shows.services import RuleSpec, price_card_create, show_create
+from venue_apps.venues.services import auditorium_create, venue_create
+
+SMALL_LAYOUT = """
+[Stalls]
+A: RRRR.RRRR
+B: RRRR.RRRR
+-
+[Premium]
+C: PPPP.PPPP
+D: WM.CC.CC.MW
+"""
+
+
+def big_layout(rows: int = 20, seats_per_side: int = 10) -> str:
+    """A 400-seat multiplex map: regular, premium, recliners, couples and wheelchairs."""
+    lines = ["[Stalls]"]
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    for index in range(rows - 4):
+        letter = "P" if index >= rows - 8 else "R"
+        lines.append(f"{letters[index]}: {letter * seats_per_side}..{letter * seats_per_side}")
+    lines.append("[Recliners]")
+    lines.append(f"{letters[rows - 4]}: {'L' * seats_per_side}..{'L' * seats_per_side}")
+    lines.append(f"{letters[rows - 3]}: {'L' * seats_per_side}..{'L' * seats_per_side}")
+    lines.append(
+        f"{letters[rows - 2]}: WM{'C' * (seats_per_side - 2)}..{'C' * (seats_per_side - 2)}MW"
+    )
+    lines.append(f"{letters[rows - 1]}: {'R' * seats_per_side}..{'R' * seats_per_side}")
+    return "\n".join(lines)
+
+
+def next_weekday(weekday: int, at: time, zone: str) -> datetime:
+    """The next date (after today) on ISO `weekday` at local time `at`."""
+    today = datetime.now(ZoneInfo(zone)).date()
+    days = (weekday - today.isoweekday()) % 7 or 7
+    return datetime.combine(today + timedelta(days=days), at, tzinfo=ZoneInfo(zone))
+
+
+def build_programme(schema: str, *, layout: str = SMALL_LAYOUT) -> dict:
+    with schema_context(schema):
+        venue = venue_create(
+            name="Aurora Phoenix",
+            address_line1="462 Senapati Bapat Marg",
+            city="Mumbai",
+            country="IN",
+            timezone="Asia/Kolkata",
+        )
+        audi = auditorium_create(venue=venue, name="Audi 1", layout=layout, cleaning_minutes=20)
+        card = price_card_create(
+            name="Standard",
+            rules=[
+                RuleSpec("regular", 20000),
+                RuleSpec("premium", 30000),
+                RuleSpec("recliner", 60000),
+                RuleSpec("couple", 80000),
+                RuleSpec("wheelchair", 20000),
+                RuleSpec("regular", 25000, weekdays=(6, 7)),
+            ],
+        )
+        film = title_create(
+            name="The Monsoon Heist",
+            kind="film",
+            runtime_minutes=140,
+            certificate="U/A 13+",
+            genres=["Thriller", "Action"],
+            languages=["hi", "en"],
+            formats=["2d", "imax"],
+            synopsis="A crew of retired forgers plans one last robbery during the rains.",
+            credits=[
+                CreditSpec("Meera Nair", "director"),
+                CreditSpec("Arjun Rao", "cast", "Vikram"),
+            ],
+        )
+        play = title_create(
+            name="Waiting for Godot",
+            kind="play",
+            runtime_minutes=150,
+            genres=["drama"],
+            languages=["en"],
+            formats=["live"],
+        )
+        starts = next_weekday(1, time(18, 0), "Asia/Kolkata")
+        show = show_create(title=film, auditorium=audi, starts_at=starts, price_card=card)
+        show_put_on_sale(show)
+        return {
+            "venue": venue,
+            "auditorium": audi,
+            "price_card": card,
+            "film": film,
+            "play": play,
+            "show": show,
+        }

@@ -1,0 +1,329 @@
+"""The programme API: venues, auditoriums, titles, shows, seats and showtimes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from tests.fixtures import QueryLog, obtain_tokens
+from tests.programme import build_programme, next_weekday
+from venue_apps.accounts.models import Role
+from venue_apps.shows.models import Show
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(alpha):
+    return build_programme(alpha.schema_name)
+
+
+@pytest.fixture
+def as_role(api, alpha, make_user):
+    def client_for(role: Role | None):
+        client = api(alpha)
+        if role is not None:
+            user = make_user(alpha, role=role)
+            client.credentials(
+                HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}"
+            )
+        return client
+
+    return client_for
+
+
+def test_anyone_reads_the_programme(as_role, programme):
+    client = as_role(None)
+
+    for path in (
+        "/api/v1/venues/",
+        "/api/v1/auditoriums/",
+        "/api/v1/titles/",
+        "/api/v1/shows/",
+        "/api/v1/price-cards/",
+        "/api/v1/seat-categories/",
+    ):
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        (None, 401),
+        (Role.CUSTOMER, 403),
+        (Role.SCANNER, 403),
+        (Role.BOX_OFFICE, 403),
+        (Role.MANAGER, 201),
+        (Role.OWNER, 201),
+    ],
+)
+def test_only_owners_and_managers_write(as_role, role, expected):
+    response = as_role(role).post(
+        "/api/v1/titles/", {"name": "Night Train", "runtime_minutes": 95}, format="json"
+    )
+
+    assert response.status_code == expected, response.content
+    if expected != 201:
+        assert response.json()["code"] in {"not_authenticated", "permission_denied"}
+
+
+def test_venue_create_and_validation(as_role):
+    manager = as_role(Role.MANAGER)
+    payload = {
+        "name": "Aurora Orion",
+        "address_line1": "26/1 Dr Rajkumar Road",
+        "city": "Bengaluru",
+        "country": "IN",
+        "timezone": "Asia/Kolkata",
+    }
+
+    created = manager.post("/api/v1/venues/", payload, format="json")
+    duplicate = manager.post("/api/v1/venues/", payload, format="json")
+    bad_zone = manager.post(
+        "/api/v1/venues/", {**payload, "name": "X", "timezone": "Mars/Base"}, format="json"
+    )
+
+    assert created.status_code == 201
+    assert created.json()["timezone"] == "Asia/Kolkata"
+    assert duplicate.status_code == 409
+    assert bad_zone.status_code == 400
+    assert bad_zone.json()["detail"]
+
+
+def test_auditorium_from_a_text_layout(as_role, programme):
+    manager = as_role(Role.MANAGER)
+
+    response = manager.post(
+        "/api/v1/auditoriums/",
+        {"venue": programme["venue"].pk, "name": "Audi 2", "layout": "A: RRR.RRR\nB: LL.LL"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [seat["label"] for seat in body["seats"]] == [
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "B1",
+        "B2",
+        "B3",
+        "B4",
+    ]
+    assert body["rows"] == ["A", "B"]
+    assert body["seats"][6]["category"] == "recliner"
+
+
+def test_bad_layout_is_a_400_naming_the_line(as_role, programme):
+    response = as_role(Role.MANAGER).post(
+        "/api/v1/auditoriums/",
+        {"venue": programme["venue"].pk, "name": "Audi 3", "layout": "A: RRR\nB: R?R"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "line 2" in response.json()["detail"]
+
+
+def test_title_filters(as_role, programme):
+    client = as_role(None)
+
+    def names(query: str) -> list[str]:
+        response = client.get(f"/api/v1/titles/{query}")
+        assert response.status_code == 200, response.content
+        return [title["name"] for title in response.json()["results"]]
+
+    show_day = programme["show"].local_date.isoformat()
+    assert names("") == ["The Monsoon Heist", "Waiting for Godot"]
+    assert names("?kind=play") == ["Waiting for Godot"]
+    assert names("?genre=thriller") == ["The Monsoon Heist"]
+    assert names("?language=hi") == ["The Monsoon Heist"]
+    assert names("?format=imax") == ["The Monsoon Heist"]
+    assert names("?q=monsoo") == ["The Monsoon Heist"]
+    assert names("?q=arjun") == ["The Monsoon Heist"]
+    assert names("?q=robbery") == ["The Monsoon Heist"]
+    assert names("?q=forgers robbery") == ["The Monsoon Heist"]
+    assert names("?q=forgers zebra") == []
+    assert names(f"?date={show_day}") == ["The Monsoon Heist"]
+    assert names(f"?venue={programme['venue'].pk}") == ["The Monsoon Heist"]
+    assert client.get("/api/v1/titles/?date=tomorrow").status_code == 400
+    assert client.get("/api/v1/titles/?format=8k").status_code == 400
+
+
+def test_title_writes_invalidate_the_cached_list(
+    as_role, programme, django_capture_on_commit_callbacks
+):
+    client = as_role(None)
+    manager = as_role(Role.MANAGER)
+    assert len(client.get("/api/v1/titles/").json()["results"]) == 2
+
+    # The cache is invalidated when the write commits; run those callbacks here.
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post("/api/v1/titles/", {"name": "Kites", "runtime_minutes": 100}, format="json")
+
+    assert len(client.get("/api/v1/titles/").json()["results"]) == 3
+
+
+def test_show_is_priced_from_the_card_by_local_time(as_role, programme):
+    manager = as_role(Role.MANAGER)
+    saturday = next_weekday(
+        6, programme["show"].starts_at.astimezone().time().replace(hour=11), "Asia/Kolkata"
+    )
+
+    response = manager.post(
+        "/api/v1/shows/",
+        {
+            "title": programme["film"].pk,
+            "auditorium": programme["auditorium"].pk,
+            "starts_at": saturday.isoformat(),
+            "format": "imax",
+            "price_card": programme["price_card"].pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["prices"]["regular"] == 25000
+    assert body["prices"]["premium"] == 30000
+    assert body["starts_at"].endswith("+05:30")
+    assert body["currency"] == "INR"
+    assert body["venue"] == programme["venue"].pk
+
+
+def test_overlapping_show_is_a_409_naming_the_clash(as_role, programme):
+    show = programme["show"]
+    # Inside the first show's cleaning time: it ends at +140 min, the screen is busy 20 more.
+    response = as_role(Role.MANAGER).post(
+        "/api/v1/shows/",
+        {
+            "title": programme["play"].pk,
+            "auditorium": programme["auditorium"].pk,
+            "starts_at": (show.starts_at + timedelta(minutes=150)).isoformat(),
+            "format": "live",
+            "price_card": programme["price_card"].pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "show_overlap"
+    assert "The Monsoon Heist" in response.json()["detail"]
+    assert Show.objects.count() == 1
+
+
+def test_show_without_a_price_for_every_category_is_refused(as_role, programme):
+    response = as_role(Role.MANAGER).post(
+        "/api/v1/shows/",
+        {
+            "title": programme["film"].pk,
+            "auditorium": programme["auditorium"].pk,
+            "starts_at": (programme["show"].starts_at + timedelta(days=1)).isoformat(),
+            "prices": {"regular": 100},
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "price_missing"
+    assert "premium" in response.json()["detail"]
+
+
+def test_seat_map_of_a_show(as_role, programme):
+    body = as_role(None).get(f"/api/v1/shows/{programme['show'].pk}/seats/").json()
+
+    assert body["version"] == 1
+    seats = {seat["label"]: seat for seat in body["seats"]}
+    assert len(seats) == 30
+    assert {seat["state"] for seat in seats.values()} == {"available"}
+    assert seats["D1"]["wheelchair"] is True
+    assert seats["D1"]["companion"] == seats["D2"]["id"]
+    assert seats["D3"]["width"] == 2
+    assert set(seats["A1"]) >= {"id", "label", "row", "number", "category", "state", "x", "y"}
+
+
+def test_seat_map_query_count_does_not_grow_with_seats(as_role, programme, alpha):
+    client = as_role(None)
+    from django.core.cache import cache
+
+    cache.clear()
+    with QueryLog(connection) as log:
+        client.get(f"/api/v1/shows/{programme['show'].pk}/seats/")
+    # host lookup, inventory version, seats
+    assert len(log.statements) == 3, log.statements
+    with QueryLog(connection) as cached_log:
+        client.get(f"/api/v1/shows/{programme['show'].pk}/seats/")
+    assert len(cached_log.statements) == 1, cached_log.statements
+
+
+def test_show_list_has_no_n_plus_one(as_role, programme):
+    client = as_role(None)
+    with schema_context("alpha"):
+        from venue_apps.shows.services import show_create
+
+        for day in range(1, 6):
+            show_create(
+                title=programme["film"],
+                auditorium=programme["auditorium"],
+                starts_at=programme["show"].starts_at + timedelta(days=day),
+                price_card=programme["price_card"],
+            )
+    from django.core.cache import cache
+
+    cache.clear()
+    with QueryLog(connection) as log:
+        body = client.get("/api/v1/shows/").json()
+    assert body["count"] == 6
+    # host lookup, count, page with title/auditorium/venue joined
+    assert len(log.statements) == 3, log.statements
+
+
+def test_showtime_grid(as_role, programme):
+    show = programme["show"]
+    body = as_role(None).get(f"/api/v1/showtimes/?date={show.local_date.isoformat()}").json()
+
+    assert body["date"] == show.local_date.isoformat()
+    [title] = body["titles"]
+    assert title["name"] == "The Monsoon Heist"
+    [venue] = title["venues"]
+    assert venue["name"] == "Aurora Phoenix"
+    assert [entry["id"] for entry in venue["shows"]] == [show.pk]
+    assert as_role(None).get("/api/v1/showtimes/").status_code == 400
+
+
+def test_cancelled_show_frees_its_time(as_role, programme):
+    manager = as_role(Role.MANAGER)
+    show = programme["show"]
+    with schema_context("alpha"):
+        Show.objects.filter(pk=show.pk).update(status="scheduled")
+        show.seats.all().delete()
+
+    cancelled = manager.post(f"/api/v1/shows/{show.pk}/cancel/")
+    again = manager.post(
+        "/api/v1/shows/",
+        {
+            "title": programme["play"].pk,
+            "auditorium": programme["auditorium"].pk,
+            "starts_at": show.starts_at.isoformat(),
+            "format": "live",
+            "price_card": programme["price_card"].pk,
+        },
+        format="json",
+    )
+
+    assert cancelled.json()["status"] == "cancelled"
+    assert again.status_code == 201
+
+
+def test_programme_of_one_tenant_is_invisible_to_another(api, beta, programme):
+    client = api(beta)
+
+    assert client.get("/api/v1/titles/").json()["results"] == []
+    assert client.get(f"/api/v1/shows/{programme['show'].pk}/").status_code == 404
+    assert client.get(f"/api/v1/shows/{programme['show'].pk}/seats/").status_code == 404

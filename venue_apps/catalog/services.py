@@ -1,0 +1,155 @@
+"""State changes of titles and their credits (current schema)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchVector
+from django.db import transaction
+from django.db.models import Value
+from django.utils.text import slugify
+
+from tenants.cache import cache_namespace_bump
+from tenants.error_codes import DomainError
+from venue_apps.catalog.error_codes import CatalogErrorCode
+from venue_apps.catalog.models import Credit, Format, Kind, Title
+
+CATALOG_CACHE = "catalog"
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_EDITABLE = {
+    "kind",
+    "name",
+    "synopsis",
+    "runtime_minutes",
+    "certificate",
+    "minimum_age",
+    "genres",
+    "languages",
+    "formats",
+    "release_date",
+    "poster_url",
+    "trailer_url",
+    "is_active",
+}
+
+
+@dataclass(frozen=True)
+class CreditSpec:
+    person: str
+    role: str
+    character: str = ""
+
+
+def title_fields_clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise title fields; raises DomainError with the reason."""
+    unknown = set(fields) - _EDITABLE
+    if unknown:
+        raise DomainError(CatalogErrorCode.TITLE_INVALID, f"Unknown fields: {sorted(unknown)}.")
+    if "kind" in fields and fields["kind"] not in Kind.values:
+        raise DomainError(CatalogErrorCode.TITLE_INVALID, f"Unknown kind {fields['kind']!r}.")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise DomainError(CatalogErrorCode.TITLE_INVALID, "A title needs a name.")
+    if "runtime_minutes" in fields and not 1 <= int(fields["runtime_minutes"]) <= 1440:
+        raise DomainError(CatalogErrorCode.TITLE_INVALID, "The runtime is 1 to 1440 minutes.")
+    if "formats" in fields:
+        bad = [value for value in fields["formats"] if value not in Format.values]
+        if bad:
+            raise DomainError(
+                CatalogErrorCode.FORMAT_INVALID,
+                f"Unknown formats {bad}; use {', '.join(Format.values)}.",
+            )
+        fields["formats"] = list(dict.fromkeys(fields["formats"]))
+    if "languages" in fields:
+        fields["languages"] = [value.strip().lower() for value in fields["languages"]]
+        bad = [value for value in fields["languages"] if not _LANGUAGE.match(value)]
+        if bad:
+            raise DomainError(
+                CatalogErrorCode.LANGUAGE_INVALID, f"Use ISO 639 codes like 'hi', not {bad}."
+            )
+        fields["languages"] = list(dict.fromkeys(fields["languages"]))
+    if "genres" in fields:
+        fields["genres"] = list(
+            dict.fromkeys(slugify(value) for value in fields["genres"] if slugify(value))
+        )
+    return fields
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:180] or "title"
+    taken = set(Title.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+def _credits_replace(title: Title, credits: Sequence[CreditSpec]) -> None:
+    for credit in credits:
+        if credit.role not in Credit.Role.values:
+            raise DomainError(
+                CatalogErrorCode.TITLE_INVALID, f"Unknown credit role {credit.role!r}."
+            )
+    title.credits.all().delete()
+    Credit.objects.bulk_create(
+        Credit(
+            title=title,
+            person=credit.person.strip(),
+            role=credit.role,
+            character=credit.character.strip(),
+            position=position,
+        )
+        for position, credit in enumerate(credits)
+    )
+
+
+def title_search_refresh(title_ids: Iterable[int]) -> None:
+    """Recompute the stored full-text vector: name (A), people (B), synopsis (C).
+
+    Names and people use the `simple` configuration (no stemming: titles and names are
+    often not English); the synopsis uses `english`.
+    """
+    for title in Title.objects.filter(pk__in=list(title_ids)).prefetch_related("credits"):
+        people = " ".join(
+            f"{credit.person} {credit.character}".strip() for credit in title.credits.all()
+        )
+        Title.objects.filter(pk=title.pk).update(
+            search_vector=SearchVector("name", weight="A", config="simple")
+            + SearchVector(Value(people), weight="B", config="simple")
+            + SearchVector("synopsis", weight="C", config="english")
+        )
+
+
+@transaction.atomic
+def title_create(*, credits: Sequence[CreditSpec] = (), **fields: Any) -> Title:
+    """Create a film or event. Genres are slugged, languages are ISO 639 codes."""
+    fields = title_fields_clean(fields)
+    for required in ("name", "runtime_minutes"):
+        if required not in fields:
+            raise DomainError(CatalogErrorCode.TITLE_INVALID, f"{required} is required.")
+    title = Title.objects.create(slug=_unique_slug(fields["name"]), **fields)
+    _credits_replace(title, credits)
+    title_search_refresh([title.pk])
+    cache_namespace_bump(CATALOG_CACHE)
+    return title
+
+
+@transaction.atomic
+def title_update(
+    title: Title, *, credits: Sequence[CreditSpec] | None = None, **fields: Any
+) -> Title:
+    """Change a title; `credits`, when given, replace the existing ones."""
+    fields = title_fields_clean(fields)
+    title = Title.objects.select_for_update().get(pk=title.pk)
+    for name, value in fields.items():
+        setattr(title, name, value)
+    title.save()
+    if credits is not None:
+        _credits_replace(title, credits)
+    title_search_refresh([title.pk])
+    cache_namespace_bump(CATALOG_CACHE)
+    return title

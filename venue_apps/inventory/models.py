@@ -1,0 +1,67 @@
+"""The seats of each show: what is for sale, copied from the seat map at on-sale time.
+
+A show's inventory is its own copy of the auditorium's seats (label, row, category,
+position, pairing), so editing the seat map later never changes a show already on
+sale. The seat-inventory work (holds, sales) builds on `ShowSeat.state` and the
+per-show `ShowInventory.version`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from venue_apps.shows.models import Show
+from venue_apps.venues.models import Seat
+
+
+class SeatState(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    HELD = "held", "Held"
+    SOLD = "sold", "Sold"
+    BLOCKED = "blocked", "Blocked"
+
+
+class ShowInventory(models.Model):
+    """One row per show on sale; `version` increases with every change of its seats."""
+
+    show = models.OneToOneField(
+        Show, on_delete=models.CASCADE, primary_key=True, related_name="inventory"
+    )
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"inventory of show {self.show_id} v{self.version}"
+
+
+class ShowSeat(models.Model):
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="seats")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="show_seats")
+    section = models.CharField(max_length=60)
+    row = models.CharField(max_length=8)
+    number = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=16)
+    category = models.CharField(max_length=32)
+    x = models.IntegerField()
+    y = models.IntegerField()
+    width = models.PositiveSmallIntegerField(default=1)
+    is_wheelchair = models.BooleanField(default=False)
+    companion = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="companion_of"
+    )
+    state = models.CharField(max_length=16, choices=SeatState.choices, default=SeatState.AVAILABLE)
+
+    class Meta:
+        ordering = ["show_id", "y", "x"]
+        constraints = [
+            models.UniqueConstraint("show", "seat", name="show_seat_unique"),
+            models.CheckConstraint(
+                condition=Q(state__in=[state.value for state in SeatState]),
+                name="show_seat_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["show", "state"], name="show_seat_state")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.state})"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ShowsConfig(AppConfig):
+    name = "venue_apps.shows"
+    label = "shows"

@@ -1,0 +1,306 @@
+"""State changes of price cards and shows (current schema)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from tenants.cache import cache_namespace_bump
+from tenants.error_codes import Conflict, DomainError
+from venue_apps.catalog.models import Format, Title
+from venue_apps.catalog.services import CATALOG_CACHE
+from venue_apps.shows import pricing
+from venue_apps.shows.error_codes import ShowErrorCode
+from venue_apps.shows.models import PriceCard, PriceRule, Show
+from venue_apps.venues.models import Auditorium, SeatCategory
+
+DEADLOCK = "40P01"
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    category: str  # seat category code
+    amount: int  # minor units
+    weekdays: Sequence[int] = ()
+    starts_at: time | None = None
+    ends_at: time | None = None
+    priority: int = 0
+
+
+def _rules_check(rules: Sequence[RuleSpec]) -> dict[str, SeatCategory]:
+    categories = {category.code: category for category in SeatCategory.objects.all()}
+    for rule in rules:
+        if rule.category not in categories:
+            raise DomainError(
+                ShowErrorCode.PRICE_CARD_INVALID, f"Unknown seat category {rule.category!r}."
+            )
+        if rule.amount < 0:
+            raise DomainError(ShowErrorCode.PRICE_CARD_INVALID, "Prices cannot be negative.")
+        if any(day not in range(1, 8) for day in rule.weekdays):
+            raise DomainError(
+                ShowErrorCode.PRICE_CARD_INVALID, "Weekdays are 1 (Monday) to 7 (Sunday)."
+            )
+    return categories
+
+
+@transaction.atomic
+def price_card_create(*, name: str, rules: Sequence[RuleSpec], description: str = "") -> PriceCard:
+    """A named set of pricing rules. Changing it later does not reprice scheduled shows."""
+    categories = _rules_check(rules)
+    if PriceCard.objects.filter(name=name.strip()).exists():
+        raise Conflict(ShowErrorCode.PRICE_CARD_INVALID, f"A price card {name!r} exists.")
+    card = PriceCard.objects.create(name=name.strip(), description=description)
+    _rules_replace(card, rules, categories)
+    return card
+
+
+@transaction.atomic
+def price_card_update(
+    card: PriceCard,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    rules: Sequence[RuleSpec] | None = None,
+) -> PriceCard:
+    card = PriceCard.objects.select_for_update().get(pk=card.pk)
+    if name is not None:
+        card.name = name.strip()
+    if description is not None:
+        card.description = description
+    card.save()
+    if rules is not None:
+        _rules_replace(card, rules, _rules_check(rules))
+    return card
+
+
+def _rules_replace(
+    card: PriceCard, rules: Sequence[RuleSpec], categories: Mapping[str, SeatCategory]
+) -> None:
+    card.rules.all().delete()
+    PriceRule.objects.bulk_create(
+        PriceRule(
+            price_card=card,
+            category=categories[rule.category],
+            amount=rule.amount,
+            weekdays=sorted(set(rule.weekdays)),
+            starts_at=rule.starts_at,
+            ends_at=rule.ends_at,
+            priority=rule.priority,
+        )
+        for rule in rules
+    )
+
+
+def price_card_prices(card: PriceCard, local_start: datetime) -> dict[str, int]:
+    """Resolve a price card for a show's local start time (see shows.pricing)."""
+    rules = [
+        pricing.Rule(
+            category=rule.category.code,
+            amount=rule.amount,
+            weekdays=frozenset(rule.weekdays),
+            starts_at=rule.starts_at,
+            ends_at=rule.ends_at,
+            priority=rule.priority,
+            order=rule.pk,
+        )
+        for rule in card.rules.select_related("category")
+    ]
+    return pricing.prices_for(rules, local_start)
+
+
+def _categories_in(auditorium: Auditorium) -> set[str]:
+    return set(
+        auditorium.seats.filter(is_active=True).values_list("category__code", flat=True).distinct()
+    )
+
+
+def _schedule(
+    show: Show,
+    *,
+    title: Title,
+    auditorium: Auditorium,
+    starts_at: datetime,
+    extra_minutes: int,
+) -> None:
+    if timezone.is_naive(starts_at):
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "Give start times with a UTC offset.")
+    show.title, show.auditorium, show.venue = title, auditorium, auditorium.venue
+    show.starts_at = starts_at
+    show.ends_at = starts_at + timedelta(minutes=title.runtime_minutes + extra_minutes)
+    show.busy_until = show.ends_at + timedelta(minutes=auditorium.cleaning_minutes)
+    show.local_date = starts_at.astimezone(zoneinfo.ZoneInfo(auditorium.venue.timezone)).date()
+
+
+def _price(show: Show, *, prices: Mapping[str, int] | None, price_card: PriceCard | None) -> None:
+    if prices is None and price_card is None:
+        raise DomainError(ShowErrorCode.PRICE_MISSING, "Give a price card or prices.")
+    local_start = show.starts_at.astimezone(zoneinfo.ZoneInfo(show.venue.timezone))
+    resolved = dict(price_card_prices(price_card, local_start)) if price_card else {}
+    resolved.update({code: int(amount) for code, amount in (prices or {}).items()})
+    if any(amount < 0 for amount in resolved.values()):
+        raise DomainError(ShowErrorCode.PRICE_MISSING, "Prices cannot be negative.")
+    missing = sorted(_categories_in(show.auditorium) - set(resolved))
+    if missing:
+        raise DomainError(
+            ShowErrorCode.PRICE_MISSING,
+            f"No price for seat categories {', '.join(missing)} at this time.",
+        )
+    show.price_card, show.prices = price_card, resolved
+
+
+def _save_retrying_deadlocks(show: Show, attempts: int = 3) -> None:
+    # Concurrent inserts that conflict on an exclusion constraint can deadlock in
+    # PostgreSQL (each waits to see whether the other commits). The loser's savepoint
+    # is rolled back and the insert tried again: it then meets the winner's row and
+    # fails cleanly with the overlap.
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                show.save()
+            return
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == attempts - 1:
+                raise
+
+
+def _saved(show: Show) -> Show:
+    try:
+        _save_retrying_deadlocks(show)
+    except IntegrityError as error:
+        if "show_no_overlap_in_auditorium" not in str(error):
+            raise
+        clash = (
+            Show.objects.exclude(pk=show.pk)
+            .exclude(status=Show.Status.CANCELLED)
+            .filter(
+                auditorium=show.auditorium,
+                starts_at__lt=show.busy_until,
+                busy_until__gt=show.starts_at,
+            )
+            .select_related("title")
+            .first()
+        )
+        detail = f"{show.auditorium.name} is busy at that time"
+        if clash:
+            detail += (
+                f" with {clash.title.name} from {clash.starts_at.isoformat()} until "
+                f"{clash.busy_until.isoformat()} (cleaning included)"
+            )
+        raise Conflict(ShowErrorCode.SHOW_OVERLAP, detail + ".") from error
+    cache_namespace_bump(CATALOG_CACHE)
+    return show
+
+
+@transaction.atomic
+def show_create(
+    *,
+    title: Title,
+    auditorium: Auditorium,
+    starts_at: datetime,
+    format: str = Format.TWO_D,
+    audio_language: str = "",
+    subtitle_language: str = "",
+    attributes: Sequence[str] = (),
+    price_card: PriceCard | None = None,
+    prices: Mapping[str, int] | None = None,
+    sales_open_at: datetime | None = None,
+    sales_close_at: datetime | None = None,
+    extra_minutes: int = 0,
+) -> Show:
+    """Schedule a title in an auditorium. The database refuses overlaps (409).
+
+    `extra_minutes` covers trailers and intervals: the show ends `runtime +
+    extra_minutes` after it starts, and the screen is busy for the auditorium's
+    cleaning time after that. Prices come from the price card at the show's local
+    start time, with `prices` overriding single categories; every seat category of the
+    auditorium must end up priced. Sales open now (or at `sales_open_at`) and close at
+    the start unless `sales_close_at` says otherwise.
+    """
+    if not auditorium.is_active or not title.is_active:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "The title and auditorium must be active.")
+    if title.formats and format not in title.formats:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, f"{title.name} is not available in {format}.")
+    if format not in Format.values:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, f"Unknown format {format!r}.")
+    show = Show(
+        format=format,
+        audio_language=audio_language.lower(),
+        subtitle_language=subtitle_language.lower(),
+        attributes=sorted({attribute.strip().lower() for attribute in attributes if attribute}),
+    )
+    _schedule(
+        show, title=title, auditorium=auditorium, starts_at=starts_at, extra_minutes=extra_minutes
+    )
+    _price(show, prices=prices, price_card=price_card)
+    show.sales_open_at = sales_open_at or min(timezone.now(), show.starts_at - timedelta(minutes=1))
+    show.sales_close_at = sales_close_at or show.starts_at
+    if show.sales_close_at <= show.sales_open_at:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "Sales must close after they open.")
+    return _saved(show)
+
+
+@transaction.atomic
+def show_reschedule(show: Show, *, starts_at: datetime, extra_minutes: int = 0) -> Show:
+    """Move a show that is not on sale yet (customers may hold seats of one on sale)."""
+    show = (
+        Show.objects.select_for_update()
+        .select_related("title", "auditorium__venue")
+        .get(pk=show.pk)
+    )
+    if show.status != Show.Status.SCHEDULED:
+        raise Conflict(ShowErrorCode.SHOW_ON_SALE, "Only a show not yet on sale can move.")
+    _schedule(
+        show,
+        title=show.title,
+        auditorium=show.auditorium,
+        starts_at=starts_at,
+        extra_minutes=extra_minutes,
+    )
+    return _saved(show)
+
+
+@transaction.atomic
+def show_update(show: Show, **fields: Any) -> Show:
+    """Change a show's attributes, prices or sales window (not its time or place)."""
+    allowed = {
+        "audio_language",
+        "subtitle_language",
+        "attributes",
+        "prices",
+        "sales_open_at",
+        "sales_close_at",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, f"Cannot change {sorted(unknown)} here.")
+    show = Show.objects.select_for_update().select_related("auditorium", "venue").get(pk=show.pk)
+    if "prices" in fields:
+        merged = {**show.prices, **fields.pop("prices")}
+        # Prices set by hand are the show's own from now on, not the card's.
+        _price(show, prices=merged, price_card=None)
+    for name, value in fields.items():
+        setattr(show, name, value)
+    if show.sales_close_at <= show.sales_open_at:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "Sales must close after they open.")
+    return _saved(show)
+
+
+@transaction.atomic
+def show_cancel(show: Show) -> Show:
+    """Cancel a show; its time in the auditorium becomes free for another.
+
+    Refused while any of its seats is held or sold: those customers are refunded first.
+    """
+    show = Show.objects.select_for_update().get(pk=show.pk)
+    if show.seats.filter(state__in=["held", "sold"]).exists():
+        raise Conflict(
+            ShowErrorCode.SHOW_ON_SALE, "Seats of this show are held or sold; refund them first."
+        )
+    show.status = Show.Status.CANCELLED
+    return _saved(show)
