@@ -15,6 +15,12 @@ from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from venue_apps.accounts.admin import UserAdmin
 from venue_apps.accounts.models import DASHBOARD_ROLES, Role, User
+from venue_apps.catalog.admin import TitleAdmin
+from venue_apps.catalog.models import Title
+from venue_apps.shows.admin import PriceCardAdmin, ShowAdmin
+from venue_apps.shows.models import PriceCard, Show
+from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdmin
+from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 
 
 class PlatformConsole(AdminSite):
@@ -50,3 +56,9 @@ platform_console.register(User, UserAdmin)
 
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)
+tenant_dashboard.register(Venue, VenueAdmin)
+tenant_dashboard.register(SeatCategory, SeatCategoryAdmin)
+tenant_dashboard.register(Auditorium, AuditoriumAdmin)
+tenant_dashboard.register(Title, TitleAdmin)
+tenant_dashboard.register(PriceCard, PriceCardAdmin)
+tenant_dashboard.register(Show, ShowAdmin)

@@ -89,3 +89,72 @@ def test_a_chains_owner_cannot_open_the_console(alpha, make_user):
     client.defaults["HTTP_HOST"] = settings.PLATFORM_DOMAIN
 
     assert client.get("/console/").status_code == 302
+
+
+def test_manager_runs_the_programme_in_the_dashboard(alpha, make_user):
+    from tests.programme import build_programme
+    from venue_apps.venues.models import Auditorium
+
+    programme = build_programme(alpha.schema_name)
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+
+    for path in (
+        "/dashboard/venues/venue/",
+        "/dashboard/venues/auditorium/",
+        f"/dashboard/venues/auditorium/{programme['auditorium'].pk}/change/",
+        "/dashboard/catalog/title/",
+        "/dashboard/shows/show/",
+        "/dashboard/shows/pricecard/",
+        "/dashboard/catalog/title/import/",
+    ):
+        assert manager.get(path).status_code == 200, path
+    # Managers run the programme, not the chain's accounts.
+    assert manager.get("/dashboard/accounts/user/").status_code == 403
+
+    created = manager.post(
+        "/dashboard/venues/auditorium/add/",
+        {
+            "venue": programme["venue"].pk,
+            "name": "Audi 7",
+            "cleaning_minutes": 15,
+            "screen_y": -2,
+            "is_active": "on",
+            "layout": "[Stalls]\nA: RRRR.RRRR\nB: WM.LL.LL",
+        },
+    )
+    refused = manager.post(
+        "/dashboard/venues/auditorium/add/",
+        {
+            "venue": programme["venue"].pk,
+            "name": "Audi 8",
+            "cleaning_minutes": 15,
+            "screen_y": -2,
+            "layout": "A: RR?R",
+        },
+    )
+
+    assert created.status_code == 302
+    with schema_context(alpha.schema_name):
+        audi = Auditorium.objects.get(name="Audi 7")
+        assert audi.seats.count() == 14
+        assert not Auditorium.objects.filter(name="Audi 8").exists()
+    assert refused.status_code == 200
+    assert "line 1" in str(refused.context["adminform"].form.errors["layout"])
+
+
+def test_dashboard_cancels_shows_through_the_service(alpha, make_user):
+    from tests.programme import build_programme
+
+    programme = build_programme(alpha.schema_name)
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+
+    page = manager.post(
+        "/dashboard/shows/show/",
+        {"action": "cancel", "_selected_action": [programme["show"].pk]},
+        follow=True,
+    )
+
+    # On sale with no seat held or sold, a show may be cancelled.
+    assert page.status_code == 200
+    messages = [str(message) for message in page.context["messages"]]
+    assert any("is cancelled" in message for message in messages), messages

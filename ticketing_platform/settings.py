@@ -281,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Admin imports keep the uploaded file between "check" and "confirm" in the cache
+# (per tenant), not on one pod's disk, so any web pod can finish the import.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 # --- i18n, static, media ----------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"

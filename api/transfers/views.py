@@ -96,7 +96,11 @@ class ImportView(APIView):
         dataset = _dataset(request)
         dry_run = _truthy(request.query_params.get("dry_run"))
         result = resource_class().import_data(
-            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
         )
         errors = _row_errors(result)
         if errors:

@@ -27,6 +27,8 @@ class Role(models.TextChoices):
 
 TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
 STAFF_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER})
+# The apps of the chain's programme, which managers run in full.
+PROGRAMME_APPS = frozenset({"venues", "catalog", "shows", "inventory"})
 # Roles that may open the tenant dashboard (Django admin).
 DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 
@@ -84,11 +86,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         # outside it: the user table, and so the role, is per schema.
         return self.is_active and self.role in (Role.OWNER, Role.PLATFORM_STAFF)
 
+    def _manages(self, app_label: str) -> bool:
+        return self.is_active and self.role == Role.MANAGER and app_label in PROGRAMME_APPS
+
     def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
-        return self.holds_every_permission or super().has_perm(perm, obj)
+        return (
+            self.holds_every_permission
+            or self._manages(perm.split(".", 1)[0])
+            or super().has_perm(perm, obj)
+        )
 
     def has_module_perms(self, app_label: str) -> bool:
-        return self.holds_every_permission or super().has_module_perms(app_label)
+        return (
+            self.holds_every_permission
+            or self._manages(app_label)
+            or super().has_module_perms(app_label)
+        )
 
 
 def roles_for_schema(schema_name: str) -> tuple[Role, ...]:

@@ -57,6 +57,9 @@ class TitleResource(resources.ModelResource):
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         self._new_slugs: set[str] = set()
+        if "slug" not in (dataset.headers or []):
+            # New titles only: the slug column may be left out of the file.
+            dataset.append_col([""] * len(dataset), header="slug")
 
     def before_import_row(self, row: dict, **kwargs: Any) -> None:
         if not (row.get("slug") or "").strip() and (row.get("name") or "").strip():

@@ -107,6 +107,10 @@ class ShowResource(resources.ModelResource):
     def get_queryset(self):
         return Show.objects.select_related("title", "venue", "auditorium", "price_card")
 
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        if "id" not in (dataset.headers or []):
+            dataset.append_col([""] * len(dataset), header="id")
+
     def before_import_row(self, row: dict, **kwargs: Any) -> None:
         if row.get("id"):
             raise ValidationError(

@@ -36,7 +36,7 @@ DEFAULT_SEAT_CATEGORIES: tuple[tuple[str, str, int, str], ...] = (
     ("couple", "Couple", 40, "#db2777"),
     ("wheelchair", "Wheelchair", 50, "#2563eb"),
 )
-_DEFAULT_CATEGORY_CODES = frozenset(code for code, *_ in DEFAULT_SEAT_CATEGORIES)
+DEFAULT_CATEGORY_CODES = frozenset(code for code, *_ in DEFAULT_SEAT_CATEGORIES)
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -223,7 +223,7 @@ def _categories_for(specs: Sequence[SeatSpec]) -> dict[str, SeatCategory]:
     """The categories the seats name, by code; the five defaults are created on demand."""
     codes = {spec.category for spec in specs}
     found = {category.code: category for category in SeatCategory.objects.filter(code__in=codes)}
-    if (codes - found.keys()) & _DEFAULT_CATEGORY_CODES:
+    if (codes - found.keys()) & DEFAULT_CATEGORY_CODES:
         for category in seat_categories_ensure_defaults():
             found.setdefault(category.code, category)
     unknown = sorted(codes - found.keys())
@@ -309,7 +309,7 @@ def seat_categories_ensure_defaults() -> list[SeatCategory]:
         ],
         ignore_conflicts=True,
     )
-    return list(SeatCategory.objects.filter(code__in=_DEFAULT_CATEGORY_CODES))
+    return list(SeatCategory.objects.filter(code__in=DEFAULT_CATEGORY_CODES))
 
 
 @transaction.atomic

@@ -1,0 +1,32 @@
+"""The chain dashboard's view of titles (registered in dashboards.sites)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from tenants.cache import cache_namespace_bump
+from venue_apps.catalog.models import Credit
+from venue_apps.catalog.resources import TitleResource
+from venue_apps.catalog.services import CATALOG_CACHE, title_search_refresh
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    extra = 1
+    fields = ["person", "role", "character", "position"]
+
+
+class TitleAdmin(ImportExportModelAdmin):
+    resource_classes = [TitleResource]
+    list_display = ["name", "kind", "runtime_minutes", "certificate", "release_date", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CreditInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Credits are saved after the title: refresh the search vector once both are in.
+        title_search_refresh([form.instance.pk])
+        cache_namespace_bump(CATALOG_CACHE)

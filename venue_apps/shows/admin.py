@@ -1,0 +1,81 @@
+"""The chain dashboard's view of price cards and shows (registered in dashboards.sites).
+
+Shows are scheduled through the API or a CSV/XLSX import, which price them and check
+the auditorium's calendar; here staff find them, open them for sale and cancel them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from import_export.admin import ImportExportModelAdmin
+
+from tenants.error_codes import DomainError
+from venue_apps.inventory.services import show_put_on_sale
+from venue_apps.shows.models import PriceRule
+from venue_apps.shows.resources import ShowResource
+from venue_apps.shows.services import show_cancel
+
+
+class PriceRuleInline(admin.TabularInline):
+    model = PriceRule
+    extra = 1
+    fields = ["category", "amount", "weekdays", "starts_at", "ends_at", "priority"]
+
+
+class PriceCardAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "is_active"]
+    inlines = [PriceRuleInline]
+
+
+class ShowAdmin(ImportExportModelAdmin):
+    resource_classes = [ShowResource]
+    list_display = ["title", "venue", "auditorium", "starts_at", "format", "status"]
+    list_filter = ["status", "venue", "format", "local_date"]
+    list_select_related = ["title", "venue", "auditorium"]
+    search_fields = ["title__name"]
+    date_hierarchy = "starts_at"
+    actions = ["put_on_sale", "cancel"]
+    readonly_fields = [
+        "title",
+        "auditorium",
+        "venue",
+        "starts_at",
+        "ends_at",
+        "busy_until",
+        "local_date",
+        "format",
+        "price_card",
+        "prices",
+        "status",
+        "layout_version",
+    ]
+    fields = [
+        *readonly_fields,
+        "audio_language",
+        "subtitle_language",
+        "attributes",
+        "sales_open_at",
+        "sales_close_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def _each(self, request, queryset, action, verb: str) -> None:
+        for show in queryset:
+            try:
+                action(show)
+            except DomainError as error:
+                self.message_user(request, f"{show}: {error.detail}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{show.title.name} at {show.starts_at:%d %b %H:%M} {verb}."
+                )
+
+    @admin.action(description="Put the selected shows on sale")
+    def put_on_sale(self, request, queryset) -> None:
+        self._each(request, queryset.select_related("title"), show_put_on_sale, "is on sale")
+
+    @admin.action(description="Cancel the selected shows")
+    def cancel(self, request, queryset) -> None:
+        self._each(request, queryset.select_related("title"), show_cancel, "is cancelled")
