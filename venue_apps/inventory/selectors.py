@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tenants.cache import cached
@@ -36,11 +37,12 @@ def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
     return {"version": version or 0, "seats": seats}
 
 
-def show_seat_map(show_id: int) -> dict[str, Any]:
-    """The seat map of a show, cached per tenant until its next change."""
-    return cached(
-        show_seats_cache_namespace(show_id),
-        "map",
-        lambda: show_seat_map_uncached(show_id),
-        timeout=600,
-    )
+def show_seat_map_json(show_id: int) -> bytes | None:
+    """The seat map as JSON, cached per tenant until its next change; None if the show
+    has no inventory (unknown, or not on sale)."""
+
+    def render() -> bytes:
+        seat_map = show_seat_map_uncached(show_id)
+        return json.dumps(seat_map, separators=(",", ":")).encode() if seat_map["seats"] else b""
+
+    return cached(show_seats_cache_namespace(show_id), "map.json", render, timeout=600) or None

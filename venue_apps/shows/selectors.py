@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date as Date
 from typing import Any
 
@@ -113,11 +114,14 @@ def showtime_grid_uncached(*, date: Date, venue: int | None = None) -> dict[str,
     return {"date": date.isoformat(), "titles": titles}
 
 
-def showtime_grid(*, date: Date, venue: int | None = None) -> dict[str, Any]:
+def showtime_grid_json(*, date: Date, venue: int | None = None) -> bytes:
+    """The grid as JSON, cached per tenant until the next change of the programme."""
     return cached(
         CATALOG_CACHE,
-        "grid:" + cache_key(date, venue),
-        lambda: showtime_grid_uncached(date=date, venue=venue),
+        "grid.json:" + cache_key(date, venue),
+        lambda: json.dumps(
+            showtime_grid_uncached(date=date, venue=venue), separators=(",", ":")
+        ).encode(),
     )
 
 

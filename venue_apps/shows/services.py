@@ -19,6 +19,7 @@ from venue_apps.shows import pricing
 from venue_apps.shows.error_codes import ShowErrorCode
 from venue_apps.shows.models import PriceCard, PriceRule, Show
 from venue_apps.venues.models import Auditorium, SeatCategory
+from venue_apps.venues.services import DEFAULT_CATEGORY_CODES, seat_categories_ensure_defaults
 
 DEADLOCK = "40P01"
 
@@ -35,6 +36,9 @@ class RuleSpec:
 
 def _rules_check(rules: Sequence[RuleSpec]) -> dict[str, SeatCategory]:
     categories = {category.code: category for category in SeatCategory.objects.all()}
+    if ({rule.category for rule in rules} - categories.keys()) & DEFAULT_CATEGORY_CODES:
+        # The five standard categories exist on demand, as for seat maps.
+        categories.update({c.code: c for c in seat_categories_ensure_defaults()})
     for rule in rules:
         if rule.category not in categories:
             raise DomainError(

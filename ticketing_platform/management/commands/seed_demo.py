@@ -7,6 +7,7 @@ resets the demo passwords, so the printed logins always work).
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
 from tenants.services import Branding, public_tenant_ensure, tenant_onboard
+from ticketing_platform.demo_programme import aurora_programme, bluebird_programme
 from venue_apps.accounts.models import Role
+from venue_apps.venues.models import Venue
 
 DEMO_PASSWORD = "ticketing-demo"  # noqa: S105 - published demo login, see README
 PLATFORM_ADMIN = "admin@platform.test"
@@ -36,6 +39,7 @@ CHAINS = (
     DemoChain("aurora", "Aurora Multiplex", "INR", "Asia/Kolkata", "#1e1b4b", "#f97316"),
     DemoChain("bluebird", "Bluebird Theatres", "EUR", "Europe/Dublin", "#0c4a6e", "#facc15"),
 )
+PROGRAMMES = {"aurora": aurora_programme, "bluebird": bluebird_programme}
 ROLE_LOGINS = (
     (Role.OWNER, "owner"),
     (Role.MANAGER, "manager"),
@@ -94,6 +98,12 @@ class Command(BaseCommand):
             with schema_context(Tenant.objects.get(slug=chain.slug).schema_name):
                 for role, local_part in ROLE_LOGINS:
                     _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
+                if not Venue.objects.exists():
+                    started = time.perf_counter()
+                    shows = PROGRAMMES[chain.slug]()
+                    self.stdout.write(
+                        f"{chain.slug}: {shows} shows in {time.perf_counter() - started:.1f} s."
+                    )
 
     def _print_logins(self) -> None:
         port = os.environ.get("PORT", "8000")
