@@ -327,3 +327,27 @@ def test_programme_of_one_tenant_is_invisible_to_another(api, beta, programme):
     assert client.get("/api/v1/titles/").json()["results"] == []
     assert client.get(f"/api/v1/shows/{programme['show'].pk}/").status_code == 404
     assert client.get(f"/api/v1/shows/{programme['show'].pk}/seats/").status_code == 404
+
+
+def test_titles_list_query_count_is_constant(as_role, programme, alpha):
+    with schema_context(alpha.schema_name):
+        from venue_apps.catalog.services import title_create
+
+        for index in range(8):
+            title_create(name=f"Film {index}", runtime_minutes=90 + index, genres=["drama"])
+    with QueryLog(connection) as log:
+        body = as_role(None).get("/api/v1/titles/?genre=drama").json()
+
+    assert body["count"] == 9
+    assert len(log.statements) == 3, log.statements  # host, count, page
+
+
+def test_auditorium_seat_map_query_count_is_constant(as_role, alpha):
+    from tests.programme import big_layout
+
+    programme = build_programme(alpha.schema_name, layout=big_layout())
+    with QueryLog(connection) as log:
+        body = as_role(None).get(f"/api/v1/auditoriums/{programme['auditorium'].pk}/").json()
+
+    assert len(body["seats"]) >= 380
+    assert len(log.statements) == 4, log.statements  # host, auditorium, sections, seats
