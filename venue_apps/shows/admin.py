@@ -29,7 +29,8 @@ class PriceCardAdmin(admin.ModelAdmin):
 
 class ShowAdmin(ImportExportModelAdmin):
     resource_classes = [ShowResource]
-    list_display = ["title", "venue", "auditorium", "starts_at", "format", "status"]
+    list_display = ["title", "venue", "screen", "starts_at", "format", "status"]
+    ordering = ["starts_at", "id"]
     list_filter = ["status", "venue", "format", "local_date"]
     list_select_related = ["title", "venue", "auditorium"]
     search_fields = ["title__name"]
@@ -60,6 +61,10 @@ class ShowAdmin(ImportExportModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="auditorium", ordering="auditorium__name")
+    def screen(self, show) -> str:
+        return show.auditorium.name
 
     def _each(self, request, queryset, action, verb: str) -> None:
         for show in queryset:
