@@ -19,6 +19,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+# Everything customers browse (venues, titles, shows, showtimes) shares one namespace:
+# programme edits are rare next to reads, so one bump per edit is cheap and simple.
+PROGRAMME_CACHE = "programme"
 _GENERATION = "gen:{namespace}"
 
 

@@ -158,3 +158,38 @@ def test_dashboard_cancels_shows_through_the_service(alpha, make_user):
     assert page.status_code == 200
     messages = [str(message) for message in page.context["messages"]]
     assert any("is cancelled" in message for message in messages), messages
+
+
+def test_dashboard_refuses_bad_venue_input_with_a_form_error(alpha, make_user):
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+    venue = {
+        "name": "Aurora Andheri",
+        "address_line1": "Link Road",
+        "city": "Mumbai",
+        "country": "IN",
+        "timezone": "Mars/Olympus",
+        "is_active": "on",
+    }
+
+    page = manager.post("/dashboard/venues/venue/add/", venue)
+    created = manager.post("/dashboard/venues/venue/add/", {**venue, "timezone": "Asia/Kolkata"})
+    duplicate = manager.post(
+        "/dashboard/venues/venue/add/", {**venue, "name": "AURORA ANDHERI", "timezone": "UTC"}
+    )
+
+    assert page.status_code == 200
+    assert "timezone" in page.context["adminform"].form.errors
+    assert created.status_code == 302
+    assert duplicate.status_code == 200
+    assert "name" in duplicate.context["adminform"].form.errors
+
+
+def test_shows_cannot_be_deleted_from_the_dashboard(alpha, make_user):
+    from tests.programme import build_programme
+
+    programme = build_programme(alpha.schema_name)
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+
+    response = manager.get(f"/dashboard/shows/show/{programme['show'].pk}/delete/")
+
+    assert response.status_code == 403

@@ -27,6 +27,7 @@ class TitleOutput(serializers.ModelSerializer):
             "languages",
             "formats",
             "release_date",
+            "poster",
             "poster_url",
             "trailer_url",
             "is_active",

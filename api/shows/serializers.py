@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.filters import OffsetDateTimeField
 from venue_apps.catalog.models import Format
 from venue_apps.shows.models import PriceCard, PriceRule, Show
+from venue_apps.shows.services import MAX_AMOUNT
 
 
 class ShowOutput(serializers.ModelSerializer):
@@ -53,27 +55,31 @@ class ShowOutput(serializers.ModelSerializer):
 class ShowInput(serializers.Serializer):
     title = serializers.IntegerField(min_value=1)
     auditorium = serializers.IntegerField(min_value=1)
-    starts_at = serializers.DateTimeField()
+    starts_at = OffsetDateTimeField()
     format = serializers.ChoiceField(choices=Format.choices, required=False)
     audio_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
     subtitle_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
     attributes = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
     price_card = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    prices = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
-    sales_open_at = serializers.DateTimeField(required=False)
-    sales_close_at = serializers.DateTimeField(required=False)
+    prices = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT), required=False
+    )
+    sales_open_at = OffsetDateTimeField(required=False)
+    sales_close_at = OffsetDateTimeField(required=False)
     extra_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
 
 
 class ShowChangeInput(serializers.Serializer):
-    starts_at = serializers.DateTimeField(required=False)
+    starts_at = OffsetDateTimeField(required=False)
     extra_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
     audio_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
     subtitle_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
     attributes = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
-    prices = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
-    sales_open_at = serializers.DateTimeField(required=False)
-    sales_close_at = serializers.DateTimeField(required=False)
+    prices = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT), required=False
+    )
+    sales_open_at = OffsetDateTimeField(required=False)
+    sales_close_at = OffsetDateTimeField(required=False)
 
 
 class ShowFilters(serializers.Serializer):
@@ -101,7 +107,7 @@ class PriceRuleSerializer(serializers.ModelSerializer):
 
 class PriceRuleInput(serializers.Serializer):
     category = serializers.SlugField(max_length=32)
-    amount = serializers.IntegerField(min_value=0)
+    amount = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT)
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7), required=False, default=list
     )

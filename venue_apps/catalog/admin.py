@@ -25,6 +25,14 @@ class TitleAdmin(ImportExportModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CreditInline]
 
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        cache_namespace_bump(CATALOG_CACHE)
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        cache_namespace_bump(CATALOG_CACHE)
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # Credits are saved after the title: refresh the search vector once both are in.

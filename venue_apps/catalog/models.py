@@ -13,6 +13,13 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from tenants.schemas import current_schema_name
+
+
+def poster_path(title: Title, filename: str) -> str:
+    # Files are keyed by schema like every other store outside PostgreSQL.
+    return f"tenants/{current_schema_name()}/posters/{filename}"
+
 
 class Kind(models.TextChoices):
     FILM = "film", "Film"
@@ -54,7 +61,7 @@ class Title(models.Model):
         models.CharField(max_length=16, choices=Format.choices), default=list, blank=True
     )
     release_date = models.DateField(null=True, blank=True)
-    poster = models.ImageField(upload_to="posters/", blank=True)
+    poster = models.ImageField(upload_to=poster_path, blank=True)
     poster_url = models.URLField(blank=True)
     trailer_url = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
-from django.db import transaction
-from django.db.models import Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.utils import timezone
 from django.utils.text import slugify
 
-from tenants.cache import cache_namespace_bump
-from tenants.error_codes import DomainError
+from tenants.cache import PROGRAMME_CACHE, cache_namespace_bump
+from tenants.error_codes import Conflict, DomainError
 from venue_apps.catalog.error_codes import CatalogErrorCode
 from venue_apps.catalog.models import Credit, Format, Kind, Title
 
-CATALOG_CACHE = "catalog"
+CATALOG_CACHE = PROGRAMME_CACHE
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _EDITABLE = {
     "kind",
@@ -107,6 +109,24 @@ def _credits_replace(title: Title, credits: Sequence[CreditSpec]) -> None:
     )
 
 
+def _upcoming_shows_lengthen(title: Title, *, minutes: int) -> None:
+    # Shows not yet started end `minutes` later (or earlier), and their screens stay busy
+    # as much longer; the exclusion constraint refuses the change if that makes two
+    # shows overlap, and the whole update is refused.
+    delta = timedelta(minutes=minutes)
+    try:
+        with transaction.atomic():
+            title.shows.exclude(status="cancelled").filter(starts_at__gt=timezone.now()).update(
+                ends_at=F("ends_at") + delta, busy_until=F("busy_until") + delta
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            CatalogErrorCode.TITLE_INVALID,
+            "With that runtime some of its shows would overlap the next show in their "
+            "auditorium; reschedule them first.",
+        ) from error
+
+
 def title_search_refresh(title_ids: Iterable[int]) -> None:
     """Recompute the stored full-text vector: name (A), people (B), synopsis (C).
 
@@ -145,9 +165,14 @@ def title_update(
     """Change a title; `credits`, when given, replace the existing ones."""
     fields = title_fields_clean(fields)
     title = Title.objects.select_for_update().get(pk=title.pk)
+    runtime_change = (
+        int(fields.get("runtime_minutes", title.runtime_minutes)) - title.runtime_minutes
+    )
     for name, value in fields.items():
         setattr(title, name, value)
     title.save()
+    if runtime_change:
+        _upcoming_shows_lengthen(title, minutes=runtime_change)
     if credits is not None:
         _credits_replace(title, credits)
     title_search_refresh([title.pk])

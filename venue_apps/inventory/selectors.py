@@ -28,13 +28,17 @@ SEAT_FIELDS = (
 def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
     """`{"version", "seats": [...]}` in two queries, whatever the number of seats."""
     version = (
-        ShowInventory.objects.filter(show_id=show_id).values_list("version", flat=True).first()
+        ShowInventory.objects.filter(show_id=show_id, show__status="on_sale")
+        .values_list("version", flat=True)
+        .first()
     )
+    if version is None:  # unknown, not yet on sale, or cancelled
+        return {"version": 0, "seats": []}
     seats = list(ShowSeat.objects.filter(show_id=show_id).order_by("y", "x").values(*SEAT_FIELDS))
     for seat in seats:
         seat["companion"] = seat.pop("companion_id")
         seat["wheelchair"] = seat.pop("is_wheelchair")
-    return {"version": version or 0, "seats": seats}
+    return {"version": version, "seats": seats}
 
 
 def show_seat_map_json(show_id: int) -> bytes | None:

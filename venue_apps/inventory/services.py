@@ -40,6 +40,14 @@ def show_put_on_sale(show: Show) -> ShowInventory:
     )
     if not seats:
         raise DomainError(InventoryErrorCode.NO_SEATS, "The auditorium has no seats.")
+    unpriced = sorted({seat.category.code for seat in seats} - set(show.prices))
+    if unpriced:
+        # The map changed since the show was scheduled: every seat sold must have a price.
+        raise DomainError(
+            InventoryErrorCode.PRICE_MISSING,
+            f"The show has no price for seat categories {', '.join(unpriced)}; "
+            "set them before it goes on sale.",
+        )
     created = ShowSeat.objects.bulk_create(
         ShowSeat(
             show=show,

@@ -13,7 +13,7 @@ from tenants.error_codes import DomainError
 from venue_apps.inventory.services import show_put_on_sale
 from venue_apps.shows.models import PriceRule
 from venue_apps.shows.resources import ShowResource
-from venue_apps.shows.services import show_cancel
+from venue_apps.shows.services import show_cancel, show_update
 
 
 class PriceRuleInline(admin.TabularInline):
@@ -32,7 +32,7 @@ class ShowAdmin(ImportExportModelAdmin):
     list_display = ["title", "venue", "screen", "starts_at", "format", "status"]
     ordering = ["starts_at", "id"]
     list_filter = ["status", "venue", "format", "local_date"]
-    list_select_related = ["title", "venue", "auditorium"]
+    list_select_related = ["title", "venue", "auditorium", "price_card"]
     search_fields = ["title__name"]
     date_hierarchy = "starts_at"
     actions = ["put_on_sale", "cancel"]
@@ -47,20 +47,21 @@ class ShowAdmin(ImportExportModelAdmin):
         "format",
         "price_card",
         "prices",
+        "sales_open_at",
+        "sales_close_at",
         "status",
         "layout_version",
     ]
-    fields = [
-        *readonly_fields,
-        "audio_language",
-        "subtitle_language",
-        "attributes",
-        "sales_open_at",
-        "sales_close_at",
-    ]
+    fields = [*readonly_fields, "audio_language", "subtitle_language", "attributes"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancel instead: it checks for held and sold seats
+
+    def save_model(self, request, obj, form, change) -> None:
+        show_update(obj, **{field: form.cleaned_data[field] for field in form.changed_data})
 
     @admin.display(description="auditorium", ordering="auditorium__name")
     def screen(self, show) -> str:

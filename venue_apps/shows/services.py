@@ -22,6 +22,8 @@ from venue_apps.venues.models import Auditorium, SeatCategory
 from venue_apps.venues.services import DEFAULT_CATEGORY_CODES, seat_categories_ensure_defaults
 
 DEADLOCK = "40P01"
+MAX_AMOUNT = 100_000_000  # minor units: a million in any currency is no ticket price
+LATEST_START = timedelta(days=2 * 366)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ def _rules_check(rules: Sequence[RuleSpec]) -> dict[str, SeatCategory]:
         # The five standard categories exist on demand, as for seat maps.
         categories.update({c.code: c for c in seat_categories_ensure_defaults()})
     for rule in rules:
+        if rule.amount > MAX_AMOUNT:
+            raise DomainError(
+                ShowErrorCode.PRICE_CARD_INVALID, f"Prices are 0 to {MAX_AMOUNT} in minor units."
+            )
         if rule.category not in categories:
             raise DomainError(
                 ShowErrorCode.PRICE_CARD_INVALID, f"Unknown seat category {rule.category!r}."
@@ -141,14 +147,28 @@ def _schedule(
     show.local_date = starts_at.astimezone(zoneinfo.ZoneInfo(auditorium.venue.timezone)).date()
 
 
+def _starts_checked(starts_at: datetime) -> None:
+    now = timezone.now()
+    if starts_at < now - timedelta(minutes=5):
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "A show cannot be scheduled in the past.")
+    if starts_at > now + LATEST_START:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "Shows are scheduled up to two years ahead.")
+
+
 def _price(show: Show, *, prices: Mapping[str, int] | None, price_card: PriceCard | None) -> None:
     if prices is None and price_card is None:
         raise DomainError(ShowErrorCode.PRICE_MISSING, "Give a price card or prices.")
     local_start = show.starts_at.astimezone(zoneinfo.ZoneInfo(show.venue.timezone))
     resolved = dict(price_card_prices(price_card, local_start)) if price_card else {}
-    resolved.update({code: int(amount) for code, amount in (prices or {}).items()})
-    if any(amount < 0 for amount in resolved.values()):
-        raise DomainError(ShowErrorCode.PRICE_MISSING, "Prices cannot be negative.")
+    given = {code: int(amount) for code, amount in (prices or {}).items()}
+    unknown = sorted(set(given) - set(SeatCategory.objects.values_list("code", flat=True)))
+    if unknown:
+        raise DomainError(ShowErrorCode.PRICE_MISSING, f"Unknown seat categories {unknown}.")
+    resolved.update(given)
+    if any(not 0 <= amount <= MAX_AMOUNT for amount in resolved.values()):
+        raise DomainError(
+            ShowErrorCode.PRICE_MISSING, f"Prices are 0 to {MAX_AMOUNT} in minor units."
+        )
     missing = sorted(_categories_in(show.auditorium) - set(resolved))
     if missing:
         raise DomainError(
@@ -232,6 +252,7 @@ def show_create(
         raise DomainError(ShowErrorCode.SHOW_INVALID, f"{title.name} is not available in {format}.")
     if format not in Format.values:
         raise DomainError(ShowErrorCode.SHOW_INVALID, f"Unknown format {format!r}.")
+    _starts_checked(starts_at)
     show = Show(
         format=format,
         audio_language=audio_language.lower(),
@@ -244,14 +265,25 @@ def show_create(
     _price(show, prices=prices, price_card=price_card)
     show.sales_open_at = sales_open_at or min(timezone.now(), show.starts_at - timedelta(minutes=1))
     show.sales_close_at = sales_close_at or show.starts_at
-    if show.sales_close_at <= show.sales_open_at:
-        raise DomainError(ShowErrorCode.SHOW_INVALID, "Sales must close after they open.")
+    _sales_window_checked(show)
     return _saved(show)
 
 
+def _sales_window_checked(show: Show) -> None:
+    if show.sales_close_at <= show.sales_open_at:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "Sales must close after they open.")
+    if show.sales_close_at > show.ends_at:
+        raise DomainError(ShowErrorCode.SHOW_INVALID, "Sales must close before the show ends.")
+
+
 @transaction.atomic
-def show_reschedule(show: Show, *, starts_at: datetime, extra_minutes: int = 0) -> Show:
-    """Move a show that is not on sale yet (customers may hold seats of one on sale)."""
+def show_reschedule(show: Show, *, starts_at: datetime, extra_minutes: int | None = None) -> Show:
+    """Move a show that is not on sale yet (customers may hold seats of one on sale).
+
+    Trailers and intervals (`extra_minutes`) stay as they were unless given; a show
+    priced by its card is priced again for the new local time; the sales window moves
+    with the show.
+    """
     show = (
         Show.objects.select_for_update()
         .select_related("title", "auditorium__venue")
@@ -259,13 +291,23 @@ def show_reschedule(show: Show, *, starts_at: datetime, extra_minutes: int = 0) 
     )
     if show.status != Show.Status.SCHEDULED:
         raise Conflict(ShowErrorCode.SHOW_ON_SALE, "Only a show not yet on sale can move.")
+    if extra_minutes is None:
+        extra_minutes = int((show.ends_at - show.starts_at).total_seconds() // 60) - (
+            show.title.runtime_minutes
+        )
+    moved_by = starts_at - show.starts_at
+    _starts_checked(starts_at)
     _schedule(
         show,
         title=show.title,
         auditorium=show.auditorium,
         starts_at=starts_at,
-        extra_minutes=extra_minutes,
+        extra_minutes=max(0, extra_minutes),
     )
+    if show.price_card_id:
+        _price(show, prices=None, price_card=show.price_card)
+    show.sales_close_at += moved_by
+    show.sales_open_at = min(show.sales_open_at, show.sales_close_at - timedelta(minutes=1))
     return _saved(show)
 
 
@@ -290,8 +332,9 @@ def show_update(show: Show, **fields: Any) -> Show:
         _price(show, prices=merged, price_card=None)
     for name, value in fields.items():
         setattr(show, name, value)
-    if show.sales_close_at <= show.sales_open_at:
-        raise DomainError(ShowErrorCode.SHOW_INVALID, "Sales must close after they open.")
+    _sales_window_checked(show)
+    if show.status == Show.Status.ON_SALE:
+        cache_namespace_bump(f"show-seats:{show.pk}")
     return _saved(show)
 
 
@@ -302,9 +345,12 @@ def show_cancel(show: Show) -> Show:
     Refused while any of its seats is held or sold: those customers are refunded first.
     """
     show = Show.objects.select_for_update().get(pk=show.pk)
+    if show.status == Show.Status.CANCELLED:
+        return show
     if show.seats.filter(state__in=["held", "sold"]).exists():
         raise Conflict(
             ShowErrorCode.SHOW_ON_SALE, "Seats of this show are held or sold; refund them first."
         )
     show.status = Show.Status.CANCELLED
+    cache_namespace_bump(f"show-seats:{show.pk}")
     return _saved(show)

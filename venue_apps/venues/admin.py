@@ -13,19 +13,59 @@ from django.db.models import Count, Q
 
 from venue_apps.venues import selectors, services
 from venue_apps.venues.layout import LayoutError, layout_parse, layout_render
-from venue_apps.venues.models import Auditorium, SeatCategory
+from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 from venue_apps.venues.services import DEFAULT_CATEGORY_CODES
 
 
+class VenueForm(forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "timezone",
+            "latitude",
+            "longitude",
+            "is_active",
+        ]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        taken = Venue.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("A venue with this name exists.")
+        return name
+
+
 class VenueAdmin(admin.ModelAdmin):
+    form = VenueForm
     list_display = ["name", "city", "country", "timezone", "is_active"]
     list_filter = ["is_active", "country"]
     search_fields = ["name", "city"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service: shows follow a time zone change, caches are refreshed.
+        values = {field: form.cleaned_data[field] for field in form.changed_data}
+        if change:
+            services.venue_update(Venue.objects.get(pk=obj.pk), **values)
+        else:
+            values = dict(form.cleaned_data)
+            values.pop("is_active", None)  # new venues start active
+            obj.pk = services.venue_create(**values).pk
 
 
 class SeatCategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "rank", "colour"]
     ordering = ["rank"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Prices and show seats refer to the code: it cannot change once created.
+        return ["code"] if obj else []
 
 
 class AuditoriumForm(forms.ModelForm):
@@ -58,6 +98,15 @@ class AuditoriumForm(forms.ModelForm):
                     "replace it with a new layout or upload a CSV through the API."
                 )
 
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        venue = self.cleaned_data.get("venue") or getattr(self.instance, "venue", None)
+        if venue is not None:
+            taken = Auditorium.objects.filter(venue=venue, name__iexact=name)
+            if taken.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError("This venue already has an auditorium of that name.")
+        return name
+
     def clean_layout(self) -> str:
         text = self.cleaned_data.get("layout") or ""
         if text.strip():
@@ -76,6 +125,11 @@ class AuditoriumForm(forms.ModelForm):
 
 class AuditoriumAdmin(admin.ModelAdmin):
     form = AuditoriumForm
+
+    def get_readonly_fields(self, request, obj=None):
+        # Shows are scheduled in an auditorium of a venue; it cannot move venue.
+        return ["venue"] if obj else []
+
     list_display = ["name", "venue", "seat_count", "layout_version", "is_active"]
     list_filter = ["venue", "is_active"]
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone, e.g. Asia/Kolkata.")
 
 
 class Venue(models.Model):
@@ -27,7 +33,7 @@ class Venue(models.Model):
     country = models.CharField(
         max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", "ISO 3166 code, e.g. IN.")]
     )
-    timezone = models.CharField(max_length=64)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField(default=True)

@@ -11,12 +11,15 @@ import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
 
+from tenants.cache import PROGRAMME_CACHE, cache_namespace_bump
 from tenants.error_codes import Conflict, DomainError, NotFound
 from venue_apps.venues.error_codes import VenueErrorCode
 from venue_apps.venues.layout import (
@@ -402,6 +405,13 @@ def venue_update(venue: Venue, **fields: Any) -> Venue:
     detail = f"A venue named {locked.name!r} already exists."
     with _unique_or_conflict("venue_name_unique", VenueErrorCode.NAME_TAKEN, detail):
         locked.save(update_fields=[*changed, "updated_at"])
+    if "timezone" in changed:
+        # "Today" at the venue moved: each show's local day follows.
+        shows = list(locked.shows.only("pk", "starts_at"))
+        for show in shows:
+            show.local_date = show.starts_at.astimezone(locked.zone).date()
+        locked.shows.model.objects.bulk_update(shows, ["local_date"], batch_size=500)
+    cache_namespace_bump(PROGRAMME_CACHE)
     return locked
 
 
@@ -559,12 +569,33 @@ def auditorium_update(
         _check_auditorium_name_free(
             values["name"], venue_id=locked.venue_id, auditorium_id=locked.pk
         )
+    cleaning_change = (
+        values.get("cleaning_minutes", locked.cleaning_minutes) - locked.cleaning_minutes
+    )
     for field in changed:
         setattr(locked, field, values[field])
     detail = f"This venue already has an auditorium named {locked.name!r}."
     with _unique_or_conflict("auditorium_name_unique_per_venue", VenueErrorCode.NAME_TAKEN, detail):
         locked.save(update_fields=[*changed, "updated_at"])
+    if cleaning_change:
+        _upcoming_busy_extend(locked, minutes=cleaning_change)
+    cache_namespace_bump(PROGRAMME_CACHE)
     return locked
+
+
+def _upcoming_busy_extend(auditorium: Auditorium, *, minutes: int) -> None:
+    # Shows not yet started keep the screen busy `minutes` longer (or shorter); the
+    # exclusion constraint refuses the change if that makes two of them overlap.
+    try:
+        with transaction.atomic():
+            auditorium.shows.exclude(status="cancelled").filter(
+                starts_at__gt=timezone.now()
+            ).update(busy_until=F("busy_until") + timedelta(minutes=minutes))
+    except IntegrityError as error:
+        raise Conflict(
+            VenueErrorCode.CLEANING_TIME_INVALID,
+            "With that cleaning time some shows would overlap the next one; reschedule them first.",
+        ) from error
 
 
 @transaction.atomic
