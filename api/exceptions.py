@@ -33,7 +33,9 @@ def _first_code(codes: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.detail, "code": exc.code}, status=exc.status_code)
+        return Response(
+            {"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -45,6 +45,18 @@ def cached(namespace: str, key: str, compute: Callable[[], T], *, timeout: int =
     return value
 
 
+def cached_for(namespace: str, key: str, compute: Callable[[], tuple[T, int]]) -> T:
+    """Like `cached`, for values that know how long they stay true: `compute` returns
+    the value and its timeout in seconds. The generation is read once, before
+    computing, so the value is stored under the generation it was computed in."""
+    full_key = f"{namespace}:{_generation(namespace)}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value, timeout = compute()
+        cache.set(full_key, value, timeout)
+    return value
+
+
 def cache_namespace_bump(*namespaces: str) -> None:
     """Invalidate everything cached in these namespaces once the transaction commits."""
 

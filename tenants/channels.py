@@ -10,17 +10,19 @@ enters the scope's schema on that thread.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from tenants.middleware import hostname_of, refusal_for
 from tenants.selectors import tenant_for_host
 
+logger = logging.getLogger(__name__)
 _GROUP_PART = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -65,3 +67,22 @@ class TenantWebsocketMiddleware:
                 await send({"type": "websocket.close", "code": 4000 + refusal[0]})
             return None
         return await self.inner({**scope, "tenant": tenant}, receive, send)
+
+
+def group_send_on_commit(group: str, message: dict[str, Any]) -> None:
+    """Send to a channel-layer group once the transaction commits, never inside it.
+
+    Redis is not the source of truth: if the layer is down the change stands, live
+    updates pause, and clients catch up from the next snapshot.
+    """
+
+    def send() -> None:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        try:
+            async_to_sync(get_channel_layer().group_send)(group, message)
+        except Exception:
+            logger.warning("could not publish to %s", group, exc_info=True)
+
+    transaction.on_commit(send)

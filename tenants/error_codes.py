@@ -14,10 +14,19 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, code: StrEnum | str, detail: str, *, status_code: int | None = None):
+    def __init__(
+        self,
+        code: StrEnum | str,
+        detail: str,
+        *,
+        status_code: int | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(detail)
         self.code = str(code)
         self.detail = detail
+        # More fields for the answer, e.g. the seats that were not available.
+        self.extra = extra or {}
         if status_code is not None:
             self.status_code = status_code
 

@@ -41,6 +41,11 @@ class Tenant(TenantMixin):
     primary_colour = models.CharField(max_length=7, default="#1f2937", validators=[HEX_COLOUR])
     accent_colour = models.CharField(max_length=7, default="#f59e0b", validators=[HEX_COLOUR])
 
+    # Seat holds: how long a hold lasts, and limits that stop hoarding.
+    hold_ttl_seconds = models.PositiveIntegerField(default=600)
+    hold_max_seats = models.PositiveSmallIntegerField(default=10)
+    holds_per_customer = models.PositiveSmallIntegerField(default=2)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -101,3 +101,27 @@ def build_programme(schema: str, *, layout: str = SMALL_LAYOUT) -> dict:
             "play": play,
             "show": show,
         }
+
+
+def programme_delete(schema: str) -> None:
+    """Remove everything `build_programme` made (for tests that commit their data)."""
+    from venue_apps.catalog.models import Title
+    from venue_apps.inventory.models import Hold, ShowInventory, ShowSeat
+    from venue_apps.shows.models import PriceCard, Show
+    from venue_apps.venues.models import Auditorium, Seat, SeatCategory, Section, Venue
+
+    with schema_context(schema):
+        for model in (
+            ShowSeat,
+            Hold,
+            ShowInventory,
+            Show,
+            PriceCard,
+            Title,
+            Seat,
+            Section,
+            Auditorium,
+            Venue,
+            SeatCategory,
+        ):
+            model.objects.all().delete()

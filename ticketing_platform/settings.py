@@ -197,6 +197,12 @@ CELERY_RESULT_EXPIRES = 3600
 # Entries that touch tenants go through tenants.tasks.tenants_fan_out (beat itself runs
 # in no tenant's schema).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Readers already treat lapsed holds as free; this frees the rows and tells live maps.
+    "holds-expire": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": 15.0,
+        "args": ("venue_apps.inventory.tasks.holds_expire_task",),
+    },
     "expired-tokens-flush": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": crontab(hour=3, minute=17),
@@ -242,6 +248,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {
+        "hold_client": env.str("THROTTLE_HOLD_CLIENT", default="30/min"),
+        "hold_address": env.str("THROTTLE_HOLD_ADDRESS", default="600/min"),
+    },
     # `format` is a filter of titles and shows (2d, imax...), not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
 }

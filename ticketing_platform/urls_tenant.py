@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("api.catalog.urls")),
     path("api/v1/", include("api.shows.urls")),
     path("api/v1/", include("api.transfers.urls")),
+    path("api/v1/", include("api.inventory.urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_tenant"),

@@ -8,6 +8,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from tenants.channels import tenant_database_sync_to_async, tenant_group_name
+from venue_apps.inventory.selectors import show_seat_map_json
 
 
 class TenantConsumer(AsyncJsonWebsocketConsumer):
@@ -51,3 +52,45 @@ class HealthConsumer(TenantConsumer):
             await self.send_json({"type": "pong"})
         else:
             await self.send_json({"type": "error", "code": "unknown_message"})
+
+
+class ShowSeatsConsumer(TenantConsumer):
+    """`ws://<chain host>/ws/shows/{id}/seats/`: the live seat map of one show.
+
+    On connect: `{"type": "snapshot", "version", "seats"}`; then after every committed
+    change `{"type": "delta", "version", "seats": [{"id", "state"}]}`. A client that
+    sees a gap in versions asks for a new snapshot (`{"type": "snapshot"}`). The group
+    is keyed by the tenant's schema and the show, so a socket on one chain's host can
+    never receive another chain's seats: the show is looked up in this host's schema.
+    """
+
+    async def connect(self) -> None:
+        self.show_id = int(self.scope["url_route"]["kwargs"]["show_id"])
+        snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
+        if snapshot is None:
+            await self.close(code=4404)
+            return
+        self.seat_group = self.group("show", self.show_id, "seats")
+        await self.channel_layer.group_add(self.seat_group, self.channel_name)
+        await self.accept()
+        await self._send_snapshot(snapshot)
+
+    async def _send_snapshot(self, snapshot: bytes) -> None:
+        await self.send(text_data='{"type":"snapshot",' + snapshot.decode()[1:])
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "seat_group", None):
+            await self.channel_layer.group_discard(self.seat_group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "snapshot":
+            snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
+            if snapshot is not None:
+                await self._send_snapshot(snapshot)
+        else:
+            await self.send_json({"type": "error", "code": "unknown_message"})
+
+    async def seats_delta(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": "delta", "version": event["version"], "seats": event["seats"]}
+        )

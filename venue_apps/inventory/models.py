@@ -8,6 +8,9 @@ per-show `ShowInventory.version`.
 
 from __future__ import annotations
 
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -35,6 +38,44 @@ class ShowInventory(models.Model):
         return f"inventory of show {self.show_id} v{self.version}"
 
 
+class Hold(models.Model):
+    """Seats of one show kept for one customer or anonymous cart until `expires_at`.
+
+    Which seats a hold has is recorded on the seats themselves (`ShowSeat.hold`), so a
+    seat can belong to at most one hold by construction.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RELEASED = "released", "Released"
+        EXPIRED = "expired", "Expired"
+        CONVERTED = "converted", "Converted to an order"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="holds")
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    cart_id = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    seat_ids = ArrayField(models.BigIntegerField(), default=list)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user_id__isnull=False) | ~Q(cart_id=""), name="hold_has_owner"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="hold_status_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold {self.id} ({self.status})"
+
+
 class ShowSeat(models.Model):
     show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="seats")
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="show_seats")
@@ -51,6 +92,12 @@ class ShowSeat(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="companion_of"
     )
     state = models.CharField(max_length=16, choices=SeatState.choices, default=SeatState.AVAILABLE)
+    # The one hold a held seat belongs to, and when that hold lapses. A held seat whose
+    # time has passed is free to others at once, before any sweeper runs.
+    hold = models.ForeignKey(
+        Hold, on_delete=models.SET_NULL, null=True, blank=True, related_name="seats"
+    )
+    held_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["show_id", "y", "x"]
@@ -59,6 +106,14 @@ class ShowSeat(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=[state.value for state in SeatState]),
                 name="show_seat_state_valid",
+            ),
+            # A held seat names its hold and deadline; any other seat names neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(state="held", hold__isnull=False, held_until__isnull=False)
+                    | (~Q(state="held") & Q(held_until__isnull=True))
+                ),
+                name="show_seat_hold_consistent",
             ),
         ]
         indexes = [models.Index(fields=["show", "state"], name="show_seat_state")]

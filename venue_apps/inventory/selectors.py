@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tenants.cache import cached
-from venue_apps.inventory.models import ShowInventory, ShowSeat
+from django.utils import timezone
+
+from tenants.cache import cached_for
+from venue_apps.inventory.models import SeatState, ShowInventory, ShowSeat
 from venue_apps.inventory.services import show_seats_cache_namespace
 
 SEAT_FIELDS = (
@@ -26,7 +28,10 @@ SEAT_FIELDS = (
 
 
 def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
-    """`{"version", "seats": [...]}` in two queries, whatever the number of seats."""
+    """`{"version", "seats": [...]}` in two queries, whatever the number of seats.
+
+    A held seat whose hold has lapsed is reported available; `_next_expiry` says when
+    the first remaining hold lapses (callers drop it before serving the map)."""
     version = (
         ShowInventory.objects.filter(show_id=show_id, show__status="on_sale")
         .values_list("version", flat=True)
@@ -34,19 +39,39 @@ def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
     )
     if version is None:  # unknown, not yet on sale, or cancelled
         return {"version": 0, "seats": []}
-    seats = list(ShowSeat.objects.filter(show_id=show_id).order_by("y", "x").values(*SEAT_FIELDS))
+    seats = list(
+        ShowSeat.objects.filter(show_id=show_id)
+        .order_by("y", "x")
+        .values(*SEAT_FIELDS, "held_until")
+    )
+    now = timezone.now()
+    next_expiry = None
     for seat in seats:
         seat["companion"] = seat.pop("companion_id")
         seat["wheelchair"] = seat.pop("is_wheelchair")
-    return {"version": version, "seats": seats}
+        held_until = seat.pop("held_until")
+        if seat["state"] == SeatState.HELD and held_until is not None:
+            if held_until <= now:
+                seat["state"] = SeatState.AVAILABLE  # lapsed: free before any sweeper runs
+            elif next_expiry is None or held_until < next_expiry:
+                next_expiry = held_until
+    return {"version": version, "seats": seats, "_next_expiry": next_expiry}
 
 
 def show_seat_map_json(show_id: int) -> bytes | None:
     """The seat map as JSON, cached per tenant until its next change; None if the show
     has no inventory (unknown, or not on sale)."""
 
-    def render() -> bytes:
+    def render() -> tuple[bytes, int]:
         seat_map = show_seat_map_uncached(show_id)
-        return json.dumps(seat_map, separators=(",", ":")).encode() if seat_map["seats"] else b""
+        next_expiry = seat_map.pop("_next_expiry", None)
+        body = json.dumps(seat_map, separators=(",", ":")).encode() if seat_map["seats"] else b""
+        # Cached until the next change, or until the first hold on the map lapses, so a
+        # lapsed hold shows as free at once.
+        timeout = 600
+        if next_expiry is not None:
+            left = (next_expiry - timezone.now()).total_seconds()
+            timeout = max(1, min(timeout, int(left) + 1))
+        return body, timeout
 
-    return cached(show_seats_cache_namespace(show_id), "map.json", render, timeout=600) or None
+    return cached_for(show_seats_cache_namespace(show_id), "map.json", render) or None

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from api.inventory import views
+
+urlpatterns = [
+    path("shows/<int:pk>/holds/", views.HoldCreateView.as_view(), name="show-holds"),
+    path("holds/<uuid:hold_id>/", views.HoldDetailView.as_view(), name="hold"),
+]

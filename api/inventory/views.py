@@ -1,0 +1,145 @@
+"""Holds: `POST /api/v1/shows/{id}/holds/`, `GET|DELETE /api/v1/holds/{id}/`.
+
+A hold belongs to the signed-in user, or to an anonymous cart named by the
+`X-Cart-Id` header (a random id the storefront keeps; one is issued when missing).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from tenants.error_codes import DomainError
+from venue_apps.inventory import holds
+from venue_apps.inventory.models import Hold, ShowSeat
+
+CART_HEADER = "HTTP_X_CART_ID"
+_CART_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class HoldClientThrottle(SimpleRateThrottle):
+    """Per account, or per cart for anonymous clients."""
+
+    scope = "hold_client"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"cart:{request.META.get(CART_HEADER) or self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class HoldAddressThrottle(SimpleRateThrottle):
+    """A generous ceiling per address: a cinema's Wi-Fi puts many customers behind one."""
+
+    scope = "hold_address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class BestAvailableInput(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=50)
+    category = serializers.SlugField(max_length=32, default="regular")
+
+
+class HoldInput(serializers.Serializer):
+    seats = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=50, required=False
+    )
+    best_available = BestAvailableInput(required=False)
+
+    def validate(self, attrs):
+        if ("seats" in attrs) == ("best_available" in attrs):
+            raise serializers.ValidationError(
+                "Ask for `seats` or for `best_available`.", code="hold_invalid"
+            )
+        return attrs
+
+
+class HeldSeatOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ShowSeat
+        fields = ["id", "label", "row", "number", "category", "section"]
+
+
+class HoldOutput(serializers.ModelSerializer):
+    seats = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hold
+        fields = ["id", "show", "status", "seats", "expires_at", "cart_id"]
+
+    def get_seats(self, hold: Hold) -> list[dict]:
+        seats = ShowSeat.objects.filter(pk__in=hold.seat_ids).order_by("y", "x")
+        return HeldSeatOutput(seats, many=True).data
+
+
+def _owner(request: Request, *, issue: bool = False) -> holds.HoldOwner:
+    if request.user and request.user.is_authenticated:
+        return holds.HoldOwner(user_id=request.user.pk)
+    cart_id = request.META.get(CART_HEADER, "")
+    if cart_id and not _CART_ID.match(cart_id):
+        raise DomainError("cart_invalid", "X-Cart-Id is 16 to 64 letters, digits, - or _.")
+    if not cart_id and issue:
+        cart_id = secrets.token_urlsafe(24)
+    return holds.HoldOwner(cart_id=cart_id)
+
+
+def _policy(request: Request) -> holds.HoldPolicy:
+    tenant = request.tenant
+    return holds.HoldPolicy(
+        ttl=timedelta(seconds=tenant.hold_ttl_seconds),
+        max_seats=tenant.hold_max_seats,
+        max_active_holds=tenant.holds_per_customer,
+    )
+
+
+CART_PARAMETER = OpenApiParameter(
+    "X-Cart-Id", str, OpenApiParameter.HEADER, description="An anonymous cart's id."
+)
+
+
+class HoldCreateView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
+
+    @extend_schema(request=HoldInput, responses={201: HoldOutput}, parameters=[CART_PARAMETER])
+    def post(self, request: Request, pk: int) -> Response:
+        data = HoldInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        best = values.get("best_available")
+        hold = holds.hold_create(
+            pk,
+            owner=_owner(request, issue=True),
+            policy=_policy(request),
+            seat_ids=values.get("seats"),
+            count=best["count"] if best else None,
+            category=best["category"] if best else None,
+        )
+        return Response(HoldOutput(hold).data, status=status.HTTP_201_CREATED)
+
+
+class HoldDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=HoldOutput, parameters=[CART_PARAMETER])
+    def get(self, request: Request, hold_id: str) -> Response:
+        return Response(HoldOutput(holds.hold_get(hold_id, owner=_owner(request))).data)
+
+    @extend_schema(responses={204: None}, parameters=[CART_PARAMETER])
+    def delete(self, request: Request, hold_id: str) -> Response:
+        owner = _owner(request)
+        holds.hold_release(holds.hold_get(hold_id, owner=owner), owner=owner)
+        return Response(status=status.HTTP_204_NO_CONTENT)
