@@ -9,10 +9,14 @@ enters the scope's schema on that thread.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import os
 import re
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -69,20 +73,50 @@ class TenantWebsocketMiddleware:
         return await self.inner({**scope, "tenant": tenant}, receive, send)
 
 
+class _Publisher:
+    """One event loop per process, on a daemon thread, that sends to the channel layer.
+
+    `async_to_sync(group_send)` from a request thread would build an event loop and a
+    Redis connection for every message (milliseconds each, on the hot path of a hold);
+    here the request thread only queues the message and returns.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            # A forked worker inherits no threads: start one of its own.
+            if self._loop is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="channel-publisher", daemon=True
+                ).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+    def submit(self, group: str, message: dict[str, Any]) -> Future:
+        from channels.layers import get_channel_layer
+
+        async def send() -> None:
+            try:
+                await get_channel_layer().group_send(group, message)
+            except Exception:
+                logger.warning("could not publish to %s", group, exc_info=True)
+
+        return asyncio.run_coroutine_threadsafe(send(), self._running_loop())
+
+
+publisher = _Publisher()
+
+
 def group_send_on_commit(group: str, message: dict[str, Any]) -> None:
     """Send to a channel-layer group once the transaction commits, never inside it.
 
     Redis is not the source of truth: if the layer is down the change stands, live
-    updates pause, and clients catch up from the next snapshot.
+    updates pause, and clients catch up from the next snapshot. Messages of one process
+    leave in commit order; clients order them by version.
     """
-
-    def send() -> None:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        try:
-            async_to_sync(get_channel_layer().group_send)(group, message)
-        except Exception:
-            logger.warning("could not publish to %s", group, exc_info=True)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: publisher.submit(group, message))

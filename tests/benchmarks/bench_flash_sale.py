@@ -1,0 +1,333 @@
+"""Flash-sale benchmark: hundreds of clients racing for the seats of one 400-seat show
+through the HTTP API, on a real server, with PostgreSQL's own pgbench as the yardstick.
+
+Run with the services up and the demo seeded (`make demo` once, or `make services` then
+`manage.py migrate_platform && manage.py seed_demo`):
+
+    .venv/bin/python -m tests.benchmarks.bench_flash_sale --clients 300 --attempts 3000
+
+For each server (gunicorn WSGI and uvicorn ASGI, same number of worker processes) it
+creates a fresh show on sale in a new 400-seat auditorium of the demo chain `aurora`,
+starts the server on a loopback port, and lets `--clients` concurrent clients send
+`--attempts` hold requests in all for 2 to 4 seats picked at random among all seats
+(so requests overlap heavily); a client that wins gives the seats back half the time,
+so seats keep changing hands. It prints successful holds per second, latency
+percentiles, the answers by status, and checks afterwards that no seat has two owners.
+In the same run it measures `pgbench -N` (simple updates) TPS and prints the ratio.
+The load generator shares the machine's cores with the server and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "aurora.localhost"
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketing_platform.settings")
+    import django
+
+    django.setup()
+
+
+def show_prepare(label: str) -> tuple[int, int]:
+    """A new 400-seat auditorium with one show on sale; returns (show id, seat count)."""
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from tests.programme import big_layout
+    from venue_apps.catalog.models import Title
+    from venue_apps.inventory.services import show_put_on_sale
+    from venue_apps.shows.models import PriceCard
+    from venue_apps.shows.services import show_create
+    from venue_apps.venues.models import Venue
+    from venue_apps.venues.services import auditorium_create
+
+    with schema_context("aurora"):
+        venue = Venue.objects.order_by("id").first()
+        if venue is None:
+            raise SystemExit("No demo data: run `make demo` or `manage.py seed_demo` first.")
+        auditorium = auditorium_create(venue=venue, name=f"Bench {label}", layout=big_layout())
+        day = timezone.now().astimezone(venue.zone).date() + timedelta(days=1)
+        show = show_create(
+            title=Title.objects.order_by("id").first(),
+            auditorium=auditorium,
+            starts_at=datetime.combine(day, clock(10, 0), tzinfo=venue.zone),
+            price_card=PriceCard.objects.order_by("id").first(),
+            prices={"couple": 90000, "wheelchair": 22000},
+        )
+        show_put_on_sale(show)
+        return show.pk, auditorium.seats.count()
+
+
+def show_check_and_remove(show_id: int) -> tuple[int, int]:
+    """Held seats and how many have more than one owner (must be 0); then clean up."""
+    from django_tenants.utils import schema_context
+
+    from venue_apps.inventory.models import Hold, ShowInventory, ShowSeat
+    from venue_apps.shows.models import Show
+
+    with schema_context("aurora"):
+        show = Show.objects.get(pk=show_id)
+        held = ShowSeat.objects.filter(show=show, state="held").count()
+        claims = Counter(
+            seat
+            for hold in Hold.objects.filter(show=show, status="active")
+            for seat in hold.seat_ids
+        )
+        doubles = sum(1 for count in claims.values() if count > 1)
+        auditorium = show.auditorium
+        ShowSeat.objects.filter(show=show).delete()
+        Hold.objects.filter(show=show).delete()
+        ShowInventory.objects.filter(show=show).delete()
+        show.delete()
+        auditorium.seats.all().delete()
+        auditorium.sections.all().delete()
+        auditorium.delete()
+        return held, doubles
+
+
+def server_start(kind: str, port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "development",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_MAX_SIZE": "8",
+        "THROTTLE_HOLD_CLIENT": "100000/min",
+        "THROTTLE_HOLD_ADDRESS": "1000000/min",
+    }
+    python_bin = Path(sys.executable).parent
+    if kind == "wsgi":
+        command = [
+            str(python_bin / "gunicorn"),
+            "ticketing_platform.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--worker-class=gthread",
+            "--threads=8",
+            "--log-level=warning",
+        ]
+    else:
+        command = [
+            str(python_bin / "uvicorn"),
+            "ticketing_platform.asgi:application",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--workers={workers}",
+            "--log-level=warning",
+            "--no-access-log",
+        ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    import httpx
+
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz/", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server_stop(process)
+    raise SystemExit(f"{kind} server did not start on port {port}")
+
+
+def server_stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+async def load(port: int, show_id: int, seat_ids: list[int], clients: int, attempts: int):
+    import httpx
+
+    latencies: list[float] = []
+    statuses: Counter[int | str] = Counter()
+    won = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(attempts):
+        queue.put_nowait(index)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", headers={"Host": HOST}, limits=limits, timeout=30
+    ) as http:
+
+        async def customer(number: int) -> None:
+            nonlocal won
+            rng = random.Random(number)
+            cart = f"bench-cart-{number:05d}-{port}"
+            while True:
+                try:
+                    queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                wanted = rng.sample(seat_ids, rng.randint(2, 4))
+                started = time.perf_counter()
+                try:
+                    response = await http.post(
+                        f"/api/v1/shows/{show_id}/holds/",
+                        json={"seats": wanted},
+                        headers={"X-Cart-Id": cart},
+                    )
+                    statuses[response.status_code] += 1
+                except httpx.HTTPError as error:
+                    statuses[type(error).__name__] += 1
+                    continue
+                finally:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code == 201:
+                    won += 1
+                    if rng.random() < 0.5:
+                        await http.delete(
+                            f"/api/v1/holds/{response.json()['id']}/",
+                            headers={"X-Cart-Id": cart},
+                        )
+
+        started = time.perf_counter()
+        await asyncio.gather(*(customer(number) for number in range(clients)))
+        elapsed = time.perf_counter() - started
+    return elapsed, won, latencies, statuses
+
+
+def pgbench_tps(seconds: int, clients: int) -> float:
+    """`pgbench -N` TPS on a scratch database of the same server."""
+    url = urlparse(os.environ["DATABASE_URL"])
+    pgbin = os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin")
+    env = {**os.environ, "PGPASSWORD": url.password or ""}
+    base = [
+        "-h",
+        url.hostname or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "",
+    ]
+    database = "ticketing_pgbench"
+    subprocess.run(
+        [f"{pgbin}/dropdb", *base, "--if-exists", database],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([f"{pgbin}/createdb", *base, database], env=env, check=True, capture_output=True)
+    try:
+        subprocess.run(
+            [f"{pgbin}/pgbench", *base, "-i", "-q", "-s", "10", database],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        result = subprocess.run(
+            [
+                f"{pgbin}/pgbench",
+                *base,
+                "-N",
+                "-c",
+                str(clients),
+                "-j",
+                "2",
+                "-T",
+                str(seconds),
+                database,
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        subprocess.run([f"{pgbin}/dropdb", *base, database], env=env, capture_output=True)
+    match = re.search(r"tps = ([0-9.]+)", result.stdout)
+    return float(match.group(1)) if match else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=300)
+    parser.add_argument("--attempts", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--servers", default="wsgi,asgi")
+    parser.add_argument("--pgbench-seconds", type=int, default=15)
+    arguments = parser.parse_args()
+    _django()
+    from django.db import connections
+    from django_tenants.utils import schema_context
+
+    from venue_apps.inventory.models import ShowSeat
+
+    rows = []
+    for index, kind in enumerate(arguments.servers.split(",")):
+        show_id, seats = show_prepare(f"{kind}-{int(time.time())}")
+        with schema_context("aurora"):
+            seat_ids = list(ShowSeat.objects.filter(show_id=show_id).values_list("id", flat=True))
+        connections.close_all()
+        process = server_start(kind, 8100 + index, arguments.workers)
+        try:
+            elapsed, won, latencies, statuses = asyncio.run(
+                load(8100 + index, show_id, seat_ids, arguments.clients, arguments.attempts)
+            )
+        finally:
+            server_stop(process)
+        held, doubles = show_check_and_remove(show_id)
+        ordered = sorted(latencies)
+        rows.append(
+            {
+                "server": kind,
+                "seats": seats,
+                "seconds": elapsed,
+                "requests": len(latencies),
+                "holds": won,
+                "holds_per_s": won / elapsed,
+                "requests_per_s": len(latencies) / elapsed,
+                "p50": statistics.median(ordered),
+                "p95": ordered[int(len(ordered) * 0.95) - 1],
+                "p99": ordered[int(len(ordered) * 0.99) - 1],
+                "statuses": dict(statuses),
+                "held_at_end": held,
+                "double_owned": doubles,
+            }
+        )
+    tps = pgbench_tps(arguments.pgbench_seconds, clients=16)
+
+    print(
+        f"flash sale: {arguments.clients} clients, {arguments.attempts} hold attempts of 2-4 "
+        f"seats each, {arguments.workers} server processes, tenant aurora"
+    )
+    for row in rows:
+        print(
+            f"{row['server'].upper():<5} {row['seats']} seats: {row['holds']} holds won in "
+            f"{row['seconds']:.1f} s = {row['holds_per_s']:.0f} holds/s "
+            f"({row['requests_per_s']:.0f} hold requests/s); latency p50 {row['p50']:.0f} ms, "
+            f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms; answers {row['statuses']}; "
+            f"seats held at the end {row['held_at_end']}, seats with two owners "
+            f"{row['double_owned']}"
+        )
+    print(f"pgbench -N, 16 clients, {arguments.pgbench_seconds} s: {tps:.0f} TPS")
+    for row in rows:
+        print(
+            f"ratio {row['server'].upper()} hold requests/s / pgbench TPS: "
+            f"{row['requests_per_s'] / tps:.3f}   (successful holds/s / TPS: "
+            f"{row['holds_per_s'] / tps:.3f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
