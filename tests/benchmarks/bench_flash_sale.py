@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -156,55 +157,102 @@ def server_stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-async def load(port: int, show_id: int, seat_ids: list[int], clients: int, attempts: int):
-    import httpx
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams.
 
+    The load generator shares the machine's two cores with the server: a full client
+    library costs several times the CPU per request of this, which would be taken from
+    the server being measured.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes, cart: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nX-Cart-Id: {cart}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        await self.writer.drain()
+        assert self.reader is not None
+        status = int((await self.reader.readline()).split()[1])
+        length, chunked, close = 0, False, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+            elif name == "connection" and value == "close":
+                close = True
+        if chunked:
+            payload = b""
+            while (size := int((await self.reader.readline()).strip(), 16)) > 0:
+                payload += await self.reader.readexactly(size)
+                await self.reader.readline()
+            await self.reader.readline()
+        else:
+            payload = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.writer.close()
+            self.reader = self.writer = None
+        return status, payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def load(port: int, show_id: int, seat_ids: list[int], clients: int, attempts: int):
     latencies: list[float] = []
     statuses: Counter[int | str] = Counter()
     won = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(attempts):
         queue.put_nowait(index)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", headers={"Host": HOST}, limits=limits, timeout=30
-    ) as http:
 
-        async def customer(number: int) -> None:
-            nonlocal won
-            rng = random.Random(number)
-            cart = f"bench-cart-{number:05d}-{port}"
+    async def customer(number: int) -> None:
+        nonlocal won
+        rng = random.Random(number)
+        cart = f"bench-cart-{number:05d}-{port}"
+        connection = Connection(port)
+        try:
             while True:
                 try:
                     queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                wanted = rng.sample(seat_ids, rng.randint(2, 4))
+                body = json.dumps({"seats": rng.sample(seat_ids, rng.randint(2, 4))}).encode()
                 started = time.perf_counter()
                 try:
-                    response = await http.post(
-                        f"/api/v1/shows/{show_id}/holds/",
-                        json={"seats": wanted},
-                        headers={"X-Cart-Id": cart},
+                    status, payload = await connection.request(
+                        "POST", f"/api/v1/shows/{show_id}/holds/", body, cart
                     )
-                    statuses[response.status_code] += 1
-                except httpx.HTTPError as error:
+                    statuses[status] += 1
+                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
                     statuses[type(error).__name__] += 1
+                    connection.close()
+                    connection = Connection(port)
                     continue
                 finally:
                     latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code == 201:
+                if status == 201:
                     won += 1
                     if rng.random() < 0.5:
-                        await http.delete(
-                            f"/api/v1/holds/{response.json()['id']}/",
-                            headers={"X-Cart-Id": cart},
-                        )
+                        hold_id = json.loads(payload)["id"]
+                        await connection.request("DELETE", f"/api/v1/holds/{hold_id}/", b"", cart)
+        finally:
+            connection.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(customer(number) for number in range(clients)))
-        elapsed = time.perf_counter() - started
-    return elapsed, won, latencies, statuses
+    started = time.perf_counter()
+    await asyncio.gather(*(customer(number) for number in range(clients)))
+    return time.perf_counter() - started, won, latencies, statuses
 
 
 def pgbench_tps(seconds: int, clients: int) -> float:
