@@ -16,7 +16,6 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -78,35 +77,62 @@ class _Publisher:
 
     `async_to_sync(group_send)` from a request thread would build an event loop and a
     Redis connection for every message (milliseconds each, on the hot path of a hold);
-    here the request thread only queues the message and returns.
+    here the request thread only queues the message and returns. One sender drains the
+    queue, so a process's messages leave in the order they were committed; the queue
+    is bounded, so a hung Redis costs dropped live updates, not memory.
     """
+
+    QUEUE_LIMIT = 10_000
+    SEND_TIMEOUT = 2.0
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
         self._pid: int | None = None
+        self._sender: asyncio.Task | None = None
         self._lock = threading.Lock()
 
-    def _running_loop(self) -> asyncio.AbstractEventLoop:
+    def _started(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
         with self._lock:
             # A forked worker inherits no threads: start one of its own.
-            if self._loop is None or self._pid != os.getpid():
+            if self._loop is None or self._queue is None or self._pid != os.getpid():
                 loop = asyncio.new_event_loop()
+                queue: asyncio.Queue = asyncio.Queue(maxsize=self.QUEUE_LIMIT)
+                self._sender = loop.create_task(self._drain(queue))
                 threading.Thread(
                     target=loop.run_forever, name="channel-publisher", daemon=True
                 ).start()
-                self._loop, self._pid = loop, os.getpid()
-            return self._loop
+                self._loop, self._queue, self._pid = loop, queue, os.getpid()
+            return self._loop, self._queue
 
-    def submit(self, group: str, message: dict[str, Any]) -> Future:
+    async def _drain(self, queue: asyncio.Queue) -> None:
         from channels.layers import get_channel_layer
 
-        async def send() -> None:
+        while True:
+            group, message, done = await queue.get()
             try:
-                await get_channel_layer().group_send(group, message)
+                await asyncio.wait_for(
+                    get_channel_layer().group_send(group, message), self.SEND_TIMEOUT
+                )
             except Exception:
                 logger.warning("could not publish to %s", group, exc_info=True)
+            finally:
+                done.set()
 
-        return asyncio.run_coroutine_threadsafe(send(), self._running_loop())
+    def submit(self, group: str, message: dict[str, Any]) -> threading.Event:
+        """Queue a message; the returned event is set once it was sent (or given up)."""
+        loop, queue = self._started()
+        done = threading.Event()
+
+        def put() -> None:
+            try:
+                queue.put_nowait((group, message, done))
+            except asyncio.QueueFull:
+                logger.warning("live update queue full; dropped a message to %s", group)
+                done.set()
+
+        loop.call_soon_threadsafe(put)
+        return done
 
 
 publisher = _Publisher()

@@ -8,7 +8,7 @@ node and the public schema stays small enough to share with every node.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -42,9 +42,15 @@ class Tenant(TenantMixin):
     accent_colour = models.CharField(max_length=7, default="#f59e0b", validators=[HEX_COLOUR])
 
     # Seat holds: how long a hold lasts, and limits that stop hoarding.
-    hold_ttl_seconds = models.PositiveIntegerField(default=600)
-    hold_max_seats = models.PositiveSmallIntegerField(default=10)
-    holds_per_customer = models.PositiveSmallIntegerField(default=2)
+    hold_ttl_seconds = models.PositiveIntegerField(
+        default=600, validators=[MinValueValidator(60), MaxValueValidator(3600)]
+    )
+    hold_max_seats = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    holds_per_customer = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -156,3 +156,37 @@ def test_a_show_of_another_chain_cannot_be_subscribed(live_programme):
     assert async_to_sync(attempt)(b"alpha.localhost") == (False, 4404)
     assert async_to_sync(attempt)(b"beta.localhost")[0] is True
     connections.close_all()
+
+
+def test_one_customer_racing_itself_gets_no_more_holds_than_allowed(live_programme):
+    show = live_programme["show"]
+    with schema_context("beta"):
+        seat_ids = list(
+            ShowSeat.objects.filter(show=show).order_by("id").values_list("id", flat=True)
+        )
+    barrier = threading.Barrier(8)
+    codes: list[int] = []
+
+    def attempt(index: int) -> None:
+        client = Client(HTTP_HOST="beta.localhost")
+        barrier.wait()
+        try:
+            response = client.post(
+                f"/api/v1/shows/{show.pk}/holds/",
+                {"seats": [seat_ids[index]]},
+                content_type="application/json",
+                HTTP_X_CART_ID="greedy-cart-xxxxxxxxxxxx",
+            )
+            codes.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # beta allows two holds per customer (the default)
+    assert sorted(codes) == [201, 201] + [409] * 6
+    connections.close_all()

@@ -232,3 +232,38 @@ def test_with_redis_down_holds_still_work_and_nothing_is_double_held(
     assert first.status_code == 201, first.content
     assert second.status_code == 409
     assert states[seats["A4"]] == "held"
+
+
+def test_releasing_a_lapsed_hold_never_frees_seats_someone_else_now_holds(
+    api, alpha, programme, seats
+):
+    show = programme["show"]
+    first = hold(api, alpha, show, {"seats": [seats["C3"], seats["C4"]]}).json()
+    with schema_context(alpha.schema_name):
+        past = timezone.now() - timedelta(seconds=1)
+        ShowSeat.objects.filter(hold_id=first["id"]).update(held_until=past)
+        Hold.objects.filter(pk=first["id"]).update(expires_at=past)
+    second = hold(api, alpha, show, {"seats": [seats["C4"]]}, cart=CART_B).json()
+
+    lapsed = api(alpha).get(f"/api/v1/holds/{first['id']}/", HTTP_X_CART_ID=CART_A).json()
+    released = api(alpha).delete(f"/api/v1/holds/{first['id']}/", HTTP_X_CART_ID=CART_A)
+
+    assert lapsed["status"] == "expired"
+    assert released.status_code == 204
+    with schema_context(alpha.schema_name):
+        taken = ShowSeat.objects.get(pk=seats["C4"])
+        assert (taken.state, str(taken.hold_id)) == ("held", second["id"])
+        assert ShowSeat.objects.get(pk=seats["C3"]).state == "available"
+
+
+def test_anonymous_holds_per_address_are_limited(api, alpha, programme, seats, settings):
+    settings.HOLDS_PER_ADDRESS = 2
+    show = programme["show"]
+    carts = [f"address-cart-{index}-xxxxxxxx" for index in range(3)]
+
+    codes = [
+        hold(api, alpha, show, {"seats": [seats[label]]}, cart=cart).status_code
+        for label, cart in zip(("B6", "B7", "B8"), carts, strict=True)
+    ]
+
+    assert codes == [201, 201, 409]

@@ -303,6 +303,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Active anonymous holds allowed from one address (carts cost nothing to mint).
+HOLDS_PER_ADDRESS = env.int("HOLDS_PER_ADDRESS", default=20)
+
 # Admin imports keep the uploaded file between "check" and "confirm" in the cache
 # (per tenant), not on one pod's disk, so any web pod can finish the import.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"

@@ -10,6 +10,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -75,6 +76,7 @@ class HeldSeatOutput(serializers.ModelSerializer):
 
 class HoldOutput(serializers.ModelSerializer):
     seats = serializers.SerializerMethodField()
+    status = serializers.CharField(source="current_status")
 
     class Meta:
         model = Hold
@@ -88,12 +90,13 @@ class HoldOutput(serializers.ModelSerializer):
 def _owner(request: Request, *, issue: bool = False) -> holds.HoldOwner:
     if request.user and request.user.is_authenticated:
         return holds.HoldOwner(user_id=request.user.pk)
+    address = HoldAddressThrottle().get_ident(request)
     cart_id = request.META.get(CART_HEADER, "")
     if cart_id and not _CART_ID.match(cart_id):
         raise DomainError("cart_invalid", "X-Cart-Id is 16 to 64 letters, digits, - or _.")
     if not cart_id and issue:
         cart_id = secrets.token_urlsafe(24)
-    return holds.HoldOwner(cart_id=cart_id)
+    return holds.HoldOwner(cart_id=cart_id, address=address)
 
 
 def _policy(request: Request) -> holds.HoldPolicy:
@@ -102,6 +105,7 @@ def _policy(request: Request) -> holds.HoldPolicy:
         ttl=timedelta(seconds=tenant.hold_ttl_seconds),
         max_seats=tenant.hold_max_seats,
         max_active_holds=tenant.holds_per_customer,
+        max_anonymous_holds_per_address=settings.HOLDS_PER_ADDRESS,
     )
 
 

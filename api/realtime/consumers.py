@@ -58,20 +58,25 @@ class ShowSeatsConsumer(TenantConsumer):
     """`ws://<chain host>/ws/shows/{id}/seats/`: the live seat map of one show.
 
     On connect: `{"type": "snapshot", "version", "seats"}`; then after every committed
-    change `{"type": "delta", "version", "seats": [{"id", "state"}]}`. A client that
-    sees a gap in versions asks for a new snapshot (`{"type": "snapshot"}`). The group
+    change `{"type": "delta", "version", "seats": [{"id", "state"}]}`. A client ignores
+    deltas at or below the version it has, and asks for a new snapshot
+    (`{"type": "snapshot"}`) when it sees a gap. The group
     is keyed by the tenant's schema and the show, so a socket on one chain's host can
     never receive another chain's seats: the show is looked up in this host's schema.
     """
 
     async def connect(self) -> None:
         self.show_id = int(self.scope["url_route"]["kwargs"]["show_id"])
+        self.seat_group = self.group("show", self.show_id, "seats")
+        # Subscribe before reading the snapshot, so no change falls between the two;
+        # deltas at or below the snapshot's version are already in it.
+        await self.channel_layer.group_add(self.seat_group, self.channel_name)
         snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
         if snapshot is None:
+            await self.channel_layer.group_discard(self.seat_group, self.channel_name)
+            self.seat_group = None
             await self.close(code=4404)
             return
-        self.seat_group = self.group("show", self.show_id, "seats")
-        await self.channel_layer.group_add(self.seat_group, self.channel_name)
         await self.accept()
         await self._send_snapshot(snapshot)
 

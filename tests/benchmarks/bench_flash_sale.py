@@ -111,6 +111,7 @@ def server_start(kind: str, port: int, workers: int) -> subprocess.Popen:
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "DB_POOL_MAX_SIZE": "8",
+        "HOLDS_PER_ADDRESS": "1000000",
         "THROTTLE_HOLD_CLIENT": "100000/min",
         "THROTTLE_HOLD_ADDRESS": "1000000/min",
     }

@@ -92,7 +92,10 @@ def best_available(
     # ideal_y = (front + 2 * back) / 3; row distances are kept in thirds of a row.
     ideal_y3 = min(ys) + 2 * max(ys)
     rows = _rows(seats)
-    if any(seat.is_wheelchair and seat.category == category for seat in seats):
+    of_category = [seat for seat in seats if seat.category == category]
+    # The wheelchair rule is for a category of wheelchair places only; a category that
+    # merely contains some (a layout legend can do that) is picked as ordinary seats.
+    if of_category and all(seat.is_wheelchair for seat in of_category):
         return _best_wheelchair(seats, rows, count=count, category=category, ideal_y3=ideal_y3)
     return _best_block(seats, rows, count=count, category=category, ideal_y3=ideal_y3)
 

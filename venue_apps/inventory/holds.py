@@ -38,10 +38,15 @@ BEST_AVAILABLE_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class HoldOwner:
-    """A signed-in customer (`user_id`) or an anonymous cart (`cart_id`)."""
+    """A signed-in customer (`user_id`) or an anonymous cart (`cart_id`, from `address`)."""
 
     user_id: int | None = None
     cart_id: str = ""
+    address: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"user:{self.user_id}" if self.user_id is not None else f"cart:{self.cart_id}"
 
     def owns(self, hold: Hold) -> bool:
         if self.user_id is not None:
@@ -54,6 +59,8 @@ class HoldPolicy:
     ttl: timedelta
     max_seats: int
     max_active_holds: int
+    # Anonymous carts cost nothing to mint; this bounds them per address.
+    max_anonymous_holds_per_address: int = 20
 
 
 def seat_group(show_id: int) -> str:
@@ -69,7 +76,9 @@ def _changed(show_id: int, seats: Sequence[tuple[int, str]]) -> int:
             [show_id],
         )
         row = cursor.fetchone()
-    version = int(row[0]) if row else 0
+    if row is None:  # no inventory: nothing on sale to announce
+        return 0
+    version = int(row[0])
     cache_namespace_bump(f"show-seats:{show_id}")
     group_send_on_commit(
         seat_group(show_id),
@@ -99,25 +108,49 @@ def _show_for_sale(show_id: int) -> Show:
 
 
 def _owner_checked(owner: HoldOwner, policy: HoldPolicy) -> None:
+    """Refuse an owner who already holds as often as allowed. Runs inside the hold's
+    transaction after `_owner_lock`, so concurrent requests of one owner count in turn."""
     if owner.user_id is None and not owner.cart_id:
         raise DomainError(InventoryErrorCode.OWNER_MISSING, "Sign in or send a cart id.")
     active = Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__gt=timezone.now())
-    active = (
+    mine = (
         active.filter(user_id=owner.user_id)
-        if owner.user_id
+        if owner.user_id is not None
         else active.filter(user_id=None, cart_id=owner.cart_id)
     )
-    if active.count() >= policy.max_active_holds:
+    if mine.count() >= policy.max_active_holds:
         raise Conflict(
             InventoryErrorCode.HOLDS_LIMIT,
             f"You already hold seats {policy.max_active_holds} times; release one first.",
+        )
+    if owner.user_id is None and owner.address:
+        from_address = active.filter(user_id=None, client_address=owner.address).count()
+        if from_address >= policy.max_anonymous_holds_per_address:
+            raise Conflict(
+                InventoryErrorCode.HOLDS_LIMIT,
+                "Too many seats are held from this network; sign in to hold more.",
+            )
+
+
+def _advisory_lock(name: str) -> None:
+    # Advisory lock keys are per database: the schema is part of the name.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"{current_schema_name()}:{name}"],
         )
 
 
 def _hold_seats(show: Show, seat_ids: Sequence[int], owner: HoldOwner, policy: HoldPolicy) -> Hold:
     """Lock the requested seats or fail with the unavailable ones; one transaction."""
-    now = timezone.now()
     with transaction.atomic():
+        # One owner's requests take turns (the limit is counted, then a hold added);
+        # different owners never wait for each other here.
+        # The per-address count is a soft ceiling and takes no lock: anonymous carts
+        # behind one address must not queue behind each other.
+        _advisory_lock(f"hold-owner:{owner.key}")
+        _owner_checked(owner, policy)
+        now = timezone.now()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, state, held_until FROM inventory_showseat "
@@ -141,7 +174,8 @@ def _hold_seats(show: Show, seat_ids: Sequence[int], owner: HoldOwner, policy: H
         hold = Hold.objects.create(
             show=show,
             user_id=owner.user_id,
-            cart_id="" if owner.user_id else owner.cart_id,
+            cart_id="" if owner.user_id is not None else owner.cart_id,
+            client_address=owner.address if owner.user_id is None else None,
             seat_ids=sorted(seat_ids),
             expires_at=now + policy.ttl,
         )
@@ -178,7 +212,8 @@ def hold_create(
             InventoryErrorCode.HOLD_INVALID, f"Hold 1 to {policy.max_seats} seats at a time."
         )
     show = _show_for_sale(show_id)
-    _owner_checked(owner, policy)
+    if owner.user_id is None and not owner.cart_id:
+        raise DomainError(InventoryErrorCode.OWNER_MISSING, "Sign in or send a cart id.")
     if seat_ids is not None:
         known = set(
             ShowSeat.objects.filter(show_id=show.pk, pk__in=seat_ids).values_list("pk", flat=True)
@@ -237,23 +272,31 @@ def hold_get(hold_id: str, *, owner: HoldOwner) -> Hold:
 
 @transaction.atomic
 def hold_release(hold: Hold, *, owner: HoldOwner | None = None) -> Hold:
-    """Give the seats back at once (on request, or when payment fails: `owner=None`)."""
-    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    """Give the seats back at once (on request, or when payment fails: `owner=None`).
+
+    Only seats that still belong to this hold are freed: once a hold has lapsed its
+    seats may already be someone else's. Seats are locked before the hold row, in the
+    same order as the expiry sweeper, so the two never deadlock.
+    """
     if owner is not None and not owner.owns(hold):
         raise NotFound(InventoryErrorCode.HOLD_NOT_FOUND, "No such hold.")
-    if hold.status != Hold.Status.ACTIVE:
-        return hold
-    freed = list(
-        ShowSeat.objects.filter(hold=hold, state=SeatState.HELD).values_list("pk", flat=True)
-    )
-    ShowSeat.objects.filter(pk__in=freed).update(
-        state=SeatState.AVAILABLE, hold=None, held_until=None
-    )
-    hold.status = Hold.Status.RELEASED
-    hold.ended_at = timezone.now()
-    hold.save(update_fields=["status", "ended_at"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE inventory_showseat SET state = 'available', hold_id = NULL, "
+            "held_until = NULL WHERE id IN ("
+            "  SELECT id FROM inventory_showseat WHERE hold_id = %s AND state = 'held'"
+            "  ORDER BY id FOR UPDATE"
+            ") AND hold_id = %s AND state = 'held' RETURNING id",
+            [hold.pk, hold.pk],
+        )
+        freed = sorted(row[0] for row in cursor.fetchall())
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.status == Hold.Status.ACTIVE:
+        hold.status = Hold.Status.RELEASED
+        hold.ended_at = timezone.now()
+        hold.save(update_fields=["status", "ended_at"])
     if freed:
-        _changed(hold.show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in sorted(freed)])
+        _changed(hold.show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in freed])
     return hold
 
 
@@ -266,6 +309,13 @@ def holds_expire(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     with connection.cursor() as cursor:
+        # One sweeper per schema at a time; a second one has nothing to add.
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"{current_schema_name()}:holds-expire"],
+        )
+        if not cursor.fetchone()[0]:
+            return 0
         cursor.execute(
             "UPDATE inventory_showseat SET state = 'available', hold_id = NULL, "
             "held_until = NULL WHERE id IN ("
@@ -275,13 +325,16 @@ def holds_expire(*, now: datetime | None = None) -> int:
             [now],
         )
         freed = cursor.fetchall()
-    Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__lte=now).update(
-        status=Hold.Status.EXPIRED, ended_at=now
-    )
+        cursor.execute(
+            "UPDATE inventory_hold SET status = 'expired', ended_at = %s WHERE id IN ("
+            "  SELECT id FROM inventory_hold WHERE status = 'active' AND expires_at <= %s"
+            "  ORDER BY id FOR UPDATE SKIP LOCKED)",
+            [now, now],
+        )
     by_show: dict[int, list[int]] = defaultdict(list)
     for seat_id, show_id in freed:
         by_show[show_id].append(seat_id)
-    for show_id, seat_ids in by_show.items():
+    for show_id, seat_ids in sorted(by_show.items()):
         _changed(show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in sorted(seat_ids)])
     return len(freed)
 

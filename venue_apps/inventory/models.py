@@ -13,6 +13,7 @@ import uuid
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from venue_apps.shows.models import Show
 from venue_apps.venues.models import Seat
@@ -55,6 +56,10 @@ class Hold(models.Model):
     show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="holds")
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     cart_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Where an anonymous cart's request came from: carts are free to mint, so the
+    # number of anonymous holds per address is limited too (generously: a cinema's
+    # Wi-Fi or a mobile carrier puts many customers behind one address).
+    client_address = models.GenericIPAddressField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     seat_ids = ArrayField(models.BigIntegerField(), default=list)
     expires_at = models.DateTimeField()
@@ -74,6 +79,13 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"hold {self.id} ({self.status})"
+
+    @property
+    def current_status(self) -> str:
+        """`expired` as soon as the deadline passes, before the sweeper records it."""
+        if self.status == self.Status.ACTIVE and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
 
 
 class ShowSeat(models.Model):

@@ -67,8 +67,9 @@ def show_seat_map_json(show_id: int) -> bytes | None:
         next_expiry = seat_map.pop("_next_expiry", None)
         body = json.dumps(seat_map, separators=(",", ":")).encode() if seat_map["seats"] else b""
         # Cached until the next change, or until the first hold on the map lapses, so a
-        # lapsed hold shows as free at once.
-        timeout = 600
+        # lapsed hold shows as free at once; and never long, in case a change's cache
+        # bump was lost while Redis was unreachable.
+        timeout = 60
         if next_expiry is not None:
             left = (next_expiry - timezone.now()).total_seconds()
             timeout = max(1, min(timeout, int(left) + 1))

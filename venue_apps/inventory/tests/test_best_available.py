@@ -291,3 +291,26 @@ def test_a_400_seat_map():
         assert len({seat.row for seat in block}) == 1
         assert all(seat.available for seat in block)
         assert all(a.x + a.width == b.x for a, b in itertools.pairwise(block))
+
+
+def test_a_category_that_merely_contains_a_wheelchair_place_is_picked_as_a_block():
+    row = [
+        Candidate(id=index, row="A", number=index, x=index, y=0, category="regular")
+        for index in range(1, 8)
+    ] + [
+        Candidate(
+            id=20,
+            row="A",
+            number=8,
+            x=8,
+            y=0,
+            category="regular",
+            is_wheelchair=True,
+            companion_id=7,
+        )
+    ]
+
+    picked = best_available(row, count=4, category="regular")
+
+    assert picked is not None and len(picked) == 4
+    assert 20 not in picked
