@@ -97,12 +97,9 @@ def _back_to_public() -> Iterator[None]:
 
 
 class QueryLog(CaptureQueriesContext):
-    """Captures the SQL of a block; `statements` leaves out django-tenants' search_path.
-
-    django-tenants issues `SET search_path` before every query on purpose: limiting it
-    (TENANT_LIMIT_SET_CALLS) would let a rolled-back transaction silently revert the
-    path to another schema, so the query counts that matter are the others.
-    """
+    """Captures the SQL of a block; `statements` leaves out django-tenants' search_path,
+    which it sends whenever the schema changes (each request resolves its host in
+    `public` first), so the counts that matter are the others."""
 
     @property
     def statements(self) -> list[str]:

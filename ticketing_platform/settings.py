@@ -155,6 +155,11 @@ if DB_POOL_MAX_SIZE:
         "timeout": env.int("DB_POOL_TIMEOUT", default=10),
     }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Send `SET search_path` only when the schema changed, not before every query.
+# django-tenants 4 forgets the path on rollback and savepoint rollback (PostgreSQL undoes
+# a SET made inside them), so the saving is safe; tenants/tests/test_search_path.py
+# keeps it so.
+TENANT_LIMIT_SET_CALLS = env.bool("TENANT_LIMIT_SET_CALLS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")

@@ -1,0 +1,73 @@
+"""The search path is sent only when it changed, and never trusted after a rollback.
+
+TENANT_LIMIT_SET_CALLS is on; these tests pin the behaviour that makes it safe: a SET
+search_path undone by a rollback is sent again before the next query.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from venue_apps.accounts.models import User
+from venue_apps.accounts.services import user_create
+
+
+def current_path() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('search_path')")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_a_path_set_inside_a_rolled_back_savepoint_is_sent_again():
+    with schema_context("alpha"):
+        user_create(email="only-in-alpha@x.test", password="correct-horse-battery")
+        assert current_path().startswith("alpha")  # the path is now alpha, outside
+    with schema_context("beta"):
+        try:
+            with transaction.atomic():  # a savepoint inside the test's transaction
+                # The first query in beta sends SET beta, inside the savepoint...
+                assert not User.objects.filter(email="only-in-alpha@x.test").exists()
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        # ...which PostgreSQL undoes on rollback: the path is alpha again while the code
+        # still works in beta. The backend must send the path again, not trust memory.
+        assert not User.objects.filter(email="only-in-alpha@x.test").exists()
+        assert current_path().startswith("beta")
+
+
+@pytest.mark.django_db
+def test_the_path_is_not_sent_before_every_query():
+    with schema_context("alpha"):
+        User.objects.count()
+        with CaptureQueriesContext(connection) as log:
+            User.objects.count()
+            User.objects.count()
+    assert [q["sql"] for q in log.captured_queries if "search_path" in q["sql"]] == []
+
+
+def test_a_path_set_inside_a_rolled_back_transaction_is_sent_again(
+    django_db_setup, django_db_blocker
+):
+    # Outside any test transaction: the case of a request whose service fails.
+    with django_db_blocker.unblock():
+        try:
+            with schema_context("alpha"):
+                assert User.objects.filter(email="owner@alpha.test").exists()  # path: alpha
+            with schema_context("beta"):
+                try:
+                    with transaction.atomic():
+                        # BEGIN; SET search_path beta; SELECT ... all inside the transaction
+                        assert not User.objects.filter(email="owner@alpha.test").exists()
+                        raise RuntimeError("roll back")
+                except RuntimeError:
+                    pass
+                # The rollback undid SET beta: PostgreSQL is back on alpha's path.
+                assert not User.objects.filter(email="owner@alpha.test").exists()
+                assert User.objects.filter(email="owner@beta.test").exists()
+        finally:
+            connection.close()
