@@ -42,10 +42,10 @@ def hostname_of(raw_host: str) -> str:
 
 class TenantResolutionMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest):
-        connection.set_schema_to_public()
         if request.path == HEALTH_PATH:
             # Probes address pods by IP, which is no tenant's host; the check reads no
             # tenant data, so it is served from the public URL conf.
+            connection.set_schema_to_public()
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             return None
         try:
@@ -57,11 +57,14 @@ class TenantResolutionMiddleware(TenantMainMiddleware):
         tenant = tenant_for_host(host)
         refusal = refusal_for(tenant, host)
         if refusal is not None:
+            connection.set_schema_to_public()
             status, body = refusal
             return JsonResponse(body, status=status)
         tenant.domain_url = host
         request.tenant = tenant
-        connection.set_tenant(tenant)
+        if connection.schema_name != tenant.schema_name or connection.tenant is not tenant:
+            # Switching schema: django-tenants sends the new path before the next query.
+            connection.set_tenant(tenant)
         self.setup_url_routing(request)
         if settings.SENTRY_DSN:
             sentry_sdk.set_tag("tenant", tenant.schema_name)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.conf import settings
 from django.db.models import QuerySet
 
 from tenants.error_codes import NotFound, TenantErrorCode
 from tenants.models import Domain, Tenant
+from tenants.schemas import use_public_schema
 
 
 def tenant_list() -> QuerySet[Tenant]:
@@ -25,10 +29,52 @@ def tenant_get(slug: str) -> Tenant:
         raise NotFound(TenantErrorCode.TENANT_NOT_FOUND, f"No chain with slug {slug!r}.") from error
 
 
+class _HostCache:
+    """Host name -> tenant, kept in this process for `TENANT_HOST_CACHE_SECONDS`.
+
+    Every request resolves its host; under a flash sale that is one query (and a
+    search_path switch to `public` and back) per request for an answer that almost
+    never changes. Changes made in this process (suspension, new domains) clear it at
+    once; other processes see them within the TTL.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Tenant | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, host: str) -> tuple[bool, Tenant | None]:
+        entry = self._entries.get(host)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, host: str, tenant: Tenant | None, ttl: float) -> None:
+        with self._lock:
+            if len(self._entries) > 10_000:  # unknown hosts must not grow it forever
+                self._entries.clear()
+            self._entries[host] = (time.monotonic() + ttl, tenant)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+host_cache = _HostCache()
+
+
 def tenant_for_host(host: str) -> Tenant | None:
-    """The tenant serving a host name, or None. One indexed query."""
+    """The tenant serving a host name, or None: one indexed query, or none when cached."""
+    ttl = settings.TENANT_HOST_CACHE_SECONDS
+    if ttl:
+        found, tenant = host_cache.get(host)
+        if found:
+            return tenant
+    use_public_schema()
     domain = Domain.objects.select_related("tenant").filter(domain=host).first()
-    return domain.tenant if domain else None
+    tenant = domain.tenant if domain else None
+    if ttl:
+        host_cache.put(host, tenant, ttl)
+    return tenant
 
 
 def tenant_primary_domain(tenant: Tenant) -> str | None:

@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context, schema_exists
 from tenants.error_codes import Conflict, DomainError, TenantErrorCode
 from tenants.models import SLUG_PATTERN, Domain, PlatformAuditLog, Tenant
 from tenants.schemas import use_public_schema
+from tenants.selectors import host_cache
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -277,6 +278,7 @@ def tenant_set_status(
         old=old,
         new={"status": tenant.status, "reason": tenant.status_reason},
     )
+    transaction.on_commit(host_cache.clear)
     return tenant
 
 
@@ -291,6 +293,7 @@ def domain_add(tenant: Tenant, *, domain: str, actor: Any = None) -> Domain:
         with transaction.atomic():
             created = Domain.objects.create(domain=host, tenant=tenant, is_primary=False)
             _audit(tenant, PlatformAuditLog.Action.DOMAIN_ADDED, actor=actor, new={"domain": host})
+            transaction.on_commit(host_cache.clear)
     except IntegrityError as error:
         raise Conflict(TenantErrorCode.DOMAIN_TAKEN, f"{host} already serves a chain.") from error
     return created

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from tests.fixtures import PASSWORD, obtain_tokens
+from tests.fixtures import PASSWORD, QueryLog, obtain_tokens
 from venue_apps.accounts.models import User
 from venue_apps.accounts.selectors import user_find_by_email
 
@@ -137,3 +137,25 @@ def test_healthz_answers_on_any_host(api):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_cached_host_answers_need_no_query_and_a_suspension_clears_them(
+    api, alpha, platform_client, settings, django_capture_on_commit_callbacks
+):
+    from tenants.selectors import host_cache
+
+    settings.TENANT_HOST_CACHE_SECONDS = 30
+    host_cache.clear()
+    client = api(alpha)
+    assert client.get("/api/v1/tenant/").status_code == 200  # fills the cache
+
+    with QueryLog(connection) as log:
+        assert client.get("/api/v1/tenant/").status_code == 200
+    assert not [sql for sql in log.statements if "tenants_domain" in sql]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        platform_client.patch(
+            "/api/platform/tenants/alpha/", {"status": "suspended"}, format="json"
+        )
+    assert client.get("/api/v1/tenant/").status_code == 403
+    host_cache.clear()

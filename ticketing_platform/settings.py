@@ -308,6 +308,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Host -> tenant answers kept per process: a suspension or a new domain is seen by other
+# processes within this many seconds (at once by the process that made it).
+TENANT_HOST_CACHE_SECONDS = env.float(
+    "TENANT_HOST_CACHE_SECONDS", default=0.0 if DJANGO_ENV == "test" else 5.0
+)
+
 # Active anonymous holds allowed from one address (carts cost nothing to mint).
 HOLDS_PER_ADDRESS = env.int("HOLDS_PER_ADDRESS", default=20)
 
