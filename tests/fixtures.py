@@ -188,3 +188,32 @@ def committed(django_db_setup, django_db_blocker) -> Iterator[list[tuple[str, Us
             with schema_context(schema):
                 User.objects.filter(pk=user.pk).delete()
         connection.set_schema_to_public()
+
+
+@pytest.fixture
+def as_role(api, alpha, make_user) -> Callable[[Role | None], APIClient]:
+    """`as_role(Role.MANAGER)`: a client on alpha signed in as a new user with that role;
+    `as_role(None)`: an anonymous one."""
+
+    def client_for(role: Role | None) -> APIClient:
+        client = api(alpha)
+        if role is not None:
+            user = make_user(alpha, role=role)
+            access = obtain_tokens(client, user.email)["access"]
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def manager(as_role) -> APIClient:
+    return as_role(Role.MANAGER)
+
+
+@pytest.fixture
+def programme(alpha) -> dict:
+    """A venue, a seat map, a price card, two titles and one show on sale, in alpha."""
+    from tests.programme import build_programme
+
+    return build_programme(alpha.schema_name)

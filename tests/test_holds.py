@@ -10,7 +10,6 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tests.fixtures import obtain_tokens
-from tests.programme import build_programme
 from venue_apps.inventory.holds import holds_expire
 from venue_apps.inventory.models import Hold, ShowInventory, ShowSeat
 
@@ -18,11 +17,6 @@ pytestmark = pytest.mark.django_db
 
 CART_A = "cart-aaaaaaaaaaaaaaaa"
 CART_B = "cart-bbbbbbbbbbbbbbbb"
-
-
-@pytest.fixture
-def programme(alpha):
-    return build_programme(alpha.schema_name)
 
 
 @pytest.fixture

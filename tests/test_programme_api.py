@@ -8,31 +8,12 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from tests.fixtures import QueryLog, obtain_tokens
+from tests.fixtures import QueryLog
 from tests.programme import build_programme, next_weekday
 from venue_apps.accounts.models import Role
 from venue_apps.shows.models import Show
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def programme(alpha):
-    return build_programme(alpha.schema_name)
-
-
-@pytest.fixture
-def as_role(api, alpha, make_user):
-    def client_for(role: Role | None):
-        client = api(alpha)
-        if role is not None:
-            user = make_user(alpha, role=role)
-            client.credentials(
-                HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}"
-            )
-        return client
-
-    return client_for
 
 
 def test_anyone_reads_the_programme(as_role, programme):

@@ -7,25 +7,10 @@ from datetime import timedelta
 import pytest
 from django_tenants.utils import schema_context
 
-from tests.fixtures import obtain_tokens
-from tests.programme import build_programme, next_weekday
-from venue_apps.accounts.models import Role
+from tests.programme import next_weekday
 from venue_apps.shows.models import Show
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def programme(alpha):
-    return build_programme(alpha.schema_name)
-
-
-@pytest.fixture
-def manager(api, alpha, make_user):
-    client = api(alpha)
-    user = make_user(alpha, role=Role.MANAGER)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}")
-    return client
 
 
 def scheduled_show(manager, programme, **extra):

@@ -10,25 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from tests.fixtures import obtain_tokens
-from tests.programme import build_programme
 from venue_apps.accounts.models import Role
 from venue_apps.catalog.models import Title
 from venue_apps.shows.models import Show
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def programme(alpha):
-    return build_programme(alpha.schema_name)
-
-
-@pytest.fixture
-def manager(api, alpha, make_user):
-    client = api(alpha)
-    user = make_user(alpha, role=Role.MANAGER)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}")
-    return client
 
 
 def upload(client, path: str, name: str, content: bytes, **query):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connections, transaction
 from django_tenants.utils import schema_context
 
 from tenants.error_codes import Conflict
-from tests.programme import build_programme
+from tests.programme import build_programme, programme_delete
 from venue_apps.shows.models import Show
 from venue_apps.shows.services import show_create
 
@@ -102,27 +102,5 @@ def test_concurrent_overlapping_shows_one_wins(django_db_setup, django_db_blocke
                 thread.join(timeout=30)
             assert sorted(outcomes) == ["created", "show_overlap", "show_overlap", "show_overlap"]
         finally:
-            with schema_context("beta"):
-                _programme_delete()
+            programme_delete("beta")
             connections.close_all()
-
-
-def _programme_delete() -> None:
-    from venue_apps.catalog.models import Title
-    from venue_apps.inventory.models import ShowInventory, ShowSeat
-    from venue_apps.shows.models import PriceCard
-    from venue_apps.venues.models import Auditorium, Seat, SeatCategory, Section, Venue
-
-    for model in (
-        ShowSeat,
-        ShowInventory,
-        Show,
-        PriceCard,
-        Title,
-        Seat,
-        Section,
-        Auditorium,
-        Venue,
-        SeatCategory,
-    ):
-        model.objects.all().delete()
