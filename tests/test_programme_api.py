@@ -333,3 +333,53 @@ def test_auditorium_seat_map_query_count_is_constant(as_role, alpha):
 
     assert len(body["seats"]) >= 380
     assert len(log.statements) == 4, log.statements  # host, auditorium, sections, seats
+
+
+def test_price_cards_are_changed_without_repricing_scheduled_shows(manager, programme, alpha):
+    card = programme["price_card"]
+
+    changed = manager.patch(
+        f"/api/v1/price-cards/{card.pk}/",
+        {"name": "Standard 2027", "rules": [{"category": "regular", "amount": 99900}]},
+        format="json",
+    )
+    show = manager.get(f"/api/v1/shows/{programme['show'].pk}/").json()
+    clash = manager.post("/api/v1/price-cards/", {"name": "Other", "rules": []}, format="json")
+    renamed_onto = manager.patch(
+        f"/api/v1/price-cards/{card.pk}/", {"name": "Other"}, format="json"
+    )
+
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["name"] == "Standard 2027"
+    assert changed.json()["rules"] == [
+        {
+            "category": "regular",
+            "amount": 99900,
+            "weekdays": [],
+            "starts_at": None,
+            "ends_at": None,
+            "priority": 0,
+        }
+    ]
+    assert show["prices"]["regular"] == 20000  # priced when scheduled
+    assert clash.status_code == 201
+    assert renamed_onto.status_code == 409
+
+
+def test_seat_categories_are_renamed_but_keep_their_code(manager, programme, alpha):
+    categories = manager.get("/api/v1/seat-categories/").json()
+    recliner = next(category for category in categories if category["code"] == "recliner")
+
+    renamed = manager.patch(
+        f"/api/v1/seat-categories/{recliner['id']}/",
+        {"name": "Luxury recliner", "colour": "#000000"},
+        format="json",
+    )
+    recoded = manager.patch(
+        f"/api/v1/seat-categories/{recliner['id']}/", {"code": "lux"}, format="json"
+    )
+
+    assert renamed.status_code == 200
+    assert (renamed.json()["code"], renamed.json()["name"]) == ("recliner", "Luxury recliner")
+    assert recoded.status_code == 400
+    assert recoded.json()["code"] == "code_fixed"

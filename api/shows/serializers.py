@@ -124,6 +124,12 @@ class PriceCardOutput(serializers.ModelSerializer):
         fields = ["id", "name", "description", "is_active", "rules"]
 
 
+class PriceCardChangeInput(serializers.Serializer):
+    name = serializers.CharField(max_length=80, required=False)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    rules = PriceRuleInput(many=True, required=False)
+
+
 class PriceCardInput(serializers.Serializer):
     name = serializers.CharField(max_length=80)
     description = serializers.CharField(

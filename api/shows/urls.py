@@ -10,4 +10,5 @@ urlpatterns = [
     path("shows/<int:pk>/seats/", views.ShowSeatsView.as_view(), name="show-seats"),
     path("showtimes/", views.ShowtimesView.as_view(), name="showtimes"),
     path("price-cards/", views.PriceCardListCreateView.as_view(), name="price-cards"),
+    path("price-cards/<int:pk>/", views.PriceCardDetailView.as_view(), name="price-card"),
 ]

@@ -184,3 +184,32 @@ class PriceCardListCreateView(GenericAPIView):
         )
         card = selectors.price_card_list().get(pk=card.pk)
         return Response(io.PriceCardOutput(card).data, status=status.HTTP_201_CREATED)
+
+
+class PriceCardDetailView(GenericAPIView):
+    """A price card; changing it prices shows scheduled later, not those already priced."""
+
+    permission_classes = [ReadAnyoneWriteManagers]
+    serializer_class = io.PriceCardOutput
+
+    def _card(self, pk: int) -> PriceCard:
+        card = selectors.price_card_list().filter(pk=pk).first()
+        if card is None:
+            raise NotFound("price_card_not_found", f"No price card {pk}.")
+        return card
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(io.PriceCardOutput(self._card(pk)).data)
+
+    @extend_schema(request=io.PriceCardChangeInput, responses=io.PriceCardOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        data = io.PriceCardChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rules = values.pop("rules", None)
+        services.price_card_update(
+            self._card(pk),
+            rules=None if rules is None else [services.RuleSpec(**rule) for rule in rules],
+            **values,
+        )
+        return Response(io.PriceCardOutput(self._card(pk)).data)

@@ -34,6 +34,22 @@ class SeatCategorySerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+class SeatCategoryChangeInput(serializers.Serializer):
+    """The code is fixed once created; a `code` in the request is refused, not ignored."""
+
+    name = serializers.CharField(max_length=60, required=False)
+    rank = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+    def validate(self, attrs):
+        if "code" in self.initial_data:
+            raise serializers.ValidationError(
+                "A category's code cannot change: maps and prices refer to it.",
+                code="code_fixed",
+            )
+        return attrs
+
+
 class SeatOutput(serializers.ModelSerializer):
     category = serializers.CharField(source="category.code")
     section = serializers.CharField(source="section.name")

@@ -155,3 +155,24 @@ class AuditoriumDetailView(GenericAPIView):
                 auditorium, layout=layout, seats=_seat_specs(seats) if seats else None
             )
         return Response(_seat_map(pk))
+
+
+class SeatCategoryDetailView(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteManagers]
+    serializer_class = io.SeatCategorySerializer
+
+    def _category(self, pk: int):
+        category = selectors.seat_category_list().filter(pk=pk).first()
+        if category is None:
+            raise NotFound("category_not_found", f"No seat category {pk}.")
+        return category
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(io.SeatCategorySerializer(self._category(pk)).data)
+
+    @extend_schema(request=io.SeatCategoryChangeInput, responses=io.SeatCategorySerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        data = io.SeatCategoryChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        category = services.seat_category_update(self._category(pk), **data.validated_data)
+        return Response(io.SeatCategorySerializer(category).data)

@@ -80,6 +80,8 @@ def price_card_update(
 ) -> PriceCard:
     card = PriceCard.objects.select_for_update().get(pk=card.pk)
     if name is not None:
+        if PriceCard.objects.filter(name=name.strip()).exclude(pk=card.pk).exists():
+            raise Conflict(ShowErrorCode.PRICE_CARD_INVALID, f"A price card {name!r} exists.")
         card.name = name.strip()
     if description is not None:
         card.description = description

@@ -15,6 +15,7 @@ from venue_apps.venues.services.seat_maps import (
 from venue_apps.venues.services.venues import (
     seat_categories_ensure_defaults,
     seat_category_create,
+    seat_category_update,
     venue_create,
     venue_update,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "seat_block",
     "seat_categories_ensure_defaults",
     "seat_category_create",
+    "seat_category_update",
     "venue_create",
     "venue_update",
 ]

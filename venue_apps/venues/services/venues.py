@@ -70,6 +70,33 @@ def seat_category_create(
         return SeatCategory.objects.create(code=code, name=name, rank=rank, colour=colour)
 
 
+@transaction.atomic
+def seat_category_update(
+    category: SeatCategory,
+    *,
+    name: str | None = None,
+    rank: int | None = None,
+    colour: str | None = None,
+) -> SeatCategory:
+    """Rename, reorder or recolour a category. Its code never changes: seat maps, price
+    rules and shows on sale refer to it."""
+    category = SeatCategory.objects.select_for_update().get(pk=category.pk)
+    if name is not None:
+        category.name = _text(
+            name, field="name", limit=60, required=True, code=VenueErrorCode.NAME_INVALID
+        )
+    if rank is not None:
+        if not 0 <= rank <= 32767:
+            raise DomainError(VenueErrorCode.CATEGORY_INVALID, "The rank lies between 0 and 32767.")
+        category.rank = rank
+    if colour is not None:
+        if not _HEX_COLOUR.fullmatch(colour):
+            raise DomainError(VenueErrorCode.CATEGORY_INVALID, f"{colour!r} is not like #1a2b3c.")
+        category.colour = colour
+    category.save()
+    return category
+
+
 # Venues ------------------------------------------------------------------------------
 
 
