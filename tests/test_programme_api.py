@@ -383,3 +383,25 @@ def test_seat_categories_are_renamed_but_keep_their_code(manager, programme, alp
     assert (renamed.json()["code"], renamed.json()["name"]) == ("recliner", "Luxury recliner")
     assert recoded.status_code == 400
     assert recoded.json()["code"] == "code_fixed"
+
+
+def test_venue_can_be_closed_and_country_is_upper_cased(manager, programme):
+    venue = programme["venue"]
+
+    closed = manager.patch(f"/api/v1/venues/{venue.pk}/", {"is_active": False}, format="json")
+    created = manager.post(
+        "/api/v1/venues/",
+        {
+            "name": "Aurora Kochi",
+            "address_line1": "MG Road",
+            "city": "Kochi",
+            "country": "in",
+            "timezone": "Asia/Kolkata",
+        },
+        format="json",
+    )
+
+    assert closed.json()["is_active"] is False
+    assert created.status_code == 201, created.content
+    assert created.json()["country"] == "IN"
+    assert [v["name"] for v in manager.get("/api/v1/venues/").json()["results"]] == ["Aurora Kochi"]

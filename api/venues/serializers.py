@@ -22,9 +22,13 @@ class VenueSerializer(serializers.ModelSerializer):
             "longitude",
             "is_active",
         ]
-        read_only_fields = ["id", "is_active"]
+        read_only_fields = ["id"]
         # Uniqueness and time zones are checked by the service (409 / 400 with a code).
         validators: list = []
+        extra_kwargs = {"country": {"validators": []}}
+
+    def validate_country(self, value: str) -> str:
+        return value.strip().upper()
 
 
 class SeatCategorySerializer(serializers.ModelSerializer):
