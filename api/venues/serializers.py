@@ -8,20 +8,7 @@ from venue_apps.venues.models import Auditorium, Seat, SeatCategory, Section, Ve
 class VenueSerializer(serializers.ModelSerializer):
     class Meta:
         model = Venue
-        fields = [
-            "id",
-            "name",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "timezone",
-            "latitude",
-            "longitude",
-            "is_active",
-        ]
+        fields = ["id", *Venue.EDITABLE_FIELDS]
         read_only_fields = ["id"]
         # Uniqueness and time zones are checked by the service (409 / 400 with a code).
         validators: list = []

@@ -20,19 +20,7 @@ from venue_apps.venues.services import DEFAULT_CATEGORY_CODES
 class VenueForm(forms.ModelForm):
     class Meta:
         model = Venue
-        fields = [
-            "name",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "timezone",
-            "latitude",
-            "longitude",
-            "is_active",
-        ]
+        fields = list(Venue.EDITABLE_FIELDS)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

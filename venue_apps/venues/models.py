@@ -24,6 +24,21 @@ def validate_timezone(value: str) -> None:
 
 
 class Venue(models.Model):
+    # What staff edit, in the API and the dashboard alike.
+    EDITABLE_FIELDS = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "timezone",
+        "latitude",
+        "longitude",
+        "is_active",
+    )
+
     name = models.CharField(max_length=120)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
