@@ -37,12 +37,7 @@ def cache_key(*parts: Any) -> str:
 
 def cached(namespace: str, key: str, compute: Callable[[], T], *, timeout: int = 300) -> T:
     """The cached value of `compute()` for `key` in `namespace`, computing it on a miss."""
-    full_key = f"{namespace}:{_generation(namespace)}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, timeout)
-    return value
+    return cached_for(namespace, key, lambda: (compute(), timeout))
 
 
 def cached_for(namespace: str, key: str, compute: Callable[[], tuple[T, int]]) -> T:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import schema_context
 
 from tenants.middleware import hostname_of, refusal_for
@@ -48,8 +48,7 @@ def tenant_database_sync_to_async(schema_name: str, function: Callable) -> Calla
 
 @database_sync_to_async
 def _resolve(host: str):
-    connection.set_schema_to_public()
-    tenant = tenant_for_host(host)
+    tenant = tenant_for_host(host)  # switches to public itself when it must query
     return tenant, refusal_for(tenant, host)
 
 

@@ -14,24 +14,7 @@ class CreditSerializer(serializers.ModelSerializer):
 class TitleOutput(serializers.ModelSerializer):
     class Meta:
         model = Title
-        fields = [
-            "id",
-            "kind",
-            "name",
-            "slug",
-            "synopsis",
-            "runtime_minutes",
-            "certificate",
-            "minimum_age",
-            "genres",
-            "languages",
-            "formats",
-            "release_date",
-            "poster",
-            "poster_url",
-            "trailer_url",
-            "is_active",
-        ]
+        fields = ["id", "slug", *Title.EDITABLE_FIELDS, "poster"]
 
 
 class TitleDetailOutput(TitleOutput):

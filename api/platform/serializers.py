@@ -5,6 +5,7 @@ import zoneinfo
 from rest_framework import serializers
 
 from tenants.models import Domain, Tenant
+from tenants.selectors import tenant_primary_domain
 
 
 class OnboardInput(serializers.Serializer):
@@ -58,4 +59,4 @@ class TenantOutput(serializers.ModelSerializer):
         ]
 
     def get_domain(self, tenant: Tenant) -> str | None:
-        return next((d.domain for d in tenant.domains.all() if d.is_primary), None)
+        return tenant_primary_domain(tenant)

@@ -26,7 +26,6 @@ class Role(models.TextChoices):
 
 
 TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
-STAFF_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER})
 # The apps of the chain's programme, which managers run in full.
 PROGRAMME_APPS = frozenset({"venues", "catalog", "shows", "inventory"})
 # Roles that may open the tenant dashboard (Django admin).

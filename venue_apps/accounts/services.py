@@ -12,6 +12,7 @@ from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
 from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import Role, User, roles_for_schema
+from venue_apps.accounts.selectors import user_find_by_email
 from venue_apps.accounts.tasks import user_welcome_email_send
 
 
@@ -47,7 +48,7 @@ def user_create(*, email: str, password: str, name: str = "", role: Role = Role.
     email = _normalised_email(email)
     candidate = User(email=email, name=name.strip(), role=role)
     _checked_password(password, candidate)
-    if User.objects.filter(email__iexact=email).exists():
+    if user_find_by_email(email) is not None:
         raise Conflict(AccountErrorCode.EMAIL_TAKEN, "An account with this email already exists.")
     try:
         # A savepoint, so a concurrent registration that wins the unique index leaves

@@ -45,6 +45,23 @@ class Format(models.TextChoices):
 
 
 class Title(models.Model):
+    # What staff set, through the API, the dashboard and imports alike.
+    EDITABLE_FIELDS = (
+        "kind",
+        "name",
+        "synopsis",
+        "runtime_minutes",
+        "certificate",
+        "minimum_age",
+        "genres",
+        "languages",
+        "formats",
+        "release_date",
+        "poster_url",
+        "trailer_url",
+        "is_active",
+    )
+
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FILM)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)

@@ -21,21 +21,7 @@ from venue_apps.catalog.models import Credit, Format, Kind, Title
 
 CATALOG_CACHE = PROGRAMME_CACHE
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-_EDITABLE = {
-    "kind",
-    "name",
-    "synopsis",
-    "runtime_minutes",
-    "certificate",
-    "minimum_age",
-    "genres",
-    "languages",
-    "formats",
-    "release_date",
-    "poster_url",
-    "trailer_url",
-    "is_active",
-}
+_EDITABLE = frozenset(Title.EDITABLE_FIELDS)
 
 
 @dataclass(frozen=True)

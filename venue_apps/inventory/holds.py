@@ -30,8 +30,8 @@ from tenants.error_codes import Conflict, DomainError, NotFound
 from tenants.schemas import current_schema_name
 from venue_apps.inventory.best_available import Candidate, best_available
 from venue_apps.inventory.error_codes import InventoryErrorCode
-from venue_apps.inventory.models import Hold, SeatState, ShowInventory, ShowSeat
-from venue_apps.shows.models import Show
+from venue_apps.inventory.models import Hold, SeatState, ShowSeat
+from venue_apps.shows.models import Show, show_seats_cache_namespace
 
 BEST_AVAILABLE_ATTEMPTS = 3
 
@@ -79,7 +79,7 @@ def _changed(show_id: int, seats: Sequence[tuple[int, str]]) -> int:
     if row is None:  # no inventory: nothing on sale to announce
         return 0
     version = int(row[0])
-    cache_namespace_bump(f"show-seats:{show_id}")
+    cache_namespace_bump(show_seats_cache_namespace(show_id))
     group_send_on_commit(
         seat_group(show_id),
         {
@@ -337,9 +337,3 @@ def holds_expire(*, now: datetime | None = None) -> int:
     for show_id, seat_ids in sorted(by_show.items()):
         _changed(show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in sorted(seat_ids)])
     return len(freed)
-
-
-def show_version(show_id: int) -> int:
-    return (
-        ShowInventory.objects.filter(show_id=show_id).values_list("version", flat=True).first() or 0
-    )

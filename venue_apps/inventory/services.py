@@ -9,12 +9,8 @@ from tenants.error_codes import Conflict, DomainError
 from venue_apps.catalog.services import CATALOG_CACHE
 from venue_apps.inventory.error_codes import InventoryErrorCode
 from venue_apps.inventory.models import SeatState, ShowInventory, ShowSeat
-from venue_apps.shows.models import Show
+from venue_apps.shows.models import Show, show_seats_cache_namespace
 from venue_apps.venues.models import Auditorium
-
-
-def show_seats_cache_namespace(show_id: int) -> str:
-    return f"show-seats:{show_id}"
 
 
 @transaction.atomic

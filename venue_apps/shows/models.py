@@ -66,6 +66,11 @@ class TsTzRange(Func):
     output_field = DateTimeRangeField()
 
 
+def show_seats_cache_namespace(show_id: int) -> str:
+    """The cache namespace of a show's seat map: every change of its seats bumps it."""
+    return f"show-seats:{show_id}"
+
+
 class Show(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"  # visible, not yet selling

@@ -17,7 +17,7 @@ from venue_apps.catalog.models import Format, Title
 from venue_apps.catalog.services import CATALOG_CACHE
 from venue_apps.shows import pricing
 from venue_apps.shows.error_codes import ShowErrorCode
-from venue_apps.shows.models import PriceCard, PriceRule, Show
+from venue_apps.shows.models import PriceCard, PriceRule, Show, show_seats_cache_namespace
 from venue_apps.venues.models import Auditorium, SeatCategory
 from venue_apps.venues.services import DEFAULT_CATEGORY_CODES, seat_categories_ensure_defaults
 
@@ -336,7 +336,7 @@ def show_update(show: Show, **fields: Any) -> Show:
         setattr(show, name, value)
     _sales_window_checked(show)
     if show.status == Show.Status.ON_SALE:
-        cache_namespace_bump(f"show-seats:{show.pk}")
+        cache_namespace_bump(show_seats_cache_namespace(show.pk))
     return _saved(show)
 
 
@@ -354,5 +354,5 @@ def show_cancel(show: Show) -> Show:
             ShowErrorCode.SHOW_ON_SALE, "Seats of this show are held or sold; refund them first."
         )
     show.status = Show.Status.CANCELLED
-    cache_namespace_bump(f"show-seats:{show.pk}")
+    cache_namespace_bump(show_seats_cache_namespace(show.pk))
     return _saved(show)
