@@ -52,3 +52,46 @@ class ReadAnyoneWriteManagers(BasePermission):
             and not in_public_schema()
             and user.role in (Role.OWNER, Role.MANAGER)
         )
+
+
+# Who may do what with orders and money (API.md's roles).
+ALL_TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
+BUYER_ROLES = (Role.CUSTOMER, Role.BOX_OFFICE, Role.OWNER)
+ORDER_STAFF_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE)
+REFUND_ROLES = (Role.OWNER, Role.MANAGER)
+
+
+def is_order_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.role in ORDER_STAFF_ROLES)
+
+
+class ReadAnyoneWriteRoles(BasePermission):
+    """Anyone reads; the given roles of this tenant write. Subclass and set `roles`."""
+
+    roles: tuple[Role, ...] = (Role.OWNER, Role.MANAGER)
+    message = "Your role may not change this."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        return bool(
+            user and user.is_authenticated and not in_public_schema() and user.role in self.roles
+        )
+
+
+class PerMethodRoles(BasePermission):
+    """Roles per HTTP method: set `roles_by_method` on the view, e.g.
+    `{"GET": (...), "POST": (...)}`; a method not listed is refused."""
+
+    message = "Your role may not do this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        method = "GET" if request.method == "HEAD" else request.method
+        allowed = getattr(view, "roles_by_method", {}).get(method)
+        if allowed is None:
+            return False
+        return bool(
+            user and user.is_authenticated and not in_public_schema() and user.role in allowed
+        )

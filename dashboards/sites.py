@@ -17,6 +17,32 @@ from venue_apps.accounts.admin import UserAdmin
 from venue_apps.accounts.models import DASHBOARD_ROLES, Role, User
 from venue_apps.catalog.admin import TitleAdmin
 from venue_apps.catalog.models import Title
+from venue_apps.orders.admin import (
+    CancellationPolicyAdmin,
+    CheckoutSettingsAdmin,
+    OrderAdmin,
+    PromoCodeAdmin,
+    TaxRateAdmin,
+)
+from venue_apps.orders.models import CancellationPolicy, CheckoutSettings, Order, PromoCode, TaxRate
+from venue_apps.payments.admin import (
+    FraudDecisionAdmin,
+    GatewayAccountAdmin,
+    LedgerEntryAdmin,
+    PaymentAdmin,
+    PaymentSettingsAdmin,
+    RefundAdmin,
+    WebhookEventAdmin,
+)
+from venue_apps.payments.models import (
+    FraudDecision,
+    GatewayAccount,
+    LedgerEntry,
+    Payment,
+    PaymentSettings,
+    Refund,
+    WebhookEvent,
+)
 from venue_apps.shows.admin import PriceCardAdmin, ShowAdmin
 from venue_apps.shows.models import PriceCard, Show
 from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdmin
@@ -62,3 +88,15 @@ tenant_dashboard.register(Auditorium, AuditoriumAdmin)
 tenant_dashboard.register(Title, TitleAdmin)
 tenant_dashboard.register(PriceCard, PriceCardAdmin)
 tenant_dashboard.register(Show, ShowAdmin)
+tenant_dashboard.register(Order, OrderAdmin)
+tenant_dashboard.register(PromoCode, PromoCodeAdmin)
+tenant_dashboard.register(CheckoutSettings, CheckoutSettingsAdmin)
+tenant_dashboard.register(TaxRate, TaxRateAdmin)
+tenant_dashboard.register(CancellationPolicy, CancellationPolicyAdmin)
+tenant_dashboard.register(Payment, PaymentAdmin)
+tenant_dashboard.register(Refund, RefundAdmin)
+tenant_dashboard.register(LedgerEntry, LedgerEntryAdmin)
+tenant_dashboard.register(WebhookEvent, WebhookEventAdmin)
+tenant_dashboard.register(FraudDecision, FraudDecisionAdmin)
+tenant_dashboard.register(GatewayAccount, GatewayAccountAdmin)
+tenant_dashboard.register(PaymentSettings, PaymentSettingsAdmin)

@@ -52,6 +52,13 @@ class Tenant(TenantMixin):
         default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
 
+    # What the platform charges the chain for each ticket it sells (billed monthly):
+    # a fixed amount plus a share of the ticket's total, in the chain's minor units.
+    platform_fee_per_ticket = models.PositiveIntegerField(default=0)
+    platform_fee_basis_points = models.PositiveIntegerField(
+        default=100, validators=[MaxValueValidator(2_000)]
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -83,3 +83,10 @@ def tenant_primary_domain(tenant: Tenant) -> str | None:
         if domain.is_primary:
             return domain.domain
     return None
+
+
+def tenant_current() -> Tenant:
+    """The tenant whose schema this connection is in (tasks have no request.tenant)."""
+    from tenants.schemas import current_schema_name
+
+    return Tenant.objects.get(schema_name=current_schema_name())

@@ -217,3 +217,27 @@ def programme(alpha) -> dict:
     from tests.programme import build_programme
 
     return build_programme(alpha.schema_name)
+
+
+@pytest.fixture
+def tasks_inline():
+    """Celery tasks run in this process when they are sent (after commit), so a test
+    sees what a worker would have done: refunds sent, emails mailed."""
+    from ticketing_platform.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False
+        app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def customer(api, alpha, make_user) -> tuple[User, APIClient]:
+    """A customer of alpha and a client signed in as them."""
+    user = make_user(alpha, role=Role.CUSTOMER)
+    client = api(alpha)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}")
+    return user, client

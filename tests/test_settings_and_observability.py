@@ -15,6 +15,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 from pythonjsonlogger.json import JsonFormatter
 
+from tenants.crypto import new_key
 from ticketing_platform.observability import TenantLogFilter, sentry_before_send
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         "WARNING",
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(60),
+        FIELD_ENCRYPTION_KEYS=new_key(),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -38,6 +38,25 @@ else:
     )
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 
+# Data keys that seal secrets at rest (payment keys, webhook secrets, signing keys):
+# base64 of 32 bytes each, the current key first, older ones after it to keep opening
+# what they sealed (tenants.crypto). `python -c "from tenants.crypto import new_key;
+# print(new_key())"` makes one. Outside production a key derived from SECRET_KEY will do.
+if PRODUCTION:
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+else:
+    import base64 as _base64
+    import hashlib as _hashlib
+
+    FIELD_ENCRYPTION_KEYS = env.list(
+        "FIELD_ENCRYPTION_KEYS",
+        default=[
+            _base64.urlsafe_b64encode(
+                _hashlib.sha256(b"field-encryption:" + SECRET_KEY.encode()).digest()
+            ).decode()
+        ],
+    )
+
 # The apex domain serves the platform; `<slug>.<PLATFORM_DOMAIN>` serves a tenant.
 PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="localhost").lower()
 # Host validation is done by the tenant middleware: a host that is not a row in the
@@ -81,6 +100,8 @@ TENANT_APPS = [
     "venue_apps.catalog",
     "venue_apps.shows",
     "venue_apps.inventory",
+    "venue_apps.orders",
+    "venue_apps.payments",
 ]
 
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
@@ -220,6 +241,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 15.0,
         "args": ("venue_apps.inventory.tasks.holds_expire_task",),
     },
+    # Unpaid orders whose time is up end and give their seats and promo codes back.
+    "orders-expire": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": 30.0,
+        "args": ("venue_apps.orders.tasks.orders_expire_task",),
+    },
+    # Ask the gateways about payments pending too long; resend stuck refunds.
+    "payments-reconcile": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": 300.0,
+        "args": ("venue_apps.payments.tasks.payments_reconcile_task",),
+        "kwargs": {"include_suspended": True},
+    },
     "expired-tokens-flush": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": crontab(hour=3, minute=17),
@@ -268,6 +302,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "hold_client": env.str("THROTTLE_HOLD_CLIENT", default="30/min"),
         "hold_address": env.str("THROTTLE_HOLD_ADDRESS", default="600/min"),
+        "checkout_client": env.str("THROTTLE_CHECKOUT_CLIENT", default="20/min"),
+        "checkout_address": env.str("THROTTLE_CHECKOUT_ADDRESS", default="600/min"),
     },
     # `format` is a filter of titles and shows (2d, imax...), not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
@@ -305,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "FormatEnum": "venue_apps.catalog.models.Format",
         "AccountRoleEnum": "venue_apps.accounts.models.Role",
         "CreditRoleEnum": "venue_apps.catalog.models.Credit.Role",
+        "TitleKindEnum": "venue_apps.catalog.models.Kind",
+        "PromoKindEnum": "venue_apps.orders.models.PromoCode.Kind",
+        "PaymentProviderEnum": "venue_apps.payments.models.Provider",
     },
 }
 

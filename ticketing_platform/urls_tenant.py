@@ -17,6 +17,9 @@ urlpatterns = [
     path("api/v1/", include("api.shows.urls")),
     path("api/v1/", include("api.transfers.urls")),
     path("api/v1/", include("api.inventory.urls")),
+    path("api/v1/", include("api.orders.urls")),
+    path("api/v1/", include("api.payments.urls")),
+    path("pay/", include("api.payments.page_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_tenant"),

@@ -16,37 +16,16 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle
 from tenants.error_codes import DomainError
 from venue_apps.inventory import holds
 from venue_apps.inventory.models import Hold, ShowSeat
+from venue_apps.orders.models import Order
+from venue_apps.payments.services.refunds import order_cancel
 
-CART_HEADER = "HTTP_X_CART_ID"
 _CART_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-class HoldClientThrottle(SimpleRateThrottle):
-    """Per account, or per cart for anonymous clients."""
-
-    scope = "hold_client"
-
-    def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
-        else:
-            ident = f"cart:{request.META.get(CART_HEADER) or self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class HoldAddressThrottle(SimpleRateThrottle):
-    """A generous ceiling per address: a cinema's Wi-Fi puts many customers behind one."""
-
-    scope = "hold_address"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class BestAvailableInput(serializers.Serializer):
@@ -145,5 +124,11 @@ class HoldDetailView(APIView):
     @extend_schema(responses={204: None}, parameters=[CART_PARAMETER])
     def delete(self, request: Request, hold_id: str) -> Response:
         owner = _owner(request)
-        holds.hold_release(holds.hold_get(hold_id, owner=owner), owner=owner)
+        hold = holds.hold_get(hold_id, owner=owner)
+        pending = Order.objects.filter(hold=hold, status=Order.Status.PENDING).first()
+        if pending is not None:
+            # Letting go of seats that an unpaid order waits on cancels that order.
+            order_cancel(pending.pk, actor=request.user)
+        else:
+            holds.hold_release(hold, owner=owner)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -28,6 +28,10 @@ class Role(models.TextChoices):
 TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
 # The apps of the chain's programme, which managers run in full.
 PROGRAMME_APPS = frozenset({"venues", "catalog", "shows", "inventory"})
+# Managers also run orders, refunds and promotions, and read the books; the payment
+# keys and settings are the owner's alone (their dashboard pages check the role).
+MANAGER_APPS = PROGRAMME_APPS | {"orders", "payments"}
+OWNER_ONLY_MODELS = frozenset({"gatewayaccount", "paymentsettings", "paymentauditlog"})
 # Roles that may open the tenant dashboard (Django admin).
 DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 
@@ -85,13 +89,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         # outside it: the user table, and so the role, is per schema.
         return self.is_active and self.role in (Role.OWNER, Role.PLATFORM_STAFF)
 
-    def _manages(self, app_label: str) -> bool:
-        return self.is_active and self.role == Role.MANAGER and app_label in PROGRAMME_APPS
+    def _manages(self, app_label: str, codename: str = "") -> bool:
+        if not (self.is_active and self.role == Role.MANAGER and app_label in MANAGER_APPS):
+            return False
+        model = codename.split("_", 1)[1] if "_" in codename else ""
+        return model not in OWNER_ONLY_MODELS
 
     def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
+        app_label, _, codename = perm.partition(".")
         return (
             self.holds_every_permission
-            or self._manages(perm.split(".", 1)[0])
+            or self._manages(app_label, codename)
             or super().has_perm(perm, obj)
         )
 

@@ -67,7 +67,7 @@ def seat_group(show_id: int) -> str:
     return tenant_group_name(current_schema_name(), "show", show_id, "seats")
 
 
-def _changed(show_id: int, seats: Sequence[tuple[int, str]]) -> int:
+def seats_changed(show_id: int, seats: Sequence[tuple[int, str]]) -> int:
     """Bump the show's version and announce the change after commit; return the version."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -182,7 +182,7 @@ def _hold_seats(show: Show, seat_ids: Sequence[int], owner: HoldOwner, policy: H
         ShowSeat.objects.filter(pk__in=takeable).update(
             state=SeatState.HELD, hold=hold, held_until=hold.expires_at
         )
-        _changed(show.pk, [(seat_id, SeatState.HELD) for seat_id in sorted(takeable)])
+        seats_changed(show.pk, [(seat_id, SeatState.HELD) for seat_id in sorted(takeable)])
     return hold
 
 
@@ -296,7 +296,7 @@ def hold_release(hold: Hold, *, owner: HoldOwner | None = None) -> Hold:
         hold.ended_at = timezone.now()
         hold.save(update_fields=["status", "ended_at"])
     if freed:
-        _changed(hold.show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in freed])
+        seats_changed(hold.show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in freed])
     return hold
 
 
@@ -335,5 +335,21 @@ def holds_expire(*, now: datetime | None = None) -> int:
     for seat_id, show_id in freed:
         by_show[show_id].append(seat_id)
     for show_id, seat_ids in sorted(by_show.items()):
-        _changed(show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in sorted(seat_ids)])
+        seats_changed(show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in sorted(seat_ids)])
     return len(freed)
+
+
+@transaction.atomic
+def hold_claim(hold: Hold, *, user_id: int, cart_id: str) -> Hold:
+    """A customer who held seats signed out, then signed in: the cart's hold becomes
+    theirs. Only the cart that made it can hand it over."""
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.user_id == user_id:
+        return hold
+    if hold.user_id is not None or not cart_id or hold.cart_id != cart_id:
+        raise NotFound(InventoryErrorCode.HOLD_NOT_FOUND, "No such hold.")
+    hold.user_id = user_id
+    hold.cart_id = ""
+    hold.client_address = None
+    hold.save(update_fields=["user_id", "cart_id", "client_address"])
+    return hold

@@ -1,0 +1,74 @@
+"""Output shapes of the payments API (for the OpenAPI schema and the tests)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from venue_apps.payments.models import Provider
+
+
+class PaymentOutput(serializers.Serializer):
+    """API.md's payment: `{id, provider, status, ...}`; for the payment's owner, while
+    it is pending, also what the client pays with (Stripe's `client_secret` and
+    `publishable_key`, Razorpay's `razorpay_order_id` and `key_id`, the sandbox's
+    `sandbox_url`)."""
+
+    id = serializers.UUIDField()
+    provider = serializers.ChoiceField(choices=Provider.choices)
+    status = serializers.CharField()
+    amount = serializers.IntegerField()
+    currency = serializers.CharField()
+    test_mode = serializers.BooleanField()
+    method = serializers.CharField()
+    failure_code = serializers.CharField()
+    failure_message = serializers.CharField()
+    refunded = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    client_secret = serializers.CharField(required=False)
+    publishable_key = serializers.CharField(required=False)
+    razorpay_order_id = serializers.CharField(required=False)
+    key_id = serializers.CharField(required=False)
+    sandbox_url = serializers.CharField(required=False)
+
+
+class PaymentActionOutput(PaymentOutput):
+    order = serializers.UUIDField()
+    order_status = serializers.CharField()
+    result = serializers.CharField(help_text="processed, duplicate or ignored")
+    detail = serializers.CharField()
+
+
+class WebhookOutput(serializers.Serializer):
+    result = serializers.CharField(help_text="processed, duplicate or ignored")
+    detail = serializers.CharField()
+
+
+class ProviderOutput(serializers.Serializer):
+    provider = serializers.ChoiceField(choices=Provider.choices)
+    methods = serializers.ListField(child=serializers.CharField())
+    test_mode = serializers.BooleanField()
+    default = serializers.BooleanField()
+
+
+class GatewayAccountOutput(serializers.Serializer):
+    provider = serializers.CharField()
+    mode = serializers.CharField()
+    public_key = serializers.CharField()
+    secret_key_set = serializers.BooleanField()
+    secret_key_hint = serializers.CharField()
+    webhook_secret_set = serializers.BooleanField()
+    webhook_secret_hint = serializers.CharField()
+    is_active = serializers.BooleanField()
+    webhook_url = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class LedgerOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    balances = serializers.DictField(child=serializers.IntegerField())
+
+
+class ShowCancelOutput(serializers.Serializer):
+    refunded_orders = serializers.IntegerField()
+    released_orders = serializers.IntegerField()
+    released_holds = serializers.IntegerField()

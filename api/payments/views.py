@@ -1,0 +1,288 @@
+"""Payments: the customer's payment, their return from the gateway, the sandbox's page;
+gateway webhooks; and, for the chain's owner, its gateway keys and payment settings.
+
+Webhooks carry no user: they are authenticated by the gateway's signature, checked
+with the chain's own secret against the raw body, so the body is read before anything
+parses it. A bad signature answers 400 and writes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.orders.serializers import payment_data
+from api.payments import serializers as io
+from api.permissions import (
+    ALL_TENANT_ROLES,
+    BUYER_ROLES,
+    REFUND_ROLES,
+    PerMethodRoles,
+    is_order_staff,
+)
+from tenants.error_codes import NotFound
+from venue_apps.accounts.models import Role
+from venue_apps.payments.error_codes import PaymentErrorCode
+from venue_apps.payments.models import GatewayAccount, Payment, PaymentSettings, Provider
+from venue_apps.payments.services import gateways, ledger, payment_settings
+from venue_apps.payments.services.checkout import payment_client_return, payment_get
+from venue_apps.payments.services.events import EventOutcome, webhook_receive
+from venue_apps.payments.services.refunds import show_cancel_and_refund
+from venue_apps.payments.services.sandbox import OUTCOMES, sandbox_pay
+from venue_apps.shows.selectors import show_get
+
+
+def _own_payment(request: Request, payment_id: Any) -> Payment:
+    """A payment of an order this user bought (or sold); anyone else's is a 404."""
+    payment = payment_get(payment_id)
+    order = payment.order
+    user = request.user
+    if user.pk not in (order.customer_id, order.sold_by_id) and user.role != Role.OWNER:
+        raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
+    return payment
+
+
+def _answer(request: Request, outcome: EventOutcome, payment: Payment) -> Response:
+    payment.refresh_from_db()
+    payment.order.refresh_from_db()
+    return Response(
+        {
+            **payment_data(payment, for_owner=True),
+            "order": str(payment.order_id),
+            "order_status": payment.order.current_status,
+            "result": outcome.result,
+            "detail": outcome.detail,
+        }
+    )
+
+
+class ProvidersView(APIView):
+    """What the storefront may offer: gateways and their methods, and the mode."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=io.ProviderOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(gateways.providers_available())
+
+
+class PaymentDetailView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": ALL_TENANT_ROLES}
+
+    @extend_schema(responses=io.PaymentOutput)
+    def get(self, request: Request, payment_id: str) -> Response:
+        if is_order_staff(request.user):
+            payment = payment_get(payment_id)
+            return Response(payment_data(payment, for_owner=False))
+        return Response(payment_data(_own_payment(request, payment_id), for_owner=True))
+
+
+class ReturnInput(serializers.Serializer):
+    razorpay_payment_id = serializers.CharField(max_length=100, required=False)
+    razorpay_order_id = serializers.CharField(max_length=100, required=False)
+    razorpay_signature = serializers.CharField(max_length=200, required=False)
+
+
+class PaymentConfirmView(APIView):
+    """The customer is back from paying: we ask the gateway (never trusting the browser)
+    and apply the answer now, without waiting for the webhook."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": BUYER_ROLES}
+
+    @extend_schema(request=ReturnInput, responses=io.PaymentActionOutput)
+    def post(self, request: Request, payment_id: str) -> Response:
+        data = ReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = _own_payment(request, payment_id)
+        outcome = payment_client_return(payment, data.validated_data)
+        return _answer(request, outcome, payment)
+
+
+class SandboxInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[(value, value) for value in OUTCOMES])
+
+
+class SandboxView(APIView):
+    """The sandbox's hosted page, as an API (test mode only; 404 in live mode)."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": BUYER_ROLES}
+
+    @extend_schema(request=SandboxInput, responses=io.PaymentActionOutput)
+    def post(self, request: Request, payment_id: str) -> Response:
+        gateways.provider_for(Provider.SANDBOX)  # a live chain has no sandbox at all
+        data = SandboxInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = _own_payment(request, payment_id)
+        outcome = sandbox_pay(payment, outcome=data.validated_data["outcome"])
+        return _answer(request, outcome, payment)
+
+
+class WebhookView(APIView):
+    """A gateway's webhook: verified with the chain's secret, applied exactly once."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    provider = ""
+
+    @extend_schema(request=None, responses=io.WebhookOutput)
+    def post(self, request: Request) -> Response:
+        body = request._request.body  # the raw bytes the signature covers
+        outcome = webhook_receive(self.provider, body, request.headers)
+        return Response({"result": outcome.result, "detail": outcome.detail})
+
+
+class StripeWebhookView(WebhookView):
+    provider = Provider.STRIPE
+
+
+class RazorpayWebhookView(WebhookView):
+    provider = Provider.RAZORPAY
+
+
+class SandboxWebhookView(WebhookView):
+    provider = Provider.SANDBOX
+
+
+# --- the owner's payment configuration ---------------------------------------------------
+
+
+class GatewayAccountInput(serializers.Serializer):
+    public_key = serializers.CharField(max_length=255)
+    secret_key = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, write_only=True, trim_whitespace=True
+    )
+    webhook_secret = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, write_only=True, trim_whitespace=True
+    )
+    is_active = serializers.BooleanField(default=True)
+
+
+def _account_data(request: Request, account: GatewayAccount) -> dict[str, Any]:
+    host = request.get_host()
+    scheme = "https" if request.is_secure() else "http"
+    return {
+        "provider": account.provider,
+        "mode": "live" if account.live else "test",
+        "public_key": account.public_key,
+        # Never the secrets themselves: whether they are set, and how to recognise them.
+        "secret_key_set": bool(account.secret_key_sealed),
+        "secret_key_hint": account.secret_key_hint,
+        "webhook_secret_set": bool(account.webhook_secret_sealed),
+        "webhook_secret_hint": account.webhook_secret_hint,
+        "is_active": account.is_active,
+        "webhook_url": f"{scheme}://{host}/api/v1/payments/webhooks/{account.provider}/",
+        "updated_at": account.updated_at.isoformat(),
+    }
+
+
+class GatewayAccountListView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": (Role.OWNER,)}
+
+    @extend_schema(responses=io.GatewayAccountOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(
+            [_account_data(request, account) for account in GatewayAccount.objects.all()]
+        )
+
+
+class GatewayAccountView(APIView):
+    """The chain's keys at one gateway; secrets are write-only (hints only come back)."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": (Role.OWNER,), "PUT": (Role.OWNER,)}
+
+    def _provider(self, provider: str) -> str:
+        if provider not in (Provider.STRIPE, Provider.RAZORPAY):
+            raise NotFound(PaymentErrorCode.PROVIDER_UNKNOWN, f"No gateway {provider!r}.")
+        return provider
+
+    @extend_schema(
+        parameters=[OpenApiParameter("mode", str, enum=["test", "live"])],
+        responses=io.GatewayAccountOutput,
+    )
+    def get(self, request: Request, provider: str) -> Response:
+        mode = request.query_params.get("mode") or PaymentSettings.current().mode
+        account = GatewayAccount.objects.filter(
+            provider=self._provider(provider), live=mode == "live"
+        ).first()
+        if account is None:
+            raise NotFound(PaymentErrorCode.PROVIDER_UNAVAILABLE, f"No {provider} {mode} keys yet.")
+        return Response(_account_data(request, account))
+
+    @extend_schema(request=GatewayAccountInput, responses=io.GatewayAccountOutput)
+    def put(self, request: Request, provider: str) -> Response:
+        data = GatewayAccountInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = gateways.gateway_account_set(
+            self._provider(provider), **data.validated_data, actor=request.user
+        )
+        return Response(_account_data(request, account))
+
+
+class PaymentSettingsInput(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentSettings
+        fields = [
+            "mode",
+            "default_provider",
+            "attempts_per_customer_hour",
+            "attempts_per_address_hour",
+            "payments_per_card_hour",
+            "failures_before_block",
+            "block_minutes",
+        ]
+
+
+class PaymentSettingsView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": (Role.OWNER,), "PATCH": (Role.OWNER,)}
+
+    @extend_schema(responses=PaymentSettingsInput)
+    def get(self, request: Request) -> Response:
+        return Response(PaymentSettingsInput(PaymentSettings.current()).data)
+
+    @extend_schema(request=PaymentSettingsInput, responses=PaymentSettingsInput)
+    def patch(self, request: Request) -> Response:
+        data = PaymentSettingsInput(PaymentSettings.current(), data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        row = payment_settings.payment_settings_update(
+            values=data.validated_data, actor=request.user
+        )
+        return Response(PaymentSettingsInput(row).data)
+
+
+class LedgerView(APIView):
+    """The chain's books: each account's balance, per currency."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": REFUND_ROLES}
+
+    @extend_schema(responses=io.LedgerOutput)
+    def get(self, request: Request) -> Response:
+        currency = request.tenant.currency
+        return Response(
+            {"currency": currency, "balances": ledger.ledger_balances(currency=currency)}
+        )
+
+
+class ShowCancelAndRefundView(APIView):
+    """Cancel a show and refund everyone in full; holds and unpaid orders let go."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": REFUND_ROLES}
+
+    @extend_schema(request=None, responses=io.ShowCancelOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        done = show_cancel_and_refund(show_get(pk), actor=request.user)
+        return Response(done, status=status.HTTP_200_OK)

@@ -1,0 +1,53 @@
+"""Rate limits keyed by account where there is one, and generously by address.
+
+A cinema's Wi-Fi or a mobile carrier puts many customers behind one address, so limits
+per address are ceilings against floods, set far above what one person does; the
+tight limits are per account (or per anonymous cart). Over a limit, DRF answers 429
+with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+CART_HEADER = "HTTP_X_CART_ID"
+
+
+def client_address(request) -> str | None:
+    """The client's address as the throttles see it (honouring NUM_PROXIES)."""
+    return BaseThrottle().get_ident(request) or None
+
+
+class ClientThrottle(SimpleRateThrottle):
+    """Per account, or per cart (else address) for anonymous clients. Subclasses set
+    `scope`, whose rate is in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES."""
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"cart:{request.META.get(CART_HEADER) or self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AddressThrottle(SimpleRateThrottle):
+    """A generous ceiling per address."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class HoldClientThrottle(ClientThrottle):
+    scope = "hold_client"
+
+
+class HoldAddressThrottle(AddressThrottle):
+    scope = "hold_address"
+
+
+class CheckoutClientThrottle(ClientThrottle):
+    scope = "checkout_client"
+
+
+class CheckoutAddressThrottle(AddressThrottle):
+    scope = "checkout_address"

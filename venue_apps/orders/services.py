@@ -1,0 +1,501 @@
+"""State changes of orders, their lines and promo codes (current schema).
+
+An order is made from a hold and keeps the hold's seats held until it is paid or its
+time is up (the hold's own deadline). Paying is the payments app's business: it calls
+`order_fulfil` with the order locked, in the transaction that records the payment.
+
+Lock order, shared with the payments app: payment, then order, then seats (by id),
+then hold. Every function here that locks takes them in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from tenants.error_codes import Conflict, DomainError
+from tenants.queue import task_enqueue_on_commit
+from venue_apps.inventory.holds import hold_release
+from venue_apps.inventory.models import Hold, SeatState, ShowSeat
+from venue_apps.inventory.sales import seats_return, seats_sell
+from venue_apps.orders import pricing
+from venue_apps.orders.error_codes import OrderErrorCode
+from venue_apps.orders.models import (
+    CancellationPolicy,
+    CancellationTier,
+    CheckoutSettings,
+    Order,
+    OrderLine,
+    OrderLog,
+    PromoCode,
+    PromoRedemption,
+    TaxRate,
+)
+from venue_apps.shows.models import Show
+
+# Hold and order deadlines are the same instant; an order made in the last seconds of
+# a hold could not be paid in time, so it is refused.
+MIN_SECONDS_LEFT = 5
+
+
+def order_log(order: Order, action: str, *, actor: Any = None, **details: Any) -> None:
+    """An audit row for a change of an order, in the same transaction (who, what, values)."""
+    OrderLog.objects.create(
+        order=order,
+        action=action,
+        actor_id=getattr(actor, "pk", None),
+        actor_email=getattr(actor, "email", "") or "",
+        details=details,
+    )
+
+
+def fee_and_taxes() -> tuple[pricing.Fee, list[pricing.Tax]]:
+    settings_row = CheckoutSettings.current()
+    fee = pricing.Fee(
+        per_ticket=settings_row.booking_fee_per_ticket,
+        basis_points=settings_row.booking_fee_basis_points,
+    )
+    taxes = [
+        pricing.Tax(tax.name, tax.basis_points, tax.applies_to, tax.inclusive)
+        for tax in TaxRate.objects.filter(is_active=True)
+    ]
+    return fee, taxes
+
+
+def _promo_checked(code: str, *, show: Show, customer_id: int | None, now: datetime) -> PromoCode:
+    """The promo code, locked, if this customer may use it on this show now."""
+    promo = (
+        PromoCode.objects.select_for_update()
+        .filter(code__iexact=code.strip(), is_active=True)
+        .first()
+    )
+    if promo is None:
+        raise DomainError(OrderErrorCode.PROMO_INVALID, f"{code!r} is not a valid promo code.")
+    if (promo.valid_from and now < promo.valid_from) or (
+        promo.valid_until and now >= promo.valid_until
+    ):
+        raise DomainError(OrderErrorCode.PROMO_EXPIRED, f"{promo.code} is not valid now.")
+    shows = set(promo.shows.values_list("pk", flat=True))
+    titles = set(promo.titles.values_list("pk", flat=True))
+    if (shows and show.pk not in shows) or (titles and show.title_id not in titles):
+        raise DomainError(
+            OrderErrorCode.PROMO_NOT_APPLICABLE, f"{promo.code} does not apply to this show."
+        )
+    in_use = promo.redemptions.exclude(status=PromoRedemption.Status.RELEASED)
+    counts = in_use.aggregate(
+        overall=Count("pk"), mine=Count("pk", filter=Q(customer_id=customer_id))
+    )
+    if promo.max_uses is not None and counts["overall"] >= promo.max_uses:
+        raise Conflict(OrderErrorCode.PROMO_USED_UP, f"{promo.code} has been used up.")
+    if promo.max_uses_per_customer is not None:
+        if customer_id is None:
+            raise DomainError(
+                OrderErrorCode.PROMO_SIGN_IN, f"Sign in to use {promo.code}: it is per customer."
+            )
+        if counts["mine"] >= promo.max_uses_per_customer:
+            raise Conflict(OrderErrorCode.PROMO_USED_UP, f"You have already used {promo.code} up.")
+    return promo
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who an order is for: a signed-in customer, or a walk-in sold by box office staff."""
+
+    customer: Any = None  # accounts.User
+    email: str = ""
+    name: str = ""
+    sold_by: Any = None  # accounts.User of the box office
+    address: str | None = None
+
+
+@transaction.atomic
+def order_create(
+    hold: Hold, *, buyer: Buyer, currency: str, promo_code: str | None = None
+) -> Order:
+    """Turn a hold into an order priced by the server: seat prices of the show, the
+    chain's booking fee and taxes, and a promo code if one is given.
+
+    The hold keeps the seats until the order is paid or its time is up. Raises
+    Conflict (409) when the hold is no longer good or the promo code is used up,
+    DomainError (400) for an unknown or inapplicable promo code.
+    """
+    now = timezone.now()
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    existing = Order.objects.filter(hold=hold).only("pk").first()
+    if existing is not None:
+        raise Conflict(
+            OrderErrorCode.ORDER_EXISTS,
+            "This hold already has an order.",
+            extra={"order": str(existing.pk)},
+        )
+    if hold.status != Hold.Status.ACTIVE:
+        raise Conflict(OrderErrorCode.HOLD_NOT_ACTIVE, f"The hold is {hold.status}.")
+    if (hold.expires_at - now).total_seconds() < MIN_SECONDS_LEFT:
+        raise Conflict(OrderErrorCode.HOLD_EXPIRED, "The hold has expired; pick the seats again.")
+    show = Show.objects.select_related("title").get(pk=hold.show_id)
+    # A hold can commit just after its show was cancelled or sales closed.
+    if show.status != Show.Status.ON_SALE or not show.sales_open_at <= now < show.sales_close_at:
+        raise Conflict(OrderErrorCode.SHOW_NOT_ON_SALE, "This show is not on sale.")
+    seats = list(
+        ShowSeat.objects.filter(pk__in=hold.seat_ids, hold=hold, state=SeatState.HELD).order_by(
+            "y", "x"
+        )
+    )
+    if len(seats) != len(hold.seat_ids):
+        raise Conflict(
+            OrderErrorCode.SEATS_UNAVAILABLE, "Some seats of the hold are no longer held."
+        )
+    unpriced = sorted({seat.category for seat in seats} - set(show.prices))
+    if unpriced:
+        raise Conflict(
+            OrderErrorCode.PRICE_MISSING, f"No price for seat categories {', '.join(unpriced)}."
+        )
+    customer = buyer.customer
+    email = (buyer.email or getattr(customer, "email", "") or "").strip().lower()
+    promo = None
+    discount = None
+    if promo_code:
+        promo = _promo_checked(
+            promo_code, show=show, customer_id=getattr(customer, "pk", None), now=now
+        )
+        discount = pricing.Discount(promo.kind, promo.value)
+    fee, taxes = fee_and_taxes()
+    priced = pricing.price_order(
+        [
+            pricing.SeatPrice(seat.pk, seat.category, int(show.prices[seat.category]))
+            for seat in seats
+        ],
+        fee=fee,
+        taxes=taxes,
+        discount=discount,
+    )
+    order = Order.objects.create(
+        customer=customer,
+        email=email,
+        name=(buyer.name or getattr(customer, "name", "") or "").strip()[:150],
+        channel=Order.Channel.BOX_OFFICE if buyer.sold_by is not None else Order.Channel.ONLINE,
+        sold_by=buyer.sold_by,
+        show=show,
+        hold=hold,
+        currency=currency,
+        subtotal=priced.subtotal,
+        discount=priced.discount,
+        fees=priced.fees,
+        tax_added=priced.tax_added,
+        tax_included=priced.tax_included,
+        total=priced.total,
+        promo_code=promo,
+        client_address=buyer.address,
+        expires_at=hold.expires_at,
+    )
+    by_id = {seat.pk: seat for seat in seats}
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            show_seat_id=line.key,
+            seat_label=by_id[line.key].label,
+            category=line.category,
+            price=line.price,
+            discount=line.discount,
+            fee=line.fee,
+            tax_added=line.tax_added,
+            tax_included=line.tax_included,
+            total=line.total,
+            fee_total=line.fee_total,
+            ticket_tax=line.ticket_tax,
+            fee_tax=line.fee_tax,
+        )
+        for line in priced.lines
+    )
+    if promo is not None:
+        PromoRedemption.objects.create(
+            promo_code=promo,
+            order=order,
+            customer_id=getattr(customer, "pk", None),
+            amount=priced.discount,
+        )
+    order_log(
+        order,
+        "created",
+        actor=buyer.sold_by or customer,
+        total=order.total,
+        seats=[line.seat_label for line in order.lines.all()],
+        promo=promo.code if promo else None,
+    )
+    return order
+
+
+def order_locked(order_id: Any) -> Order:
+    """The order, locked for the rest of the transaction."""
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def order_fulfil(order: Order, *, actor: Any = None) -> list[int]:
+    """Sell the order's seats and mark it paid; return the seats that are gone instead.
+
+    The caller holds the order's lock inside its transaction (the one that records the
+    payment). A pending order sells the seats its hold still has; an expired or failed
+    one (a late payment) sells them if they are still free. Nothing changes when any
+    seat is gone or the show can no longer be sold.
+    """
+    if order.status == Order.Status.PAID:
+        return []
+    show = Show.objects.only("id", "status", "starts_at").get(pk=order.show_id)
+    lines = list(order.lines.all())
+    seat_ids = [line.show_seat_id for line in lines]
+    if show.status != Show.Status.ON_SALE or show.starts_at <= timezone.now():
+        return seat_ids
+    try:
+        # One savepoint for the seats and the lines: if the database refuses the lines,
+        # the seats are not left marked sold for nobody.
+        with transaction.atomic():
+            gone = seats_sell(order.show_id, seat_ids, hold_id=order.hold_id)
+            if gone:
+                return gone
+            OrderLine.objects.filter(order=order).update(status=OrderLine.Status.SOLD)
+    except IntegrityError:
+        # Another order has a sold line for one of these seats: the seat rows and the
+        # lines disagreed, and the database refused to sell a seat twice.
+        return seat_ids
+    old_status = order.status
+    order.status = Order.Status.PAID
+    order.reason = ""
+    order.paid_at = timezone.now()
+    order.ended_at = None
+    order.save(update_fields=["status", "reason", "paid_at", "ended_at"])
+    Hold.objects.filter(pk=order.hold_id).update(
+        status=Hold.Status.CONVERTED, ended_at=timezone.now()
+    )
+    PromoRedemption.objects.filter(order=order).update(status=PromoRedemption.Status.REDEEMED)
+    order_log(order, "paid", actor=actor, old_status=old_status, total=order.total)
+    return []
+
+
+def order_end_unpaid(order: Order, *, status: str, reason: str, actor: Any = None) -> Order:
+    """End a pending order without payment (expired, failed or abandoned): its seats go
+    back on sale and its promo code use is given back. The caller holds its lock."""
+    if order.status != Order.Status.PENDING:
+        return order
+    order.status = status
+    order.reason = reason
+    order.ended_at = timezone.now()
+    order.save(update_fields=["status", "reason", "ended_at"])
+    OrderLine.objects.filter(order=order, status=OrderLine.Status.PENDING).update(
+        status=OrderLine.Status.RELEASED
+    )
+    PromoRedemption.objects.filter(order=order, status=PromoRedemption.Status.RESERVED).update(
+        status=PromoRedemption.Status.RELEASED
+    )
+    hold_release(Hold.objects.get(pk=order.hold_id))
+    order_log(order, status, actor=actor, reason=reason)
+    return order
+
+
+@transaction.atomic
+def orders_expire(*, now: datetime | None = None) -> int:
+    """End every pending order whose time is up; return how many."""
+    now = now or timezone.now()
+    expired = list(
+        Order.objects.select_for_update(skip_locked=True)
+        .filter(status=Order.Status.PENDING, expires_at__lte=now)
+        .order_by("pk")[:500]
+    )
+    for order in expired:
+        order_end_unpaid(order, status=Order.Status.EXPIRED, reason="time_up")
+    return len(expired)
+
+
+def order_lines_refund(
+    order: Order,
+    amounts: Mapping[int, int],
+    *,
+    return_seats: Iterable[int] = (),
+    actor: Any = None,
+    reason: str = "",
+) -> Order:
+    """Record refunds on lines (`line id -> minor units`) and put seats back on sale.
+
+    Lines whose seat goes back on sale become `refunded`; the order becomes `refunded`
+    once every line has, or `cancelled` when `reason` is a cancellation. The caller
+    holds the order's lock; the money itself moves through the payments app.
+    """
+    lines = {line.pk: line for line in order.lines.select_for_update()}
+    returning = set(return_seats)
+    for line_id, amount in amounts.items():
+        line = lines[line_id]
+        if amount < 0 or amount > line.refundable:
+            raise DomainError(
+                OrderErrorCode.REFUND_INVALID,
+                f"Seat {line.seat_label} has {line.refundable} left to refund, not {amount}.",
+            )
+        line.refunded_amount += amount
+    freed_seats = []
+    for line in lines.values():
+        if line.pk in returning and line.status == OrderLine.Status.SOLD:
+            line.status = OrderLine.Status.REFUNDED
+            freed_seats.append(line.show_seat_id)
+    OrderLine.objects.bulk_update(list(lines.values()), ["refunded_amount", "status"])
+    if freed_seats:
+        seats_return(order.show_id, freed_seats)
+    old_status = order.status
+    order.refunded_amount = sum(line.refunded_amount for line in lines.values())
+    if all(line.status != OrderLine.Status.SOLD for line in lines.values()):
+        order.status = (
+            Order.Status.CANCELLED if reason == "customer_cancelled" else Order.Status.REFUNDED
+        )
+        order.reason = reason
+        order.ended_at = timezone.now()
+    order.save(update_fields=["refunded_amount", "status", "reason", "ended_at"])
+    order_log(
+        order,
+        "refunded" if order.status != Order.Status.CANCELLED else "cancelled",
+        actor=actor,
+        old_status=old_status,
+        refunded=dict(amounts),
+        seats_returned=sorted(
+            lines[line_id].seat_label for line_id in lines if line_id in returning
+        ),
+        reason=reason,
+    )
+    return order
+
+
+def order_mark_refunded_unfulfilled(order: Order, *, reason: str) -> Order:
+    """An order whose payment came but could not be honoured (seats gone, amount wrong)
+    and is being given back in full. The caller holds the order's lock."""
+    if order.status == Order.Status.PAID:
+        return order
+    old_status = order.status
+    order.status = Order.Status.REFUNDED
+    order.reason = reason
+    order.ended_at = timezone.now()
+    order.save(update_fields=["status", "reason", "ended_at"])
+    OrderLine.objects.filter(order=order, status=OrderLine.Status.PENDING).update(
+        status=OrderLine.Status.RELEASED
+    )
+    if old_status == Order.Status.PENDING:
+        hold_release(Hold.objects.get(pk=order.hold_id))
+    PromoRedemption.objects.filter(order=order).update(status=PromoRedemption.Status.RELEASED)
+    order_log(order, "payment_returned", old_status=old_status, reason=reason)
+    return order
+
+
+def order_notify(order: Order, kind: str) -> None:
+    """Tell the customer about their order by email, after commit (kind: see tasks)."""
+    from venue_apps.orders.tasks import order_email_send
+
+    if order.email:
+        task_enqueue_on_commit(order_email_send, str(order.pk), kind)
+
+
+# --- policy and promotions (dashboard and API for staff) ------------------------------
+
+
+@transaction.atomic
+def cancellation_policy_update(
+    *,
+    customers_may_cancel: bool | None = None,
+    cutoff_hours: int | None = None,
+    refund_booking_fee: bool | None = None,
+    tiers: Sequence[tuple[int, int]] | None = None,
+    actor: Any = None,
+) -> CancellationPolicy:
+    """Change the chain's cancellation policy; `tiers` replaces every tier at once."""
+    policy = CancellationPolicy.objects.select_for_update().get(pk=cancellation_policy().pk)
+    if customers_may_cancel is not None:
+        policy.customers_may_cancel = customers_may_cancel
+    if cutoff_hours is not None:
+        if not 0 <= cutoff_hours <= 24 * 30:
+            raise DomainError(OrderErrorCode.POLICY_INVALID, "The cut-off is 0 to 720 hours.")
+        policy.cutoff_hours = cutoff_hours
+    if refund_booking_fee is not None:
+        policy.refund_booking_fee = refund_booking_fee
+    policy.save()
+    if tiers is not None:
+        hours = [hours for hours, _ in tiers]
+        if len(set(hours)) != len(hours):
+            raise DomainError(OrderErrorCode.POLICY_INVALID, "Two tiers start at the same hour.")
+        if any(not 0 <= percent <= 100 for _, percent in tiers):
+            raise DomainError(OrderErrorCode.POLICY_INVALID, "Refund shares are 0 to 100 %.")
+        policy.tiers.all().delete()
+        CancellationTier.objects.bulk_create(
+            CancellationTier(policy=policy, hours_before=hours, refund_percent=percent)
+            for hours, percent in tiers
+        )
+    return policy
+
+
+DEFAULT_TIERS = ((48, 100), (24, 50), (4, 25))
+
+
+def cancellation_policy() -> CancellationPolicy:
+    """The chain's policy; a new chain starts with 100 % from 48 h, 50 % from 24 h,
+    25 % from 4 h before the show, and no cancellations in the last 4 hours."""
+    policy, created = CancellationPolicy.objects.get_or_create(pk=1)
+    if created:
+        CancellationTier.objects.bulk_create(
+            CancellationTier(policy=policy, hours_before=hours, refund_percent=percent)
+            for hours, percent in DEFAULT_TIERS
+        )
+    return policy
+
+
+_PROMO_FIELDS = (
+    "code",
+    "description",
+    "kind",
+    "value",
+    "valid_from",
+    "valid_until",
+    "max_uses",
+    "max_uses_per_customer",
+    "is_active",
+)
+
+
+@transaction.atomic
+def promo_code_save(
+    promo: PromoCode | None, *, values: Mapping[str, Any], actor: Any = None
+) -> PromoCode:
+    """Create (`promo=None`) or change a promo code; `titles` and `shows` limit it."""
+    promo = promo or PromoCode()
+    for name in _PROMO_FIELDS:
+        if name in values:
+            setattr(promo, name, values[name])
+    promo.code = (promo.code or "").strip().upper()
+    if not promo.code or not promo.code.replace("-", "").isalnum():
+        raise DomainError(OrderErrorCode.PROMO_INVALID, "Codes are letters, digits and dashes.")
+    if promo.kind == PromoCode.Kind.PERCENT and not 1 <= promo.value <= pricing.BASIS_POINTS:
+        raise DomainError(
+            OrderErrorCode.PROMO_INVALID, "Percent codes are 1 to 10000 basis points (100 %)."
+        )
+    if promo.valid_from and promo.valid_until and promo.valid_until <= promo.valid_from:
+        raise DomainError(OrderErrorCode.PROMO_INVALID, "The code must end after it starts.")
+    clash = PromoCode.objects.filter(code__iexact=promo.code).exclude(pk=promo.pk).exists()
+    if clash:
+        raise Conflict(OrderErrorCode.PROMO_INVALID, f"A promo code {promo.code} exists.")
+    promo.save()
+    if "titles" in values:
+        promo.titles.set(values["titles"])
+    if "shows" in values:
+        promo.shows.set(values["shows"])
+    return promo
+
+
+@transaction.atomic
+def checkout_settings_update(
+    *, booking_fee_per_ticket: int, booking_fee_basis_points: int, actor: Any = None, **_: Any
+) -> CheckoutSettings:
+    """The chain's booking fee: a fixed amount per ticket plus a share of its price."""
+    row = CheckoutSettings.current()
+    row = CheckoutSettings.objects.select_for_update().get(pk=row.pk)
+    row.booking_fee_per_ticket = booking_fee_per_ticket
+    row.booking_fee_basis_points = booking_fee_basis_points
+    row.save()
+    return row

@@ -1,0 +1,233 @@
+"""The chain dashboard's view of payments (registered in dashboards.sites).
+
+Gateway keys and payment settings are the owner's alone. Keys are entered through a
+form whose secret fields are write-only: they are never rendered back, blank keeps the
+stored value, and the page shows only hints. The ledger, refunds, webhooks and fraud
+decisions are read-only records; a failed refund can be sent again.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Sum
+
+from tenants.error_codes import DomainError
+from venue_apps.accounts.models import Role
+from venue_apps.orders.admin import SingletonAdmin
+from venue_apps.orders.selectors import money
+from venue_apps.payments.models import (
+    GatewayAccount,
+    LedgerAccount,
+    LedgerEntry,
+    Payment,
+    Refund,
+)
+from venue_apps.payments.services import gateways, payment_settings, refunds
+
+
+class OwnerOnly:
+    """Keys and money settings: the chain's owner only, managers not even read."""
+
+    def _owner(self, request) -> bool:
+        return bool(request.user.is_active and request.user.role == Role.OWNER)
+
+    def has_module_permission(self, request) -> bool:
+        return self._owner(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._owner(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._owner(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._owner(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class GatewayAccountForm(forms.ModelForm):
+    secret_key = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Write-only. Leave blank to keep the stored key.",
+    )
+    webhook_secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Write-only. Leave blank to keep the stored secret.",
+    )
+
+    class Meta:
+        model = GatewayAccount
+        fields = ["provider", "public_key", "is_active"]
+        help_texts = {
+            "public_key": "Stripe: the publishable key (pk_test_… or pk_live_…). "
+            "Razorpay: the key id (rzp_test_… or rzp_live_…). It decides test or live."
+        }
+
+
+class GatewayAccountAdmin(OwnerOnly, admin.ModelAdmin):
+    form = GatewayAccountForm
+    list_display = [
+        "provider",
+        "mode",
+        "public_key",
+        "secret_key_hint",
+        "webhook_secret_hint",
+        "is_active",
+        "updated_at",
+    ]
+    readonly_fields = ["secret_key_hint", "webhook_secret_hint", "updated_at"]
+
+    @admin.display(description="mode")
+    def mode(self, account: GatewayAccount) -> str:
+        return "live" if account.live else "test"
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            saved = gateways.gateway_account_set(
+                form.cleaned_data["provider"],
+                public_key=form.cleaned_data["public_key"],
+                secret_key=form.cleaned_data.get("secret_key") or None,
+                webhook_secret=form.cleaned_data.get("webhook_secret") or None,
+                is_active=form.cleaned_data["is_active"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return
+        obj.pk = saved.pk
+
+
+class PaymentSettingsAdmin(OwnerOnly, SingletonAdmin):
+    fields = [
+        "mode",
+        "default_provider",
+        "attempts_per_customer_hour",
+        "attempts_per_address_hour",
+        "payments_per_card_hour",
+        "failures_before_block",
+        "block_minutes",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            payment_settings.payment_settings_update(
+                values={name: form.cleaned_data[name] for name in self.fields}, actor=request.user
+            )
+        except DomainError as error:
+            messages.error(request, error.detail)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "order",
+        "provider",
+        "status",
+        "amount_money",
+        "method",
+        "test_mode",
+        "created_at",
+    ]
+    list_filter = ["provider", "status", "method", "test_mode"]
+    search_fields = ["order__reference", "gateway_reference", "gateway_payment_id"]
+    exclude = ["client_secret_sealed", "client_data"]
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_money(self, payment: Payment) -> str:
+        return money(payment.amount, payment.currency)
+
+
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "order",
+        "amount_money",
+        "reason",
+        "status",
+        "attempts",
+        "created_at",
+        "settled_at",
+    ]
+    list_filter = ["status", "reason"]
+    search_fields = ["order__reference", "gateway_reference"]
+    actions = ["send_again"]
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_money(self, refund: Refund) -> str:
+        return money(refund.amount, refund.currency)
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.role in (Role.OWNER, Role.MANAGER)
+
+    @admin.action(description="Send the selected failed refunds again", permissions=["retry"])
+    def send_again(self, request, queryset) -> None:
+        for refund in queryset:
+            try:
+                refunds.refund_retry(refund, actor=request.user)
+            except DomainError as error:
+                messages.error(request, f"{refund.pk}: {error.detail}")
+            else:
+                messages.success(request, f"{refund.pk}: sending again.")
+
+
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "account", "signed_amount", "currency", "order", "memo"]
+    list_filter = ["kind", "account", "currency"]
+    search_fields = ["order__reference", "memo"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="amount (debit +)", ordering="amount")
+    def signed_amount(self, entry: LedgerEntry) -> str:
+        return f"{entry.amount:+,}"
+
+    def changelist_view(self, request, extra_context=None):
+        balances = {
+            row["account"]: row["total"]
+            for row in LedgerEntry.objects.values("account").annotate(total=Sum("amount"))
+        }
+        labels = dict(LedgerAccount.choices)
+        extra_context = {
+            **(extra_context or {}),
+            "title": "Ledger (balances: "
+            + ", ".join(f"{labels.get(a, a)} {b:+,}" for a, b in sorted(balances.items()))
+            + ")",
+        }
+        return super().changelist_view(request, extra_context)
+
+
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_type", "event_id", "duplicates", "outcome"]
+    list_filter = ["provider", "event_type"]
+    search_fields = ["event_id", "outcome"]
+
+
+class FraudDecisionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "stage",
+        "verdict",
+        "reason",
+        "detail",
+        "customer_id",
+        "client_address",
+    ]
+    list_filter = ["stage", "verdict", "reason"]

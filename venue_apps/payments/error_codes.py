@@ -1,0 +1,19 @@
+from enum import StrEnum
+
+
+class PaymentErrorCode(StrEnum):
+    PROVIDER_UNKNOWN = "provider_unknown"
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    GATEWAY_UNAVAILABLE = "gateway_unavailable"
+    GATEWAY_REFUSED = "gateway_refused"
+    KEY_INVALID = "key_invalid"
+    KEY_WRONG_MODE = "key_wrong_mode"
+    SIGNATURE_INVALID = "signature_invalid"
+    PAYLOAD_INVALID = "payload_invalid"
+    PAYMENT_NOT_FOUND = "payment_not_found"
+    PAYMENT_NOT_PENDING = "payment_not_pending"
+    OUTCOME_INVALID = "outcome_invalid"
+    REFUND_INVALID = "refund_invalid"
+    REFUND_TOO_LARGE = "refund_too_large"
+    NOTHING_TO_REFUND = "nothing_to_refund"
+    BUSY = "busy"

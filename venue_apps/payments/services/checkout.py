@@ -1,0 +1,205 @@
+"""Checkout: a hold becomes an order and a payment attempt at one of the chain's gateways.
+
+The order and the payment row are committed before the gateway is called, so a
+gateway that answers slowly or not at all never holds a database lock, and a payment
+the gateway knows about always has a row here to land on. `prepare` moves no money;
+the payment's id is its idempotency key, so preparing again never makes a second
+PaymentIntent. Orders with nothing to pay (a 100 % promo code) are paid at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from tenants.crypto import seal, unseal
+from tenants.error_codes import Conflict, DomainError, NotFound
+from tenants.schemas import current_schema_name
+from venue_apps.inventory.models import Hold
+from venue_apps.orders.error_codes import OrderErrorCode
+from venue_apps.orders.models import Order
+from venue_apps.orders.services import Buyer, order_create, order_fulfil, order_notify
+from venue_apps.payments.error_codes import PaymentErrorCode
+from venue_apps.payments.models import Payment, PaymentSettings
+from venue_apps.payments.providers.base import PaymentProvider, ProviderError, ProviderRefused
+from venue_apps.payments.services import fraud
+from venue_apps.payments.services.events import EventOutcome, event_apply
+from venue_apps.payments.services.gateways import provider_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Checkout:
+    order: Order
+    payment: Payment | None
+
+
+def _secret_context(payment: Payment) -> str:
+    return f"{current_schema_name()}:payments.payment.{payment.pk}.client_secret"
+
+
+def payment_client_secret(payment: Payment) -> str:
+    """The Stripe client secret, for the order's owner only."""
+    if not payment.client_secret_sealed:
+        return ""
+    return unseal(payment.client_secret_sealed, context=_secret_context(payment))
+
+
+def checkout_start(
+    hold: Hold,
+    *,
+    buyer: Buyer,
+    provider_name: str,
+    currency: str,
+    promo_code: str | None = None,
+) -> Checkout:
+    """Order the hold's seats and start paying with `provider_name`.
+
+    Raises NotFound (404) for a gateway the chain does not offer, PaymentRefused (429 or
+    403) when the fraud checks refuse the attempt, and what `order_create` raises.
+    """
+    settings = PaymentSettings.current()
+    provider = provider_for(provider_name, settings=settings)
+    customer_id = getattr(buyer.customer, "pk", None)
+    with transaction.atomic():
+        fraud.attempt_check(customer_id=customer_id, address=buyer.address)
+        order = order_create(hold, buyer=buyer, currency=currency, promo_code=promo_code)
+        if order.total == 0:
+            order_fulfil(order, actor=buyer.sold_by or buyer.customer)
+            order_notify(order, "paid")
+            return Checkout(order, None)
+        payment = Payment.objects.create(
+            order=order,
+            provider=provider_name,
+            test_mode=not settings.live,
+            amount=order.total,
+            currency=order.currency,
+            customer_id=customer_id,
+            client_address=buyer.address,
+        )
+    return Checkout(order, payment_prepare(payment, provider=provider))
+
+
+def payment_prepare(payment: Payment, *, provider: PaymentProvider | None = None) -> Payment:
+    """Create the gateway's side of the payment; answer 502 if the gateway fails."""
+    provider = provider or provider_for(payment.provider)
+    order = payment.order
+    from tenants.selectors import tenant_current
+
+    description = f"{tenant_current().brand_name} order {order.reference}"
+    try:
+        prepared = provider.prepare(payment, description=description, email=order.email)
+    except ProviderError as error:
+        logger.warning("prepare %s failed: %s", payment.pk, error)
+        raise DomainError(
+            PaymentErrorCode.GATEWAY_UNAVAILABLE,
+            "The payment gateway did not answer; try again in a moment.",
+            status_code=502,
+            extra={"order": str(order.pk), "payment": str(payment.pk)},
+        ) from error
+    except ProviderRefused as error:
+        with transaction.atomic():
+            Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+                status=Payment.Status.FAILED,
+                failure_code="gateway_refused",
+                failure_message=str(error)[:255],
+            )
+        raise DomainError(
+            PaymentErrorCode.GATEWAY_REFUSED,
+            "The payment gateway refused this payment; the chain's keys may be wrong.",
+            status_code=502,
+            extra={"order": str(order.pk), "payment": str(payment.pk)},
+        ) from error
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked.gateway_reference = prepared.reference
+        locked.client_data = prepared.client_data
+        if prepared.client_secret:
+            locked.client_secret_sealed = seal(
+                prepared.client_secret, context=_secret_context(locked)
+            )
+        locked.save()
+    return locked
+
+
+def payment_retry(order: Order, *, provider_name: str, address: str | None) -> Payment:
+    """Another attempt at paying a pending order (after a gateway hiccup, or to switch
+    gateway). Other unpaid attempts are cancelled at their gateways."""
+    from venue_apps.payments.services.refunds import _payment_abandon, order_and_payments_locked
+
+    settings = PaymentSettings.current()
+    provider = provider_for(provider_name, settings=settings)
+    with transaction.atomic():
+        order, payments = order_and_payments_locked(order.pk)
+        if order.current_status != Order.Status.PENDING:
+            raise Conflict(
+                OrderErrorCode.ORDER_NOT_PENDING, f"The order is {order.current_status}."
+            )
+        fraud.attempt_check(customer_id=order.customer_id, address=address, order=order)
+        for other in payments:
+            if other.status == Payment.Status.PENDING:
+                _payment_abandon(other, reason="replaced")
+        payment = Payment.objects.create(
+            order=order,
+            provider=provider_name,
+            test_mode=not settings.live,
+            amount=order.total,
+            currency=order.currency,
+            customer_id=order.customer_id,
+            client_address=address,
+        )
+    # The gateway is called after commit, never while the order is locked.
+    return payment_prepare(payment, provider=provider)
+
+
+def payment_client_return(payment: Payment, data: Mapping[str, Any]) -> EventOutcome:
+    """The customer's browser says it paid: ask the gateway and apply what it says."""
+    provider = provider_for(payment.provider)
+    if not payment.gateway_reference:
+        raise Conflict(PaymentErrorCode.PAYMENT_NOT_PENDING, "This payment never started.")
+    from venue_apps.payments.providers.base import SignatureInvalid
+
+    try:
+        event = provider.client_return(payment, data)
+    except SignatureInvalid as error:
+        raise DomainError(PaymentErrorCode.SIGNATURE_INVALID, str(error)) from error
+    except ProviderError as error:
+        raise DomainError(
+            PaymentErrorCode.GATEWAY_UNAVAILABLE,
+            "The gateway did not answer; your payment is safe and will be confirmed shortly.",
+            status_code=502,
+        ) from error
+    return event_apply(payment.provider, event, provider=provider)
+
+
+def payment_capture(payment_id: Any) -> EventOutcome | None:
+    """Capture an authorized payment (Razorpay accounts without automatic capture)."""
+    payment = Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).first()
+    if payment is None or not payment.gateway_payment_id:
+        return None
+    provider = provider_for(payment.provider)
+    event = provider.capture(payment, payment.amount)
+    return event_apply(payment.provider, event, provider=provider)
+
+
+def payment_gateway_cancel(payment_id: Any) -> None:
+    """Make an unpaid attempt unpayable at its gateway (best effort)."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or payment.status in (Payment.Status.SUCCEEDED,):
+        return
+    try:
+        provider_for(payment.provider).cancel(payment)
+    except NotFound:
+        return
+
+
+def payment_get(payment_id: Any) -> Payment:
+    payment = Payment.objects.select_related("order").filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
+    return payment

@@ -1,0 +1,326 @@
+"""Applying what gateways say: webhooks, customers' returns, reconciliation answers.
+
+Every event goes through `event_apply`, in one transaction:
+
+1. It is recorded under its gateway event id; a second delivery of the same id finds
+   the row and changes nothing (duplicates, including concurrent ones, wait on the
+   unique index and then see the first).
+2. The payment is locked, then its order (the shared lock order), and the event moves
+   the payment forward, never back: a failure reported after a capture is ignored, a
+   capture after a failure is still a capture (the money is real), a refund reported
+   before its capture makes us ask the gateway about the capture first. So events may
+   arrive in any order.
+3. Captured money always ends somewhere: it pays the order (seats sold, tickets), or
+   it is refunded: seats gone after a late payment, the wrong amount, refused by the
+   fraud checks, or the order was already paid.
+
+A lock timeout or any failure rolls everything back, including the event row, and
+answers 5xx, so the gateway delivers it again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tenants.error_codes import DomainError
+from tenants.queue import task_enqueue_on_commit
+from tenants.selectors import tenant_current
+from venue_apps.orders.models import Order, OrderLine
+from venue_apps.orders.pricing import share
+from venue_apps.orders.services import order_end_unpaid, order_fulfil, order_locked, order_notify
+from venue_apps.payments.error_codes import PaymentErrorCode
+from venue_apps.payments.models import Payment, Refund, WebhookEvent
+from venue_apps.payments.providers.base import (
+    EventKind,
+    GatewayEvent,
+    PaymentProvider,
+    SignatureInvalid,
+)
+from venue_apps.payments.services import fraud
+from venue_apps.payments.services.ledger import ledger_capture, ledger_sale
+from venue_apps.payments.services.refunds import (
+    CAPTURED,
+    refund_settle,
+    refund_unfulfilled,
+)
+
+logger = logging.getLogger(__name__)
+LOCK_TIMEOUT = "5s"
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    result: str  # "processed", "duplicate" or "ignored"
+    detail: str
+    payment: Payment | None = None
+
+
+def webhook_receive(provider_name: str, body: bytes, headers: Mapping[str, str]) -> EventOutcome:
+    """Verify a gateway's webhook with the chain's secret and apply it.
+
+    A bad signature is a DomainError (400) and changes nothing; so is a body that is not
+    JSON. An unconfigured gateway is NotFound (404).
+    """
+    from venue_apps.payments.services.gateways import provider_for
+
+    provider = provider_for(provider_name)
+    try:
+        event = provider.parse_webhook(body, headers)
+    except SignatureInvalid as error:
+        logger.warning("%s webhook refused: %s", provider_name, error)
+        raise DomainError(PaymentErrorCode.SIGNATURE_INVALID, str(error)) from error
+    except (ValueError, TypeError) as error:
+        raise DomainError(
+            PaymentErrorCode.PAYLOAD_INVALID, "The body is not a JSON event."
+        ) from error
+    if not event.event_id:
+        raise DomainError(PaymentErrorCode.PAYLOAD_INVALID, "The event has no id.")
+    return event_apply(provider_name, event, provider=provider)
+
+
+def _payment_of(provider_name: str, event: GatewayEvent) -> Payment | None:
+    query = Payment.objects.select_for_update()
+    if event.reference:
+        payment = query.filter(provider=provider_name, gateway_reference=event.reference).first()
+        if payment is not None:
+            return payment
+    if event.refund_id:
+        refund = Refund.objects.filter(pk=_uuid_or_none(event.refund_id)).first()
+        if refund is not None:
+            return query.get(pk=refund.payment_id)
+    if event.refund_reference:
+        refund = Refund.objects.filter(gateway_reference=event.refund_reference).first()
+        if refund is not None:
+            return query.get(pk=refund.payment_id)
+    return None
+
+
+def _uuid_or_none(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def event_apply(
+    provider_name: str, event: GatewayEvent, *, provider: PaymentProvider
+) -> EventOutcome:
+    """Apply one event exactly once (see the module's docstring)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        try:
+            with transaction.atomic():
+                record = WebhookEvent.objects.create(
+                    provider=provider_name,
+                    event_id=event.event_id[:100],
+                    event_type=event.event_type[:80],
+                    payload=json.loads(json.dumps(dict(event.payload), default=str)),
+                )
+        except IntegrityError:
+            WebhookEvent.objects.filter(provider=provider_name, event_id=event.event_id).update(
+                duplicates=F("duplicates") + 1
+            )
+            return EventOutcome("duplicate", "This event was already processed.")
+        payment = _payment_of(provider_name, event)
+        if payment is None:
+            record.outcome = "no such payment here"
+            record.save(update_fields=["outcome"])
+            return EventOutcome("ignored", record.outcome)
+        detail = _apply(payment, event, provider)
+        record.payment = payment
+        record.outcome = detail[:255]
+        record.save(update_fields=["payment", "outcome"])
+    logger.info("%s %s for payment %s: %s", provider_name, event.event_type, payment.pk, detail)
+    return EventOutcome("ignored" if detail.startswith("ignored") else "processed", detail, payment)
+
+
+def _apply(payment: Payment, event: GatewayEvent, provider: PaymentProvider) -> str:
+    if event.kind == EventKind.PAYMENT_SUCCEEDED:
+        return _captured(payment, event)
+    if event.kind == EventKind.PAYMENT_FAILED:
+        return _failed(payment, event)
+    if event.kind == EventKind.PAYMENT_AUTHORIZED:
+        return _authorized(payment, event)
+    if event.kind in (EventKind.REFUND_SUCCEEDED, EventKind.REFUND_FAILED):
+        return _refund_reported(payment, event, provider)
+    return f"ignored: {event.event_type}"
+
+
+def _note_payer(payment: Payment, event: GatewayEvent) -> None:
+    payment.gateway_payment_id = event.gateway_payment_id or payment.gateway_payment_id
+    payment.method = event.method or payment.method
+    payment.card_fingerprint = event.card_fingerprint or payment.card_fingerprint
+
+
+def _captured(payment: Payment, event: GatewayEvent) -> str:
+    if payment.status in CAPTURED:
+        if event.card_fingerprint and not payment.card_fingerprint:
+            _note_payer(payment, event)
+            payment.save(update_fields=["gateway_payment_id", "method", "card_fingerprint"])
+        return "ignored: already captured"
+    amount = int(event.amount or 0)
+    currency = (event.currency or payment.currency).upper()
+    _note_payer(payment, event)
+    payment.status = Payment.Status.SUCCEEDED
+    payment.captured_amount = amount
+    payment.captured_at = timezone.now()
+    payment.failure_code = payment.failure_message = ""
+    payment.save()
+    ledger_capture(payment, amount=amount, currency=currency)
+    order = order_locked(payment.order_id)
+    verdict = fraud.capture_check(
+        payment, amount=amount, currency=currency, fingerprint=payment.card_fingerprint
+    )
+    if not verdict.allowed:
+        reason = (
+            Refund.Reason.AMOUNT_MISMATCH
+            if verdict.reason == "amount_mismatch"
+            else Refund.Reason.FRAUD
+        )
+        refund_unfulfilled(payment, order, reason=reason)
+        return f"captured but refused ({verdict.reason}); refunding"
+    if order.status == Order.Status.PAID:
+        refund_unfulfilled(payment, order, reason=Refund.Reason.DUPLICATE_PAYMENT)
+        return "captured for an order already paid; refunding"
+    was_late = order.status != Order.Status.PENDING
+    gone = order_fulfil(order)
+    if gone:
+        refund_unfulfilled(payment, order, reason=Refund.Reason.SEATS_UNAVAILABLE)
+        return f"captured after the seats were gone ({len(gone)}); refunding"
+    _sale_recorded(order, payment)
+    return "captured late; seats were still free; paid" if was_late else "captured; paid"
+
+
+def _sale_recorded(order: Order, payment: Payment) -> None:
+    tenant = tenant_current()
+    lines = list(order.lines.filter(status=OrderLine.Status.SOLD))
+    for line in lines:
+        line.platform_fee = min(
+            line.total,
+            tenant.platform_fee_per_ticket + share(line.total, tenant.platform_fee_basis_points),
+        )
+    OrderLine.objects.bulk_update(lines, ["platform_fee"])
+    payment.paid_order = True
+    payment.save(update_fields=["paid_order"])
+    ledger_sale(order, payment, lines)
+    order_notify(order, "paid")
+
+
+def _failed(payment: Payment, event: GatewayEvent) -> str:
+    if payment.status != Payment.Status.PENDING:
+        return f"ignored: failure reported for a payment that is {payment.status}"
+    _note_payer(payment, event)
+    payment.status = Payment.Status.FAILED
+    payment.failure_code = (event.failure_code or "declined")[:64]
+    payment.failure_message = event.failure_message[:255]
+    payment.save()
+    order = order_locked(payment.order_id)
+    other_attempts = (
+        Payment.objects.filter(order=order, status=Payment.Status.PENDING)
+        .exclude(pk=payment.pk)
+        .exclude(gateway_reference="")
+        .exists()
+    )
+    if order.status == Order.Status.PENDING and not other_attempts:
+        order_end_unpaid(order, status=Order.Status.CANCELLED, reason="payment_failed")
+    if payment.gateway_reference:
+        from venue_apps.payments.tasks import payment_gateway_cancel_task
+
+        # So that nobody can still pay this attempt later (if they do, it is refunded).
+        task_enqueue_on_commit(payment_gateway_cancel_task, str(payment.pk))
+    return f"failed ({payment.failure_code}); seats released"
+
+
+def _authorized(payment: Payment, event: GatewayEvent) -> str:
+    if payment.status != Payment.Status.PENDING:
+        return f"ignored: authorization for a payment that is {payment.status}"
+    _note_payer(payment, event)
+    payment.save(update_fields=["gateway_payment_id", "method", "card_fingerprint", "updated_at"])
+    verdict = fraud.capture_check(
+        payment,
+        amount=event.amount,
+        currency=event.currency or payment.currency,
+        fingerprint=payment.card_fingerprint,
+    )
+    if not verdict.allowed:
+        # Not captured, so no money moves: the gateway voids the authorization.
+        return _failed(
+            payment,
+            GatewayEvent(
+                event_id=event.event_id,
+                event_type=event.event_type,
+                kind=EventKind.PAYMENT_FAILED,
+                failure_code=verdict.reason,
+                failure_message=verdict.detail,
+            ),
+        )
+    from venue_apps.payments.tasks import payment_capture_task
+
+    task_enqueue_on_commit(payment_capture_task, str(payment.pk))
+    return "authorized; capturing"
+
+
+def _refund_reported(payment: Payment, event: GatewayEvent, provider: PaymentProvider) -> str:
+    refund: Refund | None = None
+    if event.refund_id:
+        refund = Refund.objects.filter(pk=_uuid_or_none(event.refund_id), payment=payment).first()
+    if refund is None and event.refund_reference:
+        refund = Refund.objects.filter(
+            gateway_reference=event.refund_reference, payment=payment
+        ).first()
+    status = "succeeded" if event.kind == EventKind.REFUND_SUCCEEDED else "failed"
+    if refund is not None:
+        settled = refund_settle(refund.pk, status=status, reference=event.refund_reference)
+        return f"refund {settled.pk} {settled.status}"
+    if payment.status not in CAPTURED:
+        # A refund can only follow a capture that we have not heard of yet: ask.
+        fetched = provider.fetch(payment)
+        if fetched.kind == EventKind.PAYMENT_SUCCEEDED:
+            _captured(payment, fetched)
+            payment.refresh_from_db()
+        else:
+            return "ignored: refund reported for a payment not captured"
+    if status != "succeeded":
+        return "ignored: a refund we did not ask for failed"
+    return _refund_from_gateway(payment, event)
+
+
+def _refund_from_gateway(payment: Payment, event: GatewayEvent) -> str:
+    """A refund made at the gateway itself (the chain's Stripe dashboard, say): record
+    it against the order so the books match the gateway; seats stay as they are."""
+    from venue_apps.payments.services.refunds import order_refund
+
+    amount = int(event.amount or 0)
+    if amount <= 0 or amount > payment.refundable:
+        logger.error("payment %s: gateway refund of %s exceeds what is left", payment.pk, amount)
+        return "ignored: gateway refund larger than what is left; flagged"
+    refund: Refund | None
+    if payment.paid_order:
+        refund = order_refund(
+            payment.order_id,
+            actor=None,
+            amount=amount,
+            reason=Refund.Reason.GATEWAY,
+            note="Refunded at the gateway",
+        )
+    else:
+        from venue_apps.payments.services.refunds import _refund_record
+
+        refund = _refund_record(
+            payment, order_locked(payment.order_id), amount=amount, reason=Refund.Reason.GATEWAY
+        )
+    assert refund is not None
+    # It already happened: settle it now rather than asking the gateway to do it again.
+    Refund.objects.filter(pk=refund.pk).update(gateway_reference=event.refund_reference)
+    refund_settle(refund.pk, status="succeeded", reference=event.refund_reference)
+    return f"refund made at the gateway recorded ({amount})"

@@ -1,0 +1,55 @@
+"""Changing the chain's payment mode, default gateway and fraud limits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from tenants.error_codes import DomainError
+from venue_apps.payments.error_codes import PaymentErrorCode
+from venue_apps.payments.models import PaymentSettings
+from venue_apps.payments.services.audit import payments_audit
+from venue_apps.payments.services.gateways import providers_usable
+
+_EDITABLE = (
+    "mode",
+    "default_provider",
+    "attempts_per_customer_hour",
+    "attempts_per_address_hour",
+    "payments_per_card_hour",
+    "failures_before_block",
+    "block_minutes",
+)
+
+
+@transaction.atomic
+def payment_settings_update(*, values: Mapping[str, Any], actor: Any = None) -> PaymentSettings:
+    """Change the settings. Going live needs a gateway with live keys; the default
+    gateway must be one the chain can take payments with in that mode."""
+    row = PaymentSettings.objects.select_for_update().get(pk=PaymentSettings.current().pk)
+    old = {name: getattr(row, name) for name in _EDITABLE}
+    for name in _EDITABLE:
+        if name in values:
+            setattr(row, name, values[name])
+    live = row.mode == PaymentSettings.Mode.LIVE
+    usable = providers_usable(live=live)
+    if live and not usable:
+        raise DomainError(
+            PaymentErrorCode.PROVIDER_UNAVAILABLE, "Going live needs live Stripe or Razorpay keys."
+        )
+    if row.default_provider not in usable:
+        raise DomainError(
+            PaymentErrorCode.PROVIDER_UNAVAILABLE,
+            f"{row.default_provider} cannot take payments in {row.mode} mode.",
+        )
+    row.save()
+    new = {name: getattr(row, name) for name in _EDITABLE}
+    payments_audit(
+        "payment_settings_changed",
+        actor=actor,
+        old={k: v for k, v in old.items() if new[k] != v},
+        new={k: v for k, v in new.items() if old[k] != v},
+    )
+    return row

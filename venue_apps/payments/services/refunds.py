@@ -1,0 +1,421 @@
+"""Refunds: customer cancellations under the chain's policy, staff refunds, automatic
+refunds of payments that could not be honoured, and sending them through the gateway.
+
+A refund is decided in one transaction (the refund row, the lines it gives back, seats
+back on sale, the ledger's `refund_due`) and sent after commit by a Celery task that
+retries; the gateway's answer settles it (`refund_sent` in the ledger). Sending is
+idempotent per refund at every gateway, so a retried or duplicated task never refunds
+twice.
+
+Locks are taken in the shared order: payments of the order, then the order, then
+seats; the same order as the webhook processing, so the two never deadlock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tenants.error_codes import Conflict, DomainError, NotFound
+from tenants.queue import task_enqueue_on_commit
+from venue_apps.inventory.holds import hold_release
+from venue_apps.inventory.models import Hold
+from venue_apps.orders import policy as policy_rules
+from venue_apps.orders.error_codes import OrderErrorCode
+from venue_apps.orders.models import Order, OrderLine
+from venue_apps.orders.services import (
+    cancellation_policy,
+    order_end_unpaid,
+    order_lines_refund,
+    order_mark_refunded_unfulfilled,
+    order_notify,
+)
+from venue_apps.payments.error_codes import PaymentErrorCode
+from venue_apps.payments.models import Payment, Refund
+from venue_apps.payments.providers.base import ProviderError, ProviderRefused, RefundResult
+from venue_apps.payments.services.ledger import (
+    ledger_refund_due,
+    ledger_refund_sent,
+    line_split,
+)
+from venue_apps.shows.models import Show
+
+logger = logging.getLogger(__name__)
+CAPTURED = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+
+
+def order_and_payments_locked(order_id: Any) -> tuple[Order, list[Payment]]:
+    """Lock the order's payments (by id), then the order: the shared lock order."""
+    payments = list(Payment.objects.select_for_update().filter(order_id=order_id).order_by("pk"))
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(OrderErrorCode.ORDER_NOT_FOUND, "No such order.")
+    return order, payments
+
+
+def _paying(payments: list[Payment]) -> Payment | None:
+    return next((payment for payment in payments if payment.paid_order), None)
+
+
+def _platform_reversal(line: OrderLine, amount: int) -> int:
+    """The platform fee given back with `amount` of a line: proportional, and exact in
+    sum however many partial refunds the line gets."""
+    if not line.total or not line.platform_fee:
+        return 0
+
+    def due(refunded: int) -> int:
+        return (line.platform_fee * refunded * 2 + line.total) // (2 * line.total)
+
+    return due(line.refunded_amount + amount) - due(line.refunded_amount)
+
+
+def _refund_record(
+    payment: Payment,
+    order: Order,
+    *,
+    amount: int,
+    reason: str,
+    lines: dict[int, int] | None = None,
+    with_fees: bool = True,
+    return_seats: tuple[int, ...] = (),
+    currency: str | None = None,
+    actor: Any = None,
+    note: str = "",
+) -> Refund | None:
+    """Decide a refund (both rows locked by the caller): lines, seats, ledger, then send
+    it after commit. A refund of nothing only puts the seats back."""
+    if amount < 0 or amount > payment.refundable:
+        raise Conflict(
+            PaymentErrorCode.REFUND_TOO_LARGE,
+            f"At most {payment.refundable} can be refunded on this payment.",
+        )
+    splits: list[tuple[int, int, int]] = []
+    reversal = 0
+    if lines is not None:
+        by_id = {line.pk: line for line in order.lines.all()}
+        for line_id, line_amount in lines.items():
+            if line_amount:
+                splits.append(line_split(by_id[line_id], line_amount, with_fees=with_fees))
+                reversal += _platform_reversal(by_id[line_id], line_amount)
+        order_lines_refund(order, lines, return_seats=return_seats, actor=actor, reason=reason)
+    if amount == 0:
+        return None
+    refund = Refund.objects.create(
+        payment=payment,
+        order=order,
+        amount=amount,
+        currency=currency or payment.currency,
+        reason=reason,
+        note=note[:255],
+        lines={str(key): value for key, value in (lines or {}).items() if value},
+        requested_by_id=getattr(actor, "pk", None),
+    )
+    payment.refunded_amount += amount
+    payment.status = (
+        Payment.Status.REFUNDED
+        if payment.refunded_amount == payment.captured_amount
+        else Payment.Status.PARTIALLY_REFUNDED
+    )
+    payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+    ledger_refund_due(refund, splits=splits, platform_reversal=reversal)
+    from venue_apps.payments.tasks import refund_execute_task
+
+    task_enqueue_on_commit(refund_execute_task, str(refund.pk))
+    return refund
+
+
+def refund_unfulfilled(payment: Payment, order: Order, *, reason: str) -> Refund | None:
+    """Give back a captured payment that did not become (or pay for) a sale: paid
+    after the seats were gone, the wrong amount, refused by fraud checks, or paid twice.
+    Both rows are locked by the caller."""
+    if order.status != Order.Status.PAID or not payment.paid_order:
+        order_mark_refunded_unfulfilled(order, reason=reason)
+    refund = _refund_record(payment, order, amount=payment.refundable, reason=reason, currency=None)
+    order_notify(order, "payment_returned")
+    return refund
+
+
+# --- customers cancel -------------------------------------------------------------------
+
+
+def _policy() -> policy_rules.Policy:
+    row = cancellation_policy()
+    return policy_rules.Policy(
+        customers_may_cancel=row.customers_may_cancel,
+        cutoff_hours=row.cutoff_hours,
+        refund_booking_fee=row.refund_booking_fee,
+        tiers=tuple(
+            policy_rules.Tier(tier.hours_before, tier.refund_percent) for tier in row.tiers.all()
+        ),
+    )
+
+
+def order_cancel_quote(order: Order, *, now: datetime | None = None) -> policy_rules.Quote:
+    """What cancelling the order now would refund under the chain's policy; changes nothing."""
+    now = now or timezone.now()
+    show = Show.objects.only("starts_at").get(pk=order.show_id)
+    rules = _policy()
+    if order.current_status == Order.Status.PENDING:
+        return policy_rules.Quote(
+            True,
+            "ok",
+            "Nothing was paid; cancelling releases the seats.",
+            0,
+            0,
+            round((show.starts_at - now).total_seconds() / 3600, 2),
+            show.starts_at,
+            {},
+        )
+    if order.status != Order.Status.PAID:
+        return policy_rules.Quote(
+            False,
+            OrderErrorCode.ORDER_NOT_PAID,
+            f"The order is {order.current_status}.",
+            0,
+            0,
+            round((show.starts_at - now).total_seconds() / 3600, 2),
+            show.starts_at,
+            {},
+        )
+    lines = [
+        policy_rules.LineMoney(line.pk, line.total, line.fee_total, line.refunded_amount)
+        for line in order.lines.filter(status=OrderLine.Status.SOLD)
+    ]
+    return policy_rules.quote(rules, lines=lines, starts_at=show.starts_at, now=now)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    order: Order
+    refund: Refund | None
+    amount: int
+
+
+@transaction.atomic
+def order_cancel(order_id: Any, *, actor: Any = None, now: datetime | None = None) -> Cancellation:
+    """A customer cancels: an unpaid order just lets its seats go; a paid one is
+    refunded under the chain's policy and its seats go back on sale.
+
+    Refused (409) past the policy's cut-off, after the show started, when the chain
+    takes no cancellations, or when the order is not paid.
+    """
+    now = now or timezone.now()
+    order, payments = order_and_payments_locked(order_id)
+    if order.status == Order.Status.PENDING:
+        order_end_unpaid(
+            order, status=Order.Status.CANCELLED, reason="customer_cancelled", actor=actor
+        )
+        for attempt in payments:
+            if attempt.status == Payment.Status.PENDING:
+                _payment_abandon(attempt, reason="order_cancelled")
+        return Cancellation(order, None, 0)
+    quote = order_cancel_quote(order, now=now)
+    if not quote.allowed:
+        raise Conflict(quote.code, quote.detail)
+    payment = _paying(payments)
+    if payment is None:
+        raise Conflict(OrderErrorCode.ORDER_NOT_PAID, "No payment paid this order.")
+    rules = _policy()
+    sold = [line.pk for line in order.lines.filter(status=OrderLine.Status.SOLD)]
+    refund = _refund_record(
+        payment,
+        order,
+        amount=quote.refund,
+        reason=Refund.Reason.CUSTOMER_CANCELLED,
+        lines={line_id: quote.per_line.get(line_id, 0) for line_id in sold},
+        with_fees=rules.refund_booking_fee,
+        return_seats=tuple(sold),
+        actor=actor,
+        note=f"{quote.refund_percent} % under the policy, {quote.hours_before} h before",
+    )
+    order_notify(order, "cancelled")
+    return Cancellation(order, refund, quote.refund)
+
+
+def _payment_abandon(payment: Payment, *, reason: str) -> None:
+    """An unpaid attempt that will not be used: cancelled here, and at the gateway
+    after commit so it cannot be paid later (if it is anyway, it is refunded)."""
+    from venue_apps.payments.tasks import payment_gateway_cancel_task
+
+    payment.status = Payment.Status.CANCELLED
+    payment.failure_code = reason
+    payment.save(update_fields=["status", "failure_code", "updated_at"])
+    if payment.gateway_reference:
+        task_enqueue_on_commit(payment_gateway_cancel_task, str(payment.pk))
+
+
+# --- staff refund ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_refund(
+    order_id: Any,
+    *,
+    actor: Any,
+    seat_ids: list[int] | None = None,
+    amount: int | None = None,
+    note: str = "",
+    reason: str = Refund.Reason.STAFF,
+) -> Refund:
+    """Staff refund a paid order: some seats (in full, back on sale), an amount (a
+    goodwill refund; the seats stay sold), or, given neither, everything."""
+    order, payments = order_and_payments_locked(order_id)
+    if order.status != Order.Status.PAID:
+        raise Conflict(OrderErrorCode.ORDER_NOT_PAID, f"The order is {order.status}.")
+    payment = _paying(payments)
+    if payment is None:
+        raise Conflict(OrderErrorCode.ORDER_NOT_PAID, "No payment paid this order.")
+    sold = {line.show_seat_id: line for line in order.lines.filter(status=OrderLine.Status.SOLD)}
+    if seat_ids is not None and amount is not None:
+        raise DomainError(PaymentErrorCode.REFUND_INVALID, "Refund seats or an amount, not both.")
+    if seat_ids is not None:
+        unknown = sorted(set(seat_ids) - set(sold))
+        if unknown or not seat_ids:
+            raise DomainError(
+                PaymentErrorCode.REFUND_INVALID,
+                "These seats are not sold on this order.",
+                extra={"seats": unknown},
+            )
+        chosen = [sold[seat_id] for seat_id in sorted(set(seat_ids))]
+        lines = {line.pk: line.refundable for line in chosen}
+        return_seats = tuple(line.pk for line in chosen)
+    elif amount is not None:
+        refundable = sum(line.refundable for line in sold.values())
+        if not 0 < amount <= refundable:
+            raise DomainError(
+                PaymentErrorCode.REFUND_TOO_LARGE, f"Refund 1 to {refundable} on this order."
+            )
+        from venue_apps.orders.pricing import spread
+
+        ordered = sorted(sold.values(), key=lambda line: line.pk)
+        parts = spread(amount, [line.refundable for line in ordered])
+        lines = {line.pk: part for line, part in zip(ordered, parts, strict=True)}
+        return_seats = ()
+    else:
+        lines = {line.pk: line.refundable for line in sold.values()}
+        return_seats = tuple(lines)
+    total = sum(lines.values())
+    if total <= 0:
+        raise Conflict(PaymentErrorCode.NOTHING_TO_REFUND, "Nothing is left to refund.")
+    refund = _refund_record(
+        payment,
+        order,
+        amount=total,
+        reason=reason,
+        lines=lines,
+        with_fees=True,
+        return_seats=return_seats,
+        actor=actor,
+        note=note,
+    )
+    assert refund is not None
+    order_notify(order, "refund")
+    return refund
+
+
+@transaction.atomic
+def show_cancel_and_refund(show: Show, *, actor: Any) -> dict[str, int]:
+    """Cancel a show and give everybody their money back in full (fees included):
+    paid orders are refunded, unpaid ones and holds are let go, then the show is
+    cancelled. Returns what was done."""
+    from venue_apps.shows.services import show_cancel
+
+    done = {"refunded_orders": 0, "released_orders": 0, "released_holds": 0}
+    for order_id in list(
+        Order.objects.filter(show=show, status__in=[Order.Status.PAID, Order.Status.PENDING])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        order, payments = order_and_payments_locked(order_id)
+        if order.status == Order.Status.PAID:
+            order_refund(
+                order.pk,
+                actor=actor,
+                reason=Refund.Reason.SHOW_CANCELLED,
+                note="The show was cancelled.",
+            )
+            done["refunded_orders"] += 1
+        elif order.status == Order.Status.PENDING:
+            order_end_unpaid(
+                order, status=Order.Status.CANCELLED, reason="show_cancelled", actor=actor
+            )
+            for payment in payments:
+                if payment.status == Payment.Status.PENDING:
+                    _payment_abandon(payment, reason="show_cancelled")
+            done["released_orders"] += 1
+    for hold in Hold.objects.filter(show=show, status=Hold.Status.ACTIVE).order_by("pk"):
+        hold_release(hold)
+        done["released_holds"] += 1
+    show_cancel(show)
+    return done
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+def refund_execute(refund_id: Any) -> str:
+    """Send a decided refund through its gateway and record the answer.
+
+    Raises ProviderError when the gateway is unreachable (the task retries). A refusal
+    marks the refund failed for staff to look at; the money stays owed in the ledger.
+    """
+    from venue_apps.payments.services.gateways import provider_for
+
+    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
+    if refund is None or refund.status != Refund.Status.PENDING:
+        return refund.status if refund else "missing"
+    Refund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1)
+    payment = refund.payment
+    try:
+        result = provider_for(payment.provider).refund(refund, payment)
+    except ProviderRefused as error:
+        result = RefundResult(reference="", status="failed", failure=str(error)[:255])
+    except NotFound as error:
+        result = RefundResult(reference="", status="failed", failure=error.detail)
+    except ProviderError:
+        logger.warning("refund %s: gateway unavailable, will retry", refund.pk)
+        raise
+    refund_settle(
+        refund.pk, status=result.status, reference=result.reference, failure=result.failure
+    )
+    return result.status
+
+
+@transaction.atomic
+def refund_settle(refund_id: Any, *, status: str, reference: str = "", failure: str = "") -> Refund:
+    """Record the gateway's answer about a refund, once: a second answer is ignored."""
+    refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    if reference:
+        refund.gateway_reference = reference
+    if status == "succeeded":
+        refund.status = Refund.Status.SUCCEEDED
+        refund.settled_at = timezone.now()
+        ledger_refund_sent(refund, provider=refund.payment.provider)
+    elif status == "failed":
+        refund.status = Refund.Status.FAILED
+        refund.last_error = (failure or "refused by the gateway")[:255]
+        logger.error("refund %s failed at the gateway; staff must act", refund.pk)
+    refund.save()
+    return refund
+
+
+@transaction.atomic
+def refund_retry(refund: Refund, *, actor: Any = None) -> Refund:
+    """Staff send a failed refund again (the money is still owed in the ledger)."""
+    from venue_apps.payments.tasks import refund_execute_task
+
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status != Refund.Status.FAILED:
+        raise Conflict(PaymentErrorCode.REFUND_INVALID, f"The refund is {refund.status}.")
+    refund.status = Refund.Status.PENDING
+    refund.last_error = ""
+    refund.save(update_fields=["status", "last_error"])
+    task_enqueue_on_commit(refund_execute_task, str(refund.pk))
+    return refund
