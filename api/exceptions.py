@@ -33,9 +33,13 @@ def _first_code(codes: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(
+        response = Response(
             {"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code
         )
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response["Retry-After"] = str(int(retry_after))
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -236,33 +236,47 @@ def order_locked(order_id: Any) -> Order:
     return Order.objects.select_for_update().get(pk=order_id)
 
 
-def order_fulfil(order: Order, *, actor: Any = None) -> list[int]:
-    """Sell the order's seats and mark it paid; return the seats that are gone instead.
+@dataclass(frozen=True)
+class Fulfilment:
+    """What became of paying an order: sold, or why not (and which seats were gone)."""
+
+    sold: bool
+    reason: str = ""  # "seats_unavailable", "show_closed" or "order_closed"
+    gone: tuple[int, ...] = ()
+
+
+def order_fulfil(order: Order, *, actor: Any = None) -> Fulfilment:
+    """Sell the order's seats and mark it paid, or say why that cannot be done.
 
     The caller holds the order's lock inside its transaction (the one that records the
-    payment). A pending order sells the seats its hold still has; an expired or failed
-    one (a late payment) sells them if they are still free. Nothing changes when any
-    seat is gone or the show can no longer be sold.
+    payment). A pending order sells the seats its hold still has; one that ran out of
+    time or whose earlier attempt failed (a late payment) sells them if they are still
+    free. Nothing changes when any seat is gone, the show can no longer be sold, or the
+    order was cancelled on purpose.
     """
     if order.status == Order.Status.PAID:
-        return []
+        return Fulfilment(sold=True)
+    revivable = order.status in (Order.Status.PENDING, Order.Status.EXPIRED) or (
+        order.status == Order.Status.CANCELLED and order.reason == "payment_failed"
+    )
+    if not revivable:
+        return Fulfilment(sold=False, reason="order_closed")
     show = Show.objects.only("id", "status", "starts_at").get(pk=order.show_id)
-    lines = list(order.lines.all())
-    seat_ids = [line.show_seat_id for line in lines]
     if show.status != Show.Status.ON_SALE or show.starts_at <= timezone.now():
-        return seat_ids
+        return Fulfilment(sold=False, reason="show_closed")
+    seat_ids = [line.show_seat_id for line in order.lines.all()]
     try:
         # One savepoint for the seats and the lines: if the database refuses the lines,
         # the seats are not left marked sold for nobody.
         with transaction.atomic():
             gone = seats_sell(order.show_id, seat_ids, hold_id=order.hold_id)
             if gone:
-                return gone
+                return Fulfilment(sold=False, reason="seats_unavailable", gone=tuple(gone))
             OrderLine.objects.filter(order=order).update(status=OrderLine.Status.SOLD)
     except IntegrityError:
         # Another order has a sold line for one of these seats: the seat rows and the
         # lines disagreed, and the database refused to sell a seat twice.
-        return seat_ids
+        return Fulfilment(sold=False, reason="seats_unavailable", gone=tuple(seat_ids))
     old_status = order.status
     order.status = Order.Status.PAID
     order.reason = ""
@@ -274,7 +288,7 @@ def order_fulfil(order: Order, *, actor: Any = None) -> list[int]:
     )
     PromoRedemption.objects.filter(order=order).update(status=PromoRedemption.Status.REDEEMED)
     order_log(order, "paid", actor=actor, old_status=old_status, total=order.total)
-    return []
+    return Fulfilment(sold=True)
 
 
 def order_end_unpaid(order: Order, *, status: str, reason: str, actor: Any = None) -> Order:

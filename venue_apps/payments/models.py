@@ -182,6 +182,8 @@ class Refund(models.Model):
         STAFF = "staff", "Refunded by staff"
         SHOW_CANCELLED = "show_cancelled", "The show was cancelled"
         SEATS_UNAVAILABLE = "seats_unavailable", "Paid after the seats were gone"
+        SHOW_CLOSED = "show_closed", "Paid after the show was closed"
+        ORDER_CLOSED = "order_closed", "Paid for an order already cancelled"
         AMOUNT_MISMATCH = "amount_mismatch", "Paid the wrong amount"
         DUPLICATE_PAYMENT = "duplicate_payment", "Paid twice"
         FRAUD = "fraud", "Refused by fraud checks"

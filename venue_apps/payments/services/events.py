@@ -193,10 +193,10 @@ def _captured(payment: Payment, event: GatewayEvent) -> str:
         refund_unfulfilled(payment, order, reason=Refund.Reason.DUPLICATE_PAYMENT)
         return "captured for an order already paid; refunding"
     was_late = order.status != Order.Status.PENDING
-    gone = order_fulfil(order)
-    if gone:
-        refund_unfulfilled(payment, order, reason=Refund.Reason.SEATS_UNAVAILABLE)
-        return f"captured after the seats were gone ({len(gone)}); refunding"
+    fulfilment = order_fulfil(order)
+    if not fulfilment.sold:
+        refund_unfulfilled(payment, order, reason=fulfilment.reason)
+        return f"captured but {fulfilment.reason.replace('_', ' ')}; refunding"
     _sale_recorded(order, payment)
     return "captured late; seats were still free; paid" if was_late else "captured; paid"
 
