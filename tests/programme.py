@@ -103,8 +103,46 @@ def build_programme(schema: str, *, layout: str = SMALL_LAYOUT) -> dict:
         }
 
 
+SALES_TABLES = (
+    "payments_ledgerentry",
+    "payments_webhookevent",
+    "payments_frauddecision",
+    "payments_refund",
+    "payments_payment",
+    "payments_sandboxcharge",
+    "payments_paymentauditlog",
+    "payments_gatewayaccount",
+    "payments_paymentsettings",
+    "orders_promoredemption",
+    "orders_orderlog",
+    "orders_orderline",
+    "orders_order",
+    "orders_promocode_titles",
+    "orders_promocode_shows",
+    "orders_promocode",
+    "orders_cancellationtier",
+    "orders_cancellationpolicy",
+    "orders_checkoutsettings",
+    "orders_taxrate",
+)
+
+
+def sales_delete(schema: str) -> None:
+    """Remove every order, payment and ledger entry of a schema (tests that commit).
+
+    The ledger refuses DELETE by design, so its tables are truncated: an operator's act
+    on a whole schema, not a change of the books.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        tables = ", ".join(f'"{schema}"."{table}"' for table in SALES_TABLES)
+        cursor.execute(f"TRUNCATE {tables}")
+
+
 def programme_delete(schema: str) -> None:
     """Remove everything `build_programme` made (for tests that commit their data)."""
+    sales_delete(schema)
     from venue_apps.catalog.models import Title
     from venue_apps.inventory.models import Hold, ShowInventory, ShowSeat
     from venue_apps.shows.models import PriceCard, Show

@@ -123,7 +123,7 @@ def test_a_captured_webhook_pays_and_a_duplicate_is_ignored(
     api, alpha, razorpay_chain, customer, gateway
 ):
     _, client = customer
-    body, seats, amount = _start(client, razorpay_chain, ["A4"], gateway)
+    body, _seats, amount = _start(client, razorpay_chain, ["A4"], gateway)
     payload = _captured("pay_Alpha002", amount)
 
     first = post_razorpay_webhook(api(alpha), payload, event_id="evt_rzp_0001")
@@ -141,7 +141,7 @@ def test_a_captured_webhook_pays_and_a_duplicate_is_ignored(
 
 def test_a_forged_razorpay_webhook_is_refused(api, alpha, razorpay_chain, customer, gateway):
     _, client = customer
-    body, seats, amount = _start(client, razorpay_chain, ["A5"], gateway)
+    _body, seats, amount = _start(client, razorpay_chain, ["A5"], gateway)
     payload = _captured("pay_Alpha003", amount)
 
     forged = post_razorpay_webhook(api(alpha), payload, secret="not-the-chains-secret")
@@ -165,7 +165,7 @@ def test_an_authorized_payment_is_checked_then_captured(
     api, alpha, razorpay_chain, customer, gateway, tasks_inline, django_capture_on_commit_callbacks
 ):
     _, client = customer
-    body, seats, amount = _start(client, razorpay_chain, ["A6"], gateway)
+    body, _seats, amount = _start(client, razorpay_chain, ["A6"], gateway)
     gateway.add(
         responses.POST,
         f"{RAZORPAY_API}/v1/payments/pay_Alpha004/capture",

@@ -133,6 +133,11 @@ def test_a_declined_card_fails_the_payment_and_frees_the_seats(
         f"{STRIPE_API}/v1/payment_intents/pi_alpha0001/cancel",
         json=stripe_intent("pi_alpha0001", amount, status="canceled"),
     )
+    gateway.add(
+        responses.GET,
+        f"{STRIPE_API}/v1/payment_intents/pi_alpha0001",
+        json=stripe_intent("pi_alpha0001", amount, status="canceled"),
+    )
     failed = stripe_intent(
         "pi_alpha0001",
         amount,
@@ -154,8 +159,13 @@ def test_a_declined_card_fails_the_payment_and_frees_the_seats(
     assert order_body["payment"]["status"] == "failed"
     assert order_body["payment"]["failure_code"] == "insufficient_funds"
     assert states("alpha", seats) == {seats[0]: "available"}
-    # The intent is cancelled at Stripe so that nobody can pay it afterwards.
-    assert gateway.calls[-1].request.url.endswith("/v1/payment_intents/pi_alpha0001/cancel")
+    # The intent is cancelled at Stripe so that nobody can pay it afterwards, and Stripe
+    # is asked once more what became of it.
+    urls = [call.request.url for call in gateway.calls]
+    assert urls[-2].endswith("/v1/payment_intents/pi_alpha0001/cancel")
+    assert "/v1/payment_intents/pi_alpha0001?" in urls[-1]
+    with schema_context("alpha"):
+        assert Payment.objects.get(pk=body["payment"]["id"]).gateway_closed is True
 
 
 def test_a_forged_webhook_is_refused_and_changes_nothing(
@@ -219,7 +229,7 @@ def test_another_chains_webhook_secret_does_not_verify_here(
 
 def test_a_duplicated_webhook_is_processed_once(api, alpha, stripe_chain, customer, gateway):
     _, client = customer
-    body, _, amount = _start(client, stripe_chain, ["B1"], gateway)
+    _body, _, amount = _start(client, stripe_chain, ["B1"], gateway)
     payload = stripe_event(
         "payment_intent.succeeded",
         stripe_intent("pi_alpha0001", amount, status="succeeded"),
@@ -411,7 +421,7 @@ def test_the_customer_return_asks_stripe_not_the_browser(
     api, alpha, stripe_chain, customer, gateway
 ):
     _, client = customer
-    body, seats, amount = _start(client, stripe_chain, ["C2"], gateway)
+    body, _seats, amount = _start(client, stripe_chain, ["C2"], gateway)
     gateway.add(
         responses.GET,
         f"{STRIPE_API}/v1/payment_intents/pi_alpha0001",

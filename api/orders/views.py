@@ -156,13 +156,14 @@ class OrderPaymentRetryView(CheckoutThrottled, APIView):
         data = io.PaymentRetryInput(data=request.data)
         data.is_valid(raise_exception=True)
         order = _own_order(request, order_id)
-        payment_retry(
+        payment = payment_retry(
             order, provider_name=data.validated_data["provider"], address=_address(request)
         )
         order = selectors.order_for(order.pk, customer_id=None)
-        return Response(
-            io.OrderOutput(order, context=_context(request)).data, status=status.HTTP_201_CREATED
-        )
+        body = io.OrderOutput(order, context=_context(request)).data
+        # The new attempt, with what the client pays it with.
+        body["payment"] = io.payment_data(payment, for_owner=True)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 def _own_order(request: Request, order_id: Any) -> Order:

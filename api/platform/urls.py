@@ -11,6 +11,7 @@ urlpatterns = [
     ),
     path("tenants/", views.TenantListCreateView.as_view(), name="platform-tenants"),
     path("tenants/<slug:slug>/", views.TenantDetailView.as_view(), name="platform-tenant"),
+    path("tenants/<slug:slug>/usage/", views.TenantUsageView.as_view(), name="platform-usage"),
     path(
         "tenants/<slug:slug>/domains/",
         views.TenantDomainCreateView.as_view(),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from api.platform.serializers import (
     TenantOutput,
 )
 from tenants import selectors, services
+from venue_apps.payments.selectors import usage_by_month
 
 
 class PlatformTokenView(jwt_views.TokenObtainPairView):
@@ -80,3 +82,44 @@ class TenantDomainCreateView(APIView):
             selectors.tenant_get(slug), domain=data.validated_data["domain"], actor=request.user
         )
         return Response(DomainOutput(domain).data, status=status.HTTP_201_CREATED)
+
+
+class UsageMonthOutput(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM in the chain's time zone")
+    currency = serializers.CharField()
+    tickets_sold = serializers.IntegerField()
+    gross = serializers.IntegerField(help_text="Minor units")
+    refunded = serializers.IntegerField()
+    net = serializers.IntegerField()
+    platform_fees = serializers.IntegerField()
+
+
+class UsageOutput(serializers.Serializer):
+    tenant = serializers.CharField()
+    currency = serializers.CharField()
+    platform_fee_per_ticket = serializers.IntegerField()
+    platform_fee_basis_points = serializers.IntegerField()
+    months = UsageMonthOutput(many=True)
+
+
+class TenantUsageView(APIView):
+    """What a chain sold and owes the platform, month by month (from its own ledger)."""
+
+    permission_classes = [IsPlatformStaff]
+
+    @extend_schema(responses=UsageOutput)
+    def get(self, request: Request, slug: str) -> Response:
+        tenant = selectors.tenant_get(slug)
+        with schema_context(tenant.schema_name):
+            months = usage_by_month(timezone=tenant.timezone)
+        for month in months:
+            month.setdefault("currency", tenant.currency)
+        return Response(
+            {
+                "tenant": tenant.slug,
+                "currency": tenant.currency,
+                "platform_fee_per_ticket": tenant.platform_fee_per_ticket,
+                "platform_fee_basis_points": tenant.platform_fee_basis_points,
+                "months": UsageMonthOutput(months, many=True).data,
+            }
+        )

@@ -136,6 +136,10 @@ class Payment(models.Model):
     # The payment whose money became the order's sale (an order can see several
     # attempts, and a customer who pays twice gets the second one back).
     paid_order = models.BooleanField(default=False)
+    # The gateway confirmed that this attempt can no longer take money (cancelled
+    # there). Until then an attempt we gave up on is still asked about, because a
+    # customer may pay it anyway; that money must still end as tickets or a refund.
+    gateway_closed = models.BooleanField(default=False)
     customer_id = models.BigIntegerField(null=True, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -44,10 +44,11 @@ def payment_capture_task(self, payment_id: str) -> str:
     ignore_result=True,
 )
 def payment_gateway_cancel_task(self, payment_id: str) -> None:
-    """Make an unpaid attempt unpayable at its gateway."""
-    from venue_apps.payments.services.checkout import payment_gateway_cancel
+    """Make an attempt we gave up on unpayable at its gateway, and apply what the
+    gateway says became of it."""
+    from venue_apps.payments.services.checkout import payment_gateway_close
 
-    payment_gateway_cancel(payment_id)
+    payment_gateway_close(payment_id)
 
 
 @shared_task(ignore_result=True)

@@ -50,6 +50,8 @@ class GatewayEvent:
     refund_id: str = ""
     failure_code: str = ""
     failure_message: str = ""
+    # The gateway will never take money for this attempt any more (cancelled there).
+    final: bool = False
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 

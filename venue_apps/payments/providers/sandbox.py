@@ -140,6 +140,7 @@ class SandboxProvider(PaymentProvider):
             refund_id=data.get("refund_id", ""),
             failure_code=data.get("failure_code", ""),
             failure_message=data.get("failure_message", ""),
+            final=bool(override.get("final", False)),
             payload=event,
         )
 
@@ -162,6 +163,7 @@ class SandboxProvider(PaymentProvider):
             },
             event_id=f"fetch:{payment.gateway_reference}:{status}",
             event_type=f"fetched.{status}",
+            final=status in ("failed", "cancelled", "missing"),
         )
 
     def client_return(self, payment: Payment, data: Mapping[str, Any]) -> GatewayEvent:

@@ -154,6 +154,7 @@ class StripeProvider(PaymentProvider):
                 or intent.get("cancellation_reason")
                 or "canceled",
                 failure_message=(error.get("message") or "The payment was not completed.")[:255],
+                final=status == "canceled",
                 **common,
             )
         return GatewayEvent(kind=EventKind.IGNORED, amount=intent.get("amount"), **common)

@@ -25,10 +25,16 @@ from venue_apps.orders.models import Order
 from venue_apps.orders.services import Buyer, order_create, order_fulfil, order_notify
 from venue_apps.payments.error_codes import PaymentErrorCode
 from venue_apps.payments.models import Payment, PaymentSettings
-from venue_apps.payments.providers.base import PaymentProvider, ProviderError, ProviderRefused
+from venue_apps.payments.providers.base import (
+    EventKind,
+    PaymentProvider,
+    ProviderError,
+    ProviderRefused,
+)
 from venue_apps.payments.services import fraud
 from venue_apps.payments.services.events import EventOutcome, event_apply
 from venue_apps.payments.services.gateways import provider_for
+from venue_apps.payments.services.refunds import CAPTURED
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +72,9 @@ def checkout_start(
     settings = PaymentSettings.current()
     provider = provider_for(provider_name, settings=settings)
     customer_id = getattr(buyer.customer, "pk", None)
+    # Outside the order's transaction: a refusal is logged, and stays logged.
+    fraud.attempt_check(customer_id=customer_id, address=buyer.address)
     with transaction.atomic():
-        fraud.attempt_check(customer_id=customer_id, address=buyer.address)
         order = order_create(hold, buyer=buyer, currency=currency, promo_code=promo_code)
         if order.total == 0:
             order_fulfil(order, actor=buyer.sold_by or buyer.customer)
@@ -134,13 +141,13 @@ def payment_retry(order: Order, *, provider_name: str, address: str | None) -> P
 
     settings = PaymentSettings.current()
     provider = provider_for(provider_name, settings=settings)
+    fraud.attempt_check(customer_id=order.customer_id, address=address, order=order)
     with transaction.atomic():
         order, payments = order_and_payments_locked(order.pk)
         if order.current_status != Order.Status.PENDING:
             raise Conflict(
                 OrderErrorCode.ORDER_NOT_PENDING, f"The order is {order.current_status}."
             )
-        fraud.attempt_check(customer_id=order.customer_id, address=address, order=order)
         for other in payments:
             if other.status == Payment.Status.PENDING:
                 _payment_abandon(other, reason="replaced")
@@ -187,15 +194,30 @@ def payment_capture(payment_id: Any) -> EventOutcome | None:
     return event_apply(payment.provider, event, provider=provider)
 
 
-def payment_gateway_cancel(payment_id: Any) -> None:
-    """Make an unpaid attempt unpayable at its gateway (best effort)."""
+def payment_gateway_close(payment_id: Any) -> EventOutcome | None:
+    """Make an attempt we gave up on unpayable at its gateway, then ask the gateway what
+    became of it: if the customer paid it after all, that capture is applied like any
+    other (tickets, or a refund). Marks the attempt closed once the gateway says so."""
     payment = Payment.objects.filter(pk=payment_id).first()
-    if payment is None or payment.status in (Payment.Status.SUCCEEDED,):
-        return
+    if payment is None or payment.gateway_closed or not payment.gateway_reference:
+        return None
     try:
-        provider_for(payment.provider).cancel(payment)
+        provider = provider_for(payment.provider)
     except NotFound:
-        return
+        return None
+    if payment.status not in CAPTURED:
+        provider.cancel(payment)
+    event = provider.fetch(payment)
+    outcome = None
+    if event.kind in (
+        EventKind.PAYMENT_SUCCEEDED,
+        EventKind.PAYMENT_AUTHORIZED,
+        EventKind.PAYMENT_FAILED,
+    ):
+        outcome = event_apply(payment.provider, event, provider=provider)
+    if event.final:
+        Payment.objects.filter(pk=payment.pk).update(gateway_closed=True)
+    return outcome
 
 
 def payment_get(payment_id: Any) -> Payment:
