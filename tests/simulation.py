@@ -231,6 +231,7 @@ class Storm:
         self.replays: queue.Queue = queue.Queue()
         self.counter = itertools.count()
         self.tokens: dict[int, str] = {}
+        self.order_outcomes: dict[str, str] = {}
 
     # --- one customer ------------------------------------------------------------------
 
@@ -327,6 +328,7 @@ class Storm:
         with self.lock:
             self.report.orders += 1
             self.report.outcomes[f"{provider}:{outcome}"] += 1
+            self.order_outcomes[body["id"]] = outcome
         if outcome in ("late_free", "late_taken"):
             self._lapse(body["id"])
             if outcome == "late_taken":
@@ -486,6 +488,16 @@ class Storm:
             )
             checks["earned_by_paid_orders"] = earned
 
+            # Customers who paid in time (once or twice) must all hold tickets: the
+            # transaction success rate. Late payers keep theirs only if nobody else
+            # took a seat meanwhile, so they are counted apart.
+            def paid(outcomes: tuple[str, ...]) -> tuple[int, int]:
+                ids = [i for i, outcome in self.order_outcomes.items() if outcome in outcomes]
+                return Order.objects.filter(pk__in=ids, status="paid").count(), len(ids)
+
+            checks["paid_of_those"], checks["should_be_paid"] = paid(("approve", "pay_twice"))
+            checks["late_paid"], checks["late_orders"] = paid(("late_free", "late_taken"))
+
 
 def summary(report: Report) -> str:
     checks = report.checks
@@ -502,6 +514,10 @@ def summary(report: Report) -> str:
         f"captured payments {captured}: to tickets {checks['captured_to_tickets']}, refunded in "
         f"full {checks['captured_refunded_in_full']}, neither {checks['captured_neither']}",
         f"success rate (captured payments ending as tickets or a full refund): {settled:.2%}",
+        f"transaction success: {checks['paid_of_those']} of {checks['should_be_paid']} orders "
+        f"paid in time hold tickets "
+        f"({checks['paid_of_those'] / max(1, checks['should_be_paid']):.2%}); late payers: "
+        f"{checks['late_paid']} of {checks['late_orders']} still got their seats",
         f"orders by status: {checks['orders_by_status']}",
         f"seats sold twice: {checks['seats_sold_twice']}; sold seats match sold lines: "
         f"{checks['sold_seats_match_lines']}",

@@ -79,6 +79,7 @@ def test_approve_pays_the_order_and_sells_the_seats(
         assert balances["ticket_sales"] + balances.get("tax", 0) == -body["total"]
     assert [message.to for message in mail.outbox] == [[user.email]]
     assert "confirmed" in mail.outbox[0].subject
+    assert "18:00" in mail.outbox[0].body  # the venue's local time, not the server's
 
 
 def body_hold(body: dict) -> str:

@@ -47,6 +47,7 @@ def storm_chain(committed, django_db_blocker, settings):
                 pk=1,
                 defaults={
                     "attempts_per_customer_hour": 1000,
+                    "attempts_per_address_hour": 100000,
                     "failures_before_block": 1000,
                     "payments_per_card_hour": 1000,
                 },
@@ -108,3 +109,4 @@ def test_a_checkout_storm_loses_nothing_and_the_books_balance(storm_chain, capsy
     assert ledger.get("funds:stripe", 0) == checks["gateway_captured"] - checks["gateway_refunded"]
     assert ledger.get("funds:sandbox", 0) == checks["sandbox_net"]
     assert checks["revenue"] == checks["earned_by_paid_orders"]
+    assert checks["paid_of_those"] == checks["should_be_paid"]

@@ -6,6 +6,7 @@ import logging
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from tenants.selectors import tenant_current
 from venue_apps.orders.models import Order
@@ -41,11 +42,14 @@ def order_email(order_id: str, kind: str) -> str:
         "lines": list(order.lines.all()),
         "total": money(order.total, order.currency),
         "refunded": money(order.refunded_amount, order.currency),
-        "starts_at": order.show.starts_at.astimezone(order.show.venue.zone),
+        "starts_at": order.show.starts_at,
     }
+    # Times in the email are the venue's, whatever the server's zone.
+    with timezone.override(order.show.venue.zone):
+        body = render_to_string(f"orders/email/{kind}.txt", context)
     message = EmailMultiAlternatives(
         subject=f"{tenant.brand_name}: " + SUBJECTS[kind].format(reference=order.reference),
-        body=render_to_string(f"orders/email/{kind}.txt", context),
+        body=body,
         to=[order.email],
     )
     message.send()

@@ -200,16 +200,18 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         return f"{entry.amount:+,}"
 
     def changelist_view(self, request, extra_context=None):
-        balances = {
-            row["account"]: row["total"]
-            for row in LedgerEntry.objects.values("account").annotate(total=Sum("amount"))
-        }
         labels = dict(LedgerAccount.choices)
+        balances = [
+            f"{labels.get(row['account'], row['account'])} "
+            f"{'+' if row['total'] > 0 else '-'}{money(abs(row['total']), row['currency'])}"
+            for row in LedgerEntry.objects.values("account", "currency")
+            .annotate(total=Sum("amount"))
+            .order_by("account")
+            if row["total"]
+        ]
         extra_context = {
             **(extra_context or {}),
-            "title": "Ledger (balances: "
-            + ", ".join(f"{labels.get(a, a)} {b:+,}" for a, b in sorted(balances.items()))
-            + ")",
+            "title": "Ledger: " + ("; ".join(balances) if balances else "no money moved yet"),
         }
         return super().changelist_view(request, extra_context)
 

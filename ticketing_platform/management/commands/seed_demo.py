@@ -60,6 +60,48 @@ def _ensure_user(email: str, role: Role, name: str) -> None:
     user.save(update_fields=["password", "is_active"])
 
 
+# What each demo chain adds to ticket prices, and a promo code to try.
+SALES = {
+    "aurora": {
+        "fee": 3000,  # a convenience fee of 30 rupees a ticket
+        "taxes": [("GST", 1800, "tickets", True), ("GST on convenience fee", 1800, "fees", False)],
+    },
+    "bluebird": {
+        "fee": 100,  # one euro a ticket
+        "taxes": [("VAT", 900, "all", True)],
+    },
+}
+
+
+def _sales_settings(slug: str) -> None:
+    """Test mode with the sandbox (this machine reaches no gateway), the chain's fee and
+    taxes, the default cancellation policy and a welcome code. Leaves edits alone."""
+    from venue_apps.orders.models import CheckoutSettings, PromoCode, TaxRate
+    from venue_apps.orders.services import cancellation_policy
+    from venue_apps.payments.models import PaymentSettings
+
+    PaymentSettings.current()
+    cancellation_policy()
+    settings_row, created = CheckoutSettings.objects.get_or_create(pk=1)
+    if created:
+        settings_row.booking_fee_per_ticket = SALES[slug]["fee"]
+        settings_row.save()
+    if not TaxRate.objects.exists():
+        for name, points, applies_to, inclusive in SALES[slug]["taxes"]:
+            TaxRate.objects.create(
+                name=name, basis_points=points, applies_to=applies_to, inclusive=inclusive
+            )
+    PromoCode.objects.get_or_create(
+        code="WELCOME10",
+        defaults={
+            "kind": "percent",
+            "value": 1000,
+            "description": "10 % off for new customers",
+            "max_uses_per_customer": 1,
+        },
+    )
+
+
 class Command(BaseCommand):
     help = "Create the demo platform admin and the aurora and bluebird chains."
 
@@ -98,6 +140,7 @@ class Command(BaseCommand):
             with schema_context(Tenant.objects.get(slug=chain.slug).schema_name):
                 for role, local_part in ROLE_LOGINS:
                     _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
+                _sales_settings(chain.slug)
                 if not Venue.objects.exists():
                     started = time.perf_counter()
                     shows = PROGRAMMES[chain.slug]()
