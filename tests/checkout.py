@@ -169,3 +169,35 @@ def post_razorpay_webhook(
         ),
         HTTP_X_RAZORPAY_EVENT_ID=event_id or f"evt_{secrets.token_hex(8)}",
     )
+
+
+STRIPE_LIVE_KEYS = {
+    "public_key": "pk_live_51AlphaPublicLive0",
+    "secret_key": "sk_live_51AlphaSecretLiveKey0",
+    "webhook_secret": "whsec_alphaLiveWebhook0000",
+}
+
+
+def go_live_with_stripe(schema: str) -> None:
+    """The chain enters live Stripe keys and switches to live mode (real money)."""
+    from django_tenants.utils import schema_context
+
+    from venue_apps.payments.services.gateways import gateway_account_set
+    from venue_apps.payments.services.payment_settings import payment_settings_update
+
+    with schema_context(schema):
+        gateway_account_set("stripe", **STRIPE_LIVE_KEYS)
+        payment_settings_update(values={"mode": "live", "default_provider": "stripe"})
+
+
+def stripe_refunds_none_yet(gateway) -> None:
+    """Stripe's answer to "which refunds does this intent have?" before any was made."""
+    import re
+
+    import responses
+
+    gateway.add(
+        responses.GET,
+        re.compile(f"{STRIPE_API}/v1/refunds(\\?.*)?$"),
+        json={"object": "list", "data": [], "has_more": False},
+    )

@@ -66,6 +66,12 @@ class FakeStripe:
             responses.POST, re.compile(f"{base}/v1/payment_intents/pi_\\w+/cancel$"), self._cancel
         )
         mock.add_callback(responses.POST, re.compile(f"{base}/v1/refunds$"), self._refund)
+        mock.add_callback(
+            responses.GET, re.compile(f"{base}/v1/refunds(\\?.*)?$"), self._refund_list
+        )
+        mock.add_callback(
+            responses.GET, re.compile(f"{base}/v1/refunds/re_\\w+$"), self._refund_get
+        )
 
     @staticmethod
     def _form(request) -> dict[str, str]:
@@ -149,9 +155,22 @@ class FakeStripe:
                 "status": "succeeded",
                 "payment_intent": intent["id"],
                 "currency": "eur",
+                "metadata": {"refund": form.get("metadata[refund]", "")},
             }
             self.refunds[key] = refund
             return self._json(200, refund)
+
+    def _refund_list(self, request):
+        intent_id = parse_qs(request.url.split("?", 1)[1]).get("payment_intent", [""])[0]
+        with self.lock:
+            data = [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+        return self._json(200, {"object": "list", "data": data, "has_more": False})
+
+    def _refund_get(self, request):
+        refund_id = request.url.rsplit("/", 1)[1]
+        with self.lock:
+            found = next(r for r in self.refunds.values() if r["id"] == refund_id)
+        return self._json(200, found)
 
     def pay(self, intent_id: str, *, succeed: bool) -> list[bytes]:
         """The customer pays (or their card is declined); the events Stripe would send."""
@@ -424,15 +443,15 @@ class Storm:
     def _settle(self) -> None:
         """What the beat tasks would do afterwards: expire unpaid orders, ask the gateway
         about payments nobody told us of, send refunds still owed."""
-        from venue_apps.orders.services import orders_expire
         from venue_apps.payments.models import Refund
+        from venue_apps.payments.services.checkout import unpaid_orders_expire
         from venue_apps.payments.services.reconciliation import payments_reconcile
         from venue_apps.payments.services.refunds import refund_execute
 
         with schema_context(self.schema):
             later = timezone.now() + timedelta(hours=2)
             self.report.checks["reconciled"] = payments_reconcile(now=later)
-            orders_expire(now=later)
+            unpaid_orders_expire(now=later)
             for refund_id in Refund.objects.filter(status="pending").values_list("pk", flat=True):
                 refund_execute(refund_id)
 

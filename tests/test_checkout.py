@@ -419,7 +419,7 @@ def test_a_released_promo_use_can_be_used_again(alpha, show, customer):
 
 
 def test_an_order_whose_time_is_up_expires_and_frees_everything(alpha, show, customer):
-    from venue_apps.orders.services import orders_expire
+    from venue_apps.payments.services.checkout import unpaid_orders_expire
 
     _, client = customer
     _promo(code="ONCE", kind="percent", value=1000, max_uses=1)
@@ -428,7 +428,7 @@ def test_an_order_whose_time_is_up_expires_and_frees_everything(alpha, show, cus
     with schema_context(alpha.schema_name):
         Order.objects.filter(pk=body["id"]).update(expires_at=timezone.now())
 
-        assert orders_expire() == 1
+        assert unpaid_orders_expire() == 1
 
         assert Order.objects.get(pk=body["id"]).status == "expired"
         assert PromoRedemption.objects.get().status == "released"
@@ -445,3 +445,90 @@ def test_a_webhook_delivery_is_recorded_once(alpha, show, customer):
     assert again.json()["result"] == "ignored"
     with schema_context(alpha.schema_name):
         assert WebhookEvent.objects.filter(provider="sandbox").count() == 1
+
+
+def test_an_order_too_large_for_the_books_is_a_400(alpha, show, customer):
+    _, client = customer
+    type(alpha).objects.filter(pk=alpha.pk).update(hold_max_seats=30)
+    with schema_context(alpha.schema_name):
+        from venue_apps.shows.models import Show
+
+        Show.objects.filter(pk=show.pk).update(
+            prices={
+                c: 100_000_000 for c in ("regular", "premium", "couple", "wheelchair", "recliner")
+            }
+        )
+    labels = [f"{row}{n}" for row in "ABC" for n in range(1, 9)][:22]
+
+    too_large = order(client, hold(client, show, seat_ids(alpha.schema_name, show, labels))["id"])
+
+    assert (too_large.status_code, too_large.json()["code"]) == (400, "order_too_large")
+
+
+def test_box_office_cannot_cancel_a_customers_order_but_a_manager_can(
+    alpha, show, customer, as_role
+):
+    _, client = customer
+    body = checkout(client, show, seat_ids(alpha.schema_name, show, ["D4"]))
+    sandbox(client, body["payment"]["id"], "approve")
+
+    by_box_office = as_role(Role.BOX_OFFICE).post(f"/api/v1/orders/{body['id']}/cancel/")
+    quote_for_box_office = as_role(Role.BOX_OFFICE).get(f"/api/v1/orders/{body['id']}/cancel/")
+    by_manager = as_role(Role.MANAGER).post(f"/api/v1/orders/{body['id']}/cancel/")
+
+    assert by_box_office.status_code == 403
+    assert quote_for_box_office.status_code == 200  # looking it up is their job
+    assert by_manager.status_code == 200
+    assert by_manager.json()["status"] == "cancelled"
+
+
+def test_the_owner_sees_a_customers_payment_but_not_what_they_pay_with(
+    alpha, show, customer, as_role
+):
+    _, client = customer
+    body = checkout(client, show, seat_ids(alpha.schema_name, show, ["D5"]))
+
+    seen = as_role(Role.OWNER).get(f"/api/v1/payments/{body['payment']['id']}/")
+    paid_by_owner = sandbox(as_role(Role.OWNER), body["payment"]["id"], "approve")
+
+    assert seen.status_code == 200
+    assert "sandbox_url" not in seen.json()
+    assert paid_by_owner.status_code == 404  # only the buyer pays their own order
+
+
+def test_a_garbage_sandbox_signature_is_a_400(api, alpha):
+    answer = api(alpha).post(
+        "/api/v1/payments/webhooks/sandbox/",
+        data=b'{"id": "evt", "type": "payment.succeeded"}',
+        content_type="application/json",
+        HTTP_X_SANDBOX_SIGNATURE="t=" + "9" * 400 + ",v1=x",
+    )
+    not_json = api(alpha).post(
+        "/api/v1/payments/webhooks/stripe/",
+        data=b"\xff\xfe",
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=x",
+    )
+
+    assert answer.status_code == 400
+    assert not_json.status_code in (400, 404)  # no Stripe keys here: 404; never a 500
+
+
+def test_going_live_voids_test_mode_tickets_for_upcoming_shows(
+    alpha, show, customer, tasks_inline, django_capture_on_commit_callbacks
+):
+    from tests.checkout import go_live_with_stripe
+
+    _, client = customer
+    seats = seat_ids(alpha.schema_name, show, ["D1"])
+    body = checkout(client, show, seats)
+    sandbox(client, body["payment"]["id"], "approve")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        go_live_with_stripe(alpha.schema_name)
+
+    order_body = client.get(f"/api/v1/orders/{body['id']}/").json()
+    assert (order_body["status"], order_body["reason"]) == ("refunded", "test_mode")
+    assert states(alpha.schema_name, seats) == {seats[0]: "available"}
+    with schema_context(alpha.schema_name):
+        assert PaymentSettings.current().mode == "live"

@@ -5,10 +5,22 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import responses
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import schema_context
 
-from tests.checkout import checkout, sandbox, seat_ids
+from tests.checkout import (
+    STRIPE_API,
+    STRIPE_LIVE_KEYS,
+    checkout,
+    go_live_with_stripe,
+    post_stripe_webhook,
+    sandbox,
+    seat_ids,
+    stripe_event,
+    stripe_intent,
+    stripe_refunds_none_yet,
+)
 from venue_apps.accounts.models import Role
 from venue_apps.payments.models import LedgerEntry
 from venue_apps.payments.services.ledger import ledger_balances
@@ -109,22 +121,71 @@ def test_a_new_chain_cloned_from_the_template_has_the_ledger_guards(platform_cli
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def test_the_books_after_a_sale_and_a_refund(
-    alpha, programme, customer, as_role, tasks_inline, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def live_sale(alpha, programme, customer):
+    """A live-mode Stripe sale of one seat (the platform charges its fee on live money)."""
+    go_live_with_stripe("alpha")
     _, client = customer
-    body = checkout(client, programme["show"], seat_ids("alpha", programme["show"], ["B1"]))
-    sandbox(client, body["payment"]["id"], "approve")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as gateway:
+        gateway.add(
+            responses.POST,
+            f"{STRIPE_API}/v1/payment_intents",
+            json=stripe_intent("pi_live00001", 20000),
+        )
+        body = checkout(
+            client,
+            programme["show"],
+            seat_ids("alpha", programme["show"], ["B1"]),
+            provider="stripe",
+        )
+        post_stripe_webhook(
+            api_client_for(alpha),
+            stripe_event(
+                "payment_intent.succeeded",
+                stripe_intent("pi_live00001", body["total"], status="succeeded"),
+            ),
+            secret=STRIPE_LIVE_KEYS["webhook_secret"],
+        )
+        yield body, gateway
+
+
+def api_client_for(tenant):
+    from rest_framework.test import APIClient
+
+    return APIClient(HTTP_HOST=f"{tenant.slug}.localhost")
+
+
+def test_the_books_after_a_live_sale_and_a_refund(
+    alpha, live_sale, as_role, tasks_inline, django_capture_on_commit_callbacks
+):
+    body, gateway = live_sale
+    stripe_refunds_none_yet(gateway)
+    gateway.add(
+        responses.POST,
+        f"{STRIPE_API}/v1/refunds",
+        json={
+            "id": "re_live0001",
+            "object": "refund",
+            "amount": 5000,
+            "status": "succeeded",
+            "payment_intent": "pi_live00001",
+        },
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        as_role(Role.MANAGER).post(
+        refunded = as_role(Role.MANAGER).post(
             f"/api/v1/orders/{body['id']}/refunds/", {"amount": 5000}, format="json"
         )
+    assert refunded.status_code == 201, refunded.content
+    # Sent with the live key, since the payment was live.
+    assert gateway.calls[-1].request.headers["Authorization"] == (
+        f"Bearer {STRIPE_LIVE_KEYS['secret_key']}"
+    )
 
     with schema_context("alpha"):
         balances = ledger_balances()
     total = body["total"]
     assert sum(balances.values()) == 0
-    assert balances["funds:sandbox"] == total - 5000
+    assert balances["funds:stripe"] == total - 5000
     assert balances.get("customer_funds", 0) == 0
     assert balances.get("refunds_payable", 0) == 0
     assert balances["ticket_sales"] + balances.get("booking_fees", 0) + balances.get("tax", 0) == (
@@ -136,16 +197,25 @@ def test_the_books_after_a_sale_and_a_refund(
     assert balances["platform_fees_payable"] == -(fee - refunded_fee)
 
 
-def test_platform_staff_see_each_chains_usage_by_month(alpha, paid, platform_client, api):
+def test_test_mode_sales_carry_no_platform_fee_and_are_not_billed(alpha, paid, platform_client):
+    with schema_context("alpha"):
+        assert ledger_balances().get("platform_fees", 0) == 0
+    usage = platform_client.get("/api/platform/tenants/alpha/usage/").json()
+    assert usage["months"] == []
+
+
+def test_platform_staff_see_each_chains_usage_by_month(alpha, live_sale, platform_client, api):
+    body, _ = live_sale
     usage = platform_client.get("/api/platform/tenants/alpha/usage/")
     chain_token_on_apex = api().get("/api/platform/tenants/alpha/usage/")
 
     assert usage.status_code == 200, usage.content
-    body = usage.json()
-    assert body["currency"] == "INR"
-    assert len(body["months"]) == 1
-    month = body["months"][0]
+    data = usage.json()
+    assert data["currency"] == "INR"
+    assert len(data["months"]) == 1
+    month = data["months"][0]
     assert month["tickets_sold"] == 1
-    assert month["gross"] == paid["total"]
-    assert month["platform_fees"] == (paid["total"] * 100 + 5000) // 10000
+    assert month["gross"] == body["total"]
+    assert month["refunded"] == 0
+    assert month["platform_fees"] == (body["total"] * 100 + 5000) // 10000
     assert chain_token_on_apex.status_code == 401

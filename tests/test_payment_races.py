@@ -256,3 +256,66 @@ def test_two_late_payments_for_one_seat_sell_it_once(race_chain):
         assert OrderLine.objects.filter(show_seat_id=seat, status="sold").count() == 1
         assert ShowSeat.objects.get(pk=seat).state == "sold"
         assert ledger_balances().get("customer_funds", 0) == 0
+
+
+def test_sweepers_new_holds_and_late_payments_at_once_never_deadlock(race_chain):
+    from venue_apps.inventory.holds import holds_expire
+    from venue_apps.payments.services.checkout import unpaid_orders_expire
+
+    show, users, seats = race_chain
+    labels = [f"{row}{n}" for row in "AB" for n in range(1, 9)]
+    bodies = []
+    for index, label in enumerate(labels):
+        bodies.append(
+            (index, _order(_client(users[index % 8]), show, [seats[label]], provider="sandbox"))
+        )
+    past = timezone.now() - timedelta(seconds=1)
+    with schema_context("beta"):
+        Hold.objects.filter(show=show).update(expires_at=past)
+        ShowSeat.objects.filter(show=show, state="held").update(held_until=past)
+        Order.objects.filter(show=show).update(expires_at=past)
+
+    def sweep_holds():
+        with schema_context("beta"):
+            return holds_expire()
+
+    def sweep_orders():
+        with schema_context("beta"):
+            return unpaid_orders_expire()
+
+    def grab_seats():
+        client = Client(HTTP_HOST=HOST)
+        return [
+            client.post(
+                f"/api/v1/shows/{show.pk}/holds/",
+                {"seats": [seats[label]]},
+                content_type="application/json",
+                HTTP_X_CART_ID=f"grabber-cart-{label}-xxxxxxxx",
+            ).status_code
+            for label in labels[::2]
+        ]
+
+    def pay_late(index, body):
+        client = Client(HTTP_HOST=HOST)
+        client.defaults["HTTP_AUTHORIZATION"] = _client(users[index % 8]).defaults[
+            "HTTP_AUTHORIZATION"
+        ]
+        return client.post(
+            f"/api/v1/payments/{body['payment']['id']}/sandbox/",
+            {"outcome": "approve"},
+            content_type="application/json",
+        ).status_code
+
+    results = _at_once(
+        [sweep_holds, sweep_orders, grab_seats]
+        + [lambda i=i, b=b: pay_late(i, b) for i, b in bodies[1::2]]
+    )
+
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert errors == []
+    assert all(code in (201, 409) for code in results[2])
+    assert all(code == 200 for code in results[3:])
+    with schema_context("beta"):
+        sold = OrderLine.objects.filter(order__show=show, status="sold")
+        assert sold.values("show_seat").distinct().count() == sold.count()
+        assert ledger_balances().get("customer_funds", 0) == 0

@@ -20,6 +20,7 @@ from tests.checkout import (
     states,
     stripe_event,
     stripe_intent,
+    stripe_refunds_none_yet,
 )
 from venue_apps.accounts.models import Role
 from venue_apps.orders.models import CancellationPolicy, CheckoutSettings, Order, OrderLine
@@ -322,6 +323,7 @@ def test_a_refund_the_gateway_refuses_is_kept_owed_and_can_be_sent_again(
         gateway_account_set("stripe", **STRIPE_KEYS)
     seats = seat_ids("alpha", show, ["D1"])
     with responses.RequestsMock(assert_all_requests_are_fired=False) as gateway:
+        stripe_refunds_none_yet(gateway)
         gateway.add(
             responses.POST,
             f"{STRIPE_API}/v1/payment_intents",
@@ -376,4 +378,56 @@ def test_order_lines_know_their_money(show, customer):
         line = OrderLine.objects.get(order_id=body["id"])
         assert line.total == line.price - line.discount + line.fee + line.tax_added
         assert line.fee_total == FEE
-        assert line.platform_fee == (line.total * 100 + 5000) // 10000  # 1 % by default
+        assert line.platform_fee == 0  # a test-mode sale: the platform charges nothing
+
+
+def test_a_show_can_be_cancelled_after_a_full_goodwill_refund(show, customer, as_role):
+    _, client = customer
+    body = _paid(client, show, ["D3"])
+    manager = as_role(Role.MANAGER)
+    manager.post(f"/api/v1/orders/{body['id']}/refunds/", {"amount": body["total"]}, format="json")
+
+    done = manager.post(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
+
+    assert done.status_code == 200, done.content
+    seats = seat_ids("alpha", show, ["D3"])
+    assert states("alpha", seats) == {seats[0]: "available"}
+    with schema_context("alpha"):
+        assert Order.objects.get(pk=body["id"]).status == "refunded"
+        assert Refund.objects.count() == 1  # nothing more to give back
+
+
+def test_a_payment_landing_after_the_show_was_cancelled_is_refunded(show, customer, as_role):
+    _, client = customer
+    pending = checkout(client, show, seat_ids("alpha", show, ["D4"]))
+    with schema_context("alpha"):
+        from venue_apps.shows.services import show_cancel
+
+        show_cancel(Show.objects.get(pk=show.pk), with_sales=True)
+
+    paid = sandbox(client, pending["payment"]["id"], "approve").json()
+
+    assert (paid["order_status"], paid["status"]) == ("refunded", "refunded")
+    with schema_context("alpha"):
+        assert Refund.objects.get().reason == "show_closed"
+
+
+def test_refunds_split_the_books_by_what_is_left_of_each_part(show, customer, as_role):
+    _, client = customer
+    body = _paid(client, show, ["D5"])  # 200.00 ticket + 25.00 fee, no taxes
+    _show_starts_in(show, 100)
+    as_role(Role.MANAGER).post(
+        f"/api/v1/orders/{body['id']}/refunds/", {"amount": 500}, format="json"
+    )
+
+    cancelled = client.post(f"/api/v1/orders/{body['id']}/cancel/").json()
+
+    # The goodwill refund took 444 from the ticket and 56 from the fee (in proportion);
+    # cancelling at 100 % gives back the rest of the ticket and keeps the rest of the fee.
+    assert cancelled["refund"] == 20000 - 444
+    with schema_context("alpha"):
+        balances = ledger_balances()
+        line = OrderLine.objects.get(order_id=body["id"])
+    assert (line.refunded_ticket, line.refunded_fee) == (20000, 56)
+    assert balances.get("ticket_sales", 0) == 0
+    assert balances["booking_fees"] == -(FEE - 56)

@@ -23,6 +23,7 @@ from tests.checkout import (
     stripe_charge,
     stripe_event,
     stripe_intent,
+    stripe_refunds_none_yet,
     stripe_signature,
 )
 from tests.fixtures import obtain_tokens
@@ -53,6 +54,7 @@ def stripe_chain(alpha, programme):
 @pytest.fixture
 def gateway():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        stripe_refunds_none_yet(mock)
         yield mock
 
 
@@ -123,11 +125,37 @@ def test_the_card_fingerprint_arrives_with_the_charge(api, alpha, stripe_chain, 
         assert WebhookEvent.objects.filter(provider="stripe").count() == 2
 
 
-def test_a_declined_card_fails_the_payment_and_frees_the_seats(
+def test_a_declined_card_keeps_the_seats_for_a_retry_until_the_hold_lapses(
     api, alpha, stripe_chain, customer, gateway, tasks_inline, django_capture_on_commit_callbacks
 ):
+    from venue_apps.payments.services.checkout import unpaid_orders_expire
+
     _, client = customer
     body, seats, amount = _start(client, stripe_chain, ["A4"], gateway)
+    declined = stripe_intent(
+        "pi_alpha0001",
+        amount,
+        last_payment_error={
+            "code": "card_declined",
+            "decline_code": "insufficient_funds",
+            "message": "Your card has insufficient funds.",
+        },
+    )
+
+    answer = post_stripe_webhook(
+        api(alpha), stripe_event("payment_intent.payment_failed", declined)
+    )
+
+    # The customer may try another card on the same intent: nothing is released yet.
+    assert answer.json()["detail"] == "failed (insufficient_funds); the customer may try again"
+    order_body = client.get(f"/api/v1/orders/{body['id']}/").json()
+    assert order_body["status"] == "pending"
+    assert order_body["payment"]["status"] == "failed"
+    assert order_body["payment"]["failure_code"] == "insufficient_funds"
+    assert states("alpha", seats) == {seats[0]: "held"}
+
+    # The hold's time runs out: the order expires, the seat comes free, and the intent
+    # is cancelled at Stripe so that nobody can pay it afterwards (then asked about).
     gateway.add(
         responses.POST,
         f"{STRIPE_API}/v1/payment_intents/pi_alpha0001/cancel",
@@ -138,34 +166,36 @@ def test_a_declined_card_fails_the_payment_and_frees_the_seats(
         f"{STRIPE_API}/v1/payment_intents/pi_alpha0001",
         json=stripe_intent("pi_alpha0001", amount, status="canceled"),
     )
-    failed = stripe_intent(
-        "pi_alpha0001",
-        amount,
-        last_payment_error={
-            "code": "card_declined",
-            "decline_code": "insufficient_funds",
-            "message": "Your card has insufficient funds.",
-        },
-    )
+    with schema_context("alpha"):
+        Order.objects.filter(pk=body["id"]).update(expires_at=timezone.now())
+        with django_capture_on_commit_callbacks(execute=True):
+            assert unpaid_orders_expire() == 1
 
-    with django_capture_on_commit_callbacks(execute=True):
-        answer = post_stripe_webhook(
-            api(alpha), stripe_event("payment_intent.payment_failed", failed)
-        )
-
-    assert answer.status_code == 200
-    order_body = client.get(f"/api/v1/orders/{body['id']}/").json()
-    assert order_body["status"] == "cancelled"
-    assert order_body["payment"]["status"] == "failed"
-    assert order_body["payment"]["failure_code"] == "insufficient_funds"
+    assert client.get(f"/api/v1/orders/{body['id']}/").json()["status"] == "expired"
     assert states("alpha", seats) == {seats[0]: "available"}
-    # The intent is cancelled at Stripe so that nobody can pay it afterwards, and Stripe
-    # is asked once more what became of it.
     urls = [call.request.url for call in gateway.calls]
     assert urls[-2].endswith("/v1/payment_intents/pi_alpha0001/cancel")
     assert "/v1/payment_intents/pi_alpha0001?" in urls[-1]
     with schema_context("alpha"):
         assert Payment.objects.get(pk=body["payment"]["id"]).gateway_closed is True
+
+
+def test_a_cancelled_intent_ends_the_order_at_once(api, alpha, stripe_chain, customer, gateway):
+    _, client = customer
+    body, seats, amount = _start(client, stripe_chain, ["A8"], gateway)
+
+    post_stripe_webhook(
+        api(alpha),
+        stripe_event(
+            "payment_intent.canceled",
+            stripe_intent(
+                "pi_alpha0001", amount, status="canceled", cancellation_reason="abandoned"
+            ),
+        ),
+    )
+
+    assert client.get(f"/api/v1/orders/{body['id']}/").json()["status"] == "cancelled"
+    assert states("alpha", seats) == {seats[0]: "available"}
 
 
 def test_a_forged_webhook_is_refused_and_changes_nothing(
@@ -294,7 +324,7 @@ def test_a_capture_reported_after_a_failure_still_books_free_seats(
     paid = post_stripe_webhook(api(alpha), _succeeded("pi_alpha0001", amount))  # retry paid
 
     assert paid.json()["result"] == "processed"
-    assert "late" in paid.json()["detail"]
+    assert paid.json()["detail"] == "captured; paid"  # the seats were kept for the retry
     assert client.get(f"/api/v1/orders/{body['id']}/").json()["status"] == "paid"
     assert states("alpha", seats) == {seats[0]: "sold"}
 
@@ -602,3 +632,69 @@ def test_another_customer_never_sees_the_client_secret(
         == 404
     )
     assert "client_secret" in client.get(f"/api/v1/payments/{body['payment']['id']}/").json()
+
+
+def test_a_refund_made_at_stripe_after_a_cancellation_is_still_recorded(
+    api, alpha, stripe_chain, customer, gateway, tasks_inline, django_capture_on_commit_callbacks
+):
+    _, client = customer
+    body, _, amount = _start(client, stripe_chain, ["D1"], gateway)
+    post_stripe_webhook(api(alpha), _succeeded("pi_alpha0001", amount))
+    gateway.add(
+        responses.POST,
+        f"{STRIPE_API}/v1/refunds",
+        json={
+            "id": "re_policy01",
+            "object": "refund",
+            "amount": amount // 4,
+            "status": "succeeded",
+            "payment_intent": "pi_alpha0001",
+        },
+    )
+    with schema_context("alpha"):
+        from venue_apps.shows.models import Show
+
+        # Ten hours before the show: the policy gives 25 % back.
+        starts = timezone.now() + timedelta(hours=10)
+        Show.objects.filter(pk=stripe_chain.pk).update(
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            busy_until=starts + timedelta(hours=3),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = client.post(f"/api/v1/orders/{body['id']}/cancel/").json()
+    rest = amount - cancelled["refund"]
+
+    answer = post_stripe_webhook(
+        api(alpha),
+        stripe_event(
+            "refund.updated",
+            {
+                "id": "re_dash0002",
+                "object": "refund",
+                "amount": rest,
+                "currency": "inr",
+                "status": "succeeded",
+                "payment_intent": "pi_alpha0001",
+                "metadata": {},
+            },
+        ),
+    )
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["detail"] == f"refund made at the gateway recorded ({rest})"
+    with schema_context("alpha"):
+        assert Order.objects.get(pk=body["id"]).status == "cancelled"
+        assert ledger_balances().get("funds:stripe", 0) == 0
+
+
+def test_the_event_log_never_keeps_a_client_secret(api, alpha, stripe_chain, customer, gateway):
+    _, client = customer
+    _, _, amount = _start(client, stripe_chain, ["D2"], gateway)
+
+    post_stripe_webhook(api(alpha), _succeeded("pi_alpha0001", amount))
+
+    with schema_context("alpha"):
+        stored = json.dumps(list(WebhookEvent.objects.values_list("payload", flat=True)))
+    assert "_secret_" not in stored
+    assert '"client_secret": "[removed]"' in stored

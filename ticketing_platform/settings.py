@@ -246,7 +246,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "orders-expire": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": 30.0,
-        "args": ("venue_apps.orders.tasks.orders_expire_task",),
+        "args": ("venue_apps.payments.tasks.orders_expire_task",),
     },
     # Ask the gateways about payments pending too long; resend stuck refunds.
     "payments-reconcile": {

@@ -43,7 +43,7 @@ def _own_payment(request: Request, payment_id: Any) -> Payment:
     payment = payment_get(payment_id)
     order = payment.order
     user = request.user
-    if user.pk not in (order.customer_id, order.sold_by_id) and user.role != Role.OWNER:
+    if user.pk not in (order.customer_id, order.sold_by_id):
         raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
     return payment
 
@@ -79,10 +79,13 @@ class PaymentDetailView(APIView):
 
     @extend_schema(responses=io.PaymentOutput)
     def get(self, request: Request, payment_id: str) -> Response:
-        if is_order_staff(request.user):
-            payment = payment_get(payment_id)
-            return Response(payment_data(payment, for_owner=False))
-        return Response(payment_data(_own_payment(request, payment_id), for_owner=True))
+        payment = payment_get(payment_id)
+        order = payment.order
+        buyer = request.user.pk in (order.customer_id, order.sold_by_id)
+        if not buyer and not is_order_staff(request.user):
+            raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
+        # What the client pays with is for the buyer only, never for staff looking on.
+        return Response(payment_data(payment, for_owner=buyer))
 
 
 class ReturnInput(serializers.Serializer):

@@ -23,3 +23,4 @@ class OrderErrorCode(StrEnum):
     CANCELLATION_NOT_OFFERED = "cancellation_not_offered"
     SHOW_STARTED = "show_started"
     POLICY_INVALID = "policy_invalid"
+    ORDER_TOO_LARGE = "order_too_large"

@@ -305,7 +305,10 @@ class OrderLine(models.Model):
     fee_tax = models.PositiveIntegerField(default=0)
     # What the platform charges the chain for this seat (set when it is sold).
     platform_fee = models.PositiveIntegerField(default=0)
+    # What went back, in all and of each part (so later refunds split what is left).
     refunded_amount = models.PositiveIntegerField(default=0)
+    refunded_ticket = models.PositiveIntegerField(default=0)
+    refunded_fee = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order_id", "id"]
@@ -326,6 +329,11 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(refunded_amount__lte=models.F("total")),
                 name="order_line_refund_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount=models.F("refunded_ticket") + models.F("refunded_fee"))
+                & Q(refunded_fee__lte=models.F("fee_total")),
+                name="order_line_refund_parts",
             ),
         ]
 

@@ -31,12 +31,14 @@ class Policy:
 
 @dataclass(frozen=True)
 class LineMoney:
-    """What a policy needs of an order line: its total, the fee part, what went back."""
+    """What a policy needs of an order line: its total, the fee part, and what went back
+    of the ticket part and of the fee part."""
 
     key: int
     total: int
     fee_total: int
-    refunded: int
+    refunded_ticket: int = 0
+    refunded_fee: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,12 @@ def tier_for(policy: Policy, hours_before: float) -> Tier | None:
 
 
 def line_refund(line: LineMoney, *, percent: int, include_fees: bool) -> int:
-    base = line.total if include_fees else line.total - line.fee_total
-    return max(0, min(line.total - line.refunded, share(base, percent * 100)))
+    """The policy's share of the line, never more than is left of the parts it covers."""
+    ticket_left = line.total - line.fee_total - line.refunded_ticket
+    if include_fees:
+        left = ticket_left + line.fee_total - line.refunded_fee
+        return max(0, min(left, share(line.total, percent * 100)))
+    return max(0, min(ticket_left, share(line.total - line.fee_total, percent * 100)))
 
 
 def quote(

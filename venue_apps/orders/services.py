@@ -4,8 +4,9 @@ An order is made from a hold and keeps the hold's seats held until it is paid or
 time is up (the hold's own deadline). Paying is the payments app's business: it calls
 `order_fulfil` with the order locked, in the transaction that records the payment.
 
-Lock order, shared with the payments app: payment, then order, then seats (by id),
-then hold. Every function here that locks takes them in that order.
+Lock order, shared with the payments app: payment, then order, then the show (for
+share), then seats (by id), then the show's inventory version row, then hold. Every
+function here that locks takes them in that order.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -42,6 +43,15 @@ from venue_apps.shows.models import Show
 # Hold and order deadlines are the same instant; an order made in the last seconds of
 # a hold could not be paid in time, so it is refused.
 MIN_SECONDS_LEFT = 5
+# Amounts are stored as 32-bit integers of minor units; no ticket order comes near this.
+MAX_ORDER_TOTAL = 2_000_000_000
+
+
+def show_lock_shared(show_id: int) -> None:
+    """Hold the show's row for share until commit: a cancellation (which takes it for
+    update) waits for sales in flight and is seen by every sale after it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM shows_show WHERE id = %s FOR SHARE", [show_id])
 
 
 def order_log(order: Order, action: str, *, actor: Any = None, **details: Any) -> None:
@@ -138,6 +148,7 @@ def order_create(
         raise Conflict(OrderErrorCode.HOLD_NOT_ACTIVE, f"The hold is {hold.status}.")
     if (hold.expires_at - now).total_seconds() < MIN_SECONDS_LEFT:
         raise Conflict(OrderErrorCode.HOLD_EXPIRED, "The hold has expired; pick the seats again.")
+    show_lock_shared(hold.show_id)
     show = Show.objects.select_related("title").get(pk=hold.show_id)
     # A hold can commit just after its show was cancelled or sales closed.
     if show.status != Show.Status.ON_SALE or not show.sales_open_at <= now < show.sales_close_at:
@@ -175,6 +186,10 @@ def order_create(
         taxes=taxes,
         discount=discount,
     )
+    if priced.total > MAX_ORDER_TOTAL:
+        raise DomainError(
+            OrderErrorCode.ORDER_TOO_LARGE, "This order is too large; split it into several."
+        )
     order = Order.objects.create(
         customer=customer,
         email=email,
@@ -261,6 +276,7 @@ def order_fulfil(order: Order, *, actor: Any = None) -> Fulfilment:
     )
     if not revivable:
         return Fulfilment(sold=False, reason="order_closed")
+    show_lock_shared(order.show_id)
     show = Show.objects.only("id", "status", "starts_at").get(pk=order.show_id)
     if show.status != Show.Status.ON_SALE or show.starts_at <= timezone.now():
         return Fulfilment(sold=False, reason="show_closed")
@@ -311,29 +327,43 @@ def order_end_unpaid(order: Order, *, status: str, reason: str, actor: Any = Non
     return order
 
 
-@transaction.atomic
-def orders_expire(*, now: datetime | None = None) -> int:
-    """End every pending order whose time is up; return how many."""
+def orders_expire(*, now: datetime | None = None, batch: int = 500) -> list[Any]:
+    """End every pending order whose time is up; return their ids.
+
+    One short transaction per order, so the sweep never holds one show's seats or
+    version row while it waits for another's.
+    """
     now = now or timezone.now()
-    expired = list(
-        Order.objects.select_for_update(skip_locked=True)
-        .filter(status=Order.Status.PENDING, expires_at__lte=now)
-        .order_by("pk")[:500]
+    due = list(
+        Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:batch]
     )
-    for order in expired:
-        order_end_unpaid(order, status=Order.Status.EXPIRED, reason="time_up")
-    return len(expired)
+    expired = []
+    for order_id in due:
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True)
+                .filter(pk=order_id, status=Order.Status.PENDING, expires_at__lte=now)
+                .first()
+            )
+            if order is None:
+                continue  # paid or cancelled meanwhile, or being paid right now
+            order_end_unpaid(order, status=Order.Status.EXPIRED, reason="time_up")
+            expired.append(order_id)
+    return expired
 
 
 def order_lines_refund(
     order: Order,
-    amounts: Mapping[int, int],
+    amounts: Mapping[int, tuple[int, int]],
     *,
     return_seats: Iterable[int] = (),
     actor: Any = None,
     reason: str = "",
 ) -> Order:
-    """Record refunds on lines (`line id -> minor units`) and put seats back on sale.
+    """Record refunds on lines (`line id -> (ticket part, fee part)`, minor units) and
+    put seats back on sale.
 
     Lines whose seat goes back on sale become `refunded`; the order becomes `refunded`
     once every line has, or `cancelled` when `reason` is a cancellation. The caller
@@ -341,25 +371,34 @@ def order_lines_refund(
     """
     lines = {line.pk: line for line in order.lines.select_for_update()}
     returning = set(return_seats)
-    for line_id, amount in amounts.items():
+    for line_id, (ticket, fee) in amounts.items():
         line = lines[line_id]
-        if amount < 0 or amount > line.refundable:
+        if not (
+            0 <= ticket <= line.ticket_total - line.refunded_ticket
+            and 0 <= fee <= line.fee_total - line.refunded_fee
+        ):
             raise DomainError(
                 OrderErrorCode.REFUND_INVALID,
-                f"Seat {line.seat_label} has {line.refundable} left to refund, not {amount}.",
+                f"Seat {line.seat_label} has {line.refundable} left to refund, not {ticket + fee}.",
             )
-        line.refunded_amount += amount
+        line.refunded_ticket += ticket
+        line.refunded_fee += fee
+        line.refunded_amount += ticket + fee
     freed_seats = []
     for line in lines.values():
         if line.pk in returning and line.status == OrderLine.Status.SOLD:
             line.status = OrderLine.Status.REFUNDED
             freed_seats.append(line.show_seat_id)
-    OrderLine.objects.bulk_update(list(lines.values()), ["refunded_amount", "status"])
+    OrderLine.objects.bulk_update(
+        list(lines.values()), ["refunded_amount", "refunded_ticket", "refunded_fee", "status"]
+    )
     if freed_seats:
         seats_return(order.show_id, freed_seats)
     old_status = order.status
     order.refunded_amount = sum(line.refunded_amount for line in lines.values())
-    if all(line.status != OrderLine.Status.SOLD for line in lines.values()):
+    if order.status == Order.Status.PAID and all(
+        line.status != OrderLine.Status.SOLD for line in lines.values()
+    ):
         order.status = (
             Order.Status.CANCELLED if reason == "customer_cancelled" else Order.Status.REFUNDED
         )
@@ -371,7 +410,7 @@ def order_lines_refund(
         "refunded" if order.status != Order.Status.CANCELLED else "cancelled",
         actor=actor,
         old_status=old_status,
-        refunded=dict(amounts),
+        refunded={line_id: ticket + fee for line_id, (ticket, fee) in amounts.items()},
         seats_returned=sorted(
             lines[line_id].seat_label for line_id in lines if line_id in returning
         ),

@@ -9,14 +9,6 @@ from celery import shared_task
 logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True)
-def orders_expire_task() -> int:
-    """End this schema's pending orders whose time is up and free their seats."""
-    from venue_apps.orders.services import orders_expire
-
-    return orders_expire()
-
-
 @shared_task(
     bind=True,
     autoretry_for=(OSError,),

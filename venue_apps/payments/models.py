@@ -192,6 +192,7 @@ class Refund(models.Model):
         DUPLICATE_PAYMENT = "duplicate_payment", "Paid twice"
         FRAUD = "fraud", "Refused by fraud checks"
         GATEWAY = "gateway", "Refunded at the gateway"
+        TEST_MODE = "test_mode", "A test-mode order voided when the chain went live"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -271,6 +272,7 @@ class LedgerEntry(models.Model):
         SALE = "sale", "Sale recognised"
         REFUND_DUE = "refund_due", "Refund decided"
         REFUND_SENT = "refund_sent", "Refund sent"
+        REFUND_RETURNED = "refund_returned", "Refund came back"
         PLATFORM_FEE = "platform_fee", "Platform fee"
 
     journal = models.UUIDField(db_index=True)

@@ -21,13 +21,24 @@ def usage_by_month(*, timezone: str) -> list[dict[str, Any]]:
     months: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"tickets_sold": 0, "gross": 0, "refunded": 0, "platform_fees": 0}
     )
+    # Live money only: test-mode payments are nobody's money and are never billed.
     entries = (
-        LedgerEntry.objects.annotate(month=TruncMonth("created_at", tzinfo=zone))
+        LedgerEntry.objects.exclude(payment__test_mode=True)
+        .annotate(month=TruncMonth("created_at", tzinfo=zone))
         .values("month", "currency")
         .annotate(
             gross=Sum("amount", filter=Q(kind="sale", account=LedgerAccount.CUSTOMER_FUNDS)),
+            # What went back of sales (not payments that were never a sale).
             refunded=Sum(
-                "amount", filter=Q(kind="refund_due", account=LedgerAccount.REFUNDS_PAYABLE)
+                "amount",
+                filter=Q(
+                    kind="refund_due",
+                    account__in=[
+                        LedgerAccount.TICKET_SALES,
+                        LedgerAccount.BOOKING_FEES,
+                        LedgerAccount.TAX,
+                    ],
+                ),
             ),
             platform_fees=Sum("amount", filter=Q(account=LedgerAccount.PLATFORM_FEES)),
         )
@@ -36,12 +47,14 @@ def usage_by_month(*, timezone: str) -> list[dict[str, Any]]:
         month = months[row["month"].strftime("%Y-%m")]
         month["currency"] = row["currency"]
         month["gross"] += int(row["gross"] or 0)
-        month["refunded"] += -int(row["refunded"] or 0)
+        month["refunded"] += int(row["refunded"] or 0)
         month["platform_fees"] += int(row["platform_fees"] or 0)
     sold = (
         OrderLine.objects.filter(
             status__in=[OrderLine.Status.SOLD, OrderLine.Status.REFUNDED],
             order__paid_at__isnull=False,
+            order__payments__paid_order=True,
+            order__payments__test_mode=False,
         )
         .annotate(month=TruncMonth("order__paid_at", tzinfo=zone))
         .values("month")

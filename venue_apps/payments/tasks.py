@@ -57,3 +57,20 @@ def payments_reconcile_task() -> dict:
     from venue_apps.payments.services.reconciliation import payments_reconcile
 
     return payments_reconcile()
+
+
+@shared_task(ignore_result=True)
+def orders_expire_task() -> int:
+    """End this schema's unpaid orders whose time is up, free their seats, and close
+    their payment attempts at the gateways."""
+    from venue_apps.payments.services.checkout import unpaid_orders_expire
+
+    return unpaid_orders_expire()
+
+
+@shared_task(ignore_result=True)
+def test_orders_void_task() -> dict:
+    """After going live: void the test-mode orders of shows still to come."""
+    from venue_apps.payments.services.refunds import test_orders_void
+
+    return test_orders_void()

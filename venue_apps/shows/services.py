@@ -341,15 +341,17 @@ def show_update(show: Show, **fields: Any) -> Show:
 
 
 @transaction.atomic
-def show_cancel(show: Show) -> Show:
+def show_cancel(show: Show, *, with_sales: bool = False) -> Show:
     """Cancel a show; its time in the auditorium becomes free for another.
 
-    Refused while any of its seats is held or sold: those customers are refunded first.
+    Refused while any of its seats is held or sold, unless `with_sales`: then the
+    caller (payments' `show_cancel_and_refund`) refunds everyone afterwards; from the
+    moment this commits nothing more can be sold for it.
     """
     show = Show.objects.select_for_update().get(pk=show.pk)
     if show.status == Show.Status.CANCELLED:
         return show
-    if show.seats.filter(state__in=["held", "sold"]).exists():
+    if not with_sales and show.seats.filter(state__in=["held", "sold"]).exists():
         raise Conflict(
             ShowErrorCode.SHOW_ON_SALE, "Seats of this show are held or sold; refund them first."
         )

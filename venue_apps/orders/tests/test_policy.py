@@ -14,8 +14,8 @@ POLICY = Policy(
     tiers=(Tier(48, 100), Tier(24, 50), Tier(4, 25)),
 )
 LINES = [
-    LineMoney(key=1, total=23540, fee_total=3540, refunded=0),
-    LineMoney(key=2, total=33540, fee_total=3540, refunded=0),
+    LineMoney(key=1, total=23540, fee_total=3540),
+    LineMoney(key=2, total=33540, fee_total=3540),
 ]
 
 
@@ -43,10 +43,11 @@ def test_fees_come_back_when_the_policy_says_so():
 
 
 def test_what_was_already_refunded_is_not_refunded_again():
-    lines = [LineMoney(key=1, total=23540, fee_total=3540, refunded=23000)]
+    # 19 500 of the 20 000 ticket part went back already (a goodwill refund).
+    lines = [LineMoney(key=1, total=23540, fee_total=3540, refunded_ticket=19500)]
     result = quote(POLICY, lines=lines, starts_at=START, now=START - timedelta(hours=72))
 
-    assert result.per_line == {1: 540}
+    assert result.per_line == {1: 500}
 
 
 def test_below_every_tier_but_before_the_cutoff_refunds_nothing_but_may_cancel():

@@ -202,6 +202,10 @@ class RazorpayProvider(PaymentProvider):
 
     def refund(self, refund: Refund, payment: Payment) -> RefundResult:
         client = self._client()
+        if refund.gateway_reference:
+            return self._refund_result(
+                self._call(client.refund.fetch, refund.gateway_reference, {})
+            )
         existing = self._call(client.payment.fetch_multiple_refund, payment.gateway_payment_id, {})
         for item in existing.get("items") or []:
             notes = item.get("notes") if isinstance(item.get("notes"), dict) else {}

@@ -61,6 +61,8 @@ def verify(body: bytes, header: str, secret: str) -> None:
         given = parts["v1"]
     except (KeyError, ValueError) as error:
         raise SignatureInvalid("Malformed sandbox signature.") from error
+    if len(str(timestamp)) > 12:
+        raise SignatureInvalid("Malformed sandbox signature.")
     if abs(time.time() - timestamp) > TOLERANCE_SECONDS:
         raise SignatureInvalid("The sandbox signature is too old.")
     expected = sign(body, secret, timestamp=timestamp).split("v1=", 1)[1]
@@ -140,7 +142,8 @@ class SandboxProvider(PaymentProvider):
             refund_id=data.get("refund_id", ""),
             failure_code=data.get("failure_code", ""),
             failure_message=data.get("failure_message", ""),
-            final=bool(override.get("final", False)),
+            # The sandbox page's decline ends the attempt (no retry on the same page).
+            final=bool(override.get("final", event.get("type") == "payment.failed")),
             payload=event,
         )
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from venue_apps.payments.models import Payment, Refund
 
 TIMEOUT_RETRIES = 2
+TIMEOUT_SECONDS = 15
 _TRANSIENT = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 
 
@@ -56,7 +57,11 @@ class StripeProvider(PaymentProvider):
     methods = ("card", "wallet", "upi")
 
     def _client(self) -> stripe.StripeClient:
-        return stripe.StripeClient(self.credentials.secret_key, max_network_retries=TIMEOUT_RETRIES)
+        return stripe.StripeClient(
+            self.credentials.secret_key,
+            max_network_retries=TIMEOUT_RETRIES,
+            http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        )
 
     def _call(self, function, *args, **kwargs) -> dict[str, Any]:
         try:
@@ -196,8 +201,22 @@ class StripeProvider(PaymentProvider):
         return self.fetch(payment)
 
     def refund(self, refund: Refund, payment: Payment) -> RefundResult:
+        client = self._client()
+        # Sent before? Look it up rather than trust the idempotency key alone (Stripe
+        # forgets keys after a day; a refund can stay pending longer than that).
+        if refund.gateway_reference:
+            return self._refund_result(
+                self._call(client.v1.refunds.retrieve, refund.gateway_reference)
+            )
+        existing = self._call(
+            client.v1.refunds.list,
+            params={"payment_intent": payment.gateway_reference, "limit": 100},
+        )
+        for item in existing.get("data") or []:
+            if (item.get("metadata") or {}).get("refund") == str(refund.pk):
+                return self._refund_result(item)
         result = self._call(
-            self._client().v1.refunds.create,
+            client.v1.refunds.create,
             params={
                 "payment_intent": payment.gateway_reference,
                 "amount": refund.amount,
@@ -205,6 +224,10 @@ class StripeProvider(PaymentProvider):
             },
             options={"idempotency_key": f"refund-{refund.pk}"},
         )
+        return self._refund_result(result)
+
+    @staticmethod
+    def _refund_result(result: Mapping[str, Any]) -> RefundResult:
         status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
             result.get("status", ""), "pending"
         )
@@ -221,3 +244,5 @@ class StripeProvider(PaymentProvider):
             pass  # already succeeded or cancelled: nothing to stop
         except _TRANSIENT as error:
             raise ProviderError("Stripe is unavailable") from error
+        except stripe.StripeError as error:
+            raise ProviderRefused(f"Stripe refused: {type(error).__name__}") from error

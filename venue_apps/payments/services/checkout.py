@@ -33,7 +33,7 @@ from venue_apps.payments.providers.base import (
 )
 from venue_apps.payments.services import fraud
 from venue_apps.payments.services.events import EventOutcome, event_apply
-from venue_apps.payments.services.gateways import provider_for
+from venue_apps.payments.services.gateways import provider_for, provider_for_payment
 from venue_apps.payments.services.refunds import CAPTURED
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def payment_retry(order: Order, *, provider_name: str, address: str | None) -> P
 
 def payment_client_return(payment: Payment, data: Mapping[str, Any]) -> EventOutcome:
     """The customer's browser says it paid: ask the gateway and apply what it says."""
-    provider = provider_for(payment.provider)
+    provider = provider_for_payment(payment)
     if not payment.gateway_reference:
         raise Conflict(PaymentErrorCode.PAYMENT_NOT_PENDING, "This payment never started.")
     from venue_apps.payments.providers.base import SignatureInvalid
@@ -181,6 +181,12 @@ def payment_client_return(payment: Payment, data: Mapping[str, Any]) -> EventOut
             "The gateway did not answer; your payment is safe and will be confirmed shortly.",
             status_code=502,
         ) from error
+    except ProviderRefused as error:
+        raise DomainError(
+            PaymentErrorCode.GATEWAY_REFUSED,
+            "The gateway refused to tell us about this payment; the chain's keys may be wrong.",
+            status_code=502,
+        ) from error
     return event_apply(payment.provider, event, provider=provider)
 
 
@@ -189,7 +195,7 @@ def payment_capture(payment_id: Any) -> EventOutcome | None:
     payment = Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).first()
     if payment is None or not payment.gateway_payment_id:
         return None
-    provider = provider_for(payment.provider)
+    provider = provider_for_payment(payment)
     event = provider.capture(payment, payment.amount)
     return event_apply(payment.provider, event, provider=provider)
 
@@ -202,7 +208,7 @@ def payment_gateway_close(payment_id: Any) -> EventOutcome | None:
     if payment is None or payment.gateway_closed or not payment.gateway_reference:
         return None
     try:
-        provider = provider_for(payment.provider)
+        provider = provider_for_payment(payment)
     except NotFound:
         return None
     if payment.status not in CAPTURED:
@@ -225,3 +231,26 @@ def payment_get(payment_id: Any) -> Payment:
     if payment is None:
         raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
     return payment
+
+
+def unpaid_orders_expire(*, now: Any = None) -> int:
+    """End the unpaid orders whose time is up (their seats go back on sale), then close
+    their attempts at the gateways, so a customer who was too slow cannot pay them; one
+    who pays anyway in between is a late payment (tickets if the seats are still free,
+    else a refund)."""
+    from venue_apps.orders.services import orders_expire
+    from venue_apps.payments.tasks import payment_gateway_cancel_task
+
+    expired = orders_expire(now=now)
+    attempts = (
+        Payment.objects.filter(order_id__in=expired, gateway_closed=False)
+        .exclude(status__in=CAPTURED)
+        .exclude(gateway_reference="")
+        .values_list("pk", flat=True)
+    )
+    for payment_id in attempts:
+        try:
+            payment_gateway_cancel_task.apply_async(args=[str(payment_id)])
+        except Exception:  # the broker is down: reconciliation closes it later
+            logger.exception("could not queue closing payment %s", payment_id)
+    return len(expired)

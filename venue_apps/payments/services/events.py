@@ -36,7 +36,7 @@ from venue_apps.orders.models import Order, OrderLine
 from venue_apps.orders.pricing import share
 from venue_apps.orders.services import order_end_unpaid, order_fulfil, order_locked, order_notify
 from venue_apps.payments.error_codes import PaymentErrorCode
-from venue_apps.payments.models import Payment, Refund, WebhookEvent
+from venue_apps.payments.models import Payment, PaymentSettings, Refund, WebhookEvent
 from venue_apps.payments.providers.base import (
     EventKind,
     GatewayEvent,
@@ -68,21 +68,41 @@ def webhook_receive(provider_name: str, body: bytes, headers: Mapping[str, str])
     A bad signature is a DomainError (400) and changes nothing; so is a body that is not
     JSON. An unconfigured gateway is NotFound (404).
     """
-    from venue_apps.payments.services.gateways import provider_for
+    from venue_apps.payments.services.gateways import webhook_providers
 
-    provider = provider_for(provider_name)
-    try:
-        event = provider.parse_webhook(body, headers)
-    except SignatureInvalid as error:
-        logger.warning("%s webhook refused: %s", provider_name, error)
-        raise DomainError(PaymentErrorCode.SIGNATURE_INVALID, str(error)) from error
-    except (ValueError, TypeError) as error:
-        raise DomainError(
-            PaymentErrorCode.PAYLOAD_INVALID, "The body is not a JSON event."
-        ) from error
+    refusal: Exception | None = None
+    for provider in webhook_providers(provider_name):
+        try:
+            event = provider.parse_webhook(body, headers)
+            break
+        except SignatureInvalid as error:
+            refusal = error
+        except (ValueError, TypeError, AttributeError, KeyError) as error:
+            raise DomainError(
+                PaymentErrorCode.PAYLOAD_INVALID, "The body is not a JSON event."
+            ) from error
+    else:
+        logger.warning("%s webhook refused: %s", provider_name, refusal)
+        raise DomainError(PaymentErrorCode.SIGNATURE_INVALID, str(refusal))
     if not event.event_id:
         raise DomainError(PaymentErrorCode.PAYLOAD_INVALID, "The event has no id.")
     return event_apply(provider_name, event, provider=provider)
+
+
+# Gateway objects carry what we keep sealed (a PaymentIntent's client secret): never
+# stored in the event log in the clear.
+_SECRET_FIELDS = frozenset({"client_secret"})
+
+
+def _scrubbed(value):
+    if isinstance(value, dict):
+        return {
+            key: "[removed]" if key in _SECRET_FIELDS else _scrubbed(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    return value
 
 
 def _payment_of(provider_name: str, event: GatewayEvent) -> Payment | None:
@@ -124,7 +144,7 @@ def event_apply(
                     provider=provider_name,
                     event_id=event.event_id[:100],
                     event_type=event.event_type[:80],
-                    payload=json.loads(json.dumps(dict(event.payload), default=str)),
+                    payload=_scrubbed(json.loads(json.dumps(dict(event.payload), default=str))),
                 )
         except IntegrityError:
             WebhookEvent.objects.filter(provider=provider_name, event_id=event.event_id).update(
@@ -205,9 +225,15 @@ def _sale_recorded(order: Order, payment: Payment) -> None:
     tenant = tenant_current()
     lines = list(order.lines.filter(status=OrderLine.Status.SOLD))
     for line in lines:
-        line.platform_fee = min(
-            line.total,
-            tenant.platform_fee_per_ticket + share(line.total, tenant.platform_fee_basis_points),
+        # Test-mode sales are nobody's money: the platform charges nothing for them.
+        line.platform_fee = (
+            0
+            if payment.test_mode
+            else min(
+                line.total,
+                tenant.platform_fee_per_ticket
+                + share(line.total, tenant.platform_fee_basis_points),
+            )
         )
     OrderLine.objects.bulk_update(lines, ["platform_fee"])
     payment.paid_order = True
@@ -217,23 +243,39 @@ def _sale_recorded(order: Order, payment: Payment) -> None:
 
 
 def _failed(payment: Payment, event: GatewayEvent) -> str:
-    if payment.status != Payment.Status.PENDING:
+    """A declined or abandoned attempt.
+
+    A decline the customer may retry on the same attempt (a card refused inside
+    Stripe's or Razorpay's checkout) keeps the seats until the hold's time is up, so
+    the retry pays normally. A final failure (the gateway closed the attempt, the
+    sandbox page's decline, a fraud refusal) or too many failures ends the order and
+    gives the seats back at once.
+    """
+    if payment.status not in (Payment.Status.PENDING, Payment.Status.FAILED):
         return f"ignored: failure reported for a payment that is {payment.status}"
+    if payment.status == Payment.Status.FAILED and not event.final:
+        return "ignored: already failed"
     _note_payer(payment, event)
     payment.status = Payment.Status.FAILED
-    payment.failure_code = (event.failure_code or "declined")[:64]
-    payment.failure_message = event.failure_message[:255]
+    payment.failure_code = (event.failure_code or payment.failure_code or "declined")[:64]
+    payment.failure_message = (event.failure_message or payment.failure_message)[:255]
+    payment.gateway_closed = payment.gateway_closed or event.final
     payment.save()
     order = order_locked(payment.order_id)
+    failures = Payment.objects.filter(order=order, status=Payment.Status.FAILED).count()
     other_attempts = (
         Payment.objects.filter(order=order, status=Payment.Status.PENDING)
         .exclude(pk=payment.pk)
         .exclude(gateway_reference="")
         .exists()
     )
-    if order.status == Order.Status.PENDING and not other_attempts:
-        order_end_unpaid(order, status=Order.Status.CANCELLED, reason="payment_failed")
-    if payment.gateway_reference:
+    ends = event.final or failures >= PaymentSettings.current().failures_before_block
+    if order.status != Order.Status.PENDING:
+        return f"failed ({payment.failure_code}); the order is {order.status}"
+    if other_attempts or not ends:
+        return f"failed ({payment.failure_code}); the customer may try again"
+    order_end_unpaid(order, status=Order.Status.CANCELLED, reason="payment_failed")
+    if payment.gateway_reference and not payment.gateway_closed:
         from venue_apps.payments.tasks import payment_gateway_cancel_task
 
         # So that nobody can still pay this attempt later (if they do, it is refunded).
@@ -262,6 +304,7 @@ def _authorized(payment: Payment, event: GatewayEvent) -> str:
                 kind=EventKind.PAYMENT_FAILED,
                 failure_code=verdict.reason,
                 failure_message=verdict.detail,
+                final=True,  # we refuse it: it is never captured
             ),
         )
     from venue_apps.payments.tasks import payment_capture_task
@@ -297,30 +340,33 @@ def _refund_reported(payment: Payment, event: GatewayEvent, provider: PaymentPro
 
 def _refund_from_gateway(payment: Payment, event: GatewayEvent) -> str:
     """A refund made at the gateway itself (the chain's Stripe dashboard, say): record
-    it against the order so the books match the gateway; seats stay as they are."""
-    from venue_apps.payments.services.refunds import order_refund
+    it against the order so the books match the gateway; seats stay as they are.
+    Whatever the order's state, as long as the payment has money left to give back."""
+    from venue_apps.orders.pricing import spread
+    from venue_apps.payments.services.refunds import _refund_record
 
     amount = int(event.amount or 0)
     if amount <= 0 or amount > payment.refundable:
         logger.error("payment %s: gateway refund of %s exceeds what is left", payment.pk, amount)
         return "ignored: gateway refund larger than what is left; flagged"
-    refund: Refund | None
+    order = order_locked(payment.order_id)
+    lines = None
     if payment.paid_order:
-        refund = order_refund(
-            payment.order_id,
-            actor=None,
-            amount=amount,
-            reason=Refund.Reason.GATEWAY,
-            note="Refunded at the gateway",
+        open_lines = sorted(
+            (line for line in order.lines.all() if line.refundable > 0), key=lambda line: line.pk
         )
-    else:
-        from venue_apps.payments.services.refunds import _refund_record
-
-        refund = _refund_record(
-            payment, order_locked(payment.order_id), amount=amount, reason=Refund.Reason.GATEWAY
-        )
+        parts = spread(amount, [line.refundable for line in open_lines])
+        lines = {line.pk: part for line, part in zip(open_lines, parts, strict=True)}
+    refund = _refund_record(
+        payment,
+        order,
+        amount=amount,
+        reason=Refund.Reason.GATEWAY,
+        lines=lines,
+        note="Refunded at the gateway",
+    )
     assert refund is not None
     # It already happened: settle it now rather than asking the gateway to do it again.
-    Refund.objects.filter(pk=refund.pk).update(gateway_reference=event.refund_reference)
     refund_settle(refund.pk, status="succeeded", reference=event.refund_reference)
+    order_notify(order, "refund")
     return f"refund made at the gateway recorded ({amount})"

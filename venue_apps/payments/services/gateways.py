@@ -152,6 +152,45 @@ def provider_for(name: str, *, settings: PaymentSettings | None = None) -> Payme
     return cls(_credentials(account), schema=current_schema_name(), test_mode=not settings.live)
 
 
+def provider_for_payment(payment: Any) -> PaymentProvider:
+    """The provider with the keys of the mode the payment was made in, whatever mode
+    the chain is in now: live money is refunded with live keys, test money with test
+    keys (and test-mode sandbox payments stay refundable after going live)."""
+    cls = PROVIDER_CLASSES.get(payment.provider)
+    if cls is None:
+        raise NotFound(
+            PaymentErrorCode.PROVIDER_UNKNOWN, f"No payment provider {payment.provider!r}."
+        )
+    if payment.provider == Provider.SANDBOX:
+        return cls(Credentials(), schema=current_schema_name(), test_mode=True)
+    account = gateway_account_for(payment.provider, live=not payment.test_mode)
+    if account is None:
+        mode = "test" if payment.test_mode else "live"
+        raise NotFound(
+            PaymentErrorCode.PROVIDER_UNAVAILABLE,
+            f"No active {payment.provider} {mode} keys for this payment.",
+        )
+    return cls(_credentials(account), schema=current_schema_name(), test_mode=payment.test_mode)
+
+
+def webhook_providers(name: str) -> list[PaymentProvider]:
+    """Providers to verify a webhook with: the chain's current mode first, then the
+    other mode's keys if it has them (gateways send test and live events to the same
+    endpoint when a chain registers it in both)."""
+    settings = PaymentSettings.current()
+    first = provider_for(name, settings=settings)
+    if name == Provider.SANDBOX:
+        return [first]
+    other = gateway_account_for(name, live=not settings.live)
+    cls = PROVIDER_CLASSES[name]
+    extra = (
+        [cls(_credentials(other), schema=current_schema_name(), test_mode=settings.live)]
+        if other
+        else []
+    )
+    return [first, *extra]
+
+
 def providers_usable(*, live: bool) -> set[str]:
     accounts = set(
         GatewayAccount.objects.filter(is_active=True, live=live).values_list("provider", flat=True)

@@ -83,17 +83,39 @@ def line_parts(line: OrderLine) -> tuple[int, int, int]:
     return sales, fees, line.ticket_tax + line.fee_tax
 
 
-def line_split(line: OrderLine, amount: int, *, with_fees: bool) -> tuple[int, int, int]:
-    """How `amount` refunded on a line splits into (sales, fees, tax)."""
-    sales, fees, _ = line_parts(line)
+def refund_parts(line: OrderLine, amount: int, *, with_fees: bool) -> tuple[int, int]:
+    """(ticket part, fee part) of `amount` refunded on a line, taken from what is left
+    of each part: a refund that keeps fees comes out of the ticket part only."""
+    left_ticket = line.ticket_total - line.refunded_ticket
+    left_fee = line.fee_total - line.refunded_fee
     if with_fees:
-        weights = [sales, fees, line.ticket_tax + line.fee_tax]
-    else:
-        weights = [sales, 0, line.ticket_tax]
-    if sum(weights) == 0:
-        weights = [1, 0, 0]
-    parts = spread(amount, weights)
-    return parts[0], parts[1], parts[2]
+        if left_ticket + left_fee == 0:
+            return 0, 0
+        ticket, fee = spread(amount, [left_ticket, left_fee])
+        return ticket, fee
+    ticket = min(amount, left_ticket)
+    return ticket, amount - ticket
+
+
+def _cumulative(part_tax: int, part_total: int, refunded: int) -> int:
+    return (part_tax * refunded * 2 + part_total) // (2 * part_total) if part_total else 0
+
+
+def line_split(line: OrderLine, ticket: int, fee: int) -> tuple[int, int, int]:
+    """How refunding `ticket` and `fee` of a line splits into (sales, fees, tax).
+
+    Each part's tax goes back in proportion to how much of that part has gone back in
+    all, so however many partial refunds a line gets, the tax returned never passes the
+    tax charged and reaches it exactly when the part is refunded in full.
+    """
+    ticket_total = line.total - line.fee_total
+    ticket_tax = _cumulative(line.ticket_tax, ticket_total, line.refunded_ticket + ticket) - (
+        _cumulative(line.ticket_tax, ticket_total, line.refunded_ticket)
+    )
+    fee_tax = _cumulative(line.fee_tax, line.fee_total, line.refunded_fee + fee) - (
+        _cumulative(line.fee_tax, line.fee_total, line.refunded_fee)
+    )
+    return ticket - ticket_tax, fee - fee_tax, ticket_tax + fee_tax
 
 
 def ledger_sale(order: Order, payment: Payment, lines: Sequence[OrderLine]) -> uuid.UUID:
@@ -188,6 +210,20 @@ def ledger_refund_sent(refund: Refund, *, provider: str) -> uuid.UUID:
         payment=refund.payment,
         refund=refund,
         memo=f"{provider} {refund.gateway_reference}",
+    )
+
+
+def ledger_refund_returned(refund: Refund, *, provider: str) -> uuid.UUID:
+    """A refund the gateway had sent failed after all (the bank sent it back): the
+    money is at the gateway again and owed to the customer again."""
+    return _post(
+        Kind.REFUND_RETURNED,
+        [(funds_account(provider), refund.amount), (LedgerAccount.REFUNDS_PAYABLE, -refund.amount)],
+        currency=refund.currency,
+        order=refund.order,
+        payment=refund.payment,
+        refund=refund,
+        memo=f"{provider} {refund.gateway_reference} failed after it was sent",
     )
 
 

@@ -45,6 +45,12 @@ def payment_settings_update(*, values: Mapping[str, Any], actor: Any = None) -> 
             f"{row.default_provider} cannot take payments in {row.mode} mode.",
         )
     row.save()
+    if live and old["mode"] != PaymentSettings.Mode.LIVE:
+        from tenants.queue import task_enqueue_on_commit
+        from venue_apps.payments.tasks import test_orders_void_task
+
+        # No test ticket may get anyone into a real show.
+        task_enqueue_on_commit(test_orders_void_task)
     new = {name: getattr(row, name) for name in _EDITABLE}
     payments_audit(
         "payment_settings_changed",

@@ -25,7 +25,7 @@ from venue_apps.payments.models import Payment, Refund
 from venue_apps.payments.providers.base import EventKind, ProviderError, ProviderRefused
 from venue_apps.payments.services.checkout import payment_gateway_close
 from venue_apps.payments.services.events import event_apply
-from venue_apps.payments.services.gateways import provider_for
+from venue_apps.payments.services.gateways import provider_for_payment
 
 logger = logging.getLogger(__name__)
 PENDING_TOO_LONG = timedelta(minutes=15)
@@ -64,7 +64,7 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
                 done["closed"] += 1
                 done["changed"] += bool(outcome and outcome.result == "processed")
                 continue
-            provider = provider_for(payment.provider)
+            provider = provider_for_payment(payment)
             event = provider.fetch(payment)
             if event.kind != EventKind.IGNORED:
                 outcome = event_apply(payment.provider, event, provider=provider)

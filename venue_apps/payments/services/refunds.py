@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tenants.error_codes import Conflict, DomainError, NotFound
@@ -40,8 +41,10 @@ from venue_apps.payments.models import Payment, Refund
 from venue_apps.payments.providers.base import ProviderError, ProviderRefused, RefundResult
 from venue_apps.payments.services.ledger import (
     ledger_refund_due,
+    ledger_refund_returned,
     ledger_refund_sent,
     line_split,
+    refund_parts,
 )
 from venue_apps.shows.models import Show
 
@@ -98,11 +101,20 @@ def _refund_record(
     reversal = 0
     if lines is not None:
         by_id = {line.pk: line for line in order.lines.all()}
+        parts: dict[int, tuple[int, int]] = {}
         for line_id, line_amount in lines.items():
+            line = by_id[line_id]
+            if line_amount > line.refundable:
+                raise Conflict(
+                    PaymentErrorCode.REFUND_TOO_LARGE,
+                    f"Seat {line.seat_label} has {line.refundable} left to refund.",
+                )
+            ticket, fee = refund_parts(line, line_amount, with_fees=with_fees)
+            parts[line_id] = (ticket, fee)
             if line_amount:
-                splits.append(line_split(by_id[line_id], line_amount, with_fees=with_fees))
-                reversal += _platform_reversal(by_id[line_id], line_amount)
-        order_lines_refund(order, lines, return_seats=return_seats, actor=actor, reason=reason)
+                splits.append(line_split(line, ticket, fee))
+                reversal += _platform_reversal(line, line_amount)
+        order_lines_refund(order, parts, return_seats=return_seats, actor=actor, reason=reason)
     if amount == 0:
         return None
     refund = Refund.objects.create(
@@ -183,7 +195,9 @@ def order_cancel_quote(order: Order, *, now: datetime | None = None) -> policy_r
             {},
         )
     lines = [
-        policy_rules.LineMoney(line.pk, line.total, line.fee_total, line.refunded_amount)
+        policy_rules.LineMoney(
+            line.pk, line.total, line.fee_total, line.refunded_ticket, line.refunded_fee
+        )
         for line in order.lines.filter(status=OrderLine.Status.SOLD)
     ]
     return policy_rules.quote(rules, lines=lines, starts_at=show.starts_at, now=now)
@@ -252,7 +266,6 @@ def _payment_abandon(payment: Payment, *, reason: str) -> None:
 # --- staff refund ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def order_refund(
     order_id: Any,
     *,
@@ -263,7 +276,28 @@ def order_refund(
     reason: str = Refund.Reason.STAFF,
 ) -> Refund:
     """Staff refund a paid order: some seats (in full, back on sale), an amount (a
-    goodwill refund; the seats stay sold), or, given neither, everything."""
+    goodwill refund; the seats stay sold), or, given neither, everything. Refused (409)
+    when nothing is left to refund."""
+    refund = _order_refund(
+        order_id, actor=actor, seat_ids=seat_ids, amount=amount, note=note, reason=reason
+    )
+    assert refund is not None  # _order_refund raises rather than refund nothing
+    return refund
+
+
+@transaction.atomic
+def _order_refund(
+    order_id: Any,
+    *,
+    actor: Any,
+    seat_ids: list[int] | None = None,
+    amount: int | None = None,
+    note: str = "",
+    reason: str = Refund.Reason.STAFF,
+    allow_nothing: bool = False,
+) -> Refund | None:
+    """`order_refund`; with `allow_nothing`, an order with nothing left to refund still
+    gives its seats back."""
     order, payments = order_and_payments_locked(order_id)
     if order.status != Order.Status.PAID:
         raise Conflict(OrderErrorCode.ORDER_NOT_PAID, f"The order is {order.status}.")
@@ -300,7 +334,7 @@ def order_refund(
         lines = {line.pk: line.refundable for line in sold.values()}
         return_seats = tuple(lines)
     total = sum(lines.values())
-    if total <= 0:
+    if total <= 0 and not allow_nothing:
         raise Conflict(PaymentErrorCode.NOTHING_TO_REFUND, "Nothing is left to refund.")
     refund = _refund_record(
         payment,
@@ -313,45 +347,86 @@ def order_refund(
         actor=actor,
         note=note,
     )
-    assert refund is not None
-    order_notify(order, "refund")
+    if refund is not None:
+        order_notify(order, "refund")
     return refund
 
 
-@transaction.atomic
 def show_cancel_and_refund(show: Show, *, actor: Any) -> dict[str, int]:
-    """Cancel a show and give everybody their money back in full (fees included):
-    paid orders are refunded, unpaid ones and holds are let go, then the show is
-    cancelled. Returns what was done."""
+    """Cancel a show and give everybody their money back in full, fees included.
+
+    The show is cancelled first, in its own transaction: from then on nothing can be
+    sold for it, and a payment that lands late is refunded. Then each order is settled
+    in a transaction of its own (paid ones refunded, unpaid ones let go) and the holds
+    are released. Safe to run again: it picks up whatever is left.
+    """
     from venue_apps.shows.services import show_cancel
 
+    show_cancel(show, with_sales=True)
     done = {"refunded_orders": 0, "released_orders": 0, "released_holds": 0}
     for order_id in list(
         Order.objects.filter(show=show, status__in=[Order.Status.PAID, Order.Status.PENDING])
         .order_by("pk")
         .values_list("pk", flat=True)
     ):
-        order, payments = order_and_payments_locked(order_id)
-        if order.status == Order.Status.PAID:
-            order_refund(
-                order.pk,
-                actor=actor,
-                reason=Refund.Reason.SHOW_CANCELLED,
-                note="The show was cancelled.",
-            )
-            done["refunded_orders"] += 1
-        elif order.status == Order.Status.PENDING:
-            order_end_unpaid(
-                order, status=Order.Status.CANCELLED, reason="show_cancelled", actor=actor
-            )
-            for payment in payments:
-                if payment.status == Payment.Status.PENDING:
-                    _payment_abandon(payment, reason="show_cancelled")
-            done["released_orders"] += 1
+        with transaction.atomic():
+            order, payments = order_and_payments_locked(order_id)
+            if order.status == Order.Status.PAID:
+                _order_refund(
+                    order.pk,
+                    actor=actor,
+                    reason=Refund.Reason.SHOW_CANCELLED,
+                    note="The show was cancelled.",
+                    allow_nothing=True,
+                )
+                done["refunded_orders"] += 1
+            elif order.status == Order.Status.PENDING:
+                order_end_unpaid(
+                    order, status=Order.Status.CANCELLED, reason="show_cancelled", actor=actor
+                )
+                for payment in payments:
+                    if payment.status == Payment.Status.PENDING:
+                        _payment_abandon(payment, reason="show_cancelled")
+                done["released_orders"] += 1
     for hold in Hold.objects.filter(show=show, status=Hold.Status.ACTIVE).order_by("pk"):
         hold_release(hold)
         done["released_holds"] += 1
-    show_cancel(show)
+    return done
+
+
+def test_orders_void(*, actor: Any = None) -> dict[str, int]:
+    """The chain went live: orders paid with test money for shows still to come are
+    voided (their tickets revoked, their seats back on sale, the test money refunded
+    through the test keys), and unpaid test-mode orders are let go, so that no test
+    ticket gets anyone into a real show. One transaction per order."""
+    now = timezone.now()
+    done = {"voided": 0, "released": 0}
+    upcoming = Order.objects.filter(show__starts_at__gt=now, payments__test_mode=True)
+    for order_id in list(
+        upcoming.filter(status=Order.Status.PAID, payments__paid_order=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    ):
+        _order_refund(
+            order_id,
+            actor=actor,
+            reason=Refund.Reason.TEST_MODE,
+            note="Test-mode order voided when the chain went live",
+            allow_nothing=True,
+        )
+        done["voided"] += 1
+    for order_id in list(
+        upcoming.filter(status=Order.Status.PENDING).values_list("pk", flat=True).distinct()
+    ):
+        with transaction.atomic():
+            order, payments = order_and_payments_locked(order_id)
+            if order.status != Order.Status.PENDING:
+                continue
+            order_end_unpaid(order, status=Order.Status.CANCELLED, reason="test_mode", actor=actor)
+            for payment in payments:
+                if payment.status == Payment.Status.PENDING:
+                    _payment_abandon(payment, reason="test_mode")
+            done["released"] += 1
     return done
 
 
@@ -361,45 +436,65 @@ def show_cancel_and_refund(show: Show, *, actor: Any) -> dict[str, int]:
 def refund_execute(refund_id: Any) -> str:
     """Send a decided refund through its gateway and record the answer.
 
-    Raises ProviderError when the gateway is unreachable (the task retries). A refusal
-    marks the refund failed for staff to look at; the money stays owed in the ledger.
+    One sender at a time per refund (the row is locked, NOWAIT: a second sender backs
+    off), and the gateway is asked about an earlier send before sending again, so
+    retries, duplicated tasks and reconciliation never refund twice. Raises
+    ProviderError when the gateway is unreachable (the task retries). A refusal marks
+    the refund failed for staff to look at; the money stays owed in the ledger.
     """
-    from venue_apps.payments.services.gateways import provider_for
+    from venue_apps.payments.services.gateways import provider_for_payment
 
-    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
-    if refund is None or refund.status != Refund.Status.PENDING:
-        return refund.status if refund else "missing"
-    Refund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1)
-    payment = refund.payment
-    try:
-        result = provider_for(payment.provider).refund(refund, payment)
-    except ProviderRefused as error:
-        result = RefundResult(reference="", status="failed", failure=str(error)[:255])
-    except NotFound as error:
-        result = RefundResult(reference="", status="failed", failure=error.detail)
-    except ProviderError:
-        logger.warning("refund %s: gateway unavailable, will retry", refund.pk)
-        raise
-    refund_settle(
-        refund.pk, status=result.status, reference=result.reference, failure=result.failure
-    )
+    with transaction.atomic():
+        try:
+            refund = (
+                Refund.objects.select_for_update(nowait=True)
+                .select_related("payment")
+                .filter(pk=refund_id)
+                .first()
+            )
+        except OperationalError:
+            return "busy"  # another sender has it right now
+        if refund is None or refund.status != Refund.Status.PENDING:
+            return refund.status if refund else "missing"
+        Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1)
+        payment = refund.payment
+        try:
+            result = provider_for_payment(payment).refund(refund, payment)
+        except ProviderRefused as error:
+            result = RefundResult(reference="", status="failed", failure=str(error)[:255])
+        except NotFound as error:
+            result = RefundResult(reference="", status="failed", failure=error.detail)
+        except ProviderError:
+            logger.warning("refund %s: gateway unavailable, will retry", refund.pk)
+            raise
+        refund_settle(
+            refund.pk, status=result.status, reference=result.reference, failure=result.failure
+        )
     return result.status
 
 
 @transaction.atomic
 def refund_settle(refund_id: Any, *, status: str, reference: str = "", failure: str = "") -> Refund:
-    """Record the gateway's answer about a refund, once: a second answer is ignored."""
+    """Record the gateway's answer about a refund; repeating an answer changes nothing.
+
+    Pending becomes sent or failed. A refund reported sent after we marked it failed is
+    sent after all; one reported failed after it was sent (the bank returned it) is
+    owed again: the ledger follows both ways.
+    """
     refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
-    if refund.status != Refund.Status.PENDING:
-        return refund
-    if reference:
+    provider = refund.payment.provider
+    if reference and not refund.gateway_reference:
         refund.gateway_reference = reference
-    if status == "succeeded":
+    if status == "succeeded" and refund.status != Refund.Status.SUCCEEDED:
         refund.status = Refund.Status.SUCCEEDED
         refund.settled_at = timezone.now()
-        ledger_refund_sent(refund, provider=refund.payment.provider)
-    elif status == "failed":
+        refund.last_error = ""
+        ledger_refund_sent(refund, provider=provider)
+    elif status == "failed" and refund.status != Refund.Status.FAILED:
+        if refund.status == Refund.Status.SUCCEEDED:
+            ledger_refund_returned(refund, provider=provider)
         refund.status = Refund.Status.FAILED
+        refund.settled_at = None
         refund.last_error = (failure or "refused by the gateway")[:255]
         logger.error("refund %s failed at the gateway; staff must act", refund.pk)
     refund.save()
