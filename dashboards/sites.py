@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from django.contrib.admin import AdminSite
 from django.db import connection
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 
+from dashboards import scanner
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from venue_apps.accounts.admin import UserAdmin
@@ -45,6 +48,8 @@ from venue_apps.payments.models import (
 )
 from venue_apps.shows.admin import PriceCardAdmin, ShowAdmin
 from venue_apps.shows.models import PriceCard, Show
+from venue_apps.tickets.admin import CheckInAdmin, EmailTemplateAdmin, SigningKeyAdmin, TicketAdmin
+from venue_apps.tickets.models import CheckIn, EmailTemplate, SigningKey, Ticket
 from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdmin
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 
@@ -61,10 +66,24 @@ class PlatformConsole(AdminSite):
 
 class TenantDashboard(AdminSite):
     index_title = "Dashboard"
+    index_template = "dashboards/index.html"
 
     def has_permission(self, request) -> bool:
         user = request.user
         return bool(user.is_active and user.is_authenticated and user.role in DASHBOARD_ROLES)
+
+    def index(self, request, extra_context=None):
+        # Door staff have one page: the scanner.
+        if request.user.role == Role.SCANNER:
+            return HttpResponseRedirect(reverse(f"{self.name}:scan"))
+        return super().index(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path("scan/", self.admin_view(lambda r: scanner.scan_page(r, site=self)), name="scan"),
+            path("scan/check/", self.admin_view(scanner.scan_check), name="scan-check"),
+            *super().get_urls(),
+        ]
 
     def each_context(self, request):
         context = super().each_context(request)
@@ -100,3 +119,7 @@ tenant_dashboard.register(WebhookEvent, WebhookEventAdmin)
 tenant_dashboard.register(FraudDecision, FraudDecisionAdmin)
 tenant_dashboard.register(GatewayAccount, GatewayAccountAdmin)
 tenant_dashboard.register(PaymentSettings, PaymentSettingsAdmin)
+tenant_dashboard.register(Ticket, TicketAdmin)
+tenant_dashboard.register(CheckIn, CheckInAdmin)
+tenant_dashboard.register(EmailTemplate, EmailTemplateAdmin)
+tenant_dashboard.register(SigningKey, SigningKeyAdmin)

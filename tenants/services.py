@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.module_loading import import_string
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
@@ -231,6 +232,8 @@ def tenant_onboard(
                 get_user_model().objects.create_user(
                     owner_email, owner_password, name=owner_name.strip(), role="owner"
                 )
+                for step in settings.TENANT_ONBOARDING_STEPS:
+                    import_string(step)()
             _audit(
                 tenant,
                 PlatformAuditLog.Action.TENANT_ONBOARDED,

@@ -104,6 +104,9 @@ def build_programme(schema: str, *, layout: str = SMALL_LAYOUT) -> dict:
 
 
 SALES_TABLES = (
+    "tickets_checkin",
+    "tickets_ticket",
+    "tickets_emailtemplate",
     "payments_ledgerentry",
     "payments_webhookevent",
     "payments_frauddecision",

@@ -78,8 +78,10 @@ def test_approve_pays_the_order_and_sells_the_seats(
         assert balances.get("customer_funds", 0) == 0
         assert balances["ticket_sales"] + balances.get("tax", 0) == -body["total"]
     assert [message.to for message in mail.outbox] == [[user.email]]
-    assert "confirmed" in mail.outbox[0].subject
+    assert "your tickets" in mail.outbox[0].subject
     assert "18:00" in mail.outbox[0].body  # the venue's local time, not the server's
+    ((name, _, kind),) = mail.outbox[0].attachments
+    assert (name.endswith(".pdf"), kind) == (True, "application/pdf")
 
 
 def body_hold(body: dict) -> str:

@@ -260,6 +260,8 @@ def aurora_programme(*, days: int = 7, on_sale_days: int = 3) -> int:
             )
             for day_index, day in enumerate(_days(venue.timezone, days)):
                 for slot_index, slot in enumerate(slots):
+                    if datetime.combine(day, slot, tzinfo=venue.zone) <= timezone.now():
+                        continue  # seeded late in the day: today's earlier shows are over
                     film = titles[
                         (site_index + screen_index + day_index + slot_index) % len(titles)
                     ]
@@ -327,6 +329,8 @@ def bluebird_programme(*, days: int = 7, on_sale_days: int = 3) -> int:
             title = titles[(index + day_index // 2) % len(titles)]
             starts = [time(19, 30)] + ([time(14, 30)] if day.isoweekday() >= 6 else [])
             for start in starts:
+                if datetime.combine(day, start, tzinfo=venue.zone) <= timezone.now():
+                    continue  # seeded late in the day: this performance is over
                 show = show_create(
                     title=title,
                     auditorium=stage,

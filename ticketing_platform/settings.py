@@ -102,6 +102,7 @@ TENANT_APPS = [
     "venue_apps.inventory",
     "venue_apps.orders",
     "venue_apps.payments",
+    "venue_apps.tickets",
 ]
 
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
@@ -136,7 +137,8 @@ ASGI_APPLICATION = "ticketing_platform.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The dashboards' own pages (the door scanner); dashboards is not an app.
+        "DIRS": [BASE_DIR / "dashboards" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -470,6 +472,12 @@ if SENTRY_DSN:
     )
 
 # --- onboarding -------------------------------------------------------------------------
+
+# Steps of onboarding that belong to other apps, called in the new chain's schema inside
+# the onboarding transaction (the tenants app cannot import them: it is the lowest layer).
+TENANT_ONBOARDING_STEPS = [
+    "venue_apps.tickets.services.onboarding_signing_key",
+]
 
 # Schema names that can never be a tenant's: they would shadow the platform's own
 # schemas or a host name the platform needs.

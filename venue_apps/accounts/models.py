@@ -30,10 +30,13 @@ TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CU
 PROGRAMME_APPS = frozenset({"venues", "catalog", "shows", "inventory"})
 # Managers also run orders, refunds and promotions, and read the books; the payment
 # keys and settings are the owner's alone (their dashboard pages check the role).
-MANAGER_APPS = PROGRAMME_APPS | {"orders", "payments"}
-OWNER_ONLY_MODELS = frozenset({"gatewayaccount", "paymentsettings", "paymentauditlog"})
-# Roles that may open the tenant dashboard (Django admin).
-DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+MANAGER_APPS = PROGRAMME_APPS | {"orders", "payments", "tickets"}
+OWNER_ONLY_MODELS = frozenset(
+    {"gatewayaccount", "paymentsettings", "paymentauditlog", "signingkey"}
+)
+# Roles that may open the tenant dashboard (Django admin); scanners see only the door
+# scanner page there.
+DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.SCANNER})
 
 
 class UserManager(BaseUserManager["User"]):

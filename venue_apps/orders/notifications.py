@@ -15,7 +15,6 @@ from venue_apps.orders.selectors import money
 logger = logging.getLogger(__name__)
 
 SUBJECTS = {
-    "paid": "Your booking {reference} is confirmed",
     "cancelled": "Your booking {reference} is cancelled",
     "refund": "A refund on your booking {reference}",
     "payment_returned": "Your payment for {reference} is being refunded",

@@ -15,13 +15,13 @@ _EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD":
 _SYMBOLS = {"INR": "₹", "EUR": "€", "GBP": "£", "USD": "$"}
 
 
-def money(amount: int, currency: str) -> str:
-    """Minor units as people read them: `₹1,250.00`, `€12.50`."""
+def money(amount: int, currency: str, *, symbol: bool = True) -> str:
+    """Minor units as people read them: `₹1,250.00`, `€12.50` (or `1,250.00 INR`)."""
     exponent = _EXPONENTS.get(currency, 2)
     major = amount / (10**exponent)
-    symbol = _SYMBOLS.get(currency)
+    sign = _SYMBOLS.get(currency) if symbol else None
     text = f"{major:,.{exponent}f}"
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    return f"{sign}{text}" if sign else f"{text} {currency}"
 
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:

@@ -176,7 +176,7 @@ class RefundAdmin(ReadOnlyAdmin):
         return money(refund.amount, refund.currency)
 
     def has_retry_permission(self, request) -> bool:
-        return request.user.role in (Role.OWNER, Role.MANAGER)
+        return getattr(request.user, "role", None) in (Role.OWNER, Role.MANAGER)
 
     @admin.action(description="Send the selected failed refunds again", permissions=["retry"])
     def send_again(self, request, queryset) -> None:

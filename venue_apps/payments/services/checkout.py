@@ -22,7 +22,7 @@ from tenants.schemas import current_schema_name
 from venue_apps.inventory.models import Hold
 from venue_apps.orders.error_codes import OrderErrorCode
 from venue_apps.orders.models import Order
-from venue_apps.orders.services import Buyer, order_create, order_fulfil, order_notify
+from venue_apps.orders.services import Buyer, order_create, order_fulfil
 from venue_apps.payments.error_codes import PaymentErrorCode
 from venue_apps.payments.models import Payment, PaymentSettings
 from venue_apps.payments.providers.base import (
@@ -35,6 +35,7 @@ from venue_apps.payments.services import fraud
 from venue_apps.payments.services.events import EventOutcome, event_apply
 from venue_apps.payments.services.gateways import provider_for, provider_for_payment
 from venue_apps.payments.services.refunds import CAPTURED
+from venue_apps.tickets.services import tickets_email_on_commit, tickets_issue
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,11 @@ def checkout_start(
     with transaction.atomic():
         order = order_create(hold, buyer=buyer, currency=currency, promo_code=promo_code)
         if order.total == 0:
-            order_fulfil(order, actor=buyer.sold_by or buyer.customer)
-            order_notify(order, "paid")
+            fulfilment = order_fulfil(order, actor=buyer.sold_by or buyer.customer)
+            if not fulfilment.sold:
+                raise Conflict(OrderErrorCode.SEATS_UNAVAILABLE, "The seats are no longer held.")
+            tickets_issue(order)
+            tickets_email_on_commit(order)
             return Checkout(order, None)
         payment = Payment.objects.create(
             order=order,

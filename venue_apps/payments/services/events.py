@@ -50,6 +50,7 @@ from venue_apps.payments.services.refunds import (
     refund_settle,
     refund_unfulfilled,
 )
+from venue_apps.tickets.services import tickets_email_on_commit, tickets_issue
 
 logger = logging.getLogger(__name__)
 LOCK_TIMEOUT = "5s"
@@ -239,7 +240,9 @@ def _sale_recorded(order: Order, payment: Payment) -> None:
     payment.paid_order = True
     payment.save(update_fields=["paid_order"])
     ledger_sale(order, payment, lines)
-    order_notify(order, "paid")
+    # Tickets in the same transaction as the sale; the email after it commits.
+    tickets_issue(order)
+    tickets_email_on_commit(order)
 
 
 def _failed(payment: Payment, event: GatewayEvent) -> str:

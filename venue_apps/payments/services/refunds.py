@@ -47,6 +47,7 @@ from venue_apps.payments.services.ledger import (
     refund_parts,
 )
 from venue_apps.shows.models import Show
+from venue_apps.tickets.services import tickets_revoke
 
 logger = logging.getLogger(__name__)
 CAPTURED = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
@@ -115,6 +116,9 @@ def _refund_record(
                 splits.append(line_split(line, ticket, fee))
                 reversal += _platform_reversal(line, line_amount)
         order_lines_refund(order, parts, return_seats=return_seats, actor=actor, reason=reason)
+        if return_seats:
+            # Seats back on sale: their tickets are void from this moment.
+            tickets_revoke(order, line_ids=return_seats, reason=reason)
     if amount == 0:
         return None
     refund = Refund.objects.create(

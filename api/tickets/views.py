@@ -1,0 +1,195 @@
+"""Tickets and check-in: an order's tickets with their signed codes, the PDF e-tickets,
+re-issuing a code, admitting at the door, and what offline scanners need.
+
+Customers see only their own tickets; staff of the chain see every ticket. Check-in is
+for the scanner role (and owners and managers, who may stand at a door too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import ORDER_STAFF_ROLES, PerMethodRoles, is_order_staff
+from venue_apps.accounts.models import Role
+from venue_apps.orders import selectors as order_selectors
+from venue_apps.tickets import selectors, services
+from venue_apps.tickets.models import Ticket
+
+SCANNER_ROLES = (Role.SCANNER, Role.OWNER, Role.MANAGER)
+VIEW_ROLES = (*ORDER_STAFF_ROLES, Role.CUSTOMER)
+
+
+def _scope(request: Request) -> int | None:
+    return None if is_order_staff(request.user) else request.user.pk
+
+
+class TicketOutput(serializers.ModelSerializer):
+    """API.md's ticket: `{id, seat, status, qr}` and more."""
+
+    seat = serializers.IntegerField(source="show_seat_id")
+    label = serializers.CharField(source="seat_label")
+    qr = serializers.CharField(source="code")
+    pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "seat",
+            "label",
+            "category",
+            "status",
+            "serial",
+            "qr",
+            "checked_in_at",
+            "revoke_reason",
+            "pdf",
+        ]
+
+    def get_pdf(self, ticket: Ticket) -> str:
+        return f"/api/v1/tickets/{ticket.pk}/pdf/"
+
+
+def _pdf(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class OrderTicketsView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": VIEW_ROLES}
+
+    @extend_schema(responses=TicketOutput(many=True))
+    def get(self, request: Request, order_id: str) -> Response:
+        order = order_selectors.order_for(order_id, customer_id=_scope(request))
+        everything = request.query_params.get("all") == "true" and is_order_staff(request.user)
+        tickets = selectors.order_tickets(order, valid_only=not everything)
+        return Response(TicketOutput(tickets, many=True).data)
+
+
+class OrderTicketsPdfView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": VIEW_ROLES}
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, order_id: str) -> HttpResponse:
+        order = order_selectors.order_for(order_id, customer_id=_scope(request))
+        tickets = list(selectors.order_tickets(order))
+        if not tickets:
+            return Response(
+                {"detail": "This order has no valid tickets.", "code": "no_tickets"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return _pdf(selectors.order_tickets_pdf(order, tickets), f"tickets-{order.reference}.pdf")
+
+
+class TicketPdfView(APIView):
+    """The PDF e-ticket of one ticket."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": VIEW_ROLES}
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, ticket_id: str) -> HttpResponse:
+        ticket = selectors.ticket_for(ticket_id, customer_id=_scope(request))
+        if ticket.status != Ticket.Status.VALID:
+            return Response(
+                {"detail": "This ticket is no longer valid.", "code": "ticket_not_valid"},
+                status=status.HTTP_410_GONE,
+            )
+        body = selectors.order_tickets_pdf(ticket.order, [ticket])
+        return _pdf(body, f"ticket-{ticket.order.reference}-{ticket.seat_label}.pdf")
+
+
+class TicketReissueView(APIView):
+    """A new code for a ticket (lost or possibly copied); the old one is refused."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": ORDER_STAFF_ROLES}
+
+    @extend_schema(request=None, responses={201: TicketOutput})
+    def post(self, request: Request, ticket_id: str) -> Response:
+        ticket = selectors.ticket_for(ticket_id, customer_id=None)
+        fresh = services.ticket_reissue(ticket, actor=request.user)
+        return Response(TicketOutput(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class CheckInInput(serializers.Serializer):
+    qr = serializers.CharField(max_length=2048, trim_whitespace=True)
+    venue = serializers.IntegerField(min_value=1, required=False)
+    gate = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class CheckInOutput(serializers.Serializer):
+    admitted = serializers.BooleanField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    ticket = serializers.UUIDField(allow_null=True)
+    seat = serializers.CharField(allow_null=True)
+    show = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField(allow_null=True)
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+
+
+class CheckInView(APIView):
+    """`{"qr": payload}` → 200 `{"admitted": true, "ticket", "seat"}` once; a second scan
+    409; forged, altered, revoked, other-chain or wrong-day codes 400 or 403, each with
+    `code` and `detail`."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": SCANNER_ROLES}
+
+    @extend_schema(request=CheckInInput, responses=CheckInOutput)
+    def post(self, request: Request) -> Response:
+        data = CheckInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        verdict = services.ticket_check_in(
+            values["qr"], scanner=request.user, venue_id=values.get("venue"), gate=values["gate"]
+        )
+        return Response(checkin_body(verdict), status=verdict.status)
+
+
+def checkin_body(verdict: services.Verdict) -> dict[str, Any]:
+    ticket = verdict.ticket
+    return {
+        "admitted": verdict.admitted,
+        "code": str(verdict.code),
+        "detail": verdict.detail,
+        "ticket": str(ticket.pk) if ticket else None,
+        "seat": ticket.seat_label if ticket else None,
+        "show": ticket.show_id if ticket else None,
+        "title": ticket.show.title.name if ticket else None,
+        "checked_in_at": ticket.checked_in_at.isoformat()
+        if ticket and ticket.checked_in_at
+        else None,
+    }
+
+
+class CheckInKeysOutput(serializers.Serializer):
+    tenant = serializers.CharField()
+    format = serializers.CharField()
+    keys = serializers.ListField(child=serializers.DictField())
+    revoked = serializers.ListField(child=serializers.DictField())
+    generated_at = serializers.DateTimeField()
+
+
+class CheckInKeysView(APIView):
+    """The chain's Ed25519 public keys and revoked tickets, for offline scanners."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": SCANNER_ROLES}
+
+    @extend_schema(responses=CheckInKeysOutput)
+    def get(self, request: Request) -> Response:
+        return Response(selectors.checkin_keys())

@@ -1,0 +1,56 @@
+"""The door scanner page in the chain dashboard: paste, type (most door scanners type
+the code and press Enter) or point a camera at a QR code, and see the verdict large and
+coloured. Scans go through the same service as `POST /api/v1/checkin/`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from api.tickets.views import checkin_body
+from venue_apps.accounts.models import Role
+from venue_apps.tickets.services import ticket_check_in
+from venue_apps.venues.models import Venue
+
+SCANNER_ROLES = frozenset({Role.SCANNER, Role.OWNER, Role.MANAGER})
+
+
+def _allowed(request: HttpRequest) -> None:
+    if request.user.role not in SCANNER_ROLES:
+        raise PermissionDenied
+
+
+def scan_page(request: HttpRequest, *, site) -> HttpResponse:
+    _allowed(request)
+    return render(
+        request,
+        "dashboards/scan.html",
+        {
+            **site.each_context(request),
+            "title": "Scan tickets",
+            # Door staff have nothing else here; the page gets the whole width.
+            "is_nav_sidebar_enabled": request.user.role != Role.SCANNER,
+            "venues": Venue.objects.filter(is_active=True).order_by("name"),
+        },
+    )
+
+
+@require_POST
+def scan_check(request: HttpRequest) -> JsonResponse:
+    _allowed(request)
+    try:
+        data = json.loads(request.body or b"{}")
+        code = str(data.get("qr") or "")[:2048]
+        venue = int(data["venue"]) if data.get("venue") else None
+        gate = str(data.get("gate") or "")[:40]
+    except (ValueError, TypeError):
+        return JsonResponse(
+            {"admitted": False, "code": "malformed", "detail": "Bad request."}, status=400
+        )
+    verdict = ticket_check_in(code, scanner=request.user, venue_id=venue, gate=gate)
+    return JsonResponse(checkin_body(verdict), status=verdict.status)

@@ -1,0 +1,112 @@
+"""The door scanner page and the tickets pages of the chain dashboard."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tests.checkout import checkout, sandbox, seat_ids
+from tests.fixtures import PASSWORD
+from tests.test_tickets import _today
+from venue_apps.accounts.models import Role
+from venue_apps.tickets.models import EmailTemplate
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(alpha, user, **options) -> Client:
+    client = Client(HTTP_HOST="alpha.localhost", **options)
+    with schema_context(alpha.schema_name):
+        client.force_login(user)
+    return client
+
+
+def test_a_scanner_lands_on_the_scanner_and_admits_a_ticket(alpha, programme, customer, make_user):
+    type(alpha).objects.filter(pk=alpha.pk).update(holds_per_customer=20)
+    _, client = customer
+    show = programme["show"]
+    body = checkout(client, show, seat_ids("alpha", show, ["A1"]))
+    sandbox(client, body["payment"]["id"], "approve")
+    _today(show)
+    qr = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]["qr"]
+    scanner = make_user(alpha, role=Role.SCANNER)
+    door = Client(HTTP_HOST="alpha.localhost", enforce_csrf_checks=True)
+    login_page = door.get("/dashboard/login/")
+    signed = door.post(
+        "/dashboard/login/?next=/dashboard/",
+        {
+            "username": scanner.email,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": door.cookies["csrftoken"].value,
+        },
+    )
+    assert (login_page.status_code, signed.status_code) == (200, 302), signed.content[:300]
+
+    landing = door.get("/dashboard/", follow=True)
+    page = landing.content.decode()
+    token = door.cookies["csrftoken"].value
+    without_csrf = door.post(
+        "/dashboard/scan/check/", json.dumps({"qr": qr}), content_type="application/json"
+    )
+    first = door.post(
+        "/dashboard/scan/check/",
+        json.dumps({"qr": qr, "gate": "Door 1"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    second = door.post(
+        "/dashboard/scan/check/",
+        json.dumps({"qr": qr}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+    assert landing.redirect_chain[-1][0].endswith("/dashboard/scan/")
+    assert "Scan, type or paste a ticket code" in page
+    assert without_csrf.status_code == 403
+    assert first.status_code == 200 and first.json()["admitted"] is True
+    assert (second.status_code, second.json()["code"]) == (409, "already_used")
+    # A scanner sees nothing else of the dashboard.
+    assert door.get("/dashboard/orders/order/").status_code == 403
+
+
+def test_customers_and_box_office_cannot_open_the_scanner(alpha, make_user):
+    for role in (Role.CUSTOMER, Role.BOX_OFFICE):
+        page = signed_in(alpha, make_user(alpha, role=role)).get("/dashboard/scan/")
+        assert page.status_code == 302  # to the dashboard's login
+        assert "/dashboard/login/" in page["Location"]
+
+
+def test_a_broken_email_template_is_refused_when_saved(alpha, make_user):
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+
+    saved = manager.post(
+        "/dashboard/tickets/emailtemplate/add/",
+        {"kind": "tickets", "subject": "Hi {{ title", "body": "{% if %}", "is_active": "on"},
+    )
+
+    assert saved.status_code == 200
+    assert "Not a valid template" in saved.content.decode()
+    with schema_context(alpha.schema_name):
+        assert not EmailTemplate.objects.exists()
+
+
+def test_only_the_owner_sees_the_signing_keys(alpha, make_user):
+    owner = signed_in(alpha, make_user(alpha, role=Role.OWNER))
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+
+    page = owner.get("/dashboard/tickets/signingkey/")
+
+    assert page.status_code == 200
+    assert "private" not in page.content.decode().lower().replace("privacy", "")
+    assert manager.get("/dashboard/tickets/signingkey/").status_code == 403
+
+
+def test_the_dashboard_login_page_opens_for_anyone(alpha):
+    page = Client(HTTP_HOST="alpha.localhost").get("/dashboard/login/")
+
+    assert page.status_code == 200
+    assert "Alpha Cinemas dashboard" in page.content.decode()

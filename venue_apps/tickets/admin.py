@@ -1,0 +1,113 @@
+"""The chain dashboard's view of tickets, door scans, email wording and signing keys
+(registered in dashboards.sites). Tickets change only through the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.template import Template, TemplateSyntaxError
+
+from tenants.error_codes import DomainError
+from venue_apps.accounts.models import Role
+from venue_apps.tickets import services
+from venue_apps.tickets.models import EmailTemplate
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TicketAdmin(ReadOnly):
+    list_display = [
+        "seat_label",
+        "order",
+        "show",
+        "status",
+        "serial",
+        "checked_in_at",
+        "checked_in_gate",
+    ]
+    list_filter = ["status", "show__venue"]
+    search_fields = ["order__reference", "order__email", "seat_label"]
+    list_select_related = ["order", "show__title"]
+    exclude = ["code"]
+    actions = ["reissue"]
+
+    def has_reissue_permission(self, request) -> bool:
+        return getattr(request.user, "role", None) in (Role.OWNER, Role.MANAGER)
+
+    @admin.action(
+        description="Re-issue the selected tickets (their old codes stop working)",
+        permissions=["reissue"],
+    )
+    def reissue(self, request, queryset) -> None:
+        for ticket in queryset:
+            try:
+                fresh = services.ticket_reissue(ticket, actor=request.user)
+            except DomainError as error:
+                messages.error(request, f"{ticket.seat_label}: {error.detail}")
+            else:
+                messages.success(request, f"{fresh.seat_label}: new code #{fresh.serial}.")
+
+
+class CheckInAdmin(ReadOnly):
+    list_display = ["created_at", "verdict", "admitted", "ticket", "gate", "detail"]
+    list_filter = ["verdict", "admitted", "gate"]
+    date_hierarchy = "created_at"
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = EmailTemplate
+        fields = ["kind", "subject", "body", "is_active"]
+        help_texts = {
+            "body": "Django template language. Values: {{ brand }}, {{ customer_name }}, "
+            "{{ reference }}, {{ title }}, {{ day }}, {{ time }}, {{ venue }}, "
+            "{{ auditorium }}, {{ seats }}, {{ total }}. The PDF tickets are attached."
+        }
+
+    def clean(self):
+        data = super().clean()
+        for field in ("subject", "body"):
+            try:
+                Template(data.get(field) or "")
+            except TemplateSyntaxError as error:
+                self.add_error(field, f"Not a valid template: {error}")
+        return data
+
+
+class EmailTemplateAdmin(admin.ModelAdmin):
+    form = EmailTemplateForm
+    list_display = ["kind", "subject", "is_active", "updated_at"]
+
+
+class SigningKeyAdmin(ReadOnly):
+    """The chain's keys: public halves shown, private halves sealed and never shown."""
+
+    list_display = ["kid", "is_active", "created_at", "retired_at", "public_key"]
+    exclude = ["private_key_sealed"]
+    actions = ["rotate"]
+
+    def has_module_permission(self, request) -> bool:
+        return getattr(request.user, "role", None) == Role.OWNER
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return getattr(request.user, "role", None) == Role.OWNER
+
+    def has_rotate_permission(self, request) -> bool:
+        return getattr(request.user, "role", None) == Role.OWNER
+
+    @admin.action(
+        description="Make a new signing key (tickets already issued stay valid)",
+        permissions=["rotate"],
+    )
+    def rotate(self, request, queryset) -> None:
+        key = services.signing_key_create()
+        messages.success(request, f"New key {key.kid} signs tickets from now on.")

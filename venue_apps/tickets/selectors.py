@@ -1,0 +1,136 @@
+"""Reads of tickets: an order's tickets, their printable pages, keys for scanners."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tenants.error_codes import NotFound
+from tenants.schemas import current_schema_name
+from tenants.selectors import tenant_current
+from venue_apps.orders.models import Order
+from venue_apps.orders.selectors import money
+from venue_apps.tickets.error_codes import TicketErrorCode
+from venue_apps.tickets.models import SigningKey, Ticket
+from venue_apps.tickets.pdf import TicketPage, tickets_pdf
+
+# Revoked codes are listed for offline scanners until their show is this long over.
+REVOCATIONS_KEPT = timedelta(days=1)
+
+
+def order_tickets(order: Order, *, valid_only: bool = True) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.filter(order=order).select_related("show_seat")
+    if valid_only:
+        tickets = tickets.filter(status=Ticket.Status.VALID)
+    return tickets.order_by("order_line_id", "-serial")
+
+
+def ticket_for(ticket_id: Any, *, customer_id: int | None) -> Ticket:
+    """A ticket; a customer's own only (`customer_id`), anyone's for staff (None)."""
+    tickets = Ticket.objects.select_related("order", "show")
+    if customer_id is not None:
+        tickets = tickets.filter(order__customer_id=customer_id)
+    ticket = tickets.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(TicketErrorCode.TICKET_NOT_FOUND, "No such ticket.")
+    return ticket
+
+
+def ticket_pages(order: Order, tickets: list[Ticket]) -> list[TicketPage]:
+    tenant = tenant_current()
+    show = order.show
+    zone = show.venue.zone
+    starts = show.starts_at.astimezone(zone)
+    title = show.title
+    details = " · ".join(
+        part
+        for part in (
+            show.get_format_display() if show.format else "",
+            show.audio_language.upper() if show.audio_language else "",
+            title.certificate,
+        )
+        if part
+    )
+    # Numbered within the whole order, even when one ticket is printed alone.
+    numbers = {
+        ticket_id: index
+        for index, ticket_id in enumerate(order_tickets(order).values_list("pk", flat=True), 1)
+    }
+    logo = None
+    if tenant.logo:
+        try:
+            logo = tenant.logo.path
+        except (ValueError, NotImplementedError):
+            logo = None
+    return [
+        TicketPage(
+            brand=tenant.brand_name,
+            primary_colour=tenant.primary_colour,
+            accent_colour=tenant.accent_colour,
+            logo_path=logo,
+            title=title.name,
+            details=details,
+            day=f"{starts:%A} {starts.day} {starts:%B %Y}",
+            time=f"{starts:%H:%M}",
+            venue=show.venue.name,
+            auditorium=show.auditorium.name,
+            seat=ticket.seat_label,
+            category=ticket.category.replace("_", " ").title(),
+            reference=order.reference,
+            holder=order.name or order.email or "",
+            # The PDF's font has no rupee sign: the ISO code reads the same everywhere.
+            paid=money(order.total, order.currency, symbol=False) if order.total else "Free",
+            code=ticket.code,
+            position=f"Ticket {numbers.get(ticket.pk, 1)} of {len(numbers) or 1}",
+        )
+        for ticket in tickets
+    ]
+
+
+def order_tickets_pdf(order: Order, tickets: list[Ticket] | None = None) -> bytes:
+    """The order's e-tickets as one PDF (or only `tickets`)."""
+    order = Order.objects.select_related("show__title", "show__venue", "show__auditorium").get(
+        pk=order.pk
+    )
+    tickets = tickets if tickets is not None else list(order_tickets(order))
+    return tickets_pdf(ticket_pages(order, tickets), title=f"Tickets {order.reference}")
+
+
+def checkin_keys() -> dict[str, Any]:
+    """What an offline scanner needs: the chain's public keys and the codes revoked for
+    shows not yet over."""
+    keys = [
+        {
+            "kid": key.kid,
+            "alg": "Ed25519",
+            "public_key": key.public_key,
+            "active": key.is_active,
+        }
+        for key in SigningKey.objects.order_by("-created_at")
+    ]
+    revoked = (
+        Ticket.objects.filter(
+            status=Ticket.Status.REVOKED,
+            show__ends_at__gte=timezone.now() - REVOCATIONS_KEPT,
+        )
+        .order_by("revoked_at")
+        .values("id", "serial", "revoked_at", "revoke_reason")
+    )
+    return {
+        "tenant": current_schema_name(),
+        "format": "TK1.<base64url JSON>.<base64url Ed25519 signature over 'TK1.<payload>'>",
+        "keys": keys,
+        "revoked": [
+            {
+                "ticket": row["id"].hex,
+                "serial": row["serial"],
+                "revoked_at": row["revoked_at"].isoformat() if row["revoked_at"] else None,
+                "reason": row["revoke_reason"],
+            }
+            for row in revoked
+        ],
+        "generated_at": timezone.now().isoformat(),
+    }

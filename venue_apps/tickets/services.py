@@ -1,0 +1,297 @@
+"""Issuing, revoking and re-issuing tickets, the chain's signing keys, and check-in.
+
+`tickets_issue` runs inside the transaction that marks an order paid (payments calls
+it), so a paid order always has its tickets and a rolled-back payment has none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tenants.crypto import seal, unseal
+from tenants.error_codes import Conflict, DomainError
+from tenants.queue import task_enqueue_on_commit
+from tenants.schemas import current_schema_name
+from venue_apps.orders.models import Order, OrderLine
+from venue_apps.shows.models import Show
+from venue_apps.tickets import signing
+from venue_apps.tickets.error_codes import CheckInCode, TicketErrorCode
+from venue_apps.tickets.models import CheckIn, SigningKey, Ticket
+
+logger = logging.getLogger(__name__)
+
+
+def _key_context() -> str:
+    return f"{current_schema_name()}:tickets.signing_key"
+
+
+def signing_key_create() -> SigningKey:
+    """A new Ed25519 key pair for this chain; it signs every ticket issued from now."""
+    if current_schema_name() in (settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA):
+        # A key made in the template would be cloned into every new chain.
+        raise DomainError(TicketErrorCode.NO_SIGNING_KEY, "Keys belong to a chain's schema.")
+    pair = signing.key_pair_new()
+    SigningKey.objects.filter(is_active=True).update(is_active=False, retired_at=timezone.now())
+    return SigningKey.objects.create(
+        kid=pair.kid,
+        public_key=pair.public_key,
+        private_key_sealed=seal(pair.private_key, context=_key_context()),
+    )
+
+
+def signing_key_ensure(*, fresh: bool = False) -> SigningKey:
+    """The chain's signing key, made at onboarding (`fresh`: discard whatever the
+    schema came with, and make a new one)."""
+    if fresh:
+        SigningKey.objects.all().delete()
+    key = SigningKey.objects.filter(is_active=True).order_by("-created_at").first()
+    return key or signing_key_create()
+
+
+def onboarding_signing_key() -> None:
+    """Onboarding step (TENANT_ONBOARDING_STEPS): every chain gets its own key pair."""
+    signing_key_ensure(fresh=True)
+
+
+def _claims(ticket: Ticket, show: Show, key: SigningKey) -> signing.TicketClaims:
+    return signing.TicketClaims(
+        tenant=current_schema_name(),
+        kid=key.kid,
+        ticket=ticket.pk.hex,
+        show=show.pk,
+        day=show.local_date.isoformat(),
+        seat=ticket.seat_label,
+        serial=ticket.serial,
+    )
+
+
+def _signed(ticket: Ticket, show: Show, key: SigningKey) -> str:
+    return signing.code_sign(
+        _claims(ticket, show, key), unseal(key.private_key_sealed, context=_key_context())
+    )
+
+
+def tickets_issue(order: Order) -> list[Ticket]:
+    """One signed ticket per sold seat of a paid order that has none yet. Runs in the
+    caller's transaction (the one that marks the order paid)."""
+    key = signing_key_ensure()
+    show = Show.objects.get(pk=order.show_id)
+    have = set(
+        Ticket.objects.filter(order=order, status=Ticket.Status.VALID).values_list(
+            "order_line_id", flat=True
+        )
+    )
+    tickets = []
+    for line in order.lines.filter(status=OrderLine.Status.SOLD).order_by("pk"):
+        if line.pk in have:
+            continue
+        ticket = Ticket(
+            order=order,
+            order_line=line,
+            show=show,
+            show_seat_id=line.show_seat_id,
+            seat_label=line.seat_label,
+            category=line.category,
+            key=key,
+        )
+        ticket.code = _signed(ticket, show, key)
+        tickets.append(ticket)
+    Ticket.objects.bulk_create(tickets)
+    return tickets
+
+
+def tickets_email_on_commit(order: Order) -> None:
+    """Send the tickets (PDF attached) once the transaction that issued them commits."""
+    from venue_apps.tickets.tasks import order_tickets_email_send
+
+    if order.email:
+        task_enqueue_on_commit(order_tickets_email_send, str(order.pk))
+
+
+def tickets_revoke(
+    order: Order, *, line_ids: Iterable[int] | None = None, reason: str
+) -> list[Ticket]:
+    """Revoke the valid tickets of an order (or of some of its lines): their codes are
+    refused at the door from now on."""
+    tickets = Ticket.objects.select_for_update().filter(order=order, status=Ticket.Status.VALID)
+    if line_ids is not None:
+        tickets = tickets.filter(order_line_id__in=list(line_ids))
+    revoked = list(tickets)
+    now = timezone.now()
+    for ticket in revoked:
+        ticket.status = Ticket.Status.REVOKED
+        ticket.revoked_at = now
+        ticket.revoke_reason = reason[:40]
+    Ticket.objects.bulk_update(revoked, ["status", "revoked_at", "revoke_reason"])
+    return revoked
+
+
+@transaction.atomic
+def ticket_reissue(ticket: Ticket, *, actor: Any = None) -> Ticket:
+    """A new code for a ticket (lost, or perhaps copied); the old code is revoked."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != Ticket.Status.VALID:
+        raise Conflict(TicketErrorCode.TICKET_NOT_VALID, "Only a valid ticket is re-issued.")
+    if ticket.checked_in_at is not None:
+        raise Conflict(TicketErrorCode.TICKET_NOT_VALID, "This ticket was already used.")
+    ticket.status = Ticket.Status.REVOKED
+    ticket.revoked_at = timezone.now()
+    ticket.revoke_reason = "reissued"
+    ticket.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    key = signing_key_ensure()
+    show = Show.objects.get(pk=ticket.show_id)
+    fresh = Ticket(
+        order_id=ticket.order_id,
+        order_line_id=ticket.order_line_id,
+        show=show,
+        show_seat_id=ticket.show_seat_id,
+        seat_label=ticket.seat_label,
+        category=ticket.category,
+        serial=ticket.serial + 1,
+        key=key,
+    )
+    fresh.code = _signed(fresh, show, key)
+    fresh.save()
+    from venue_apps.orders.services import order_log
+
+    order_log(
+        Order.objects.get(pk=ticket.order_id),
+        "ticket_reissued",
+        actor=actor,
+        seat=ticket.seat_label,
+        serial=fresh.serial,
+    )
+    return fresh
+
+
+# --- at the door ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    admitted: bool
+    code: str
+    detail: str
+    status: int  # the HTTP status the API answers with
+    ticket: Ticket | None = None
+
+
+def _refused(code: CheckInCode, detail: str, status: int, ticket: Ticket | None = None) -> Verdict:
+    return Verdict(False, code, detail, status, ticket)
+
+
+def _judge(code: str, *, scanner: Any, venue_id: int | None, gate: str, now: datetime) -> Verdict:
+    try:
+        claims, signed_text, signature = signing.code_read(code)
+    except signing.CodeMalformed as error:
+        return _refused(CheckInCode.MALFORMED, str(error), 400)
+    if claims.tenant != current_schema_name():
+        return _refused(CheckInCode.OTHER_TENANT, "This ticket is for another chain.", 403)
+    key = SigningKey.objects.filter(kid=claims.kid).first()
+    if key is None:
+        return _refused(CheckInCode.UNKNOWN_KEY, "Not signed by this chain: a forgery.", 400)
+    try:
+        signing.code_verify(signed_text, signature, key.public_key)
+    except signing.CodeForged:
+        return _refused(CheckInCode.FORGED, "The signature does not match: forged or altered.", 400)
+    ticket = (
+        Ticket.objects.select_related("show__venue", "show__title")
+        .filter(pk=_uuid(claims.ticket))
+        .first()
+    )
+    if ticket is None:
+        return _refused(CheckInCode.UNKNOWN_TICKET, "No such ticket.", 400)
+    if claims.serial != ticket.serial or ticket.status != Ticket.Status.VALID:
+        why = (
+            "replaced by a newer code"
+            if ticket.revoke_reason == "reissued"
+            else (ticket.revoke_reason.replace("_", " ") or "revoked")
+        )
+        return _refused(
+            CheckInCode.REVOKED, f"This ticket is no longer valid ({why}).", 403, ticket
+        )
+    show = ticket.show
+    if venue_id is not None and show.venue_id != venue_id:
+        return _refused(
+            CheckInCode.WRONG_VENUE, f"This ticket is for {show.venue.name}.", 403, ticket
+        )
+    today = now.astimezone(show.venue.zone).date()
+    if today != show.local_date:
+        return _refused(
+            CheckInCode.WRONG_DAY,
+            f"This ticket is for {show.local_date:%A} {show.local_date.day} "
+            f"{show.local_date:%B %Y}, not today.",
+            403,
+            ticket,
+        )
+    # Admit once: only the scan that finds it not yet checked in changes the row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE tickets_ticket SET checked_in_at = %s, checked_in_by_id = %s, "
+            "checked_in_gate = %s WHERE id = %s AND status = 'valid' "
+            "AND checked_in_at IS NULL RETURNING id",
+            [now, getattr(scanner, "pk", None), gate[:40], ticket.pk],
+        )
+        won = cursor.fetchone() is not None
+    ticket.refresh_from_db()
+    if not won:
+        if ticket.checked_in_at is not None:
+            when = ticket.checked_in_at.astimezone(show.venue.zone)
+            gate_text = f" at {ticket.checked_in_gate}" if ticket.checked_in_gate else ""
+            return _refused(
+                CheckInCode.ALREADY_USED,
+                f"Seat {ticket.seat_label} was already let in at {when:%H:%M:%S}{gate_text}.",
+                409,
+                ticket,
+            )
+        return _refused(CheckInCode.REVOKED, "This ticket is no longer valid.", 403, ticket)
+    return Verdict(
+        True, CheckInCode.ADMITTED, f"{show.title.name}, seat {ticket.seat_label}", 200, ticket
+    )
+
+
+def _uuid(text: str):
+    import uuid
+
+    try:
+        return uuid.UUID(hex=text)
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def ticket_check_in(
+    code: str,
+    *,
+    scanner: Any,
+    venue_id: int | None = None,
+    gate: str = "",
+    now: datetime | None = None,
+) -> Verdict:
+    """Admit the ticket a QR code carries, once, or say why not. Every scan is logged.
+
+    Two doors scanning the same ticket at the same moment: both updates target the
+    row, PostgreSQL runs them one after the other, and only the first finds it not yet
+    checked in.
+    """
+    now = now or timezone.now()
+    verdict = _judge(code, scanner=scanner, venue_id=venue_id, gate=gate, now=now)
+    CheckIn.objects.create(
+        ticket=verdict.ticket,
+        verdict=verdict.code,
+        admitted=verdict.admitted,
+        detail=verdict.detail[:255],
+        scanner_id=getattr(scanner, "pk", None),
+        venue_id=venue_id,
+        gate=gate[:40],
+        code_digest=signing.code_digest(code),
+    )
+    return verdict
