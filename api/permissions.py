@@ -95,3 +95,16 @@ class PerMethodRoles(BasePermission):
         return bool(
             user and user.is_authenticated and not in_public_schema() and user.role in allowed
         )
+
+
+class Holders(BasePermission):
+    """Who may hold seats: anonymous carts and customers online, box office staff and
+    owners for walk-ins; not managers (the programme) nor scanners (the door)."""
+
+    message = "Your role does not sell seats."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return True
+        return user.role in BUYER_ROLES and not in_public_schema()

@@ -8,6 +8,7 @@ with `Retry-After`.
 
 from __future__ import annotations
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 CART_HEADER = "HTTP_X_CART_ID"
@@ -18,7 +19,17 @@ def client_address(request) -> str | None:
     return BaseThrottle().get_ident(request) or None
 
 
-class ClientThrottle(SimpleRateThrottle):
+class FreshRates:
+    """Read the rate from the settings each time (DRF binds them once, at import, so
+    settings changed afterwards, as in tests, would otherwise be ignored)."""
+
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class ClientThrottle(FreshRates, SimpleRateThrottle):
     """Per account, or per cart (else address) for anonymous clients. Subclasses set
     `scope`, whose rate is in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES."""
 
@@ -30,7 +41,7 @@ class ClientThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AddressThrottle(SimpleRateThrottle):
+class AddressThrottle(FreshRates, SimpleRateThrottle):
     """A generous ceiling per address."""
 
     def get_cache_key(self, request, view):
@@ -51,3 +62,38 @@ class CheckoutClientThrottle(ClientThrottle):
 
 class CheckoutAddressThrottle(AddressThrottle):
     scope = "checkout_address"
+
+
+class AccountThrottle(FreshRates, SimpleRateThrottle):
+    """Per account being signed in to (the email in the request), signed in or not: a
+    password guessed from many addresses is still one account's limit."""
+
+    def get_cache_key(self, request, view):
+        email = (
+            str(request.data.get("email") or "").strip().lower() if hasattr(request, "data") else ""
+        )
+        if not email:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": f"email:{email}"}
+
+
+class LoginAccountThrottle(AccountThrottle):
+    scope = "login_account"
+
+
+class LoginAddressThrottle(AddressThrottle):
+    scope = "login_address"
+
+
+class RegisterAddressThrottle(AddressThrottle):
+    scope = "register_address"
+
+
+class EmailAccountThrottle(AccountThrottle):
+    """Emails we send on request (password reset, verification) per account."""
+
+    scope = "email_account"
+
+
+class EmailAddressThrottle(AddressThrottle):
+    scope = "email_address"

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from api.tickets.views import checkin_body
+from api.tickets.views import CheckInInput, checkin_body
 from venue_apps.accounts.models import Role
 from venue_apps.tickets.services import ticket_check_in
 from venue_apps.venues.models import Venue
@@ -45,12 +45,15 @@ def scan_check(request: HttpRequest) -> JsonResponse:
     _allowed(request)
     try:
         data = json.loads(request.body or b"{}")
-        code = str(data.get("qr") or "")[:2048]
-        venue = int(data["venue"]) if data.get("venue") else None
-        gate = str(data.get("gate") or "")[:40]
-    except (ValueError, TypeError):
+    except ValueError:
+        data = None
+    form = CheckInInput(data=data if isinstance(data, dict) else {})
+    if not form.is_valid():
         return JsonResponse(
-            {"admitted": False, "code": "malformed", "detail": "Bad request."}, status=400
+            {"admitted": False, "code": "malformed", "detail": "Send a ticket code."}, status=400
         )
-    verdict = ticket_check_in(code, scanner=request.user, venue_id=venue, gate=gate)
+    values = form.validated_data
+    verdict = ticket_check_in(
+        values["qr"], scanner=request.user, venue_id=values.get("venue"), gate=values["gate"]
+    )
     return JsonResponse(checkin_body(verdict), status=verdict.status)

@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from dashboards import scanner
+from dashboards.auth import TwoFactorLoginForm, second_factor_given
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from venue_apps.accounts.admin import UserAdmin
@@ -58,19 +59,32 @@ class PlatformConsole(AdminSite):
     site_header = "Platform console"
     site_title = "Platform console"
     index_title = "Chains and platform staff"
+    login_form = TwoFactorLoginForm
 
     def has_permission(self, request) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_authenticated and user.role == Role.PLATFORM_STAFF)
+        return bool(
+            user.is_active
+            and user.is_authenticated
+            and user.role == Role.PLATFORM_STAFF
+            and second_factor_given(request)
+        )
 
 
 class TenantDashboard(AdminSite):
     index_title = "Dashboard"
     index_template = "dashboards/index.html"
 
+    login_form = TwoFactorLoginForm
+
     def has_permission(self, request) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_authenticated and user.role in DASHBOARD_ROLES)
+        return bool(
+            user.is_active
+            and user.is_authenticated
+            and user.role in DASHBOARD_ROLES
+            and second_factor_given(request)
+        )
 
     def index(self, request, extra_context=None):
         # Door staff have one page: the scanner.

@@ -77,6 +77,10 @@ _PER_SCHEMA_DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.admin.apps.SimpleAdminConfig",
     "rest_framework_simplejwt.token_blacklist",
+    # Failed sign-ins are counted (lockout) and second factors kept per schema, beside
+    # the users they belong to: one chain's attempts never lock out another's customer.
+    "axes",
+    "django_otp",
     "venue_apps.accounts",
 ]
 
@@ -86,6 +90,8 @@ SHARED_APPS = [
     *_PER_SCHEMA_DJANGO_APPS,
     "django.contrib.staticfiles",
     "rest_framework",
+    "corsheaders",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -103,6 +109,8 @@ TENANT_APPS = [
     "venue_apps.orders",
     "venue_apps.payments",
     "venue_apps.tickets",
+    # Customers' Google and Facebook identities, in their chain's schema.
+    "social_django",
 ]
 
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
@@ -119,14 +127,19 @@ MIDDLEWARE = [
     # Must come first: it picks the schema (or refuses the host) before anything reads data.
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "dashboards.middleware.TenantTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers a locked-out dashboard sign-in (the API answers for itself).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ticketing_platform.urls_tenant"
@@ -257,6 +270,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "args": ("venue_apps.payments.tasks.payments_reconcile_task",),
         "kwargs": {"include_suspended": True},
     },
+    # Tickets emails that never went out are sent again.
+    "tickets-email-sweep": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": 600.0,
+        "args": ("venue_apps.tickets.tasks.tickets_email_sweep",),
+    },
     "expired-tokens-flush": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": crontab(hour=3, minute=17),
@@ -276,6 +295,55 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # --- authentication ---------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Customers' Google and Facebook sign-in (each chain's own OAuth clients).
+    "venue_apps.accounts.oauth.GoogleOAuth2",
+    "venue_apps.accounts.oauth.FacebookOAuth2",
+]
+
+# Lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account from
+# one address, that pair waits AXES_COOLOFF_TIME. Never a whole address: a cinema's
+# Wi-Fi or a mobile carrier puts many customers behind one. Per-account rate limits
+# (the login throttle) bound guessing spread over many addresses.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "venue_apps.accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "venue_apps.accounts.lockout.address_of"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "venue_apps.accounts.lockout.locked_out_response"
+AXES_VERBOSE = False
+
+# Google and Facebook sign-in (social-auth-app-django): each chain's own client id and
+# secret come from its OAuthClient rows (venue_apps.accounts.oauth.TenantStrategy).
+SOCIAL_AUTH_STRATEGY = "venue_apps.accounts.oauth.TenantStrategy"
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+SOCIAL_AUTH_USER_MODEL = "accounts.User"
+SOCIAL_AUTH_GOOGLE_OAUTH2_USE_UNIQUE_USER_ID = True
+SOCIAL_AUTH_GOOGLE_OAUTH2_SCOPE = ["openid", "email", "profile"]
+SOCIAL_AUTH_FACEBOOK_SCOPE = ["email"]
+SOCIAL_AUTH_FACEBOOK_PROFILE_EXTRA_PARAMS = {"fields": "id,name,email"}
+SOCIAL_AUTH_FACEBOOK_API_VERSION = "19.0"
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "venue_apps.accounts.oauth.token_meant_for_us",
+    "venue_apps.accounts.oauth.email_verified_required",
+    "social_core.pipeline.social_auth.social_user",
+    "venue_apps.accounts.oauth.customer_by_verified_email",
+    "venue_apps.accounts.oauth.customer_created",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+)
+SOCIAL_AUTH_RAISE_EXCEPTIONS = True
+
+# Two factors for staff (django-otp, with TOTP devices whose keys are sealed at rest).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Ticketing platform")
 # One hasher per algorithm name: Django picks the verifier by the name in the hash,
 # and our Argon2 subclass verifies any Argon2 hash (the parameters are in the hash).
 PASSWORD_HASHERS = [
@@ -307,6 +375,12 @@ REST_FRAMEWORK = {
         "hold_address": env.str("THROTTLE_HOLD_ADDRESS", default="600/min"),
         "checkout_client": env.str("THROTTLE_CHECKOUT_CLIENT", default="20/min"),
         "checkout_address": env.str("THROTTLE_CHECKOUT_ADDRESS", default="600/min"),
+        # Sign-in: per account (the email tried), and a generous ceiling per address.
+        "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
+        "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="300/min"),
+        "register_address": env.str("THROTTLE_REGISTER_ADDRESS", default="60/hour"),
+        "email_account": env.str("THROTTLE_EMAIL_ACCOUNT", default="5/hour"),
+        "email_address": env.str("THROTTLE_EMAIL_ADDRESS", default="120/hour"),
     },
     # `format` is a filter of titles and shows (2d, imax...), not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
@@ -343,6 +417,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FormatEnum": "venue_apps.catalog.models.Format",
         "AccountRoleEnum": "venue_apps.accounts.models.Role",
+        "StaffRoleEnum": "venue_apps.accounts.models.CHAIN_STAFF_ROLE_CHOICES",
         "CreditRoleEnum": "venue_apps.catalog.models.Credit.Role",
         "TitleKindEnum": "venue_apps.catalog.models.Kind",
         "PromoKindEnum": "venue_apps.orders.models.PromoCode.Kind",
@@ -403,12 +478,46 @@ else:
         ),
     )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"tickets@{PLATFORM_DOMAIN}")
+# Links in emails (verify an address, reset a password) point at the chain's own host.
+SITE_URL_TEMPLATE = env.str(
+    "SITE_URL_TEMPLATE", default="https://{host}" if PRODUCTION else "http://{host}:8000"
+)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
 
 # --- security ---------------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): only this origin's scripts, each inline script
+# carrying the response's nonce; nothing may frame the pages. The storefront, the
+# dashboards and the API docs all live on the chain's own host.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Cameras only for this origin (the door scanner page), nothing else a page could ask for.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(self)"
+
+# CORS is closed: the storefront is served from each chain's own host, so no other
+# origin needs the API. Integrators that need it are listed here explicitly.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -515,3 +624,14 @@ if DJANGO_ENV == "test":
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "tp-test-channels"
     CELERY_TASK_DEFAULT_QUEUE = "tp-test"
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Sign-ins in tests come from one address many times a minute; the limits that
+    # matter are tested on their own (tests/test_abuse.py).
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+        {
+            "login_account": "1000/min",
+            "login_address": "10000/min",
+            "register_address": "10000/hour",
+            "email_account": "1000/hour",
+            "email_address": "10000/hour",
+        }
+    )

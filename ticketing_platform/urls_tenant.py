@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("api.payments.urls")),
     path("api/v1/", include("api.tickets.urls")),
     path("pay/", include("api.payments.page_urls")),
+    path("account/", include("api.accounts.page_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_tenant"),

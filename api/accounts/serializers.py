@@ -6,19 +6,41 @@ from rest_framework_simplejwt import serializers as jwt_serializers
 from api.tokens import TenantRefreshToken
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema
-from venue_apps.accounts.models import Role, User
+from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, Role, User
 
 
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
-    """`{email, password}` → `{access, refresh}` bound to this host's tenant."""
+    """`{email, password, otp?}` → `{access, refresh}` bound to this host's tenant.
+
+    Staff with an authenticator app also give its current code (`otp`). Too many wrong
+    passwords for one account from one address lock that pair out for a while (429).
+    """
 
     token_class = TenantRefreshToken
+    otp = serializers.CharField(required=False, allow_blank=True, max_length=12, write_only=True)
 
     def validate(self, attrs):
-        data = super().validate(attrs)
+        from axes.exceptions import AxesBackendPermissionDenied
+
+        from tenants.error_codes import DomainError
+        from venue_apps.accounts.error_codes import AccountErrorCode
+        from venue_apps.accounts.lockout import LOCKED_DETAIL, cooloff_seconds
+        from venue_apps.accounts.services import totp_checked
+
+        try:
+            data = super().validate(attrs)
+        except AxesBackendPermissionDenied as error:
+            locked = DomainError(
+                AccountErrorCode.ACCOUNT_LOCKED,
+                LOCKED_DETAIL.format(minutes=cooloff_seconds() // 60),
+                status_code=429,
+            )
+            locked.retry_after = cooloff_seconds()
+            raise locked from error
         is_platform = in_public_schema()
         if is_platform and self.user.role != Role.PLATFORM_STAFF:
             raise serializers.ValidationError("Only platform staff sign in here.", code="not_staff")
+        totp_checked(self.user, attrs.get("otp"))
         return data
 
 
@@ -54,14 +76,128 @@ class TenantBrandingOutput(serializers.ModelSerializer):
 class UserOutput(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "name", "role", "date_joined"]
+        fields = ["id", "email", "name", "role", "date_joined", "email_verified"]
 
 
 class MeOutput(UserOutput):
     tenant = serializers.SerializerMethodField()
+    two_factor = serializers.SerializerMethodField()
 
     class Meta(UserOutput.Meta):
-        fields = [*UserOutput.Meta.fields, "tenant"]
+        fields = [*UserOutput.Meta.fields, "two_factor", "tenant"]
+
+    def get_two_factor(self, user: User) -> bool:
+        from venue_apps.accounts.services import totp_device
+
+        return totp_device(user) is not None
 
     def get_tenant(self, user: User) -> dict:
         return TenantBrandingOutput(self.context["request"].tenant, context=self.context).data
+
+
+class TokenInput(serializers.Serializer):
+    token = serializers.CharField(max_length=512)
+
+
+class EmailInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class TokenPairOutput(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class OtpInput(serializers.Serializer):
+    code = serializers.RegexField(r"^\s*\d{6}\s*$", max_length=12)
+
+
+class TwoFactorOutput(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    pending = serializers.BooleanField()
+
+
+class TwoFactorSetupOutput(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base32, for typing into the app.")
+    otpauth_url = serializers.CharField()
+    qr_svg = serializers.CharField(help_text="The otpauth URL as a QR code (SVG).")
+
+
+class OAuthInput(serializers.Serializer):
+    access_token = serializers.CharField(max_length=4096, required=False)
+    code = serializers.CharField(max_length=2048, required=False)
+    redirect_uri = serializers.URLField(max_length=2048, required=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("access_token")) == bool(attrs.get("code")):
+            raise serializers.ValidationError(
+                "Send an `access_token`, or a `code` with its `redirect_uri`.", code="invalid"
+            )
+        if attrs.get("code") and not attrs.get("redirect_uri"):
+            raise serializers.ValidationError(
+                "A `code` needs the `redirect_uri` it was issued for.", code="invalid"
+            )
+        return attrs
+
+
+class OAuthOutput(TokenPairOutput):
+    created = serializers.BooleanField()
+    user = UserOutput()
+
+
+class OAuthProviderOutput(serializers.Serializer):
+    provider = serializers.CharField()
+    client_id = serializers.CharField()
+
+
+class OAuthClientInput(serializers.Serializer):
+    client_id = serializers.CharField(max_length=255)
+    client_secret = serializers.CharField(
+        max_length=512, required=False, allow_blank=True, write_only=True
+    )
+    enabled = serializers.BooleanField(default=True)
+
+
+class OAuthClientOutput(serializers.Serializer):
+    provider = serializers.CharField()
+    client_id = serializers.CharField()
+    client_secret_hint = serializers.CharField()
+    enabled = serializers.BooleanField()
+    redirect_hint = serializers.CharField()
+
+
+class StaffInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=CHAIN_STAFF_ROLE_CHOICES)
+
+
+class StaffChangeInput(serializers.Serializer):
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    role = serializers.ChoiceField(
+        choices=CHAIN_STAFF_ROLE_CHOICES, required=False
+    )
+    is_active = serializers.BooleanField(required=False)
+
+
+class StaffOutput(UserOutput):
+    two_factor = serializers.SerializerMethodField()
+
+    class Meta(UserOutput.Meta):
+        fields = [*UserOutput.Meta.fields, "is_active", "two_factor", "last_login"]
+
+    def get_two_factor(self, user: User) -> bool:
+        from venue_apps.accounts.services import totp_device
+
+        return totp_device(user) is not None

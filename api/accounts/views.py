@@ -1,7 +1,18 @@
-"""Sign-in and account endpoints of a tenant (`/api/v1/auth/...`, `/api/v1/me/`)."""
+"""Sign-in and account endpoints of a tenant (`/api/v1/auth/...`, `/api/v1/me/`), the
+owner's staff and OAuth client management.
+
+Sign-in, registration and the emails we send on request are rate limited per account
+(the email given) and, generously, per address; too many wrong passwords for one account
+from one address lock that pair out for a while (django-axes).
+"""
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
+import segno
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -10,28 +21,54 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from api.accounts import serializers as io_
 from api.accounts.serializers import MeOutput, RegisterInput, TenantBrandingOutput, UserOutput
-from venue_apps.accounts.services import customer_register
+from api.filters import page_of
+from api.permissions import PerMethodRoles
+from api.throttles import (
+    EmailAccountThrottle,
+    EmailAddressThrottle,
+    LoginAccountThrottle,
+    LoginAddressThrottle,
+    RegisterAddressThrottle,
+)
+from api.tokens import TenantRefreshToken
+from tenants.error_codes import NotFound
+from venue_apps.accounts import services
+from venue_apps.accounts.error_codes import AccountErrorCode
+from venue_apps.accounts.models import STAFF_ROLES, OAuthClient, Role, User
+
+STAFF_ONLY = tuple(role for role in STAFF_ROLES if role != Role.PLATFORM_STAFF)
+
+
+def _pair(user: User) -> dict[str, str]:
+    refresh = TenantRefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
 class RegisterView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [RegisterAddressThrottle]
 
     @extend_schema(request=RegisterInput, responses={201: UserOutput})
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = customer_register(**data.validated_data)
+        user = services.customer_register(**data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
 class TokenObtainView(jwt_views.TokenObtainPairView):
-    """`{email, password}` → `{access, refresh}`, valid only on this host's tenant."""
+    """`{email, password, otp?}` → `{access, refresh}`, valid only on this host's tenant."""
+
+    throttle_classes = [LoginAccountThrottle, LoginAddressThrottle]
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
     """Rotate: the old refresh token is blacklisted, a new pair is returned."""
+
+    throttle_classes = [LoginAddressThrottle]
 
 
 class LogoutView(jwt_views.TokenBlacklistView):
@@ -55,3 +92,251 @@ class TenantView(APIView):
     @extend_schema(responses=TenantBrandingOutput)
     def get(self, request: Request) -> Response:
         return Response(TenantBrandingOutput(request.tenant, context={"request": request}).data)
+
+
+# --- the address and the password ----------------------------------------------------------
+
+
+class VerifyEmailView(APIView):
+    """`{token}` from the emailed link → the address is verified."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [EmailAddressThrottle]
+
+    @extend_schema(request=io_.TokenInput, responses=UserOutput)
+    def post(self, request: Request) -> Response:
+        data = io_.TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(UserOutput(services.email_verify(data.validated_data["token"])).data)
+
+
+class VerifyEmailResendView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [EmailAddressThrottle]
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request: Request) -> Response:
+        services.email_verification_send(request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetView(APIView):
+    """`{email}` → 202 whether or not there is such an account (no probing)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [EmailAccountThrottle, EmailAddressThrottle]
+
+    @extend_schema(request=io_.EmailInput, responses={202: None})
+    def post(self, request: Request) -> Response:
+        data = io_.EmailInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(data.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    """`{uid, token, new_password}` from the emailed link; every session ends."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [EmailAddressThrottle]
+
+    @extend_schema(request=io_.PasswordResetConfirmInput, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = io_.PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    """`{old_password, new_password}` → a fresh token pair; other sessions end."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [LoginAddressThrottle]
+
+    @extend_schema(request=io_.PasswordChangeInput, responses=io_.TokenPairOutput)
+    def post(self, request: Request) -> Response:
+        data = io_.PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.password_change(request.user, **data.validated_data)
+        return Response(_pair(user))
+
+
+# --- two factors (staff) ---------------------------------------------------------------------
+
+
+class TwoFactorView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": STAFF_ONLY}
+
+    @extend_schema(responses=io_.TwoFactorOutput)
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "enabled": services.totp_device(request.user) is not None,
+                "pending": services.totp_device(request.user, confirmed=False) is not None,
+            }
+        )
+
+
+class TwoFactorSetupView(APIView):
+    """Start enrolling an authenticator app: the secret and a QR code to scan."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": STAFF_ONLY}
+
+    @extend_schema(request=None, responses={201: io_.TwoFactorSetupOutput})
+    def post(self, request: Request) -> Response:
+        _, secret = services.totp_setup(request.user)
+        uri = services.totp_provisioning_uri(
+            request.user, secret, issuer=request.tenant.brand_name or settings.OTP_TOTP_ISSUER
+        )
+        svg = io.BytesIO()
+        segno.make(uri, error="m").save(svg, kind="svg", scale=4, xmldecl=False)
+        return Response(
+            {"secret": secret, "otpauth_url": uri, "qr_svg": svg.getvalue().decode()},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TwoFactorConfirmView(APIView):
+    """`{code}` from the app → on; the user's other sessions end."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": STAFF_ONLY}
+
+    @extend_schema(request=io_.OtpInput, responses=io_.TokenPairOutput)
+    def post(self, request: Request) -> Response:
+        data = io_.OtpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.totp_confirm(request.user, code=data.validated_data["code"].strip())
+        return Response(_pair(request.user))
+
+
+class TwoFactorDisableView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": STAFF_ONLY}
+
+    @extend_schema(request=io_.OtpInput, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = io_.OtpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.totp_disable(request.user, code=data.validated_data["code"].strip())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Google and Facebook -------------------------------------------------------------------
+
+
+class OAuthProvidersView(APIView):
+    """The providers customers may sign in with here, with the client id the
+    storefront needs to open the provider's consent screen."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=io_.OAuthProviderOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(
+            [
+                {"provider": client.provider, "client_id": client.client_id}
+                for client in OAuthClient.objects.filter(enabled=True).order_by("provider")
+            ]
+        )
+
+
+class OAuthSignInView(APIView):
+    """`{access_token}` (from the provider's SDK) or `{code, redirect_uri}` → our pair."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginAddressThrottle]
+
+    @extend_schema(request=io_.OAuthInput, responses=io_.OAuthOutput)
+    def post(self, request: Request, provider: str) -> Response:
+        data = io_.OAuthInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, created = services.oauth_sign_in(request._request, provider, **data.validated_data)
+        return Response({**_pair(user), "created": created, "user": UserOutput(user).data})
+
+
+class OAuthClientView(APIView):
+    """The chain's own OAuth client at a provider (owner); the secret is write-only."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": (Role.OWNER,), "PUT": (Role.OWNER,)}
+
+    def _data(self, request: Request, client: OAuthClient) -> dict[str, Any]:
+        return {
+            "provider": client.provider,
+            "client_id": client.client_id,
+            "client_secret_hint": client.client_secret_hint,
+            "enabled": client.enabled,
+            "redirect_hint": f"{request.scheme}://{request.get_host()}/account/oauth/"
+            f"{client.provider}/",
+        }
+
+    @extend_schema(responses=io_.OAuthClientOutput)
+    def get(self, request: Request, provider: str) -> Response:
+        client = OAuthClient.objects.filter(provider=provider).first()
+        if client is None:
+            raise NotFound(AccountErrorCode.OAUTH_UNAVAILABLE, f"No {provider} client yet.")
+        return Response(self._data(request, client))
+
+    @extend_schema(request=io_.OAuthClientInput, responses=io_.OAuthClientOutput)
+    def put(self, request: Request, provider: str) -> Response:
+        data = io_.OAuthClientInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = services.oauth_client_set(provider, **data.validated_data, actor=request.user)
+        return Response(self._data(request, client))
+
+
+# --- staff (owner) ---------------------------------------------------------------------------
+
+
+class StaffListCreateView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": (Role.OWNER,), "POST": (Role.OWNER,)}
+    pagination_class = None
+
+    @extend_schema(responses=io_.StaffOutput(many=True))
+    def get(self, request: Request) -> Response:
+        from rest_framework.pagination import LimitOffsetPagination
+
+        self.paginator = LimitOffsetPagination()
+        staff = User.objects.exclude(role=Role.CUSTOMER).order_by("email")
+        return Response(
+            page_of(request, self, staff, lambda page: io_.StaffOutput(page, many=True).data)
+        )
+
+    @extend_schema(request=io_.StaffInput, responses={201: io_.StaffOutput})
+    def post(self, request: Request) -> Response:
+        data = io_.StaffInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.staff_create(**data.validated_data, actor=request.user)
+        return Response(io_.StaffOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class StaffDetailView(APIView):
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": (Role.OWNER,), "PATCH": (Role.OWNER,)}
+
+    def _user(self, pk: int) -> User:
+        user = User.objects.exclude(role=Role.CUSTOMER).filter(pk=pk).first()
+        if user is None:
+            raise NotFound(AccountErrorCode.NOT_FOUND, f"No staff member {pk}.")
+        return user
+
+    @extend_schema(responses=io_.StaffOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(io_.StaffOutput(self._user(pk)).data)
+
+    @extend_schema(request=io_.StaffChangeInput, responses=io_.StaffOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        data = io_.StaffChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.staff_update(self._user(pk), actor=request.user, **data.validated_data)
+        return Response(io_.StaffOutput(user).data)

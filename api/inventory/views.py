@@ -13,11 +13,11 @@ from datetime import timedelta
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import Holders
 from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle
 from tenants.error_codes import DomainError
 from venue_apps.inventory import holds
@@ -94,7 +94,7 @@ CART_PARAMETER = OpenApiParameter(
 
 
 class HoldCreateView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Holders]
     throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
 
     @extend_schema(request=HoldInput, responses={201: HoldOutput}, parameters=[CART_PARAMETER])
@@ -115,7 +115,7 @@ class HoldCreateView(APIView):
 
 
 class HoldDetailView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Holders]
 
     @extend_schema(responses=HoldOutput, parameters=[CART_PARAMETER])
     def get(self, request: Request, hold_id: str) -> Response:

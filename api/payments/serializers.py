@@ -72,3 +72,4 @@ class ShowCancelOutput(serializers.Serializer):
     refunded_orders = serializers.IntegerField()
     released_orders = serializers.IntegerField()
     released_holds = serializers.IntegerField()
+    failed = serializers.IntegerField(help_text="Orders not settled; run it again for them.")

@@ -19,12 +19,16 @@ from api.platform.serializers import (
     StatusInput,
     TenantOutput,
 )
+from api.throttles import LoginAccountThrottle, LoginAddressThrottle
 from tenants import selectors, services
 from venue_apps.payments.selectors import usage_by_month
 
 
 class PlatformTokenView(jwt_views.TokenObtainPairView):
-    """`{email, password}` of platform staff → `{access, refresh}` for the platform API."""
+    """`{email, password, otp?}` of platform staff → `{access, refresh}` for the platform
+    API (rate limited and locked out like a chain's sign-in)."""
+
+    throttle_classes = [LoginAccountThrottle, LoginAddressThrottle]
 
 
 class PlatformTokenRefreshView(jwt_views.TokenRefreshView):

@@ -126,7 +126,7 @@ class TicketReissueView(APIView):
 
 class CheckInInput(serializers.Serializer):
     qr = serializers.CharField(max_length=2048, trim_whitespace=True)
-    venue = serializers.IntegerField(min_value=1, required=False)
+    venue = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
     gate = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 

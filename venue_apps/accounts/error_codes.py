@@ -6,3 +6,14 @@ class AccountErrorCode(StrEnum):
     EMAIL_INVALID = "email_invalid"
     PASSWORD_INVALID = "password_invalid"  # noqa: S105 - an error code, not a secret
     ROLE_INVALID = "role_invalid"
+    TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
+    OTP_REQUIRED = "otp_required"
+    OTP_INVALID = "otp_invalid"
+    OTP_NOT_FOR_CUSTOMERS = "otp_not_for_customers"
+    OTP_NOT_SET_UP = "otp_not_set_up"
+    OAUTH_UNAVAILABLE = "oauth_unavailable"
+    OAUTH_REFUSED = "oauth_refused"
+    OAUTH_FAILED = "oauth_failed"
+    ACCOUNT_LOCKED = "account_locked"
+    STAFF_INVALID = "staff_invalid"
+    NOT_FOUND = "account_not_found"

@@ -7,12 +7,14 @@ platform), and an email address may be registered with two chains independently.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin
 
 
 class Role(models.TextChoices):
@@ -26,6 +28,17 @@ class Role(models.TextChoices):
 
 
 TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
+# What a chain's staff member can be (not a customer, not platform staff).
+CHAIN_STAFF_ROLE_CHOICES = [
+    (Role.OWNER.value, Role.OWNER.label),
+    (Role.MANAGER.value, Role.MANAGER.label),
+    (Role.BOX_OFFICE.value, Role.BOX_OFFICE.label),
+    (Role.SCANNER.value, Role.SCANNER.label),
+]
+# Everyone who works for a chain, and the platform's own staff.
+STAFF_ROLES = frozenset(
+    {Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.PLATFORM_STAFF}
+)
 # The apps of the chain's programme, which managers run in full.
 PROGRAMME_APPS = frozenset({"venues", "catalog", "shows", "inventory"})
 # Managers also run orders, refunds and promotions, and read the books; the payment
@@ -34,9 +47,18 @@ MANAGER_APPS = PROGRAMME_APPS | {"orders", "payments", "tickets"}
 OWNER_ONLY_MODELS = frozenset(
     {"gatewayaccount", "paymentsettings", "paymentauditlog", "signingkey"}
 )
-# Roles that may open the tenant dashboard (Django admin); scanners see only the door
-# scanner page there.
-DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.SCANNER})
+# Roles that may open the tenant dashboard (Django admin): scanners see only the door
+# scanner page there, box office staff look orders and tickets up.
+DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER})
+# What box office staff may see in the dashboard: orders and tickets, to look them up.
+BOX_OFFICE_PERMS = frozenset(
+    {
+        "orders.view_order",
+        "orders.view_orderline",
+        "tickets.view_ticket",
+        "payments.view_payment",
+    }
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -65,6 +87,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the owner of the address proved it (a link we emailed, or Google or
+    # Facebook vouching for it). Accounts are linked by verified email only.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -80,6 +105,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_chain_staff(self) -> bool:
+        """Works for the chain (any role but customer); may use two factors."""
+        return self.role in STAFF_ROLES
 
     @property
     def is_staff(self) -> bool:
@@ -98,11 +132,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         model = codename.split("_", 1)[1] if "_" in codename else ""
         return model not in OWNER_ONLY_MODELS
 
+    def _looks_up(self, perm: str) -> bool:
+        return self.is_active and self.role == Role.BOX_OFFICE and perm in BOX_OFFICE_PERMS
+
     def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         app_label, _, codename = perm.partition(".")
         return (
             self.holds_every_permission
             or self._manages(app_label, codename)
+            or self._looks_up(perm)
             or super().has_perm(perm, obj)
         )
 
@@ -110,6 +148,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (
             self.holds_every_permission
             or self._manages(app_label)
+            or any(
+                self._looks_up(f"{app_label}.{perm.split('.', 1)[1]}")
+                for perm in BOX_OFFICE_PERMS
+                if perm.startswith(f"{app_label}.")
+            )
             or super().has_module_perms(app_label)
         )
 
@@ -117,3 +160,81 @@ class User(AbstractBaseUser, PermissionsMixin):
 def roles_for_schema(schema_name: str) -> tuple[Role, ...]:
     """The roles an account may hold in a schema: platform staff only in `public`."""
     return (Role.PLATFORM_STAFF,) if schema_name == "public" else TENANT_ROLES
+
+
+class OAuthClient(models.Model):
+    """The chain's own OAuth client at Google or Facebook (customers sign in with it).
+    The secret is sealed like every other secret; only a hint is shown."""
+
+    class Provider(models.TextChoices):
+        GOOGLE = "google", "Google"
+        FACEBOOK = "facebook", "Facebook"
+
+    provider = models.CharField(max_length=10, choices=Provider.choices, unique=True)
+    client_id = models.CharField(max_length=255)
+    client_secret_sealed = models.TextField()
+    client_secret_hint = models.CharField(max_length=40, blank=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["provider"]
+        verbose_name = "OAuth client"
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} sign-in ({self.client_id[:16]}…)"
+
+
+class TOTPDevice(ThrottlingMixin, Device):
+    """An authenticator app (RFC 6238 time-based codes) of a staff member.
+
+    Like django-otp's own TOTP device, with one difference that matters here: the
+    shared key is sealed at rest (tenants.crypto), like every other secret.
+    """
+
+    key_sealed = models.TextField()
+    step = models.PositiveSmallIntegerField(default=30)
+    digits = models.PositiveSmallIntegerField(default=6)
+    # Accept the code of one step either side (a phone clock a little off), and
+    # never the same code twice.
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "authenticator app"
+
+    def key_bytes(self) -> bytes:
+        from tenants.crypto import unseal
+        from tenants.schemas import current_schema_name
+
+        return bytes.fromhex(
+            unseal(self.key_sealed, context=f"{current_schema_name()}:accounts.totp.{self.user_id}")
+        )
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        from django_otp.oath import TOTP
+
+        verify_allowed, _ = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            token = int(str(token).strip())
+        except ValueError:
+            self.throttle_increment()
+            return False
+        totp = TOTP(self.key_bytes(), self.step, 0, self.digits, self.drift)
+        totp.time = time.time()
+        if not totp.verify(token, self.tolerance, self.last_t + 1):
+            self.throttle_increment()
+            return False
+        # The step just used can never be used again (no replay of a seen code).
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
+from typing import Any
+
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from tenants.error_codes import Conflict, DomainError
+from tenants.crypto import hint, seal
+from tenants.error_codes import Conflict, DomainError, NotFound
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
 from venue_apps.accounts.error_codes import AccountErrorCode
-from venue_apps.accounts.models import Role, User, roles_for_schema
+from venue_apps.accounts.models import (
+    STAFF_ROLES,
+    OAuthClient,
+    Role,
+    TOTPDevice,
+    User,
+    roles_for_schema,
+)
 from venue_apps.accounts.selectors import user_find_by_email
 from venue_apps.accounts.tasks import user_welcome_email_send
 
@@ -74,4 +91,337 @@ def customer_register(*, email: str, password: str, name: str) -> User:
     """
     user = user_create(email=email, password=password, name=name, role=Role.CUSTOMER)
     task_enqueue_on_commit(user_welcome_email_send, user.pk)
+    email_verification_send(user)
     return user
+
+
+# --- sessions -------------------------------------------------------------------------
+
+
+def user_tokens_revoke(user: User) -> int:
+    """Sign the user out everywhere: every refresh token they hold is blacklisted."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    revoked = [BlacklistedToken(token=token) for token in outstanding]
+    BlacklistedToken.objects.bulk_create(revoked, ignore_conflicts=True)
+    return len(revoked)
+
+
+# --- email verification and passwords ----------------------------------------------------
+
+VERIFY_SALT = "accounts.verify-email"
+VERIFY_MAX_AGE = 3 * 24 * 3600
+
+
+class _ResetTokens(PasswordResetTokenGenerator):
+    """Django's reset tokens (void once the password changes, or after
+    PASSWORD_RESET_TIMEOUT), bound to the chain too."""
+
+    key_salt = "venue_apps.accounts.password-reset"
+
+    def _make_hash_value(self, user: Any, timestamp: int) -> str:
+        return f"{current_schema_name()}:{super()._make_hash_value(user, timestamp)}"
+
+
+reset_tokens = _ResetTokens()
+
+
+def email_verification_token(user: User) -> str:
+    return signing.dumps(
+        {"user": user.pk, "email": user.email, "schema": current_schema_name()},
+        salt=VERIFY_SALT,
+        compress=True,
+    )
+
+
+def email_verification_send(user: User) -> None:
+    """Email a link that proves the address, after commit."""
+    from venue_apps.accounts.tasks import account_email_send
+
+    if not user.email_verified:
+        task_enqueue_on_commit(account_email_send, user.pk, "verify_email")
+
+
+@transaction.atomic
+def email_verify(token: str) -> User:
+    """The customer followed the emailed link: the address is theirs."""
+    invalid = DomainError(AccountErrorCode.TOKEN_INVALID, "This link is invalid or has expired.")
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.BadSignature as error:
+        raise invalid from error
+    if data.get("schema") != current_schema_name():
+        raise invalid
+    user = User.objects.select_for_update().filter(pk=data.get("user"), is_active=True).first()
+    if user is None or user.email.lower() != str(data.get("email", "")).lower():
+        raise invalid
+    if not user.email_verified:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def password_reset_request(email: str) -> None:
+    """Email a reset link if such an account exists; say nothing either way (no
+    address book for whoever probes the form)."""
+    from venue_apps.accounts.tasks import account_email_send
+
+    user = user_find_by_email(email)
+    if user is not None and user.is_active:
+        task_enqueue_on_commit(account_email_send, user.pk, "password_reset")
+
+
+def password_reset_link_parts(user: User) -> tuple[str, str]:
+    return urlsafe_base64_encode(force_bytes(user.pk)), reset_tokens.make_token(user)
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password from an emailed link; every session of the account ends."""
+    invalid = DomainError(AccountErrorCode.TOKEN_INVALID, "This link is invalid or has expired.")
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, OverflowError) as error:
+        raise invalid from error
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None or not reset_tokens.check_token(user, token):
+        raise invalid
+    _checked_password(new_password, user)
+    user.set_password(new_password)
+    # Following the link proved the address too.
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "email_verified_at"])
+    user_tokens_revoke(user)
+    return user
+
+
+@transaction.atomic
+def password_change(user: User, *, old_password: str, new_password: str) -> User:
+    """Change a password knowing the old one; every other session of the account ends."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password):
+        raise DomainError(AccountErrorCode.PASSWORD_INVALID, "The current password is wrong.")
+    _checked_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    user_tokens_revoke(user)
+    return user
+
+
+# --- staff (the chain's owner) -----------------------------------------------------------
+
+
+@transaction.atomic
+def staff_create(*, email: str, role: Role, name: str = "", actor: Any = None) -> User:
+    """A new staff account; they choose their password from an emailed link."""
+    from venue_apps.accounts.tasks import account_email_send
+
+    if role not in STAFF_ROLES or role == Role.PLATFORM_STAFF:
+        raise DomainError(
+            AccountErrorCode.STAFF_INVALID, "Staff are owners, managers, box office or scanners."
+        )
+    email = _normalised_email(email)
+    if user_find_by_email(email) is not None:
+        raise Conflict(AccountErrorCode.EMAIL_TAKEN, "An account with this email already exists.")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, None, name=name.strip()[:150], role=role)
+    except IntegrityError as error:
+        raise Conflict(
+            AccountErrorCode.EMAIL_TAKEN, "An account with this email already exists."
+        ) from error
+    task_enqueue_on_commit(account_email_send, user.pk, "staff_welcome")
+    return user
+
+
+@transaction.atomic
+def staff_update(
+    user: User,
+    *,
+    actor: Any,
+    role: Role | None = None,
+    name: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a staff member's role or name, or close the account (its sessions end)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role == Role.CUSTOMER:
+        raise DomainError(AccountErrorCode.STAFF_INVALID, "Customers are not staff.")
+    if role is not None:
+        if role not in STAFF_ROLES or role == Role.PLATFORM_STAFF:
+            raise DomainError(AccountErrorCode.STAFF_INVALID, f"{role!r} is not a staff role.")
+        user.role = role
+    if name is not None:
+        user.name = name.strip()[:150]
+    if is_active is not None:
+        if not is_active and user.pk == getattr(actor, "pk", None):
+            raise DomainError(AccountErrorCode.STAFF_INVALID, "You cannot close your own account.")
+        user.is_active = is_active
+    if (
+        user.role != Role.OWNER
+        and not User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=user.pk).exists()
+    ):
+        raise DomainError(AccountErrorCode.STAFF_INVALID, "A chain keeps at least one owner.")
+    user.save()
+    if not user.is_active:
+        user_tokens_revoke(user)
+    return user
+
+
+# --- two factors (staff) ------------------------------------------------------------------
+
+
+def _totp_context(user: User) -> str:
+    return f"{current_schema_name()}:accounts.totp.{user.pk}"
+
+
+def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+
+
+@transaction.atomic
+def totp_setup(user: User) -> tuple[TOTPDevice, str]:
+    """Start enrolling an authenticator app: a new key (returned once, base32) on an
+    unconfirmed device; a confirmed one stays in force until the new one is confirmed."""
+    if not user.is_chain_staff:
+        raise DomainError(AccountErrorCode.OTP_NOT_FOR_CUSTOMERS, "Two factors are for staff.")
+    key = secrets.token_bytes(20)
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(
+        user=user,
+        name="Authenticator app",
+        confirmed=False,
+        key_sealed=seal(key.hex(), context=_totp_context(user)),
+    )
+    return device, base64.b32encode(key).decode().rstrip("=")
+
+
+@transaction.atomic
+def totp_confirm(user: User, *, code: str) -> TOTPDevice:
+    """The first code from the app proves it was set up; it replaces any older device,
+    and the user's other sessions end (they were opened without the second factor)."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Start the set-up first.")
+    if not device.verify_token(code):
+        raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right; try the next one.")
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user_tokens_revoke(user)
+    return device
+
+
+@transaction.atomic
+def totp_disable(user: User, *, code: str) -> None:
+    device = totp_device(user)
+    if device is None:
+        raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Two factors are not on.")
+    if not device.verify_token(code):
+        raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right.")
+    TOTPDevice.objects.filter(user=user).delete()
+
+
+def totp_checked(user: User, code: str | None) -> None:
+    """At sign-in: a user with an authenticator app must give its current code."""
+    device = totp_device(user)
+    if device is None:
+        return
+    if not code:
+        raise DomainError(
+            AccountErrorCode.OTP_REQUIRED,
+            "Enter the code from your authenticator app.",
+            status_code=401,
+        )
+    if not device.verify_token(code):
+        raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right.", status_code=401)
+
+
+def totp_provisioning_uri(user: User, secret: str, *, issuer: str) -> str:
+    from urllib.parse import quote
+
+    label = quote(f"{issuer}:{user.email}")
+    return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}&algorithm=SHA1&digits=6&period=30"
+
+
+# --- OAuth clients (the chain's owner) and sign-in ------------------------------------------
+
+
+@transaction.atomic
+def oauth_client_set(
+    provider: str,
+    *,
+    client_id: str,
+    client_secret: str | None,
+    enabled: bool = True,
+    actor: Any = None,
+) -> OAuthClient:
+    """Store the chain's own OAuth client; an empty secret keeps the stored one."""
+    from venue_apps.accounts.oauth import client_secret_context
+
+    if provider not in OAuthClient.Provider.values:
+        raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, f"No provider {provider!r}.")
+    client_id = (client_id or "").strip()
+    if not 8 <= len(client_id) <= 255:
+        raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, "Enter the client id.")
+    client = OAuthClient.objects.select_for_update().filter(provider=provider).first()
+    if client is None:
+        if not client_secret:
+            raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, "Enter the client secret too.")
+        client = OAuthClient(provider=provider)
+    client.client_id = client_id
+    if client_secret:
+        client.client_secret_sealed = seal(
+            client_secret.strip(), context=client_secret_context(provider)
+        )
+        client.client_secret_hint = hint(client_secret.strip())
+    client.enabled = enabled
+    client.save()
+    return client
+
+
+def oauth_sign_in(
+    request: Any,
+    provider: str,
+    *,
+    access_token: str | None = None,
+    code: str | None = None,
+    redirect_uri: str | None = None,
+) -> tuple[User, bool]:
+    """Sign a customer in with Google or Facebook: (user, whether the account is new).
+
+    Either an access token from the provider's SDK, or an authorization code and the
+    redirect URI it was issued for. Raises DomainError with a reason when the provider
+    refuses or when the identity cannot be linked.
+    """
+    import requests
+    from social_core.exceptions import AuthException
+    from social_django.utils import load_backend, load_strategy
+
+    from venue_apps.accounts.oauth import BACKENDS, oauth_client
+
+    if provider not in BACKENDS or oauth_client(provider) is None:
+        raise NotFound(
+            AccountErrorCode.OAUTH_UNAVAILABLE,
+            f"This chain does not offer sign-in with {provider}.",
+        )
+    strategy = load_strategy(request)
+    strategy.api_data = {"code": code} if code else {}
+    backend = load_backend(strategy, BACKENDS[provider], redirect_uri=redirect_uri)
+    try:
+        with transaction.atomic():
+            user = backend.do_auth(access_token) if access_token else backend.auth_complete()
+    except AuthException as error:
+        raise DomainError(
+            AccountErrorCode.OAUTH_REFUSED, str(error) or "Sign-in refused.", status_code=403
+        ) from error
+    except requests.RequestException as error:
+        raise DomainError(
+            AccountErrorCode.OAUTH_FAILED,
+            f"{provider.title()} did not answer; try again.",
+            status_code=502,
+        ) from error
+    if user is None or not user.is_active:
+        raise DomainError(AccountErrorCode.OAUTH_REFUSED, "Sign-in refused.", status_code=403)
+    return user, bool(getattr(user, "is_new", False))

@@ -52,3 +52,17 @@ def expired_tokens_flush() -> int:
     deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
     logger.info("flushed %s expired token rows", deleted)
     return deleted
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def account_email_send(self, user_id: int, kind: str) -> str:
+    """Email a link to prove an address, reset a password, or set a new staff member's
+    first password; returns what happened, for the logs."""
+    from venue_apps.accounts.notifications import account_email
+
+    return account_email(user_id, kind)

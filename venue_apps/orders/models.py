@@ -233,6 +233,8 @@ class Order(models.Model):
         PromoCode, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
     )
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    # Made while the chain was in test mode: voided when it goes live.
+    test_mode = models.BooleanField(default=False)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)

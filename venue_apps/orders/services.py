@@ -126,7 +126,12 @@ class Buyer:
 
 @transaction.atomic
 def order_create(
-    hold: Hold, *, buyer: Buyer, currency: str, promo_code: str | None = None
+    hold: Hold,
+    *,
+    buyer: Buyer,
+    currency: str,
+    promo_code: str | None = None,
+    test_mode: bool = False,
 ) -> Order:
     """Turn a hold into an order priced by the server: seat prices of the show, the
     chain's booking fee and taxes, and a promo code if one is given.
@@ -207,6 +212,7 @@ def order_create(
         total=priced.total,
         promo_code=promo,
         client_address=buyer.address,
+        test_mode=test_mode,
         expires_at=hold.expires_at,
     )
     by_id = {seat.pk: seat for seat in seats}

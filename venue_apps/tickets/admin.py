@@ -91,9 +91,9 @@ class EmailTemplateAdmin(admin.ModelAdmin):
 class SigningKeyAdmin(ReadOnly):
     """The chain's keys: public halves shown, private halves sealed and never shown."""
 
-    list_display = ["kid", "is_active", "created_at", "retired_at", "public_key"]
+    list_display = ["kid", "is_active", "created_at", "retired_at", "compromised_at", "public_key"]
     exclude = ["private_key_sealed"]
-    actions = ["rotate"]
+    actions = ["rotate", "compromised"]
 
     def has_module_permission(self, request) -> bool:
         return getattr(request.user, "role", None) == Role.OWNER
@@ -111,3 +111,15 @@ class SigningKeyAdmin(ReadOnly):
     def rotate(self, request, queryset) -> None:
         key = services.signing_key_create()
         messages.success(request, f"New key {key.kid} signs tickets from now on.")
+
+    @admin.action(
+        description="The selected keys may have leaked: stop trusting them, re-issue tickets",
+        permissions=["rotate"],
+    )
+    def compromised(self, request, queryset) -> None:
+        for key in queryset:
+            count = services.signing_key_compromised(key, actor=request.user)
+            messages.warning(
+                request,
+                f"Key {key.kid} is no longer trusted; {count} tickets re-issued and emailed.",
+            )

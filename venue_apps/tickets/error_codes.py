@@ -19,5 +19,6 @@ class CheckInCode(StrEnum):
     UNKNOWN_TICKET = "unknown_ticket"
     REVOKED = "revoked"  # cancelled, refunded, or replaced by a re-issued code
     WRONG_DAY = "wrong_day"
+    WRONG_TIME = "wrong_time"  # the right day, but before the doors open or after the show
     WRONG_VENUE = "wrong_venue"
     ALREADY_USED = "already_used"

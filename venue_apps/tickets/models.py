@@ -30,6 +30,9 @@ class SigningKey(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    # A key whose private half may have leaked: nothing it signed is admitted any more,
+    # and offline scanners stop trusting it (the valid tickets it signed are re-issued).
+    compromised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -121,3 +124,16 @@ class EmailTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class TicketDelivery(models.Model):
+    """Whether an order's tickets reached the customer's inbox (the sweep resends what
+    did not, say after a broker outage)."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="ticket_delivery")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"tickets of {self.order_id}: {'sent' if self.emailed_at else 'not sent'}"

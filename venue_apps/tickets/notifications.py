@@ -12,13 +12,15 @@ import logging
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context, Template, TemplateSyntaxError
+from django.db.models import F
+from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from tenants.selectors import tenant_current
 from venue_apps.orders.models import Order
 from venue_apps.orders.selectors import money
-from venue_apps.tickets.models import EmailTemplate
+from venue_apps.tickets.models import EmailTemplate, TicketDelivery
 from venue_apps.tickets.selectors import order_tickets, order_tickets_pdf
 
 logger = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ def render_tickets_email(order: Order, seats: list[str]) -> tuple[str, str]:
     try:
         subject = Template(template.subject).render(Context(context, autoescape=False))
         body = Template(template.body).render(Context(context, autoescape=False))
-    except (TemplateSyntaxError, ValueError, TypeError):
+    except Exception:  # any template tag may fail at render time ({% include %}, {% url %})
         logger.exception("the chain's tickets email template failed; sending the default")
         return default_subject, default_body
     return " ".join(subject.split())[:200], body
@@ -73,10 +75,37 @@ def tickets_email(order_id: str) -> str:
     tickets = list(order_tickets(order))
     if not tickets:
         return "no tickets"
+    delivery, _ = TicketDelivery.objects.get_or_create(order=order)
+    TicketDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
     subject, body = render_tickets_email(order, [ticket.seat_label for ticket in tickets])
     message = EmailMultiAlternatives(subject=subject, body=body, to=[order.email])
     message.attach(
         f"tickets-{order.reference}.pdf", order_tickets_pdf(order, tickets), "application/pdf"
     )
-    message.send()
+    try:
+        message.send()
+    except Exception as error:
+        TicketDelivery.objects.filter(pk=delivery.pk).update(last_error=str(error)[:255])
+        raise
+    TicketDelivery.objects.filter(pk=delivery.pk).update(emailed_at=timezone.now(), last_error="")
     return "sent"
+
+
+def tickets_unsent(*, older_than_minutes: int = 10, days: int = 2) -> list[str]:
+    """Paid orders with tickets whose email never went out (for the sweep)."""
+    from datetime import timedelta
+
+    now = timezone.now()
+    return [
+        str(order_id)
+        for order_id in Order.objects.filter(
+            status=Order.Status.PAID,
+            paid_at__lte=now - timedelta(minutes=older_than_minutes),
+            paid_at__gte=now - timedelta(days=days),
+            tickets__status="valid",
+        )
+        .exclude(email="")
+        .exclude(ticket_delivery__emailed_at__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()[:500]
+    ]

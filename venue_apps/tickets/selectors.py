@@ -109,7 +109,7 @@ def checkin_keys() -> dict[str, Any]:
             "public_key": key.public_key,
             "active": key.is_active,
         }
-        for key in SigningKey.objects.order_by("-created_at")
+        for key in SigningKey.objects.filter(compromised_at__isnull=True).order_by("-created_at")
     ]
     revoked = (
         Ticket.objects.filter(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +27,8 @@ from venue_apps.tickets.error_codes import CheckInCode, TicketErrorCode
 from venue_apps.tickets.models import CheckIn, SigningKey, Ticket
 
 logger = logging.getLogger(__name__)
+# How long before a show its tickets start to be admitted.
+DOORS_OPEN_BEFORE = timedelta(hours=3)
 
 
 def _key_context() -> str:
@@ -45,6 +47,36 @@ def signing_key_create() -> SigningKey:
         public_key=pair.public_key,
         private_key_sealed=seal(pair.private_key, context=_key_context()),
     )
+
+
+def signing_key_compromised(key: SigningKey, *, actor: Any = None) -> int:
+    """A key that may have leaked: nothing it signed is admitted any more, a new key
+    signs from now on, and every valid ticket it signed for a show not yet over is
+    re-issued and emailed again. Returns how many tickets were re-issued."""
+    with transaction.atomic():
+        key = SigningKey.objects.select_for_update().get(pk=key.pk)
+        key.compromised_at = key.compromised_at or timezone.now()
+        key.is_active = False
+        key.retired_at = key.retired_at or timezone.now()
+        key.save()
+        if not SigningKey.objects.filter(is_active=True).exists():
+            signing_key_create()
+    affected = list(
+        Ticket.objects.filter(
+            key=key,
+            status=Ticket.Status.VALID,
+            show__ends_at__gt=timezone.now(),
+            checked_in_at__isnull=True,
+        ).order_by("order_id", "pk")
+    )
+    orders = set()
+    for ticket in affected:
+        ticket_reissue(ticket, actor=actor)
+        orders.add(ticket.order_id)
+    for order in Order.objects.filter(pk__in=orders):
+        with transaction.atomic():
+            tickets_email_on_commit(order)
+    return len(affected)
 
 
 def signing_key_ensure(*, fresh: bool = False) -> SigningKey:
@@ -136,7 +168,10 @@ def tickets_revoke(
 
 @transaction.atomic
 def ticket_reissue(ticket: Ticket, *, actor: Any = None) -> Ticket:
-    """A new code for a ticket (lost, or perhaps copied); the old code is revoked."""
+    """A new code for a ticket (lost, or perhaps copied); the old code is revoked.
+    Locks the order, its line, then the ticket: the order refunds lock them in."""
+    Order.objects.select_for_update().filter(pk=ticket.order_id).first()
+    OrderLine.objects.select_for_update().filter(pk=ticket.order_line_id).first()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status != Ticket.Status.VALID:
         raise Conflict(TicketErrorCode.TICKET_NOT_VALID, "Only a valid ticket is re-issued.")
@@ -195,7 +230,7 @@ def _judge(code: str, *, scanner: Any, venue_id: int | None, gate: str, now: dat
         return _refused(CheckInCode.MALFORMED, str(error), 400)
     if claims.tenant != current_schema_name():
         return _refused(CheckInCode.OTHER_TENANT, "This ticket is for another chain.", 403)
-    key = SigningKey.objects.filter(kid=claims.kid).first()
+    key = SigningKey.objects.filter(kid=claims.kid, compromised_at__isnull=True).first()
     if key is None:
         return _refused(CheckInCode.UNKNOWN_KEY, "Not signed by this chain: a forgery.", 400)
     try:
@@ -203,7 +238,7 @@ def _judge(code: str, *, scanner: Any, venue_id: int | None, gate: str, now: dat
     except signing.CodeForged:
         return _refused(CheckInCode.FORGED, "The signature does not match: forged or altered.", 400)
     ticket = (
-        Ticket.objects.select_related("show__venue", "show__title")
+        Ticket.objects.select_related("show__venue", "show__title", "order")
         .filter(pk=_uuid(claims.ticket))
         .first()
     )
@@ -219,19 +254,37 @@ def _judge(code: str, *, scanner: Any, venue_id: int | None, gate: str, now: dat
             CheckInCode.REVOKED, f"This ticket is no longer valid ({why}).", 403, ticket
         )
     show = ticket.show
+    if show.status == Show.Status.CANCELLED or ticket.order.status != Order.Status.PAID:
+        return _refused(
+            CheckInCode.REVOKED,
+            "This ticket is no longer valid (the show was cancelled or the order refunded).",
+            403,
+            ticket,
+        )
     if venue_id is not None and show.venue_id != venue_id:
         return _refused(
             CheckInCode.WRONG_VENUE, f"This ticket is for {show.venue.name}.", 403, ticket
         )
-    today = now.astimezone(show.venue.zone).date()
-    if today != show.local_date:
-        return _refused(
-            CheckInCode.WRONG_DAY,
-            f"This ticket is for {show.local_date:%A} {show.local_date.day} "
-            f"{show.local_date:%B %Y}, not today.",
-            403,
-            ticket,
+    # Doors open a while before the show and stay open for latecomers until it ends,
+    # whatever the calendar says (a show at 00:15 is admitted from 21:15 the day before).
+    zone = show.venue.zone
+    opens, closes = show.starts_at - DOORS_OPEN_BEFORE, show.ends_at
+    if not opens <= now <= closes:
+        local_start = show.starts_at.astimezone(zone)
+        if now.astimezone(zone).date() != local_start.date():
+            return _refused(
+                CheckInCode.WRONG_DAY,
+                f"This ticket is for {local_start:%A} {local_start.day} "
+                f"{local_start:%B %Y} at {local_start:%H:%M}, not today.",
+                403,
+                ticket,
+            )
+        detail = (
+            f"Too early: doors open at {opens.astimezone(zone):%H:%M}."
+            if now < opens
+            else f"This show ended at {closes.astimezone(zone):%H:%M}."
         )
+        return _refused(CheckInCode.WRONG_TIME, detail, 403, ticket)
     # Admit once: only the scan that finds it not yet checked in changes the row.
     with connection.cursor() as cursor:
         cursor.execute(

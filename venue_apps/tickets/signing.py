@@ -46,7 +46,15 @@ def b64(data: bytes) -> str:
 
 
 def unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict base64url: one text for one value (no padding, no stray characters, no
+    spare bits set), so a code cannot be rewritten into a look-alike that verifies."""
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, TypeError) as error:
+        raise ValueError("not base64url") from error
+    if b64(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,7 @@ def code_read(code: str) -> tuple[TicketClaims, str, bytes]:
             seat=str(data["st"]),
             serial=int(data["n"]),
         )
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+    except (ValueError, KeyError, TypeError, OverflowError, UnicodeDecodeError) as error:
         raise CodeMalformed("The ticket code is damaged.") from error
     return claims, f"{parts[0]}.{parts[1]}", signature
 

@@ -21,3 +21,14 @@ def order_tickets_email_send(self, order_id: str) -> str:
     from venue_apps.tickets.notifications import tickets_email
 
     return tickets_email(order_id)
+
+
+@shared_task(ignore_result=True)
+def tickets_email_sweep() -> int:
+    """Send the tickets emails that never went out (a broker outage, retries used up)."""
+    from venue_apps.tickets.notifications import tickets_unsent
+
+    unsent = tickets_unsent()
+    for order_id in unsent:
+        order_tickets_email_send.apply_async(args=[order_id])
+    return len(unsent)

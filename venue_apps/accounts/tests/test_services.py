@@ -21,7 +21,7 @@ from venue_apps.accounts.services import customer_register, user_create
     [
         (Role.OWNER, True, True),
         (Role.MANAGER, True, False),
-        (Role.BOX_OFFICE, False, False),
+        (Role.BOX_OFFICE, True, False),  # order lookup only
         (Role.SCANNER, True, False),  # the door scanner page only
         (Role.CUSTOMER, False, False),
     ],

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from api.accounts import pages
+
+urlpatterns = [
+    path("verify-email/", pages.verify_email_page, name="verify-email-page"),
+    path("reset-password/", pages.reset_password_page, name="reset-password-page"),
+]

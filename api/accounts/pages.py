@@ -1,0 +1,74 @@
+"""The pages behind the links in account emails, on the chain's own host, until the
+storefront takes them over: confirm an address, choose a new password."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from tenants.error_codes import DomainError
+from venue_apps.accounts import services
+
+
+def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
+    return render(
+        request,
+        f"accounts/pages/{template}",
+        {"tenant": request.tenant, **context},
+        status=context.pop("status", 200),
+    )
+
+
+@require_http_methods(["GET"])
+def verify_email_page(request: HttpRequest) -> HttpResponse:
+    try:
+        user = services.email_verify(request.GET.get("token", ""))
+    except DomainError as error:
+        return _page(
+            request,
+            "message.html",
+            title="This link does not work",
+            message=error.detail,
+            ok=False,
+            status=400,
+        )
+    return _page(
+        request,
+        "message.html",
+        title="Email address confirmed",
+        message=f"Thank you: {user.email} is confirmed.",
+        ok=True,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reset_password_page(request: HttpRequest) -> HttpResponse:
+    uid = request.POST.get("uid") or request.GET.get("uid", "")
+    token = request.POST.get("token") or request.GET.get("token", "")
+    error = ""
+    if request.method == "POST":
+        password = request.POST.get("password", "")
+        if password != request.POST.get("password_again", ""):
+            error = "The two passwords are not the same."
+        else:
+            try:
+                services.password_reset_confirm(uid=uid, token=token, new_password=password)
+            except DomainError as refusal:
+                error = refusal.detail
+            else:
+                return _page(
+                    request,
+                    "message.html",
+                    title="Password changed",
+                    message="Your new password works now; sign in with it.",
+                    ok=True,
+                )
+    return _page(
+        request,
+        "reset_password.html",
+        uid=uid,
+        token=token,
+        error=error,
+        status=400 if error else 200,
+    )

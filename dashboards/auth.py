@@ -1,0 +1,44 @@
+"""Signing in to the dashboards: password, then the authenticator app's code for staff
+who set one up (django-otp). The session remembers that the second factor was given;
+without it the dashboard stays closed to an account that has an app."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+
+from venue_apps.accounts.services import totp_device
+
+
+class TwoFactorLoginForm(AdminAuthenticationForm):
+    otp_token = forms.CharField(
+        required=False,
+        label="Code from your authenticator app",
+        help_text="Only if you set up two-factor sign-in.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 8}
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        device = totp_device(user) if user is not None else None
+        if device is not None:
+            code = (cleaned.get("otp_token") or "").strip()
+            if not code or not device.verify_token(code):
+                raise forms.ValidationError(
+                    "Enter the current code from your authenticator app.", code="otp"
+                )
+            # django-otp marks the session verified when this user logs in.
+            user.otp_device = device
+        return cleaned
+
+
+def second_factor_given(request) -> bool:
+    """False only for an account with an authenticator app whose session has not
+    given its code."""
+    user = request.user
+    if totp_device(user) is None:
+        return True
+    return bool(getattr(user, "is_verified", lambda: False)())
