@@ -88,9 +88,13 @@ def test_box_office_looks_orders_up_but_changes_nothing(alpha, make_user):
 
     assert desk.get("/dashboard/orders/order/").status_code == 200
     assert desk.get("/dashboard/tickets/ticket/").status_code == 200
-    for page in ("/dashboard/orders/promocode/", "/dashboard/accounts/user/",
-                 "/dashboard/payments/gatewayaccount/", "/dashboard/shows/show/",
-                 "/dashboard/payments/ledgerentry/"):
+    for page in (
+        "/dashboard/orders/promocode/",
+        "/dashboard/accounts/user/",
+        "/dashboard/payments/gatewayaccount/",
+        "/dashboard/shows/show/",
+        "/dashboard/payments/ledgerentry/",
+    ):
         assert desk.get(page).status_code == 403, page
 
 

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from tests.checkout import checkout, sandbox, seat_ids
 from venue_apps.accounts.models import Role
+from venue_apps.orders.models import Order
 from venue_apps.shows.models import Show
 from venue_apps.tickets import signing
 from venue_apps.tickets.models import CheckIn, SigningKey
@@ -407,3 +408,156 @@ def test_a_chain_writes_its_own_tickets_email(
     assert message.subject == "Popcorn time: The Monsoon Heist"
     assert message.body.startswith("Namaste Test customer! Seats A7 on Monday")
     assert "md5$" not in message.body and "argon2" not in message.body  # nothing reachable
+
+
+def test_a_free_order_is_settled_when_its_show_is_cancelled(alpha, show, customer, as_role):
+    from venue_apps.orders.models import PromoCode
+
+    _, client = customer
+    with schema_context("alpha"):
+        PromoCode.objects.create(code="COMP", kind="percent", value=10_000)
+    free = checkout(client, show, seat_ids("alpha", show, ["D4"]), promo_code="COMP")
+    assert free["status"] == "paid" and free["total"] == 0
+    paid = _paid(client, show, ["D5"])
+    codes = [
+        client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]["qr"] for body in (free, paid)
+    ]
+    _today(show)
+
+    done = as_role(Role.MANAGER).post(f"/api/v1/shows/{show.pk}/cancel-and-refund/").json()
+
+    assert (done["refunded_orders"], done["failed"]) == (2, 0)
+    scanner = as_role(Role.SCANNER)
+    for code in codes:
+        answer = _scan(scanner, code)
+        assert (answer.status_code, answer.json()["code"]) == (403, "revoked")
+
+
+def test_doors_open_three_hours_before_and_close_when_the_show_ends(alpha, show, customer, as_role):
+    _, client = customer
+    body = _paid(client, show, ["C5"])
+    qr = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]["qr"]
+    scanner = as_role(Role.SCANNER)
+
+    def starts_in(minutes: int, runtime: int = 120) -> None:
+        with schema_context("alpha"):
+            starts = timezone.now() + timedelta(minutes=minutes)
+            Show.objects.filter(pk=show.pk).update(
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=runtime),
+                busy_until=starts + timedelta(minutes=runtime + 20),
+                local_date=starts.astimezone(show.venue.zone).date(),
+            )
+
+    starts_in(200)  # 3 h 20 min away: doors not open yet (or another day)
+    early = _scan(scanner, qr)
+    starts_in(-130, runtime=120)  # it ended ten minutes ago
+    over = _scan(scanner, qr)
+    starts_in(-60, runtime=120)  # latecomer, an hour into the show
+    late = _scan(scanner, qr)
+
+    assert early.status_code == 403 and early.json()["code"] in ("wrong_time", "wrong_day")
+    assert over.status_code == 403 and over.json()["code"] in ("wrong_time", "wrong_day")
+    assert late.status_code == 200
+
+
+def test_look_alike_codes_and_garbage_are_refused_not_a_500(
+    alpha, show, customer, as_role, make_user
+):
+    _, client = customer
+    body = _paid(client, show, ["C6"])
+    qr = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]["qr"]
+    prefix, payload, signature = qr.split(".")
+    # The last character carries 2 bits of the signature and 4 spare bits: setting a
+    # spare bit changes the text, not the bytes it decodes to.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    flipped = alphabet[alphabet.index(signature[-1]) | 1]
+    scanner = as_role(Role.SCANNER)
+    overflow = (
+        "TK1."
+        + signing.b64(b'{"t":"alpha","k":"x","i":"y","s":1e999,"d":"x","st":"A","n":1}')
+        + ".AAAA"
+    )
+
+    for variant in (
+        qr + "==",
+        f"{prefix}.{payload}!!.{signature}",
+        f"{prefix}.{payload}.{signature[:-1]}{flipped}",
+        overflow,
+    ):
+        answer = _scan(scanner, variant)
+        assert answer.status_code == 400, variant
+        assert answer.json()["code"] == "malformed"
+    huge_venue = _scan(scanner, qr, venue=10**30)
+    assert huge_venue.status_code == 400
+
+
+def test_the_dashboard_scanner_endpoint_refuses_garbage_with_a_400(alpha, make_user):
+    from tests.test_tickets_dashboard import signed_in
+
+    door = signed_in(alpha, make_user(alpha, role=Role.SCANNER))
+    for body in (
+        "[]",
+        "null",
+        "1",
+        '{"qr": "x", "venue": 1e999}',
+        "not json",
+        '{"qr": "TK1.a.b", "gate": "\\u0000"}',
+    ):
+        answer = door.post("/dashboard/scan/check/", body, content_type="application/json")
+        assert answer.status_code == 400, body
+
+
+def test_a_chain_template_that_fails_while_rendering_falls_back_to_the_default(
+    alpha, show, customer
+):
+    from venue_apps.tickets.models import EmailTemplate
+    from venue_apps.tickets.notifications import render_tickets_email
+
+    _, client = customer
+    body = _paid(client, show, ["A8"])
+    with schema_context("alpha"):
+        EmailTemplate.objects.create(
+            kind="tickets", subject="{{ title }}", body='{% include "no-such-file.txt" %}'
+        )
+        subject, text = render_tickets_email(Order.objects.get(pk=body["id"]), ["A8"])
+    assert "your tickets" in subject
+    assert "A8" in text
+
+
+def test_a_compromised_key_is_no_longer_trusted_and_its_tickets_are_reissued(
+    alpha, show, customer, as_role
+):
+    from venue_apps.tickets.services import signing_key_compromised
+
+    _, client = customer
+    body = _paid(client, show, ["B4"])
+    _today(show)
+    old = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]
+    with schema_context("alpha"):
+        key = SigningKey.objects.get(is_active=True)
+
+        assert signing_key_compromised(key) == 1
+
+    scanner = as_role(Role.SCANNER)
+    refused = _scan(scanner, old["qr"])
+    fresh = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]
+    keys = scanner.get("/api/v1/checkin/keys/").json()["keys"]
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "unknown_key")
+    assert fresh["serial"] == 2
+    assert key.kid not in {item["kid"] for item in keys}
+    assert _scan(scanner, fresh["qr"]).status_code == 200
+
+
+def test_unsent_tickets_emails_are_found_by_the_sweep(alpha, show, customer):
+    from venue_apps.tickets.notifications import tickets_email, tickets_unsent
+
+    _, client = customer
+    body = _paid(client, show, ["B8"])  # the email task never ran (no commit here)
+    with schema_context("alpha"):
+        Order.objects.filter(pk=body["id"]).update(paid_at=timezone.now() - timedelta(hours=1))
+
+        assert tickets_unsent() == [body["id"]]
+        assert tickets_email(body["id"]) == "sent"
+        assert tickets_unsent() == []
