@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.health import healthz
 from dashboards.sites import platform_console
@@ -17,6 +17,6 @@ urlpatterns = [
         SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_public"),
         name="schema",
     ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("console/", platform_console.urls),
 ]

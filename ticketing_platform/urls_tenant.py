@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.health import healthz
 from dashboards.sites import tenant_dashboard
@@ -27,6 +27,6 @@ urlpatterns = [
         SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_tenant"),
         name="schema",
     ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("dashboard/", tenant_dashboard.urls),
 ]

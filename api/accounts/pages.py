@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from api.throttles import EmailAddressThrottle
 from tenants.error_codes import DomainError
 from venue_apps.accounts import services
 
@@ -47,6 +48,17 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
     uid = request.POST.get("uid") or request.GET.get("uid", "")
     token = request.POST.get("token") or request.GET.get("token", "")
     error = ""
+    if not services.password_reset_link_valid(uid, token):
+        return _page(
+            request,
+            "message.html",
+            title="This link no longer works",
+            message="It was used already, has expired or is incomplete. "
+            "Ask for a new one on the forgot-password page.",
+            link=("Forgot your password?", "/account/forgot-password/"),
+            ok=False,
+            status=400,
+        )
     if request.method == "POST":
         password = request.POST.get("password", "")
         if password != request.POST.get("password_again", ""):
@@ -72,3 +84,44 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
         error=error,
         status=400 if error else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def forgot_password_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        throttle = EmailAddressThrottle()
+        if not throttle.allow_request(request, None):
+            response = _page(
+                request,
+                "message.html",
+                title="Slow down",
+                ok=False,
+                message="Too many requests from here; try again later.",
+                status=429,
+            )
+            response["Retry-After"] = str(int(throttle.wait() or 60))
+            return response
+        email = request.POST.get("email", "").strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            return _page(
+                request,
+                "forgot_password.html",
+                title="Forgot your password?",
+                error="Enter a valid email address.",
+                status=400,
+            )
+        services.password_reset_request(email)
+        return _page(
+            request,
+            "message.html",
+            title="Check your email",
+            ok=True,
+            message="If an account uses that address, a link to choose a new "
+            "password is on its way.",
+        )
+    return _page(request, "forgot_password.html", title="Forgot your password?")

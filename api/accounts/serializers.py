@@ -20,23 +20,25 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
     otp = serializers.CharField(required=False, allow_blank=True, max_length=12, write_only=True)
 
     def validate(self, attrs):
-        from axes.exceptions import AxesBackendPermissionDenied
+        from axes.handlers.proxy import AxesProxyHandler
 
         from tenants.error_codes import DomainError
         from venue_apps.accounts.error_codes import AccountErrorCode
         from venue_apps.accounts.lockout import LOCKED_DETAIL, cooloff_seconds
         from venue_apps.accounts.services import totp_checked
 
-        try:
-            data = super().validate(attrs)
-        except AxesBackendPermissionDenied as error:
+        # Locked out (too many wrong passwords for this account from this address)?
+        # Asked first and answered 429, rather than the 401 of a wrong password.
+        request = self.context["request"]
+        if not AxesProxyHandler.is_allowed(request, {"email": attrs.get("email", "")}):
             locked = DomainError(
                 AccountErrorCode.ACCOUNT_LOCKED,
                 LOCKED_DETAIL.format(minutes=cooloff_seconds() // 60),
                 status_code=429,
             )
             locked.retry_after = cooloff_seconds()
-            raise locked from error
+            raise locked
+        data = super().validate(attrs)
         is_platform = in_public_schema()
         if is_platform and self.user.role != Role.PLATFORM_STAFF:
             raise serializers.ValidationError("Only platform staff sign in here.", code="not_staff")
@@ -185,9 +187,7 @@ class StaffInput(serializers.Serializer):
 
 class StaffChangeInput(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    role = serializers.ChoiceField(
-        choices=CHAIN_STAFF_ROLE_CHOICES, required=False
-    )
+    role = serializers.ChoiceField(choices=CHAIN_STAFF_ROLE_CHOICES, required=False)
     is_active = serializers.BooleanField(required=False)
 
 
