@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from social_core.backends.facebook import FacebookOAuth2 as SocialFacebookOAuth2
 from social_core.backends.google import GoogleOAuth2 as SocialGoogleOAuth2
-from social_core.exceptions import AuthForbidden
+from social_core.exceptions import AuthException
 from social_django.strategy import DjangoStrategy
 
 from tenants.crypto import unseal
@@ -33,7 +33,10 @@ from venue_apps.accounts.models import OAuthClient, Role, User
 
 logger = logging.getLogger(__name__)
 
-BACKENDS = {OAuthClient.Provider.GOOGLE: "google-oauth2", OAuthClient.Provider.FACEBOOK: "facebook"}
+BACKENDS: dict[str, str] = {
+    OAuthClient.Provider.GOOGLE: "google-oauth2",
+    OAuthClient.Provider.FACEBOOK: "facebook",
+}
 GOOGLE_TOKENINFO_URL = "https://oauth2.googleapis.com/tokeninfo"
 _CLIENT_SETTINGS = {
     "SOCIAL_AUTH_GOOGLE_OAUTH2_KEY": (OAuthClient.Provider.GOOGLE, "id"),
@@ -41,6 +44,14 @@ _CLIENT_SETTINGS = {
     "SOCIAL_AUTH_FACEBOOK_KEY": (OAuthClient.Provider.FACEBOOK, "id"),
     "SOCIAL_AUTH_FACEBOOK_SECRET": (OAuthClient.Provider.FACEBOOK, "secret"),
 }
+
+
+class SignInRefused(AuthException):
+    """A refusal with its reason for the customer (social-auth's own AuthForbidden
+    always says "Your credentials aren't allowed")."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "Sign-in refused."
 
 
 def client_secret_context(provider: str) -> str:
@@ -67,6 +78,14 @@ class TenantStrategy(DjangoStrategy):
                 return client.client_id
             return unseal(client.client_secret_sealed, context=client_secret_context(provider))
         return super().get_setting(name)
+
+    def authenticate(self, backend: Any, *args: Any, **kwargs: Any) -> Any:
+        # Django's authenticate() with the request, so that the lockout backend (which
+        # refuses to run without one) sees it like every other sign-in.
+        from django.contrib.auth import authenticate
+
+        kwargs.update(strategy=self, storage=self.storage, backend=backend)
+        return authenticate(self.request, *args, **kwargs)
 
     def request_data(self, merge: bool = True) -> dict[str, Any]:
         if self.api_data is not None:
@@ -95,7 +114,7 @@ def token_meant_for_us(backend, response: dict[str, Any], *args: Any, **kwargs: 
     client_id, _ = backend.get_key_and_secret()
     if client_id not in (info.get("aud"), info.get("azp")):
         logger.warning("Google sign-in with a token issued to another client refused")
-        raise AuthForbidden(backend, "This Google token was not issued for this chain.")
+        raise SignInRefused(backend, "This Google token was not issued for this chain.")
 
 
 def email_verified_required(
@@ -103,11 +122,11 @@ def email_verified_required(
 ) -> None:
     email = (details.get("email") or "").strip()
     if not email:
-        raise AuthForbidden(backend, "The provider did not share an email address.")
+        raise SignInRefused(backend, "The provider did not share an email address.")
     if backend.name == BACKENDS[OAuthClient.Provider.GOOGLE] and response.get(
         "email_verified"
     ) not in (True, "true"):
-        raise AuthForbidden(backend, "Google has not verified this email address.")
+        raise SignInRefused(backend, "Google has not verified this email address.")
     # Facebook shares only confirmed addresses.
 
 
@@ -117,15 +136,15 @@ def customer_by_verified_email(
     """Link the provider's identity to the chain's account with the same address."""
     if user is not None:
         if user.role != Role.CUSTOMER:
-            raise AuthForbidden(backend, "Staff accounts sign in with their password.")
+            raise SignInRefused(backend, "Staff accounts sign in with their password.")
         return None
     existing = User.objects.filter(email__iexact=details["email"].strip()).first()
     if existing is None:
         return None
     if existing.role != Role.CUSTOMER:
-        raise AuthForbidden(backend, "Staff accounts sign in with their password.")
+        raise SignInRefused(backend, "Staff accounts sign in with their password.")
     if not existing.is_active:
-        raise AuthForbidden(backend, "This account is closed.")
+        raise SignInRefused(backend, "This account is closed.")
     if not existing.email_verified:
         _take_over_unproven(existing)
     return {"user": existing, "is_new": False}
