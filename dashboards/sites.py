@@ -60,6 +60,7 @@ class PlatformConsole(AdminSite):
     site_title = "Platform console"
     index_title = "Chains and platform staff"
     login_form = TwoFactorLoginForm
+    login_template = "dashboards/login.html"
 
     def has_permission(self, request) -> bool:
         user = request.user
@@ -76,6 +77,7 @@ class TenantDashboard(AdminSite):
     index_template = "dashboards/index.html"
 
     login_form = TwoFactorLoginForm
+    login_template = "dashboards/login.html"
 
     def has_permission(self, request) -> bool:
         user = request.user

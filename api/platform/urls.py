@@ -9,6 +9,18 @@ urlpatterns = [
         views.PlatformTokenRefreshView.as_view(),
         name="platform-token-refresh",
     ),
+    path("auth/2fa/", views.PlatformTwoFactorView.as_view(), name="platform-2fa"),
+    path("auth/2fa/setup/", views.PlatformTwoFactorSetupView.as_view(), name="platform-2fa-setup"),
+    path(
+        "auth/2fa/confirm/",
+        views.PlatformTwoFactorConfirmView.as_view(),
+        name="platform-2fa-confirm",
+    ),
+    path(
+        "auth/2fa/disable/",
+        views.PlatformTwoFactorDisableView.as_view(),
+        name="platform-2fa-disable",
+    ),
     path("tenants/", views.TenantListCreateView.as_view(), name="platform-tenants"),
     path("tenants/<slug:slug>/", views.TenantDetailView.as_view(), name="platform-tenant"),
     path("tenants/<slug:slug>/usage/", views.TenantUsageView.as_view(), name="platform-usage"),

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from api.accounts import views as account_views
 from api.permissions import IsPlatformStaff
 from api.platform.serializers import (
     DomainInput,
@@ -33,6 +34,24 @@ class PlatformTokenView(jwt_views.TokenObtainPairView):
 
 class PlatformTokenRefreshView(jwt_views.TokenRefreshView):
     pass
+
+
+# Two factors for platform staff, the accounts with the most power: the chains' own
+# endpoints, admitting platform staff on the apex domain instead.
+class PlatformTwoFactorView(account_views.TwoFactorView):
+    permission_classes = [IsPlatformStaff]
+
+
+class PlatformTwoFactorSetupView(account_views.TwoFactorSetupView):
+    permission_classes = [IsPlatformStaff]
+
+
+class PlatformTwoFactorConfirmView(account_views.TwoFactorConfirmView):
+    permission_classes = [IsPlatformStaff]
+
+
+class PlatformTwoFactorDisableView(account_views.TwoFactorDisableView):
+    permission_classes = [IsPlatformStaff]
 
 
 class TenantListCreateView(ListAPIView):

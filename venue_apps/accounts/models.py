@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django_otp.models import Device, ThrottlingMixin
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class Role(models.TextChoices):
@@ -96,6 +96,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []  # Django reads it from the class
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() leaves the raw password on the instance until it is saved (and a
+        # mere rehash at sign-in clears it first): so this is a new password.
+        new_password = not self._state.adding and self._password is not None
+        super().save(*args, **kwargs)
+        if new_password:
+            from venue_apps.accounts.signals import password_changed
+
+            password_changed.send(sender=type(self), user=self)
 
     class Meta:
         ordering = ["email"]
@@ -185,7 +195,7 @@ class OAuthClient(models.Model):
         return f"{self.get_provider_display()} sign-in ({self.client_id[:16]}…)"
 
 
-class TOTPDevice(ThrottlingMixin, Device):
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     """An authenticator app (RFC 6238 time-based codes) of a staff member.
 
     Like django-otp's own TOTP device, with one difference that matters here: the

@@ -1,0 +1,249 @@
+"""Two factors for staff: an authenticator app (RFC 6238 codes) enrolled through the API,
+then asked for at every sign-in, by the API and by both dashboards. The clock is moved
+with time-machine, so that codes of successive 30-second steps can be used."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_otp.oath import TOTP
+from django_tenants.utils import schema_context
+
+from tests.fixtures import PASSWORD, PLATFORM_STAFF_EMAIL, obtain_tokens
+from venue_apps.accounts.models import Role, TOTPDevice, User
+
+pytestmark = pytest.mark.django_db
+START = 1_900_000_020  # the start of a 30-second step
+
+
+def _code(secret: str, at: float) -> str:
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key, step=30, t0=0, digits=6)
+    totp.time = at
+    return f"{totp.token():06d}"
+
+
+def _signed_in(api, tenant, user, **extra):
+    client = api(tenant)
+    tokens = obtain_tokens(client, user.email, platform=tenant is None)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    return client, tokens
+
+
+def _enrol(client, prefix="/api/v1") -> str:
+    setup = client.post(f"{prefix}/auth/2fa/setup/")
+    assert setup.status_code == 201, setup.content
+    secret = setup.json()["secret"]
+    confirmed = client.post(
+        f"{prefix}/auth/2fa/confirm/", {"code": _code(secret, time.time())}, format="json"
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    return secret
+
+
+def _token(api, tenant, email, **body):
+    path = "/api/v1/auth/token/" if tenant else "/api/platform/auth/token/"
+    return api(tenant).post(path, {"email": email, "password": PASSWORD, **body}, format="json")
+
+
+@time_machine.travel(START, tick=False)
+def test_a_manager_enrols_and_then_signs_in_with_a_code(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, before = _signed_in(api, alpha, manager)
+
+    setup = client.post("/api/v1/auth/2fa/setup/")
+    secret = setup.json()["secret"]
+    pending = client.get("/api/v1/auth/2fa/").json()
+    assert setup.json()["otpauth_url"].startswith("otpauth://totp/Alpha%20Cinemas%3A")
+    assert f"secret={secret}" in setup.json()["otpauth_url"]
+    assert setup.json()["qr_svg"].startswith("<svg")
+    wrong = client.post("/api/v1/auth/2fa/confirm/", {"code": "000000"}, format="json")
+    right = client.post("/api/v1/auth/2fa/confirm/", {"code": _code(secret, START)}, format="json")
+
+    assert pending == {"enabled": False, "pending": True}
+    assert (wrong.status_code, wrong.json()["code"]) == (400, "otp_invalid")
+    assert right.status_code == 200
+    # Sessions opened with the password alone end when the second factor is switched on.
+    assert (
+        api(alpha)
+        .post("/api/v1/auth/token/refresh/", {"refresh": before["refresh"]}, format="json")
+        .status_code
+        == 401
+    )
+    with time_machine.travel(START + 30, tick=False):
+        without = _token(api, alpha, manager.email)
+        bad = _token(api, alpha, manager.email, otp="123456")
+    with time_machine.travel(START + 35, tick=False):  # after the wrong code's back-off
+        good = _token(api, alpha, manager.email, otp=_code(secret, START + 30))
+        replayed = _token(api, alpha, manager.email, otp=_code(secret, START + 30))
+    assert (without.status_code, without.json()["code"]) == (401, "otp_required")
+    assert (bad.status_code, bad.json()["code"]) == (401, "otp_invalid")
+    assert good.status_code == 200 and good.json()["access"]
+    assert (replayed.status_code, replayed.json()["code"]) == (401, "otp_invalid")
+
+
+@time_machine.travel(START, tick=False)
+def test_the_key_is_sealed_at_rest(api, alpha, make_user):
+    owner = make_user(alpha, role=Role.OWNER)
+    client, _ = _signed_in(api, alpha, owner)
+
+    secret = _enrol(client)
+
+    raw_key = base64.b32decode(secret + "=" * (-len(secret) % 8)).hex()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key_sealed FROM alpha.accounts_totpdevice")
+        (sealed,) = cursor.fetchone()
+    assert raw_key not in sealed and sealed.startswith("s1.")
+    with schema_context(alpha.schema_name):
+        assert TOTPDevice.objects.get().key_bytes().hex() == raw_key
+
+
+@time_machine.travel(START, tick=False)
+def test_a_code_two_steps_old_is_refused_and_one_step_old_taken(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, _ = _signed_in(api, alpha, manager)
+    secret = _enrol(client)
+
+    with time_machine.travel(START + 300, tick=False):
+        stale = _token(api, alpha, manager.email, otp=_code(secret, START + 240))
+    with time_machine.travel(START + 305, tick=False):  # after the wrong code's back-off
+        near = _token(api, alpha, manager.email, otp=_code(secret, START + 270))
+
+    assert stale.status_code == 401  # two steps old
+    assert near.status_code == 200  # one step: a phone clock a little behind
+
+
+def test_guessing_codes_is_throttled_on_the_device(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    with time_machine.travel(START, tick=False):
+        client, _ = _signed_in(api, alpha, manager)
+        secret = _enrol(client)
+        for guess in ("111111", "222222", "333333"):
+            assert _token(api, alpha, manager.email, otp=guess).status_code == 401
+        # Right after the wrong guesses even the right code waits its turn…
+        blocked = _token(api, alpha, manager.email, otp=_code(secret, START + 30))
+    assert blocked.status_code == 401
+    # …and is taken once the back-off has passed.
+    with time_machine.travel(START + 60, tick=False):
+        assert _token(api, alpha, manager.email, otp=_code(secret, START + 60)).status_code == 200
+
+
+@time_machine.travel(START, tick=False)
+def test_turning_it_off_needs_a_current_code(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, _ = _signed_in(api, alpha, manager)
+    secret = _enrol(client)
+    client = api(alpha)
+    with time_machine.travel(START + 30, tick=False):
+        tokens = _token(api, alpha, manager.email, otp=_code(secret, START + 30)).json()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+
+    with time_machine.travel(START + 60, tick=False):
+        refused = client.post("/api/v1/auth/2fa/disable/", {"code": "999999"}, format="json")
+    with time_machine.travel(START + 65, tick=False):
+        done = client.post(
+            "/api/v1/auth/2fa/disable/", {"code": _code(secret, START + 60)}, format="json"
+        )
+        after = client.get("/api/v1/auth/2fa/").json()
+        password_alone = _token(api, alpha, manager.email)
+
+    assert refused.status_code == 400
+    assert done.status_code == 204
+    assert after == {"enabled": False, "pending": False}
+    assert password_alone.status_code == 200
+
+
+def test_customers_have_no_second_factor_to_set_up(customer):
+    _, client = customer
+
+    answer = client.post("/api/v1/auth/2fa/setup/")
+
+    assert answer.status_code == 403
+
+
+def test_bad_codes_are_400s(as_role):
+    client = as_role(Role.MANAGER)
+    client.post("/api/v1/auth/2fa/setup/")
+
+    answers = [
+        client.post("/api/v1/auth/2fa/confirm/", body, format="json").status_code
+        for body in ({}, {"code": "12345"}, {"code": "abcdef"}, {"code": ["1"]})
+    ]
+    not_started = as_role(Role.OWNER).post(
+        "/api/v1/auth/2fa/confirm/", {"code": "123456"}, format="json"
+    )
+
+    assert answers == [400, 400, 400, 400]
+    assert (not_started.status_code, not_started.json()["code"]) == (400, "otp_not_set_up")
+
+
+@time_machine.travel(START, tick=False)
+def test_the_dashboard_asks_for_the_code(api, alpha, make_user):
+    owner = make_user(alpha, role=Role.OWNER)
+    client, _ = _signed_in(api, alpha, owner)
+    secret = _enrol(client)
+    browser = Client(HTTP_HOST=f"{alpha.slug}.{settings.PLATFORM_DOMAIN}")
+    login = "/dashboard/login/?next=/dashboard/"
+
+    form = browser.get(login)
+    password_only = browser.post(login, {"username": owner.email, "password": PASSWORD})
+    with time_machine.travel(START + 30, tick=False):
+        with_code = browser.post(
+            login,
+            {"username": owner.email, "password": PASSWORD, "otp_token": _code(secret, START + 30)},
+        )
+        index = browser.get("/dashboard/")
+
+    assert 'name="otp_token"' in form.content.decode()
+    assert password_only.status_code == 200
+    assert "authenticator app" in password_only.content.decode()
+    assert with_code.status_code == 302 and with_code["Location"] == "/dashboard/"
+    assert index.status_code == 200
+
+
+@time_machine.travel(START, tick=False)
+def test_a_session_without_the_code_cannot_open_the_dashboard(alpha, api, make_user):
+    """A session signed in some other way (say, before the app was enrolled) is sent
+    back to the login page once the account has an app."""
+    owner = make_user(alpha, role=Role.OWNER)
+    browser = Client(HTTP_HOST=f"{alpha.slug}.{settings.PLATFORM_DOMAIN}")
+    with schema_context(alpha.schema_name):
+        browser.force_login(User.objects.get(pk=owner.pk))
+    assert browser.get("/dashboard/").status_code == 200
+    client, _ = _signed_in(api, alpha, owner)
+
+    _enrol(client)
+
+    answer = browser.get("/dashboard/")
+    assert answer.status_code == 302 and "/dashboard/login/" in answer["Location"]
+
+
+@time_machine.travel(START, tick=False)
+def test_platform_staff_enrol_and_the_console_and_platform_api_ask(api):
+    client, _ = _signed_in(api, None, User.objects.get(email=PLATFORM_STAFF_EMAIL))
+    try:
+        secret = _enrol(client, prefix="/api/platform")
+        console = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+        with time_machine.travel(START + 30, tick=False):
+            without = _token(api, None, PLATFORM_STAFF_EMAIL)
+            with_code = _token(api, None, PLATFORM_STAFF_EMAIL, otp=_code(secret, START + 30))
+        with time_machine.travel(START + 60, tick=False):
+            console_login = console.post(
+                "/console/login/?next=/console/",
+                {
+                    "username": PLATFORM_STAFF_EMAIL,
+                    "password": PASSWORD,
+                    "otp_token": _code(secret, START + 60),
+                },
+            )
+        assert (without.status_code, without.json()["code"]) == (401, "otp_required")
+        assert with_code.status_code == 200
+        assert console_login.status_code == 302
+    finally:
+        TOTPDevice.objects.filter(user__email=PLATFORM_STAFF_EMAIL).delete()
