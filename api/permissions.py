@@ -55,9 +55,11 @@ class ReadAnyoneWriteManagers(BasePermission):
 
 
 # Who may do what with orders and money (API.md's roles).
-ALL_TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
 BUYER_ROLES = (Role.CUSTOMER, Role.BOX_OFFICE, Role.OWNER)
 ORDER_STAFF_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE)
+# Orders, payments and tickets are read by their buyer and by order staff (the door's
+# scanners see tickets only through check-in).
+ORDER_READER_ROLES = (*ORDER_STAFF_ROLES, Role.CUSTOMER)
 REFUND_ROLES = (Role.OWNER, Role.MANAGER)
 
 

@@ -21,7 +21,7 @@ from api.filters import page_of
 from api.orders import serializers as io
 from api.permissions import (
     BUYER_ROLES,
-    ORDER_STAFF_ROLES,
+    ORDER_READER_ROLES,
     REFUND_ROLES,
     PerMethodRoles,
     ReadAnyoneWriteRoles,
@@ -42,8 +42,6 @@ from venue_apps.orders.error_codes import OrderErrorCode
 from venue_apps.orders.models import CheckoutSettings, Order, PromoCode, TaxRate
 from venue_apps.payments.services import refunds
 from venue_apps.payments.services.checkout import checkout_start, payment_retry
-
-ALL_ROLES = (*ORDER_STAFF_ROLES, Role.CUSTOMER)
 
 
 def _address(request: Request) -> str | None:
@@ -81,7 +79,7 @@ class CheckoutThrottled:
 
 class OrderListCreateView(CheckoutThrottled, GenericAPIView):
     permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ALL_ROLES, "POST": BUYER_ROLES}
+    roles_by_method = {"GET": ORDER_READER_ROLES, "POST": BUYER_ROLES}
     serializer_class = io.OrderOutput
 
     @extend_schema(
@@ -138,7 +136,7 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
 
 class OrderDetailView(GenericAPIView):
     permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ALL_ROLES}
+    roles_by_method = {"GET": ORDER_READER_ROLES}
     serializer_class = io.OrderOutput
 
     def get(self, request: Request, order_id: str) -> Response:
@@ -180,7 +178,7 @@ class OrderCancelView(APIView):
     """GET: what cancelling now would refund (changes nothing). POST: cancel."""
 
     permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ALL_ROLES, "POST": ALL_ROLES}
+    roles_by_method = {"GET": ORDER_READER_ROLES, "POST": ORDER_READER_ROLES}
 
     @extend_schema(responses=io.CancelQuoteOutput)
     def get(self, request: Request, order_id: str) -> Response:

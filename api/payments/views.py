@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 from api.orders.serializers import payment_data
 from api.payments import serializers as io
 from api.permissions import (
-    ALL_TENANT_ROLES,
     BUYER_ROLES,
+    ORDER_READER_ROLES,
     REFUND_ROLES,
     PerMethodRoles,
     is_order_staff,
@@ -75,7 +75,7 @@ class ProvidersView(APIView):
 
 class PaymentDetailView(APIView):
     permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ALL_TENANT_ROLES}
+    roles_by_method = {"GET": ORDER_READER_ROLES}
 
     @extend_schema(responses=io.PaymentOutput)
     def get(self, request: Request, payment_id: str) -> Response:

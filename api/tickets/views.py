@@ -17,14 +17,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import ORDER_STAFF_ROLES, PerMethodRoles, is_order_staff
+from api.permissions import ORDER_READER_ROLES, ORDER_STAFF_ROLES, PerMethodRoles, is_order_staff
 from venue_apps.accounts.models import Role
 from venue_apps.orders import selectors as order_selectors
 from venue_apps.tickets import selectors, services
 from venue_apps.tickets.models import Ticket
 
 SCANNER_ROLES = (Role.SCANNER, Role.OWNER, Role.MANAGER)
-VIEW_ROLES = (*ORDER_STAFF_ROLES, Role.CUSTOMER)
 
 
 def _scope(request: Request) -> int | None:
@@ -67,7 +66,7 @@ def _pdf(body: bytes, filename: str) -> HttpResponse:
 
 class OrderTicketsView(APIView):
     permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": VIEW_ROLES}
+    roles_by_method = {"GET": ORDER_READER_ROLES}
 
     @extend_schema(responses=TicketOutput(many=True))
     def get(self, request: Request, order_id: str) -> Response:
@@ -79,7 +78,7 @@ class OrderTicketsView(APIView):
 
 class OrderTicketsPdfView(APIView):
     permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": VIEW_ROLES}
+    roles_by_method = {"GET": ORDER_READER_ROLES}
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, order_id: str) -> HttpResponse:
@@ -97,7 +96,7 @@ class TicketPdfView(APIView):
     """The PDF e-ticket of one ticket."""
 
     permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": VIEW_ROLES}
+    roles_by_method = {"GET": ORDER_READER_ROLES}
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, ticket_id: str) -> HttpResponse:
