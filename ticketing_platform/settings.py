@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ticketing_platform.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -314,6 +315,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "venue_apps.accounts.lockout.username_of"
 AXES_CLIENT_IP_CALLABLE = "venue_apps.accounts.lockout.address_of"
 AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not make it longer (an attacker could keep a customer out).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "venue_apps.accounts.lockout.locked_out_response"
 AXES_VERBOSE = False
@@ -396,6 +399,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
+    # Access tokens carry a digest of the password hash: a new password ends them at once.
+    "CHECK_REVOKE_TOKEN": True,
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "ALGORITHM": "HS256",
     # Tokens name the schema that issued them and verify it against the request's schema.

@@ -1,12 +1,29 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
 from tenants.schemas import current_schema_name
-from venue_apps.accounts.models import User, roles_for_schema
+from venue_apps.accounts.models import Role, User, roles_for_schema
+from venue_apps.accounts.selectors import another_active_owner_exists
+
+
+class AccountChangeForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        user = self.instance
+        was_owner = user.pk and user.role == Role.OWNER and user.is_active
+        stays_owner = cleaned.get("role", user.role) == Role.OWNER and cleaned.get(
+            "is_active", user.is_active
+        )
+        if was_owner and not stays_owner and not another_active_owner_exists(user):
+            raise forms.ValidationError("A chain keeps at least one active owner.")
+        return cleaned
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = AccountChangeForm
     ordering = ["email"]
     list_display = ["email", "name", "role", "is_active", "date_joined"]
     list_filter = ["role", "is_active"]

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "venue_apps.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from venue_apps.accounts import receivers  # noqa: F401  (connects them)

@@ -29,7 +29,7 @@ from venue_apps.accounts.models import (
     User,
     roles_for_schema,
 )
-from venue_apps.accounts.selectors import user_find_by_email
+from venue_apps.accounts.selectors import another_active_owner_exists, user_find_by_email
 from venue_apps.accounts.tasks import user_welcome_email_send
 
 
@@ -176,17 +176,31 @@ def password_reset_link_parts(user: User) -> tuple[str, str]:
     return urlsafe_base64_encode(force_bytes(user.pk)), reset_tokens.make_token(user)
 
 
+def _reset_link_user(uid: str, token: str, *, lock: bool = False) -> User | None:
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    users = User.objects.select_for_update() if lock else User.objects.all()
+    user = users.filter(pk=user_id, is_active=True).first()
+    if user is None or not reset_tokens.check_token(user, token):
+        return None
+    return user
+
+
+def password_reset_link_valid(uid: str, token: str) -> bool:
+    """Whether a reset link still works (it stops once used: the token covers the hash)."""
+    return _reset_link_user(uid, token) is not None
+
+
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     """Set a new password from an emailed link; every session of the account ends."""
-    invalid = DomainError(AccountErrorCode.TOKEN_INVALID, "This link is invalid or has expired.")
-    try:
-        user_id = int(force_str(urlsafe_base64_decode(uid)))
-    except (ValueError, TypeError, OverflowError) as error:
-        raise invalid from error
-    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-    if user is None or not reset_tokens.check_token(user, token):
-        raise invalid
+    user = _reset_link_user(uid, token, lock=True)
+    if user is None:
+        raise DomainError(
+            AccountErrorCode.TOKEN_INVALID, "This link is invalid, expired or already used."
+        )
     _checked_password(new_password, user)
     user.set_password(new_password)
     # Following the link proved the address too.
@@ -245,9 +259,18 @@ def staff_update(
     is_active: bool | None = None,
 ) -> User:
     """Change a staff member's role or name, or close the account (its sessions end)."""
+    # Two owners demoting each other at once must not leave the chain without one: the
+    # owners' rows are locked first, always in id order, then the account changed.
+    list(
+        User.objects.select_for_update()
+        .filter(role=Role.OWNER, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.role == Role.CUSTOMER:
         raise DomainError(AccountErrorCode.STAFF_INVALID, "Customers are not staff.")
+    was_owner = user.role == Role.OWNER and user.is_active
     if role is not None:
         if role not in STAFF_ROLES or role == Role.PLATFORM_STAFF:
             raise DomainError(AccountErrorCode.STAFF_INVALID, f"{role!r} is not a staff role.")
@@ -258,10 +281,8 @@ def staff_update(
         if not is_active and user.pk == getattr(actor, "pk", None):
             raise DomainError(AccountErrorCode.STAFF_INVALID, "You cannot close your own account.")
         user.is_active = is_active
-    if (
-        user.role != Role.OWNER
-        and not User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=user.pk).exists()
-    ):
+    stays_owner = user.role == Role.OWNER and user.is_active
+    if was_owner and not stays_owner and not another_active_owner_exists(user):
         raise DomainError(AccountErrorCode.STAFF_INVALID, "A chain keeps at least one owner.")
     user.save()
     if not user.is_active:
@@ -396,7 +417,11 @@ def oauth_sign_in(
     refuses or when the identity cannot be linked.
     """
     import requests
-    from social_core.exceptions import AuthException
+    from social_core.exceptions import (
+        AuthConnectionError,
+        AuthException,
+        AuthUnreachableProvider,
+    )
     from social_django.utils import load_backend, load_strategy
 
     from venue_apps.accounts.oauth import BACKENDS, oauth_client
@@ -412,15 +437,15 @@ def oauth_sign_in(
     try:
         with transaction.atomic():
             user = backend.do_auth(access_token) if access_token else backend.auth_complete()
-    except AuthException as error:
-        raise DomainError(
-            AccountErrorCode.OAUTH_REFUSED, str(error) or "Sign-in refused.", status_code=403
-        ) from error
-    except requests.RequestException as error:
+    except (AuthConnectionError, AuthUnreachableProvider, requests.RequestException) as error:
         raise DomainError(
             AccountErrorCode.OAUTH_FAILED,
             f"{provider.title()} did not answer; try again.",
             status_code=502,
+        ) from error
+    except AuthException as error:
+        raise DomainError(
+            AccountErrorCode.OAUTH_REFUSED, str(error) or "Sign-in refused.", status_code=403
         ) from error
     if user is None or not user.is_active:
         raise DomainError(AccountErrorCode.OAUTH_REFUSED, "Sign-in refused.", status_code=403)
