@@ -152,3 +152,19 @@ def test_cors_is_closed_unless_an_origin_is_listed(api, alpha, settings):
     assert "Access-Control-Allow-Origin" not in closed
     assert "Access-Control-Allow-Origin" not in still_closed
     assert listed["Access-Control-Allow-Origin"] == "https://partner.example"
+
+
+def test_the_dashboard_login_needs_its_csrf_token(alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    browser = Client(HTTP_HOST="alpha.localhost", enforce_csrf_checks=True)
+    credentials = {"username": manager.email, "password": PASSWORD}
+
+    forged = browser.post("/dashboard/login/", credentials)
+    form = browser.get("/dashboard/login/")
+    token = form.context["csrf_token"]
+    genuine = browser.post(
+        "/dashboard/login/?next=/dashboard/", {**credentials, "csrfmiddlewaretoken": str(token)}
+    )
+
+    assert forged.status_code == 403
+    assert genuine.status_code == 302 and genuine["Location"] == "/dashboard/"

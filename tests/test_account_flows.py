@@ -197,16 +197,24 @@ def test_a_password_changed_in_the_dashboard_ends_the_api_sessions(api, alpha, m
     box_office_tokens = obtain_tokens(api(alpha), box_office.email)
     browser = _dashboard(alpha, owner)
 
-    own = browser.post("/dashboard/password_change/", {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    theirs = browser.post(f"/dashboard/accounts/user/{box_office.pk}/password/", {
-        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    own = browser.post(
+        "/dashboard/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    theirs = browser.post(
+        f"/dashboard/accounts/user/{box_office.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
 
     assert own.status_code == 302 and theirs.status_code == 302
     for tokens in (owners_tokens, box_office_tokens):
         client = api(alpha)
-        assert client.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]},
-                           format="json").status_code == 401
+        assert (
+            client.post(
+                "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+            ).status_code
+            == 401
+        )
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
         assert client.get("/api/v1/me/").status_code == 401
     # The owner's own dashboard session carries on.
@@ -218,13 +226,20 @@ def test_the_dashboard_will_not_demote_or_close_the_last_owner(alpha, make_user)
     with schema_context(alpha.schema_name):
         User.objects.filter(role=Role.OWNER).exclude(pk=owner.pk).update(is_active=False)
     browser = _dashboard(alpha, owner)
-    form = {"email": owner.email, "name": "Owner", "role": "manager", "is_active": "on",
-            "last_login_0": "", "last_login_1": ""}
+    form = {
+        "email": owner.email,
+        "name": "Owner",
+        "role": "manager",
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+    }
 
     demoted = browser.post(f"/dashboard/accounts/user/{owner.pk}/change/", form)
 
-    closed = browser.post(f"/dashboard/accounts/user/{owner.pk}/change/",
-                          {**form, "role": "owner", "is_active": ""})
+    closed = browser.post(
+        f"/dashboard/accounts/user/{owner.pk}/change/", {**form, "role": "owner", "is_active": ""}
+    )
 
     for answer in (demoted, closed):
         assert answer.status_code == 200
@@ -295,4 +310,3 @@ def test_a_chain_keeps_an_owner(alpha, as_role, make_user):
     demoted = owner_client.patch(f"/api/v1/staff/{me['id']}/", {"role": "manager"}, format="json")
 
     assert (demoted.status_code, demoted.json()["code"]) == (400, "staff_invalid")
-

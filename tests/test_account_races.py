@@ -13,53 +13,59 @@ from tests.fixtures import PASSWORD
 from venue_apps.accounts.models import Role, User
 from venue_apps.accounts.services import staff_update, user_create
 
+SCHEMA = "alpha"
+
+
+def _demote_at_once(pairs) -> list[str]:
+    """Each (actor, target) demotes the target to manager in its own thread and
+    connection, all released together; the outcome of each."""
+    barrier = threading.Barrier(len(pairs))
+    outcomes: list[str] = []
+
+    def demote(actor, target):
+        try:
+            with schema_context(SCHEMA):
+                barrier.wait()
+                staff_update(target, actor=actor, role=Role.MANAGER)
+                outcomes.append("demoted")
+        except DomainError as error:
+            outcomes.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
 
 def test_two_owners_demoting_each_other_at_once_leave_the_chain_one(committed):
-    schema = "alpha"
     """Real connections, at once: one demotion wins, the other is refused."""
-    with schema_context(schema):
+    with schema_context(SCHEMA):
         others = list(
             User.objects.filter(role=Role.OWNER, is_active=True).values_list("pk", flat=True)
         )
         User.objects.filter(pk__in=others).update(is_active=False)
     try:
         for round_ in range(5):
-            with schema_context(schema):
+            with schema_context(SCHEMA):
                 first, second = (
                     user_create(
                         email=f"owner-{round_}-{n}@race.test", password=PASSWORD, role=Role.OWNER
                     )
                     for n in (1, 2)
                 )
-            committed.extend([(schema, first), (schema, second)])
-            barrier = threading.Barrier(2)
-            outcomes: list[str] = []
+            committed.extend([(SCHEMA, first), (SCHEMA, second)])
 
-            def demote(actor, target):
-                try:
-                    with schema_context(schema):
-                        barrier.wait()
-                        staff_update(target, actor=actor, role=Role.MANAGER)
-                        outcomes.append("demoted")
-                except DomainError as error:
-                    outcomes.append(error.code)
-                finally:
-                    connections.close_all()
-
-            threads = [
-                threading.Thread(target=demote, args=pair)
-                for pair in ((first, second), (second, first))
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
+            outcomes = _demote_at_once([(first, second), (second, first)])
 
             assert sorted(outcomes) == ["demoted", "staff_invalid"]
-            with schema_context(schema):
+            with schema_context(SCHEMA):
                 owners = User.objects.filter(pk__in=[first.pk, second.pk], role=Role.OWNER)
                 assert owners.count() == 1
                 User.objects.filter(pk__in=[first.pk, second.pk]).update(is_active=False)
     finally:
-        with schema_context(schema):
+        with schema_context(SCHEMA):
             User.objects.filter(pk__in=others).update(is_active=True)
