@@ -13,12 +13,12 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import scanner
+from dashboards import scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, second_factor_given
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
-from venue_apps.accounts.admin import UserAdmin
-from venue_apps.accounts.models import DASHBOARD_ROLES, Role, User
+from venue_apps.accounts.admin import OAuthClientAdmin, UserAdmin
+from venue_apps.accounts.models import DASHBOARD_ROLES, OAuthClient, Role, User
 from venue_apps.catalog.admin import TitleAdmin
 from venue_apps.catalog.models import Title
 from venue_apps.orders.admin import (
@@ -55,12 +55,21 @@ from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdm
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 
 
-class PlatformConsole(AdminSite):
+class StaffSite(AdminSite):
+    """What both sites share: the two-factor login, and the page to enrol an app."""
+
+    login_form = TwoFactorLoginForm
+    login_template = "dashboards/login.html"
+
+    def get_urls(self):
+        page = self.admin_view(lambda r: two_factor.two_factor_page(r, site=self))
+        return [path("two-factor/", page, name="two-factor"), *super().get_urls()]
+
+
+class PlatformConsole(StaffSite):
     site_header = "Platform console"
     site_title = "Platform console"
     index_title = "Chains and platform staff"
-    login_form = TwoFactorLoginForm
-    login_template = "dashboards/login.html"
 
     def has_permission(self, request) -> bool:
         user = request.user
@@ -72,12 +81,9 @@ class PlatformConsole(AdminSite):
         )
 
 
-class TenantDashboard(AdminSite):
+class TenantDashboard(StaffSite):
     index_title = "Dashboard"
     index_template = "dashboards/index.html"
-
-    login_form = TwoFactorLoginForm
-    login_template = "dashboards/login.html"
 
     def has_permission(self, request) -> bool:
         user = request.user
@@ -117,6 +123,7 @@ platform_console.register(User, UserAdmin)
 
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)
+tenant_dashboard.register(OAuthClient, OAuthClientAdmin)
 tenant_dashboard.register(Venue, VenueAdmin)
 tenant_dashboard.register(SeatCategory, SeatCategoryAdmin)
 tenant_dashboard.register(Auditorium, AuditoriumAdmin)

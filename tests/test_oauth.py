@@ -279,3 +279,57 @@ def test_a_facebook_account_without_an_email_is_refused(api, alpha, clients, pro
 
     assert answer.status_code == 403
     assert "email" in answer.json()["detail"]
+
+
+def test_the_owner_enters_the_oauth_client_in_the_dashboard(alpha, make_user):
+    from django.conf import settings
+    from django.test import Client
+
+    from tenants.crypto import unseal
+    from venue_apps.accounts.models import OAuthClient
+    from venue_apps.accounts.oauth import client_secret_context
+
+    owner, manager = make_user(alpha, role=Role.OWNER), make_user(alpha, role=Role.MANAGER)
+
+    def browser_of(user):
+        browser = Client(HTTP_HOST=f"{alpha.slug}.{settings.PLATFORM_DOMAIN}")
+        with schema_context(alpha.schema_name):
+            browser.force_login(User.objects.get(pk=user.pk))
+        return browser
+
+    owners = browser_of(owner)
+    add = "/dashboard/accounts/oauthclient/add/"
+    no_secret = owners.post(
+        add, {"provider": "google", "client_id": GOOGLE_CLIENT, "enabled": "on"}
+    )
+    added = owners.post(
+        add,
+        {
+            "provider": "google",
+            "client_id": GOOGLE_CLIENT,
+            "client_secret": GOOGLE_SECRET,
+            "enabled": "on",
+        },
+    )
+    listing = owners.get("/dashboard/accounts/oauthclient/")
+
+    assert no_secret.status_code == 200 and "client secret" in no_secret.content.decode()
+    assert added.status_code == 302
+    assert GOOGLE_SECRET not in listing.content.decode()
+    assert GOOGLE_SECRET[-4:] in listing.content.decode()  # the hint
+    assert browser_of(manager).get("/dashboard/accounts/oauthclient/").status_code == 403
+    with schema_context(alpha.schema_name):
+        client = OAuthClient.objects.get(provider="google")
+        change = owners.get(f"/dashboard/accounts/oauthclient/{client.pk}/change/")
+        assert GOOGLE_SECRET not in change.content.decode()
+        kept = owners.post(
+            f"/dashboard/accounts/oauthclient/{client.pk}/change/",
+            {"client_id": GOOGLE_CLIENT + "x", "client_secret": "", "enabled": "on"},
+        )
+        assert kept.status_code == 302
+        client.refresh_from_db()
+        assert client.client_id == GOOGLE_CLIENT + "x"
+        assert (
+            unseal(client.client_secret_sealed, context=client_secret_context("google"))
+            == GOOGLE_SECRET
+        )

@@ -247,3 +247,56 @@ def test_platform_staff_enrol_and_the_console_and_platform_api_ask(api):
         assert console_login.status_code == 302
     finally:
         TOTPDevice.objects.filter(user__email=PLATFORM_STAFF_EMAIL).delete()
+
+
+@time_machine.travel(START, tick=False)
+def test_staff_enrol_from_the_dashboard_and_stay_signed_in(alpha, make_user):
+    import re
+
+    manager = make_user(alpha, role=Role.MANAGER)
+    browser = Client(HTTP_HOST=f"{alpha.slug}.{settings.PLATFORM_DOMAIN}")
+    with schema_context(alpha.schema_name):
+        browser.force_login(User.objects.get(pk=manager.pk))
+    page = "/dashboard/two-factor/"
+
+    index = browser.get("/dashboard/")
+    off = browser.get(page)
+    setup = browser.post(page, {"action": "setup"})
+    secret = re.search(r"<code>([A-Z2-7]+)</code>", setup.content.decode()).group(1)
+    wrong = browser.post(page, {"action": "confirm", "code": "000000"})
+    with time_machine.travel(START + 5, tick=False):  # after the wrong code's back-off
+        on = browser.post(page, {"action": "confirm", "code": _code(secret, START)}, follow=True)
+
+    assert 'href="/dashboard/two-factor/"' in index.content.decode()
+    assert "is <strong>off</strong>" in off.content.decode()
+    assert "<svg" in setup.content.decode()
+    assert wrong.status_code == 400 and "not right" in wrong.content.decode()
+    assert on.status_code == 200 and "is <strong>on</strong>" in on.content.decode()
+    # This session gave the code by confirming it; it still opens the dashboard.
+    assert browser.get("/dashboard/").status_code == 200
+    with schema_context(alpha.schema_name):
+        assert TOTPDevice.objects.filter(user_id=manager.pk, confirmed=True).exists()
+
+    with time_machine.travel(START + 30, tick=False):
+        off_again = browser.post(
+            page, {"action": "disable", "code": _code(secret, START + 30)}, follow=True
+        )
+    assert "is <strong>off</strong>" in off_again.content.decode()
+
+
+@time_machine.travel(START, tick=False)
+def test_platform_staff_enrol_from_the_console(api):
+    import re
+
+    staff = User.objects.get(email=PLATFORM_STAFF_EMAIL)
+    console = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+    console.force_login(staff)
+
+    setup = console.post("/console/two-factor/", {"action": "setup"})
+    secret = re.search(r"<code>([A-Z2-7]+)</code>", setup.content.decode()).group(1)
+    on = console.post("/console/two-factor/", {"action": "confirm", "code": _code(secret, START)})
+
+    assert setup.status_code == 200 and "<svg" in setup.content.decode()
+    assert on.status_code == 302
+    assert TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
+    assert console.get("/console/").status_code == 200

@@ -1,11 +1,35 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
+from tenants.error_codes import DomainError
 from tenants.schemas import current_schema_name
-from venue_apps.accounts.models import Role, User, roles_for_schema
+from venue_apps.accounts import services
+from venue_apps.accounts.models import OAuthClient, Role, User, roles_for_schema
 from venue_apps.accounts.selectors import another_active_owner_exists
+
+
+class OwnerOnly:
+    """Keys and money settings: the chain's owner only, managers not even read."""
+
+    def _owner(self, request) -> bool:
+        return bool(request.user.is_active and request.user.role == Role.OWNER)
+
+    def has_module_permission(self, request) -> bool:
+        return self._owner(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._owner(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._owner(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._owner(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class AccountChangeForm(UserChangeForm):
@@ -47,3 +71,63 @@ class UserAdmin(DjangoUserAdmin):
             allowed = roles_for_schema(current_schema_name())
             kwargs["choices"] = [(role.value, role.label) for role in allowed]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class OAuthClientForm(forms.ModelForm):
+    client_secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Write-only. Leave blank to keep the stored secret.",
+    )
+
+    class Meta:
+        model = OAuthClient
+        fields = ["provider", "client_id", "enabled"]
+        help_texts = {
+            "client_id": "Google: the OAuth client id (…apps.googleusercontent.com) of a web "
+            "client whose authorised origins include this chain's domain. Facebook: the app id."
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("client_secret"):
+            self.add_error("client_secret", "Enter the client secret of a new client.")
+        return cleaned
+
+
+class OAuthClientAdmin(OwnerOnly, admin.ModelAdmin):
+    """The chain's own Google and Facebook clients for customers' sign-in (owner only);
+    the secret goes through the service that seals it and is never shown again."""
+
+    form = OAuthClientForm
+    list_display = ["provider", "client_id", "client_secret_hint", "enabled", "updated_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["provider", "client_id", "client_secret", "enabled"]
+        return [
+            "provider",
+            "client_id",
+            "client_secret",
+            "client_secret_hint",
+            "enabled",
+            "updated_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The provider of a stored client stays what it is.
+        return ["provider", "client_secret_hint", "updated_at"] if obj else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            saved = services.oauth_client_set(
+                obj.provider,
+                client_id=form.cleaned_data["client_id"],
+                client_secret=form.cleaned_data.get("client_secret") or None,
+                enabled=form.cleaned_data["enabled"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return
+        obj.pk = saved.pk

@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import Sum
 
 from tenants.error_codes import DomainError
+from venue_apps.accounts.admin import OwnerOnly
 from venue_apps.accounts.models import Role
 from venue_apps.orders.admin import SingletonAdmin
 from venue_apps.orders.selectors import money
@@ -24,28 +25,6 @@ from venue_apps.payments.models import (
     Refund,
 )
 from venue_apps.payments.services import gateways, payment_settings, refunds
-
-
-class OwnerOnly:
-    """Keys and money settings: the chain's owner only, managers not even read."""
-
-    def _owner(self, request) -> bool:
-        return bool(request.user.is_active and request.user.role == Role.OWNER)
-
-    def has_module_permission(self, request) -> bool:
-        return self._owner(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._owner(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._owner(request)
-
-    def has_add_permission(self, request) -> bool:
-        return self._owner(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class GatewayAccountForm(forms.ModelForm):

@@ -1,0 +1,56 @@
+"""Two-factor sign-in from the dashboards: staff who never use the API enrol their
+authenticator app here (scan the QR code, type the first code), and turn it off with a
+current code. The same services as `/api/v1/auth/2fa/`; confirming also marks this
+session as having given the second factor, so the page does not lock its user out.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django_otp import login as otp_login
+
+from tenants.error_codes import DomainError
+from venue_apps.accounts import services
+
+
+def _qr_svg(uri: str) -> str:
+    svg = io.BytesIO()
+    segno.make(uri, error="m").save(svg, kind="svg", scale=5, xmldecl=False, omitsize=True)
+    return svg.getvalue().decode()
+
+
+def two_factor_page(request: HttpRequest, *, site) -> HttpResponse:
+    user = request.user
+    here = reverse(f"{site.name}:two-factor")
+    context = {**site.each_context(request), "title": "Two-factor sign-in"}
+    action = request.POST.get("action") if request.method == "POST" else None
+    code = (request.POST.get("code") or "").strip()
+    try:
+        if action == "setup":
+            _, secret = services.totp_setup(user)
+            tenant = getattr(request, "tenant", None)
+            issuer = (tenant.brand_name if tenant else "") or settings.OTP_TOTP_ISSUER
+            uri = services.totp_provisioning_uri(user, secret, issuer=issuer)
+            context.update(enrolling=True, secret=secret, qr_svg=_qr_svg(uri))
+        elif action == "confirm":
+            device = services.totp_confirm(user, code=code)
+            otp_login(request, device)
+            messages.success(request, "Two-factor sign-in is on. Sign-ins now ask for a code.")
+            return HttpResponseRedirect(here)
+        elif action == "disable":
+            services.totp_disable(user, code=code)
+            messages.success(request, "Two-factor sign-in is off.")
+            return HttpResponseRedirect(here)
+    except DomainError as refusal:
+        context["error"] = refusal.detail
+        context["enrolling"] = action == "confirm"
+    context["enabled"] = services.totp_device(user) is not None
+    status = 400 if "error" in context else 200
+    return render(request, "dashboards/two_factor.html", context, status=status)
