@@ -100,7 +100,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # set_password() leaves the raw password on the instance until it is saved (and a
         # mere rehash at sign-in clears it first): so this is a new password.
-        new_password = not self._state.adding and self._password is not None
+        new_password = not self._state.adding and getattr(self, "_password", None) is not None
         super().save(*args, **kwargs)
         if new_password:
             from venue_apps.accounts.signals import password_changed
