@@ -300,3 +300,45 @@ def test_platform_staff_enrol_from_the_console(api):
     assert on.status_code == 302
     assert TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
     assert console.get("/console/").status_code == 200
+
+
+@time_machine.travel(START, tick=False)
+def test_the_owner_resets_the_app_of_someone_who_lost_their_phone(api, alpha, make_user):
+    owner = make_user(alpha, role=Role.OWNER)
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, _ = _signed_in(api, alpha, manager)
+    secret = _enrol(client)
+    with time_machine.travel(START + 30, tick=False):
+        session = _token(api, alpha, manager.email, otp=_code(secret, START + 30)).json()
+    owners_browser = Client(HTTP_HOST=f"{alpha.slug}.{settings.PLATFORM_DOMAIN}")
+    with schema_context(alpha.schema_name):
+        owners_browser.force_login(User.objects.get(pk=owner.pk))
+    action = {"action": "two_factor_reset", "_selected_action": [manager.pk, owner.pk]}
+
+    with time_machine.travel(START + 40, tick=False):
+        answer = owners_browser.post("/dashboard/accounts/user/", action, follow=True)
+        password_alone = _token(api, alpha, manager.email)
+        old_refresh = api(alpha).post(
+            "/api/v1/auth/token/refresh/", {"refresh": session["refresh"]}, format="json"
+        )
+
+    page = answer.content.decode()
+    assert "reset for 1" in page
+    assert "Turn off your own app with a current code" in page  # the owner's own row
+    assert password_alone.status_code == 200
+    assert old_refresh.status_code == 401
+    with schema_context(alpha.schema_name):
+        assert not TOTPDevice.objects.filter(user_id=manager.pk).exists()
+
+
+def test_only_owners_reset_two_factors(alpha, make_user):
+    from tenants.error_codes import DomainError
+    from venue_apps.accounts.services import totp_reset
+
+    manager, box_office = (
+        make_user(alpha, role=Role.MANAGER),
+        make_user(alpha, role=Role.BOX_OFFICE),
+    )
+
+    with schema_context(alpha.schema_name), pytest.raises(DomainError):
+        totp_reset(box_office, actor=manager)

@@ -65,6 +65,22 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["two_factor_reset"]
+
+    @admin.action(description="Reset two-factor sign-in (lost phone)")
+    def two_factor_reset(self, request, queryset) -> None:
+        reset = 0
+        for user in queryset:
+            try:
+                reset += services.totp_reset(user, actor=request.user)
+            except DomainError as error:
+                messages.error(request, f"{user.email}: {error.detail}")
+        if reset:
+            messages.success(
+                request,
+                f"Two-factor sign-in reset for {reset}: "
+                "they sign in with the password, then enrol again.",
+            )
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 from typing import Any
 
@@ -31,6 +32,8 @@ from venue_apps.accounts.models import (
 )
 from venue_apps.accounts.selectors import another_active_owner_exists, user_find_by_email
 from venue_apps.accounts.tasks import user_welcome_email_send
+
+logger = logging.getLogger(__name__)
 
 
 def _normalised_email(email: str) -> str:
@@ -342,6 +345,24 @@ def totp_disable(user: User, *, code: str) -> None:
     if not device.verify_token(code):
         raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right.")
     TOTPDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def totp_reset(user: User, *, actor: Any) -> bool:
+    """An owner (or, on the platform, another platform staff member) removes the
+    authenticator app of someone who lost their phone: they sign in with the password
+    and enrol again. Their sessions end. Nobody resets their own: that needs a code."""
+    if getattr(actor, "pk", None) == user.pk:
+        raise DomainError(
+            AccountErrorCode.STAFF_INVALID, "Turn off your own app with a current code."
+        )
+    if actor.role not in (Role.OWNER, Role.PLATFORM_STAFF) or not actor.is_active:
+        raise DomainError(AccountErrorCode.STAFF_INVALID, "Only owners reset two factors.")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if removed:
+        user_tokens_revoke(user)
+        logger.info("two-factor device of user %s removed by user %s", user.pk, actor.pk)
+    return bool(removed)
 
 
 def totp_checked(user: User, code: str | None) -> None:
