@@ -9,24 +9,28 @@ with `Retry-After`.
 from __future__ import annotations
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
+
+from tenants.addresses import client_address
 
 CART_HEADER = "HTTP_X_CART_ID"
 
 
-def client_address(request) -> str | None:
-    """The client's address as the throttles see it (honouring NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request) or None
+__all__ = ["CART_HEADER", "client_address"]
 
 
 class FreshRates:
     """Read the rate from the settings each time (DRF binds them once, at import, so
-    settings changed afterwards, as in tests, would otherwise be ignored)."""
+    settings changed afterwards, as in tests, would otherwise be ignored), and see the
+    client's address as everything else here does (tenants.addresses)."""
 
     scope: str
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request) -> str:
+        return client_address(request) or "unknown"
 
 
 class ClientThrottle(FreshRates, SimpleRateThrottle):
@@ -69,9 +73,8 @@ class AccountThrottle(FreshRates, SimpleRateThrottle):
     password guessed from many addresses is still one account's limit."""
 
     def get_cache_key(self, request, view):
-        email = (
-            str(request.data.get("email") or "").strip().lower() if hasattr(request, "data") else ""
-        )
+        data = getattr(request, "data", None)
+        email = str(data.get("email") or "").strip().lower() if isinstance(data, dict) else ""
         if not email:
             return None
         return self.cache_format % {"scope": self.scope, "ident": f"email:{email}"}
@@ -97,3 +100,15 @@ class EmailAccountThrottle(AccountThrottle):
 
 class EmailAddressThrottle(AddressThrottle):
     scope = "email_address"
+
+
+def account_limit(throttle_class: type[AccountThrottle], request, email: str) -> int | None:
+    """A per-account limit outside DRF (the dashboards' login, the account pages):
+    None when the attempt is allowed, else the seconds to wait. Counts the attempt."""
+    from types import SimpleNamespace
+
+    throttle = throttle_class()
+    attempt = SimpleNamespace(data={"email": email}, META=request.META, user=None)
+    if throttle.allow_request(attempt, None):
+        return None
+    return max(1, int(throttle.wait() or 1))

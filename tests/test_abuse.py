@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.fixtures import PASSWORD
+from tests.fixtures import PASSWORD, obtain_tokens
 from venue_apps.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +168,166 @@ def test_the_dashboard_login_needs_its_csrf_token(alpha, make_user):
 
     assert forged.status_code == 403
     assert genuine.status_code == 302 and genuine["Location"] == "/dashboard/"
+
+
+def _rates(settings, **rates):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+    }
+
+
+def test_forwarded_for_is_read_from_our_proxies_only(api, alpha, make_user, settings):
+    """X-Forwarded-For is the client's to write except for what our proxies append: it
+    is ignored without proxies, read from the right behind them, and junk never gets
+    further than the address our proxy saw."""
+    from django.test import RequestFactory
+
+    from tenants.addresses import client_address
+
+    factory = RequestFactory()
+
+    def seen(forwarded, remote="10.0.0.2"):
+        return client_address(factory.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote))
+
+    settings.NUM_PROXIES = 0
+    assert seen("203.0.113.9") == "10.0.0.2"
+    settings.NUM_PROXIES = 1
+    assert seen("198.51.100.1, 203.0.113.9") == "203.0.113.9"  # the left is the client's
+    assert seen("unknown") == "10.0.0.2"
+    assert seen("203.0.113.9, not-an-address") == "10.0.0.2"
+    assert seen("") == "10.0.0.2"
+    settings.NUM_PROXIES = 2
+    assert seen("203.0.113.9") == "10.0.0.2"  # did not come through both proxies
+
+
+@pytest.mark.parametrize("forwarded", ["10.0.0.1, 203.0.113.9", "unknown", "x" * 300])
+def test_odd_forwarded_for_headers_are_never_a_500(api, alpha, make_user, settings, forwarded):
+    settings.NUM_PROXIES = 1
+    user = make_user(alpha)
+    client = api(alpha)
+
+    good = client.post(
+        "/api/v1/auth/token/",
+        {"email": user.email, "password": PASSWORD},
+        format="json",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    bad = client.post(
+        "/api/v1/auth/token/",
+        {"email": user.email, "password": "nope"},
+        format="json",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    dashboard = Client(HTTP_HOST="alpha.localhost", HTTP_X_FORWARDED_FOR=forwarded).post(
+        "/dashboard/login/", {"username": user.email, "password": "nope"}
+    )
+
+    assert (good.status_code, bad.status_code, dashboard.status_code) == (200, 401, 200)
+
+
+def test_spoofed_forwarded_for_neither_escapes_nor_causes_a_lockout(
+    api, alpha, make_user, settings
+):
+    settings.NUM_PROXIES = 1
+    settings.AXES_FAILURE_LIMIT = 5
+    _rates(settings, login_account="1000/min")
+    victim = make_user(alpha)
+
+    def attempt(password, spoof, real):
+        return api(alpha).post(
+            "/api/v1/auth/token/",
+            {"email": victim.email, "password": password},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"{spoof}, {real}",
+        )
+
+    # A guesser writing a new address into the header each time is still one address.
+    guesses = [attempt(f"guess{n}", f"198.51.100.{n}", CINEMA_WIFI).status_code for n in range(7)]
+    # Writing the victim's address into the header locks nothing at the victim's.
+    victim_at_home = attempt(PASSWORD, CINEMA_WIFI, HOME_WIFI)
+
+    assert guesses == [401] * 5 + [429] * 2
+    assert victim_at_home.status_code == 200
+
+
+def test_the_dashboards_login_has_the_per_account_limit_too(alpha, make_user, settings):
+    _rates(settings, login_account="3/min")
+    settings.AXES_FAILURE_LIMIT = 100
+    owner = make_user(alpha, role=Role.OWNER)
+
+    for n in range(3):
+        Client(HTTP_HOST="alpha.localhost", REMOTE_ADDR=f"192.0.2.{n}").post(
+            "/dashboard/login/", {"username": owner.email, "password": f"guess{n}"}
+        )
+    right = Client(HTTP_HOST="alpha.localhost", REMOTE_ADDR="192.0.2.99").post(
+        "/dashboard/login/", {"username": owner.email, "password": PASSWORD}
+    )
+
+    assert right.status_code == 200  # the form again, not a session
+    assert "Too many sign-in attempts for this account" in right.content.decode()
+
+
+@pytest.mark.parametrize("body", ["[]", '["a"]', "null", '"x"', "5"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/auth/token/",
+        "/api/v1/auth/password-reset/",
+        "/api/v1/auth/register/",
+        "/api/v1/auth/token/refresh/",
+    ],
+)
+def test_bodies_that_are_not_objects_are_400s(api, alpha, path, body):
+    answer = api(alpha).post(path, body, content_type="application/json")
+
+    assert answer.status_code == 400
+
+
+def test_over_long_credentials_are_400s(api, alpha):
+    long_email = api(alpha).post(
+        "/api/v1/auth/token/", {"email": "a" * 300 + "@example.com", "password": "x"}, format="json"
+    )
+    long_password = api(alpha).post(
+        "/api/v1/auth/token/", {"email": "a@example.com", "password": "x" * 5000}, format="json"
+    )
+
+    assert (long_email.status_code, long_password.status_code) == (400, 400)
+
+
+def test_the_forgot_password_page_has_the_per_account_email_limit(
+    api, alpha, make_user, settings, tasks_inline, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    _rates(settings, email_account="2/hour")
+    user = make_user(alpha)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            Client(HTTP_HOST="alpha.localhost", REMOTE_ADDR=f"192.0.2.{n}")
+            .post("/account/forgot-password/", {"email": user.email})
+            .status_code
+            for n in range(5)
+        ]
+
+    assert answers == [200] * 5  # the same answer whatever happens
+    assert len(mail.outbox) == 2
+
+
+def test_refreshing_the_token_of_a_deleted_account_is_a_401(api, alpha, make_user):
+    from django_tenants.utils import schema_context
+
+    from venue_apps.accounts.models import User
+
+    user = make_user(alpha)
+    tokens = obtain_tokens(api(alpha), user.email)
+    with schema_context(alpha.schema_name):
+        User.objects.filter(pk=user.pk).delete()
+
+    answer = api(alpha).post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+
+    assert answer.status_code == 401

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import Holders
-from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle
+from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle, client_address
 from tenants.error_codes import DomainError
 from venue_apps.inventory import holds
 from venue_apps.inventory.models import Hold, ShowSeat
@@ -69,7 +69,7 @@ class HoldOutput(serializers.ModelSerializer):
 def _owner(request: Request, *, issue: bool = False) -> holds.HoldOwner:
     if request.user and request.user.is_authenticated:
         return holds.HoldOwner(user_id=request.user.pk)
-    address = HoldAddressThrottle().get_ident(request)
+    address = client_address(request)
     cart_id = request.META.get(CART_HEADER, "")
     if cart_id and not _CART_ID.match(cart_id):
         raise DomainError("cart_invalid", "X-Cart-Id is 16 to 64 letters, digits, - or _.")

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from rest_framework.throttling import BaseThrottle
+
+from tenants.addresses import client_address
 
 
 def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
@@ -21,9 +22,10 @@ def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None)
     return (value or "").strip().lower()
 
 
-def address_of(request: HttpRequest) -> str:
-    # The same address the rate limits see (honouring NUM_PROXIES behind the balancer).
-    return BaseThrottle().get_ident(request) or ""
+def address_of(request: HttpRequest) -> str | None:
+    # The same address the rate limits see (tenants.addresses); never a header's junk,
+    # which axes would try to store in an inet column.
+    return client_address(request)
 
 
 def cooloff_seconds() -> int:
