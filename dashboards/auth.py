@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
+from api.throttles import LoginAccountThrottle, account_limit
 from venue_apps.accounts.services import totp_device
 
 
@@ -21,6 +22,17 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
     )
 
     def clean(self):
+        # The API's per-account limit, before any password is checked: guesses spread
+        # over many addresses (which the lockout, per account and address, does not
+        # see) still meet one account's limit.
+        email = str(self.data.get("username") or "").strip().lower()[:254]
+        if email and self.request is not None:
+            wait = account_limit(LoginAccountThrottle, self.request, email)
+            if wait is not None:
+                raise forms.ValidationError(
+                    f"Too many sign-in attempts for this account; try again in {wait} s.",
+                    code="throttled",
+                )
         cleaned = super().clean()
         user = self.get_user()
         device = totp_device(user) if user is not None else None

@@ -42,17 +42,60 @@ def test_registration_sends_a_verification_link_that_works_once(
     link = _link(verify)
     assert link.startswith("http://alpha.localhost:8000/account/verify-email/?token=")
 
+    token = _query(link)["token"]
     page = client.get(link.split(":8000", 1)[1])
-    again = client.post(
-        "/api/v1/auth/verify-email/", {"token": _query(link)["token"]}, format="json"
-    )
-    forged = client.post(
-        "/api/v1/auth/verify-email/", {"token": "x" + _query(link)["token"]}, format="json"
-    )
+    with schema_context(alpha.schema_name):
+        # Opening the link (as mail scanners do) confirms nothing by itself.
+        assert not User.objects.get(email="nia@example.com").email_verified
+    confirmed = client.post("/account/verify-email/", {"token": token, "action": "confirm"})
+    again = client.post("/api/v1/auth/verify-email/", {"token": token}, format="json")
+    forged = client.post("/api/v1/auth/verify-email/", {"token": "x" + token}, format="json")
 
-    assert page.status_code == 200 and "confirmed" in page.content.decode()
+    assert page.status_code == 200 and "Was it you?" in page.content.decode()
+    assert confirmed.status_code == 200 and "is confirmed" in confirmed.content.decode()
     assert again.status_code == 200 and again.json()["email_verified"] is True
     assert (forged.status_code, forged.json()["code"]) == (400, "token_invalid")
+
+
+def test_the_owner_of_an_address_disowns_an_account_someone_else_opened(
+    api, alpha, tasks_inline, django_capture_on_commit_callbacks
+):
+    squatter = api(alpha)
+    with django_capture_on_commit_callbacks(execute=True):
+        squatter.post(
+            "/api/v1/auth/register/",
+            {"email": "owner@example.com", "password": PASSWORD, "name": "Not Them"},
+            format="json",
+        )
+    session = obtain_tokens(squatter, "owner@example.com")
+    token = _query(_link(next(m for m in mail.outbox if "Confirm" in m.subject)))["token"]
+
+    disowned = api(alpha).post("/account/verify-email/", {"token": token, "action": "not_me"})
+
+    assert disowned.status_code == 200 and "forgot-password" in disowned.content.decode()
+    assert (
+        api(alpha)
+        .post("/api/v1/auth/token/refresh/", {"refresh": session["refresh"]}, format="json")
+        .status_code
+        == 401
+    )
+    assert (
+        api(alpha)
+        .post(
+            "/api/v1/auth/token/",
+            {"email": "owner@example.com", "password": PASSWORD},
+            format="json",
+        )
+        .status_code
+        == 401
+    )
+    with schema_context(alpha.schema_name):
+        account = User.objects.get(email="owner@example.com")
+        assert account.is_active and not account.email_verified
+    # A confirmed address cannot be disowned with an old link.
+    api(alpha).post("/account/verify-email/", {"token": token, "action": "confirm"})
+    late = api(alpha).post("/account/verify-email/", {"token": token, "action": "not_me"})
+    assert late.status_code == 400
 
 
 def test_a_verification_link_of_one_chain_is_worthless_at_another(api, alpha, beta, make_user):

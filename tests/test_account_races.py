@@ -69,3 +69,43 @@ def test_two_owners_demoting_each_other_at_once_leave_the_chain_one(committed):
     finally:
         with schema_context(SCHEMA):
             User.objects.filter(pk__in=others).update(is_active=True)
+
+
+def test_one_code_sent_twice_at_once_is_accepted_once(committed):
+    """Two sign-ins racing with the same code: the device row is locked, so the second
+    sees the first's step and is refused (no replay, even at the same instant)."""
+    import base64
+    import time
+
+    from django_otp.oath import TOTP
+
+    from venue_apps.accounts.models import TOTPDevice
+    from venue_apps.accounts.services import totp_setup
+
+    with schema_context(SCHEMA):
+        user = user_create(email="door-race@race.test", password=PASSWORD, role=Role.MANAGER)
+        committed.append((SCHEMA, user))
+        device, secret = totp_setup(user)
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+    totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), step=30, t0=0, digits=6)
+    totp.time = time.time()
+    code = f"{totp.token():06d}"
+    barrier = threading.Barrier(4)
+    verdicts: list[bool] = []
+
+    def sign_in():
+        try:
+            with schema_context(SCHEMA):
+                mine = TOTPDevice.objects.get(pk=device.pk)
+                barrier.wait()
+                verdicts.append(mine.verify_token(code))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign_in) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(verdicts) == [False, False, False, True]

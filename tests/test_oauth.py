@@ -313,7 +313,14 @@ def test_the_owner_enters_the_oauth_client_in_the_dashboard(alpha, make_user):
     )
     listing = owners.get("/dashboard/accounts/oauthclient/")
 
+    short_id = owners.post(
+        add,
+        {"provider": "facebook", "client_id": "123", "client_secret": "s" * 20, "enabled": "on"},
+    )
     assert no_secret.status_code == 200 and "client secret" in no_secret.content.decode()
+    assert short_id.status_code == 200 and "client id the provider gave" in (
+        short_id.content.decode()
+    )
     assert added.status_code == 302
     assert GOOGLE_SECRET not in listing.content.decode()
     assert GOOGLE_SECRET[-4:] in listing.content.decode()  # the hint

@@ -109,6 +109,7 @@ def test_sentry_events_are_tagged_with_the_tenant_and_scrubbed(alpha):
         "request": {
             "headers": {"Authorization": "Bearer abc", "Accept": "application/json"},
             "data": {"email": "a@b.c", "password": "hunter2", "card": {"api_key": "sk"}},
+            "query_string": "uid=NQ&token=dixdh8-4ee785a7&next=%2F",
         }
     }
     with schema_context(alpha.schema_name):
@@ -124,6 +125,8 @@ def test_sentry_events_are_tagged_with_the_tenant_and_scrubbed(alpha):
         "password": "[filtered]",
         "card": {"api_key": "[filtered]"},
     }
+    assert "dixdh8" not in sent["request"]["query_string"]
+    assert "uid=NQ" in sent["request"]["query_string"]
 
 
 def test_sentry_reports_reach_the_transport_with_the_tenant_tag():

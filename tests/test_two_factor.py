@@ -64,10 +64,18 @@ def test_a_manager_enrols_and_then_signs_in_with_a_code(api, alpha, make_user):
     assert f"secret={secret}" in setup.json()["otpauth_url"]
     assert setup.json()["qr_svg"].startswith("<svg")
     wrong = client.post("/api/v1/auth/2fa/confirm/", {"code": "000000"}, format="json")
-    right = client.post("/api/v1/auth/2fa/confirm/", {"code": _code(secret, START)}, format="json")
+    too_soon = client.post(
+        "/api/v1/auth/2fa/confirm/", {"code": _code(secret, START)}, format="json"
+    )
+    with time_machine.travel(START + 2, tick=False):  # the wrong code's back-off is 1 s
+        right = client.post(
+            "/api/v1/auth/2fa/confirm/", {"code": _code(secret, START)}, format="json"
+        )
 
     assert pending == {"enabled": False, "pending": True}
     assert (wrong.status_code, wrong.json()["code"]) == (400, "otp_invalid")
+    # Wrong codes count even though the request failed: the next one waits its turn.
+    assert too_soon.status_code == 400
     assert right.status_code == 200
     # Sessions opened with the password alone end when the second factor is switched on.
     assert (
@@ -342,3 +350,50 @@ def test_only_owners_reset_two_factors(alpha, make_user):
 
     with schema_context(alpha.schema_name), pytest.raises(DomainError):
         totp_reset(box_office, actor=manager)
+
+
+@time_machine.travel(START, tick=False)
+def test_a_session_alone_cannot_swap_in_another_app(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, _ = _signed_in(api, alpha, manager)
+    secret = _enrol(client)
+    with time_machine.travel(START + 30, tick=False):
+        stolen = api(alpha)
+        access = _token(api, alpha, manager.email, otp=_code(secret, START + 30)).json()["access"]
+        stolen.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+
+        swap = stolen.post("/api/v1/auth/2fa/setup/")
+
+    assert (swap.status_code, swap.json()["code"]) == (409, "otp_already_on")
+    with time_machine.travel(START + 60, tick=False):
+        # The owner's own app still works.
+        assert _token(api, alpha, manager.email, otp=_code(secret, START + 60)).status_code == 200
+
+
+@time_machine.travel(START, tick=False)
+def test_wrong_codes_to_turn_it_off_count_towards_the_back_off(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, _ = _signed_in(api, alpha, manager)
+    secret = _enrol(client)
+    with time_machine.travel(START + 30, tick=False):
+        access = _token(api, alpha, manager.email, otp=_code(secret, START + 30)).json()["access"]
+    client = api(alpha)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+
+    with time_machine.travel(START + 40, tick=False):
+        for guess in ("111111", "222222", "333333", "444444"):
+            client.post("/api/v1/auth/2fa/disable/", {"code": guess}, format="json")
+        right_too_soon = client.post(
+            "/api/v1/auth/2fa/disable/", {"code": _code(secret, START + 30 + 30)}, format="json"
+        )
+
+    assert right_too_soon.status_code == 400
+    with schema_context(alpha.schema_name):
+        # Counted and kept, though each request failed (guesses within the back-off
+        # are not even checked).
+        assert TOTPDevice.objects.get(user_id=manager.pk).throttling_failure_count == 1
+    with time_machine.travel(START + 62, tick=False):
+        done = client.post(
+            "/api/v1/auth/2fa/disable/", {"code": _code(secret, START + 62)}, format="json"
+        )
+    assert done.status_code == 204

@@ -38,6 +38,24 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def _scrub_query(query: Any) -> Any:
+    """A query string (or Sentry's dict of it) without secret-looking values: the links
+    in our emails carry one-use tokens there."""
+    from urllib.parse import parse_qsl, urlencode
+
+    if isinstance(query, dict):
+        return _scrub(query)
+    if isinstance(query, str):
+        pairs = parse_qsl(query, keep_blank_values=True)
+        return urlencode(
+            [
+                (key, "[filtered]" if any(m in key.lower() for m in _SECRET_MARKERS) else value)
+                for key, value in pairs
+            ]
+        )
+    return query
+
+
 def sentry_before_send(event: Any, hint: dict[str, Any]) -> Any:
     """Tag the event with the tenant and strip anything that looks like a secret."""
     event.setdefault("tags", {})["tenant"] = current_schema()
@@ -46,6 +64,8 @@ def sentry_before_send(event: Any, hint: dict[str, Any]) -> Any:
         for part in ("headers", "data", "cookies"):
             if part in request:
                 request[part] = _scrub(request[part])
+        if "query_string" in request:
+            request["query_string"] = _scrub_query(request["query_string"])
     return event
 
 

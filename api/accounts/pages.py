@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from api.throttles import EmailAddressThrottle
+from api.throttles import EmailAccountThrottle, EmailAddressThrottle, account_limit
 from tenants.error_codes import DomainError
 from venue_apps.accounts import services
 
@@ -21,10 +21,34 @@ def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def verify_email_page(request: HttpRequest) -> HttpResponse:
+    """The link asks before it confirms: a GET changes nothing (mail scanners open every
+    link), and whoever owns the address may say the account is not theirs."""
+    token = request.POST.get("token") or request.GET.get("token", "")
     try:
-        user = services.email_verify(request.GET.get("token", ""))
+        user = services.email_verification_user(token)
+        if request.method == "POST" and request.POST.get("action") == "not_me":
+            services.email_verification_refused(token)
+            return _page(
+                request,
+                "message.html",
+                title="Thank you for telling us",
+                message=f"Nobody can sign in to that account with a password any more. "
+                f"If you want an account here, choose your own password on the "
+                f"forgot-password page with {user.email}.",
+                link=("Forgot your password?", "/account/forgot-password/"),
+                ok=True,
+            )
+        if request.method == "POST" or user.email_verified:
+            user = services.email_verify(token)
+            return _page(
+                request,
+                "message.html",
+                title="Email address confirmed",
+                message=f"Thank you: {user.email} is confirmed.",
+                ok=True,
+            )
     except DomainError as error:
         return _page(
             request,
@@ -34,13 +58,7 @@ def verify_email_page(request: HttpRequest) -> HttpResponse:
             ok=False,
             status=400,
         )
-    return _page(
-        request,
-        "message.html",
-        title="Email address confirmed",
-        message=f"Thank you: {user.email} is confirmed.",
-        ok=True,
-    )
+    return _page(request, "verify_email.html", token=token, email=user.email)
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,7 +122,7 @@ def forgot_password_page(request: HttpRequest) -> HttpResponse:
             )
             response["Retry-After"] = str(int(throttle.wait() or 60))
             return response
-        email = request.POST.get("email", "").strip()
+        email = request.POST.get("email", "").strip()[:254]
         try:
             validate_email(email)
         except ValidationError:
@@ -115,7 +133,10 @@ def forgot_password_page(request: HttpRequest) -> HttpResponse:
                 error="Enter a valid email address.",
                 status=400,
             )
-        services.password_reset_request(email)
+        # The same per-account limit as the API's, so an inbox cannot be flooded from
+        # here either; the answer stays the same, whether or not an email goes out.
+        if account_limit(EmailAccountThrottle, request, email.lower()) is None:
+            services.password_reset_request(email)
         return _page(
             request,
             "message.html",

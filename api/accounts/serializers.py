@@ -19,6 +19,15 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
     token_class = TenantRefreshToken
     otp = serializers.CharField(required=False, allow_blank=True, max_length=12, write_only=True)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Bounded like the accounts themselves: an over-long value is a 400, not a row
+        # the lockout cannot store.
+        self.fields[self.username_field] = serializers.CharField(max_length=254, write_only=True)
+        self.fields["password"] = jwt_serializers.PasswordField(
+            max_length=128, trim_whitespace=False
+        )
+
     def validate(self, attrs):
         from axes.handlers.proxy import AxesProxyHandler
 
@@ -48,6 +57,17 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     token_class = TenantRefreshToken
+
+    def validate(self, attrs):
+        from rest_framework.exceptions import AuthenticationFailed
+
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist as gone:
+            # The account was deleted since the token was issued.
+            raise AuthenticationFailed(
+                "This account no longer exists.", code="no_active_account"
+            ) from gone
 
 
 class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):

@@ -108,6 +108,8 @@ class OAuthClientForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.instance.pk and not cleaned.get("client_secret"):
             self.add_error("client_secret", "Enter the client secret of a new client.")
+        if len((cleaned.get("client_id") or "").strip()) < 8:
+            self.add_error("client_id", "Enter the client id the provider gave you.")
         return cleaned
 
 

@@ -11,6 +11,7 @@ class AccountErrorCode(StrEnum):
     OTP_INVALID = "otp_invalid"
     OTP_NOT_FOR_CUSTOMERS = "otp_not_for_customers"
     OTP_NOT_SET_UP = "otp_not_set_up"
+    OTP_ALREADY_ON = "otp_already_on"
     OAUTH_UNAVAILABLE = "oauth_unavailable"
     OAUTH_REFUSED = "oauth_refused"
     OAUTH_FAILED = "oauth_failed"

@@ -226,6 +226,27 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
+        """Check a code against the device's row, locked: two requests sending one code
+        at the same moment see each other's last step, so only one gets in. Failures
+        are counted (and commit) here, whatever the caller does next."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            current = type(self).objects.select_for_update().filter(pk=self.pk).first()
+            if current is None:
+                return False
+            accepted = current._verified(token)
+        for field in (
+            "last_t",
+            "drift",
+            "throttling_failure_count",
+            "throttling_failure_timestamp",
+            "last_used_at",
+        ):
+            setattr(self, field, getattr(current, field))
+        return accepted
+
+    def _verified(self, token) -> bool:
         from django_otp.oath import TOTP
 
         verify_allowed, _ = self.verify_is_allowed()

@@ -146,22 +146,54 @@ def email_verification_send(user: User) -> None:
         task_enqueue_on_commit(account_email_send, user.pk, "verify_email")
 
 
-@transaction.atomic
-def email_verify(token: str) -> User:
-    """The customer followed the emailed link: the address is theirs."""
+def _verification_user(token: str, *, lock: bool = False) -> User:
     invalid = DomainError(AccountErrorCode.TOKEN_INVALID, "This link is invalid or has expired.")
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
     except signing.BadSignature as error:
         raise invalid from error
-    if data.get("schema") != current_schema_name():
+    if not isinstance(data, dict) or data.get("schema") != current_schema_name():
         raise invalid
-    user = User.objects.select_for_update().filter(pk=data.get("user"), is_active=True).first()
+    user_id = data.get("user")
+    if not isinstance(user_id, int):
+        raise invalid
+    users = User.objects.select_for_update() if lock else User.objects.all()
+    user = users.filter(pk=user_id, is_active=True).first()
     if user is None or user.email.lower() != str(data.get("email", "")).lower():
         raise invalid
+    return user
+
+
+def email_verification_user(token: str) -> User:
+    """Whose address an emailed link is for (DomainError if it is not a good link)."""
+    return _verification_user(token)
+
+
+@transaction.atomic
+def email_verify(token: str) -> User:
+    """The owner of the address followed the emailed link and said the account is
+    theirs: the address is proved."""
+    user = _verification_user(token, lock=True)
     if not user.email_verified:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
+    return user
+
+
+@transaction.atomic
+def email_verification_refused(token: str) -> User:
+    """The owner of the address says they never signed up: somebody registered their
+    address. That account's password stops working and its sessions end; the address
+    stays unproved, so its owner can take the account with a reset link, or Google."""
+    user = _verification_user(token, lock=True)
+    if user.email_verified:
+        raise DomainError(
+            AccountErrorCode.TOKEN_INVALID, "This address was confirmed already; sign in instead."
+        )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    user_tokens_revoke(user)
+    logger.info("unverified account %s disowned by the owner of its address", user.pk)
     return user
 
 
@@ -307,9 +339,15 @@ def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
 @transaction.atomic
 def totp_setup(user: User) -> tuple[TOTPDevice, str]:
     """Start enrolling an authenticator app: a new key (returned once, base32) on an
-    unconfirmed device; a confirmed one stays in force until the new one is confirmed."""
+    unconfirmed device. With an app already on, it must be turned off first with one of
+    its codes: whoever holds a session alone cannot swap in an app of their own."""
     if not user.is_chain_staff:
         raise DomainError(AccountErrorCode.OTP_NOT_FOR_CUSTOMERS, "Two factors are for staff.")
+    if totp_device(user) is not None:
+        raise Conflict(
+            AccountErrorCode.OTP_ALREADY_ON,
+            "Two-factor sign-in is on: turn it off with a current code first.",
+        )
     key = secrets.token_bytes(20)
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice.objects.create(
@@ -321,23 +359,27 @@ def totp_setup(user: User) -> tuple[TOTPDevice, str]:
     return device, base64.b32encode(key).decode().rstrip("=")
 
 
-@transaction.atomic
+# The code is checked outside the changes' transaction: a wrong code must still count
+# towards the device's back-off (a rollback would forget it).
+
+
 def totp_confirm(user: User, *, code: str) -> TOTPDevice:
-    """The first code from the app proves it was set up; it replaces any older device,
-    and the user's other sessions end (they were opened without the second factor)."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    """The first code from the app proves it was set up; the user's other sessions end
+    (they were opened without the second factor)."""
+    device = totp_device(user, confirmed=False)
     if device is None:
         raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Start the set-up first.")
     if not device.verify_token(code):
         raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right; try the next one.")
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    user_tokens_revoke(user)
+    with transaction.atomic():
+        confirmed = TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True)
+        if not confirmed:
+            raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Start the set-up first.")
+        device.confirmed = True
+        user_tokens_revoke(user)
     return device
 
 
-@transaction.atomic
 def totp_disable(user: User, *, code: str) -> None:
     device = totp_device(user)
     if device is None:
@@ -458,6 +500,11 @@ def oauth_sign_in(
     try:
         with transaction.atomic():
             user = backend.do_auth(access_token) if access_token else backend.auth_complete()
+    except IntegrityError as error:
+        # The same identity signing in twice at the same moment: one made the account.
+        raise Conflict(
+            AccountErrorCode.OAUTH_FAILED, "Signed in from elsewhere at the same moment; try again."
+        ) from error
     except (AuthConnectionError, AuthUnreachableProvider, requests.RequestException) as error:
         raise DomainError(
             AccountErrorCode.OAUTH_FAILED,
