@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE
+from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE, second_factor_given
 from tenants.schemas import current_schema_name
+from venue_apps.accounts.services import two_factor_required
 
 _WRONG_TENANT = {"detail": "This token was issued for another tenant.", "code": "token_not_valid"}
 
 
 class TenantJWTAuthentication(JWTAuthentication):
-    """Accepts a bearer token only on the tenant (schema) that issued it."""
+    """Accepts a bearer token only on the tenant (schema) that issued it.
+
+    Staff whose chain (or, for platform staff, the platform) requires two factors and
+    who signed in with a password alone reach only the views that let them set up an
+    app (`open_before_two_factor`); everything else answers 403 `two_factor_required`.
+    """
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, token = result
+        if not second_factor_given(token) and two_factor_required(user):
+            view = (getattr(request, "parser_context", None) or {}).get("view")
+            if not getattr(view, "open_before_two_factor", False):
+                raise PermissionDenied(
+                    {
+                        "detail": "Two-factor sign-in is required for your account: set up "
+                        "an authenticator app (/auth/2fa/setup/, then /auth/2fa/confirm/, "
+                        "which answers new tokens; or in the dashboard).",
+                        "code": "two_factor_required",
+                    }
+                )
+        return result
 
     def get_validated_token(self, raw_token: bytes):
         try:

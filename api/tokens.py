@@ -37,3 +37,20 @@ class TenantAccessToken(TenantBoundTokenMixin, AccessToken):
 
 class TenantRefreshToken(TenantBoundTokenMixin, RefreshToken):
     access_token_class = TenantAccessToken
+
+
+# How the holder signed in (RFC 8176): "pwd" alone, or "pwd" and "otp" when they gave
+# a second factor. Copied into every access token and kept through rotation, so a
+# chain that requires two factors can refuse tokens from a password alone.
+AMR_CLAIM = "amr"
+
+
+def token_pair_for(user, *, second_factor: bool) -> TenantRefreshToken:
+    refresh = TenantRefreshToken.for_user(user)
+    refresh[AMR_CLAIM] = ["pwd", "otp"] if second_factor else ["pwd"]
+    return refresh
+
+
+def second_factor_given(token) -> bool:
+    """Whether the token (validated, or None) was issued after a second factor."""
+    return token is not None and "otp" in (token.get(AMR_CLAIM) or ())

@@ -8,17 +8,20 @@ the public schema stays on the search path; two sites make that impossible by de
 
 from __future__ import annotations
 
+from functools import update_wrapper
+
+from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from dashboards import scanner, two_factor
-from dashboards.auth import TwoFactorLoginForm, second_factor_given
+from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
-from venue_apps.accounts.admin import OAuthClientAdmin, UserAdmin
-from venue_apps.accounts.models import DASHBOARD_ROLES, OAuthClient, Role, User
+from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
+from venue_apps.accounts.models import DASHBOARD_ROLES, AccountSettings, OAuthClient, Role, User
 from venue_apps.catalog.admin import TitleAdmin
 from venue_apps.catalog.models import Title
 from venue_apps.orders.admin import (
@@ -61,9 +64,29 @@ class StaffSite(AdminSite):
     login_form = TwoFactorLoginForm
     login_template = "dashboards/login.html"
 
+    # What staff who must still set up two factors may open.
+    OPEN_BEFORE_TWO_FACTOR = frozenset({"two-factor", "logout", "jsi18n"})
+
     def get_urls(self):
         page = self.admin_view(lambda r: two_factor.two_factor_page(r, site=self))
         return [path("two-factor/", page, name="two-factor"), *super().get_urls()]
+
+    def admin_view(self, view, cacheable=False):
+        """Every page (each model's too): after the site's own sign-in check, staff whose
+        chain requires two factors and who have none go to the two-factor page."""
+
+        def guarded(request, *args, **kwargs):
+            match = request.resolver_match
+            if enrolment_due(request) and (match and match.url_name) not in (
+                self.OPEN_BEFORE_TWO_FACTOR
+            ):
+                messages.warning(
+                    request, "Set up two-factor sign-in first: it is required for your account."
+                )
+                return HttpResponseRedirect(reverse(f"{self.name}:two-factor"))
+            return view(request, *args, **kwargs)
+
+        return super().admin_view(update_wrapper(guarded, view), cacheable)
 
 
 class PlatformConsole(StaffSite):
@@ -124,6 +147,7 @@ platform_console.register(User, UserAdmin)
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)
 tenant_dashboard.register(OAuthClient, OAuthClientAdmin)
+tenant_dashboard.register(AccountSettings, AccountSettingsAdmin)
 tenant_dashboard.register(Venue, VenueAdmin)
 tenant_dashboard.register(SeatCategory, SeatCategoryAdmin)
 tenant_dashboard.register(Auditorium, AuditoriumAdmin)

@@ -1,7 +1,8 @@
 """Two-factor sign-in from the dashboards: staff who never use the API enrol their
 authenticator app here (scan the QR code, type the first code), and turn it off with a
 current code. The same services as `/api/v1/auth/2fa/`; confirming also marks this
-session as having given the second factor, so the page does not lock its user out.
+session as having given the second factor, so the page does not lock its user out, and
+shows the ten recovery codes once (new ones can be made with a current code).
 """
 
 from __future__ import annotations
@@ -40,10 +41,14 @@ def two_factor_page(request: HttpRequest, *, site) -> HttpResponse:
             uri = services.totp_provisioning_uri(user, secret, issuer=issuer)
             context.update(enrolling=True, secret=secret, qr_svg=_qr_svg(uri))
         elif action == "confirm":
-            device = services.totp_confirm(user, code=code)
+            device, codes = services.totp_confirm(user, code=code)
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on. Sign-ins now ask for a code.")
-            return HttpResponseRedirect(here)
+            # Shown on this answer only (never stored in the clear), so not a redirect.
+            context["recovery_codes"] = codes
+        elif action == "recovery-codes":
+            context["recovery_codes"] = services.recovery_codes_regenerate(user, code=code)
+            messages.success(request, "New recovery codes: the old ones no longer work.")
         elif action == "disable":
             services.totp_disable(user, code=code)
             messages.success(request, "Two-factor sign-in is off.")
@@ -52,5 +57,7 @@ def two_factor_page(request: HttpRequest, *, site) -> HttpResponse:
         context["error"] = refusal.detail
         context["enrolling"] = action == "confirm"
     context["enabled"] = services.totp_device(user) is not None
+    context["required"] = services.two_factor_required(user)
+    context["codes_left"] = services.recovery_codes_left(user)
     status = 400 if "error" in context else 200
     return render(request, "dashboards/two_factor.html", context, status=status)

@@ -109,3 +109,36 @@ def test_one_code_sent_twice_at_once_is_accepted_once(committed):
         thread.join(timeout=60)
 
     assert sorted(verdicts) == [False, False, False, True]
+
+
+def test_one_recovery_code_sent_at_once_from_four_places_is_accepted_once(committed):
+    from venue_apps.accounts.models import RecoveryCode, TOTPDevice
+    from venue_apps.accounts.services import recovery_codes_issue, totp_setup
+
+    with schema_context("alpha"):
+        user = user_create(email="codes-race@race.test", password=PASSWORD, role=Role.MANAGER)
+        committed.append(("alpha", user))
+        device, _ = totp_setup(user)
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        code = recovery_codes_issue(user)[0]
+    barrier = threading.Barrier(4)
+    verdicts: list[bool] = []
+
+    def sign_in():
+        try:
+            with schema_context("alpha"):
+                mine = TOTPDevice.objects.get(pk=device.pk)
+                barrier.wait()
+                verdicts.append(mine.verify_recovery_code(code))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign_in) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(verdicts) == [False, False, False, True]
+    with schema_context("alpha"):
+        assert RecoveryCode.objects.filter(user=user, used_at__isnull=False).count() == 1

@@ -72,7 +72,12 @@ def test_a_manager_enrols_and_then_signs_in_with_a_code(api, alpha, make_user):
             "/api/v1/auth/2fa/confirm/", {"code": _code(secret, START)}, format="json"
         )
 
-    assert pending == {"enabled": False, "pending": True}
+    assert pending == {
+        "enabled": False,
+        "pending": True,
+        "required": False,
+        "recovery_codes_left": 0,
+    }
     assert (wrong.status_code, wrong.json()["code"]) == (400, "otp_invalid")
     # Wrong codes count even though the request failed: the next one waits its turn.
     assert too_soon.status_code == 400
@@ -163,7 +168,12 @@ def test_turning_it_off_needs_a_current_code(api, alpha, make_user):
 
     assert refused.status_code == 400
     assert done.status_code == 204
-    assert after == {"enabled": False, "pending": False}
+    assert after == {
+        "enabled": False,
+        "pending": False,
+        "required": False,
+        "recovery_codes_left": 0,
+    }
     assert password_alone.status_code == 200
 
 
@@ -305,7 +315,9 @@ def test_platform_staff_enrol_from_the_console(api):
     on = console.post("/console/two-factor/", {"action": "confirm", "code": _code(secret, START)})
 
     assert setup.status_code == 200 and "<svg" in setup.content.decode()
-    assert on.status_code == 302
+    # The answer shows the recovery codes, this once.
+    assert on.status_code == 200 and "not shown again" in on.content.decode()
+    assert len(re.findall(r"<li>([a-z2-9]{5}-[a-z2-9]{5})</li>", on.content.decode())) == 10
     assert TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
     assert console.get("/console/").status_code == 200
 

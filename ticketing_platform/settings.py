@@ -347,6 +347,9 @@ SOCIAL_AUTH_RAISE_EXCEPTIONS = True
 
 # Two factors for staff (django-otp, with TOTP devices whose keys are sealed at rest).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Ticketing platform")
+# Platform staff can onboard and suspend every chain: in production they must sign in
+# with an authenticator app (the chains set their own staff's rule in the dashboard).
+PLATFORM_STAFF_TWO_FACTOR = env.bool("PLATFORM_STAFF_TWO_FACTOR", default=PRODUCTION)
 # One hasher per algorithm name: Django picks the verifier by the name in the hash,
 # and our Argon2 subclass verifies any Argon2 hash (the parameters are in the hash).
 PASSWORD_HASHERS = [

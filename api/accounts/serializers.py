@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import update_last_login
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from api.tokens import TenantRefreshToken
+from api.tokens import TenantRefreshToken, token_pair_for
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema
 from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, Role, User
@@ -12,7 +14,8 @@ from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, Role, User
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
     """`{email, password, otp?}` → `{access, refresh}` bound to this host's tenant.
 
-    Staff with an authenticator app also give its current code (`otp`). Too many wrong
+    Staff with an authenticator app also give its current code, or one of their
+    recovery codes (`otp`); the token says so in its `amr` claim. Too many wrong
     passwords for one account from one address lock that pair out for a while (429).
     """
 
@@ -47,12 +50,18 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
             )
             locked.retry_after = cooloff_seconds()
             raise locked
-        data = super().validate(attrs)
+        # The password (simplejwt's base serializer: authenticate, active account),
+        # then the second factor, and only then a token: nothing is issued, not even an
+        # unreturned refresh record, for a sign-in that fails.
+        jwt_serializers.TokenObtainSerializer.validate(self, attrs)
         is_platform = in_public_schema()
         if is_platform and self.user.role != Role.PLATFORM_STAFF:
             raise serializers.ValidationError("Only platform staff sign in here.", code="not_staff")
-        totp_checked(self.user, attrs.get("otp"))
-        return data
+        second_factor = totp_checked(self.user, attrs.get("otp"))
+        refresh = token_pair_for(self.user, second_factor=second_factor)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, self.user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
@@ -104,14 +113,20 @@ class UserOutput(serializers.ModelSerializer):
 class MeOutput(UserOutput):
     tenant = serializers.SerializerMethodField()
     two_factor = serializers.SerializerMethodField()
+    two_factor_required = serializers.SerializerMethodField()
 
     class Meta(UserOutput.Meta):
-        fields = [*UserOutput.Meta.fields, "two_factor", "tenant"]
+        fields = [*UserOutput.Meta.fields, "two_factor", "two_factor_required", "tenant"]
 
     def get_two_factor(self, user: User) -> bool:
         from venue_apps.accounts.services import totp_device
 
         return totp_device(user) is not None
+
+    def get_two_factor_required(self, user: User) -> bool:
+        from venue_apps.accounts.services import two_factor_required
+
+        return two_factor_required(user)
 
     def get_tenant(self, user: User) -> dict:
         return TenantBrandingOutput(self.context["request"].tenant, context=self.context).data
@@ -148,6 +163,20 @@ class OtpInput(serializers.Serializer):
 class TwoFactorOutput(serializers.Serializer):
     enabled = serializers.BooleanField()
     pending = serializers.BooleanField()
+    required = serializers.BooleanField(help_text="The chain (or the platform) requires it.")
+    recovery_codes_left = serializers.IntegerField()
+
+
+class RecoveryCodesOutput(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="One-use codes that stand in for the app; shown this once.",
+    )
+
+
+class TwoFactorConfirmOutput(RecoveryCodesOutput):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
 
 
 class TwoFactorSetupOutput(serializers.Serializer):
@@ -221,3 +250,8 @@ class StaffOutput(UserOutput):
         from venue_apps.accounts.services import totp_device
 
         return totp_device(user) is not None
+
+    def get_two_factor_required(self, user: User) -> bool:
+        from venue_apps.accounts.services import two_factor_required
+
+        return two_factor_required(user)

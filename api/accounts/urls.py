@@ -24,6 +24,11 @@ urlpatterns = [
     path("auth/2fa/setup/", views.TwoFactorSetupView.as_view(), name="auth-2fa-setup"),
     path("auth/2fa/confirm/", views.TwoFactorConfirmView.as_view(), name="auth-2fa-confirm"),
     path("auth/2fa/disable/", views.TwoFactorDisableView.as_view(), name="auth-2fa-disable"),
+    path(
+        "auth/2fa/recovery-codes/",
+        views.RecoveryCodesView.as_view(),
+        name="auth-2fa-recovery-codes",
+    ),
     path("auth/oauth/providers/", views.OAuthProvidersView.as_view(), name="auth-oauth-providers"),
     path("auth/oauth/<str:provider>/", views.OAuthSignInView.as_view(), name="auth-oauth"),
     path("oauth-clients/<str:provider>/", views.OAuthClientView.as_view(), name="oauth-client"),

@@ -32,7 +32,7 @@ from api.throttles import (
     LoginAddressThrottle,
     RegisterAddressThrottle,
 )
-from api.tokens import TenantRefreshToken
+from api.tokens import second_factor_given, token_pair_for
 from tenants.error_codes import NotFound
 from venue_apps.accounts import services
 from venue_apps.accounts.error_codes import AccountErrorCode
@@ -41,8 +41,8 @@ from venue_apps.accounts.models import STAFF_ROLES, OAuthClient, Role, User
 STAFF_ONLY = tuple(role for role in STAFF_ROLES if role != Role.PLATFORM_STAFF)
 
 
-def _pair(user: User) -> dict[str, str]:
-    refresh = TenantRefreshToken.for_user(user)
+def _pair(user: User, *, second_factor: bool = False) -> dict[str, str]:
+    refresh = token_pair_for(user, second_factor=second_factor)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
@@ -77,6 +77,7 @@ class LogoutView(jwt_views.TokenBlacklistView):
 
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
+    open_before_two_factor = True
 
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
@@ -162,22 +163,31 @@ class PasswordChangeView(APIView):
         data = io_.PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.password_change(request.user, **data.validated_data)
-        return Response(_pair(user))
+        # The new pair keeps what the old token proved (a second factor or not).
+        return Response(_pair(user, second_factor=second_factor_given(request.auth)))
 
 
 # --- two factors (staff) ---------------------------------------------------------------------
 
 
+# Where a staff member whose chain requires two factors, signed in with the password
+# alone, may go (api.authentication refuses every other view): enrolment, and /me/.
+
+
 class TwoFactorView(APIView):
     permission_classes = [PerMethodRoles]
     roles_by_method = {"GET": STAFF_ONLY}
+    open_before_two_factor = True
 
     @extend_schema(responses=io_.TwoFactorOutput)
     def get(self, request: Request) -> Response:
+        user = request.user
         return Response(
             {
-                "enabled": services.totp_device(request.user) is not None,
-                "pending": services.totp_device(request.user, confirmed=False) is not None,
+                "enabled": services.totp_device(user) is not None,
+                "pending": services.totp_device(user, confirmed=False) is not None,
+                "required": services.two_factor_required(user),
+                "recovery_codes_left": services.recovery_codes_left(user),
             }
         )
 
@@ -187,6 +197,7 @@ class TwoFactorSetupView(APIView):
 
     permission_classes = [PerMethodRoles]
     roles_by_method = {"POST": STAFF_ONLY}
+    open_before_two_factor = True
 
     @extend_schema(request=None, responses={201: io_.TwoFactorSetupOutput})
     def post(self, request: Request) -> Response:
@@ -203,17 +214,36 @@ class TwoFactorSetupView(APIView):
 
 
 class TwoFactorConfirmView(APIView):
-    """`{code}` from the app → on; the user's other sessions end."""
+    """`{code}` from the app → on: a new token pair (the user's other sessions end) and
+    ten recovery codes, shown this once."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"POST": STAFF_ONLY}
+    open_before_two_factor = True
+
+    @extend_schema(request=io_.OtpInput, responses=io_.TwoFactorConfirmOutput)
+    def post(self, request: Request) -> Response:
+        data = io_.OtpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        _, codes = services.totp_confirm(request.user, code=data.validated_data["code"].strip())
+        return Response({**_pair(request.user, second_factor=True), "recovery_codes": codes})
+
+
+class RecoveryCodesView(APIView):
+    """`{code}`: a current code of the app → ten new recovery codes; the old ones stop
+    working."""
 
     permission_classes = [PerMethodRoles]
     roles_by_method = {"POST": STAFF_ONLY}
 
-    @extend_schema(request=io_.OtpInput, responses=io_.TokenPairOutput)
+    @extend_schema(request=io_.OtpInput, responses=io_.RecoveryCodesOutput)
     def post(self, request: Request) -> Response:
         data = io_.OtpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.totp_confirm(request.user, code=data.validated_data["code"].strip())
-        return Response(_pair(request.user))
+        codes = services.recovery_codes_regenerate(
+            request.user, code=data.validated_data["code"].strip()
+        )
+        return Response({"recovery_codes": codes})
 
 
 class TwoFactorDisableView(APIView):

@@ -21,6 +21,11 @@ urlpatterns = [
         views.PlatformTwoFactorDisableView.as_view(),
         name="platform-2fa-disable",
     ),
+    path(
+        "auth/2fa/recovery-codes/",
+        views.PlatformRecoveryCodesView.as_view(),
+        name="platform-2fa-recovery-codes",
+    ),
     path("tenants/", views.TenantListCreateView.as_view(), name="platform-tenants"),
     path("tenants/<slug:slug>/", views.TenantDetailView.as_view(), name="platform-tenant"),
     path("tenants/<slug:slug>/usage/", views.TenantUsageView.as_view(), name="platform-usage"),

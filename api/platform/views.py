@@ -54,6 +54,10 @@ class PlatformTwoFactorDisableView(account_views.TwoFactorDisableView):
     permission_classes = [IsPlatformStaff]
 
 
+class PlatformRecoveryCodesView(account_views.RecoveryCodesView):
+    permission_classes = [IsPlatformStaff]
+
+
 class TenantListCreateView(ListAPIView):
     permission_classes = [IsPlatformStaff]
     serializer_class = TenantOutput

@@ -2,11 +2,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db.models import Exists, OuterRef
 
 from tenants.error_codes import DomainError
 from tenants.schemas import current_schema_name
+from tenants.singletons import SingletonAdmin
 from venue_apps.accounts import services
-from venue_apps.accounts.models import OAuthClient, Role, User, roles_for_schema
+from venue_apps.accounts.models import (
+    OAuthClient,
+    Role,
+    TOTPDevice,
+    User,
+    roles_for_schema,
+)
 from venue_apps.accounts.selectors import another_active_owner_exists
 
 
@@ -49,7 +57,7 @@ class AccountChangeForm(UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = AccountChangeForm
     ordering = ["email"]
-    list_display = ["email", "name", "role", "is_active", "date_joined"]
+    list_display = ["email", "name", "role", "is_active", "has_two_factor", "date_joined"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "name"]
     fieldsets = (
@@ -66,6 +74,15 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
     actions = ["two_factor_reset"]
+
+    def get_queryset(self, request):
+        apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(two_factor_on=Exists(apps))
+
+    @admin.display(boolean=True, description="two-factor", ordering="two_factor_on")
+    def has_two_factor(self, user) -> bool | None:
+        # Customers never have it: a blank rather than a red cross.
+        return user.two_factor_on if user.is_chain_staff else None
 
     @admin.action(description="Reset two-factor sign-in (lost phone)")
     def two_factor_reset(self, request, queryset) -> None:
@@ -149,3 +166,17 @@ class OAuthClientAdmin(OwnerOnly, admin.ModelAdmin):
             messages.error(request, error.detail)
             return
         obj.pk = saved.pk
+
+
+class AccountSettingsAdmin(OwnerOnly, SingletonAdmin):
+    """The chain's sign-in rules for its staff (owner only)."""
+
+    fields = ["staff_two_factor", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service: the rule is cached per chain and read on every staff call.
+        services.account_settings_update(staff_two_factor=obj.staff_two_factor)

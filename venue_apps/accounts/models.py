@@ -16,6 +16,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
+from tenants.singletons import Singleton
+
 
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
@@ -246,6 +248,35 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
             setattr(self, field, getattr(current, field))
         return accepted
 
+    def verify_recovery_code(self, code: str) -> bool:
+        """Use one of the user's recovery codes in place of the app's code: once only,
+        with wrong ones counted towards the device's back-off like wrong app codes."""
+        from django.contrib.auth.hashers import check_password
+        from django.db import transaction
+
+        with transaction.atomic():
+            current = type(self).objects.select_for_update().filter(pk=self.pk).first()
+            if current is None or not current.verify_is_allowed()[0]:
+                return False
+            normal = recovery_code_normalised(code)
+            for row in RecoveryCode.objects.filter(user_id=self.user_id, used_at__isnull=True):
+                if check_password(normal, row.code_hash):
+                    used = RecoveryCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
+                        used_at=timezone.now()
+                    )
+                    if used:
+                        current.throttle_reset(commit=False)
+                        current.set_last_used_timestamp(commit=False)
+                        current.save()
+                    accepted = bool(used)
+                    break
+            else:
+                current.throttle_increment()
+                accepted = False
+        self.throttling_failure_count = current.throttling_failure_count
+        self.throttling_failure_timestamp = current.throttling_failure_timestamp
+        return accepted
+
     def _verified(self, token) -> bool:
         from django_otp.oath import TOTP
 
@@ -269,3 +300,75 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
         self.set_last_used_timestamp(commit=False)
         self.save()
         return True
+
+
+class StaffTwoFactor(models.TextChoices):
+    """Which of the chain's staff must sign in with an authenticator app."""
+
+    OPTIONAL = "optional", "Each staff member chooses"
+    OWNERS_MANAGERS = "owners_managers", "Required for owners and managers"
+    ALL_STAFF = "all_staff", "Required for all staff"
+
+
+class AccountSettings(Singleton):
+    """The chain's sign-in rules for its staff (the owner's, in the dashboard)."""
+
+    staff_two_factor = models.CharField(
+        "two-factor sign-in",
+        max_length=16,
+        choices=StaffTwoFactor.choices,
+        default=StaffTwoFactor.OPTIONAL,
+        help_text=(
+            "Staff it is required for are sent to set up an authenticator app at their "
+            "next sign-in, and can do nothing else until they have. Door scanners often "
+            "share a device: requiring it for all staff means one app per scanner account."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sign-in security"
+        verbose_name_plural = "sign-in security"
+
+    def __str__(self) -> str:
+        return "Sign-in security"
+
+    def requires_two_factor(self, role: str) -> bool:
+        if self.staff_two_factor == StaffTwoFactor.ALL_STAFF:
+            return role in STAFF_ROLES and role != Role.PLATFORM_STAFF
+        if self.staff_two_factor == StaffTwoFactor.OWNERS_MANAGERS:
+            return role in (Role.OWNER, Role.MANAGER)
+        return False
+
+
+def recovery_code_normalised(code: str) -> str:
+    """What is compared: lower case, without the dash and spaces people type."""
+    return "".join(str(code or "").lower().split()).replace("-", "")
+
+
+def looks_like_recovery_code(code: str) -> bool:
+    """Recovery codes are ten letters and digits; the app's codes are digits only."""
+    normal = recovery_code_normalised(code)
+    return len(normal) == RECOVERY_CODE_LENGTH and not normal.isdigit()
+
+
+RECOVERY_CODE_LENGTH = 10
+
+
+class RecoveryCode(models.Model):
+    """A one-use code that stands in for the authenticator app when the phone is lost.
+
+    Ten are issued when the app is turned on, shown once, and kept only as password
+    hashes (Argon2): a copy of the database does not reveal them.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at"])]
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of user {self.user_id}"

@@ -1,5 +1,6 @@
 """Account emails with links to the chain's own host: verify an address, reset a
-password, or (a new staff member) choose a first password."""
+password, (a new staff member) choose a first password, or (staff) learn that one of
+their recovery codes was used."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ SUBJECTS = {
     "verify_email": "Confirm your email address",
     "password_reset": "Reset your password",
     "staff_welcome": "Your staff account is ready",
+    "recovery_code_used": "A recovery code was used to sign in",
 }
 
 
@@ -46,7 +48,13 @@ def account_email(user_id: int, kind: str) -> str:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return "missing"
-    if kind == "verify_email":
+    extra: dict = {}
+    if kind == "recovery_code_used":
+        from venue_apps.accounts.services import recovery_codes_left
+
+        link = site_url("/dashboard/two-factor/")
+        extra["left"] = recovery_codes_left(user)
+    elif kind == "verify_email":
         if user.email_verified:
             return "already verified"
         link = site_url("/account/verify-email/", token=email_verification_token(user))
@@ -61,6 +69,7 @@ def account_email(user_id: int, kind: str) -> str:
             "brand": tenant.brand_name,
             "link": link,
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            **extra,
         },
     )
     send_mail(f"{tenant.brand_name}: {SUBJECTS[kind]}", body, None, [user.email])

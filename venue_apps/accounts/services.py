@@ -7,6 +7,8 @@ import logging
 import secrets
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
@@ -17,17 +19,22 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from tenants.cache import cache_namespace_bump, cached
 from tenants.crypto import hint, seal
 from tenants.error_codes import Conflict, DomainError, NotFound
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
 from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import (
+    RECOVERY_CODE_LENGTH,
     STAFF_ROLES,
+    AccountSettings,
     OAuthClient,
+    RecoveryCode,
     Role,
     TOTPDevice,
     User,
+    looks_like_recovery_code,
     roles_for_schema,
 )
 from venue_apps.accounts.selectors import another_active_owner_exists, user_find_by_email
@@ -363,9 +370,10 @@ def totp_setup(user: User) -> tuple[TOTPDevice, str]:
 # towards the device's back-off (a rollback would forget it).
 
 
-def totp_confirm(user: User, *, code: str) -> TOTPDevice:
+def totp_confirm(user: User, *, code: str) -> tuple[TOTPDevice, list[str]]:
     """The first code from the app proves it was set up; the user's other sessions end
-    (they were opened without the second factor)."""
+    (they were opened without the second factor). Returns the device and ten new
+    recovery codes, which are shown this once."""
     device = totp_device(user, confirmed=False)
     if device is None:
         raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Start the set-up first.")
@@ -377,7 +385,8 @@ def totp_confirm(user: User, *, code: str) -> TOTPDevice:
             raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Start the set-up first.")
         device.confirmed = True
         user_tokens_revoke(user)
-    return device
+        codes = recovery_codes_issue(user)
+    return device, codes
 
 
 def totp_disable(user: User, *, code: str) -> None:
@@ -386,7 +395,13 @@ def totp_disable(user: User, *, code: str) -> None:
         raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Two factors are not on.")
     if not device.verify_token(code):
         raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right.")
-    TOTPDevice.objects.filter(user=user).delete()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        if two_factor_required(user):
+            # Their chain requires a second factor: the sessions opened with the old app
+            # end, and the next sign-in leads to setting up a new one.
+            user_tokens_revoke(user)
 
 
 @transaction.atomic
@@ -401,25 +416,111 @@ def totp_reset(user: User, *, actor: Any) -> bool:
     if actor.role not in (Role.OWNER, Role.PLATFORM_STAFF) or not actor.is_active:
         raise DomainError(AccountErrorCode.STAFF_INVALID, "Only owners reset two factors.")
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
     if removed:
         user_tokens_revoke(user)
         logger.info("two-factor device of user %s removed by user %s", user.pk, actor.pk)
     return bool(removed)
 
 
-def totp_checked(user: User, code: str | None) -> None:
-    """At sign-in: a user with an authenticator app must give its current code."""
+def second_factor_verify(device: TOTPDevice, code: str) -> bool:
+    """The app's current code, or one of the user's unused recovery codes."""
+    if looks_like_recovery_code(code):
+        if not device.verify_recovery_code(code):
+            return False
+        left = recovery_codes_left(device.user)
+        logger.warning("user %s signed in with a recovery code; %s left", device.user_id, left)
+        if device.user.role != Role.PLATFORM_STAFF:
+            from venue_apps.accounts.tasks import account_email_send
+
+            task_enqueue_on_commit(account_email_send, device.user_id, "recovery_code_used")
+        return True
+    return device.verify_token(code)
+
+
+def totp_checked(user: User, code: str | None) -> bool:
+    """At sign-in: a user with an authenticator app must give its current code (or a
+    recovery code). Returns whether a second factor was given."""
     device = totp_device(user)
     if device is None:
-        return
+        return False
     if not code:
         raise DomainError(
             AccountErrorCode.OTP_REQUIRED,
             "Enter the code from your authenticator app.",
             status_code=401,
         )
-    if not device.verify_token(code):
+    if not second_factor_verify(device, code):
         raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right.", status_code=401)
+    return True
+
+
+# --- recovery codes -------------------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+# No 0/o, 1/l/i: codes are read off paper and typed.
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def _recovery_code_new() -> str:
+    while True:
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+        if not raw.isdigit():  # never mistaken for an app's code
+            return f"{raw[:5]}-{raw[5:]}"
+
+
+def recovery_codes_issue(user: User) -> list[str]:
+    """Ten new one-use recovery codes in place of any earlier ones; returned this once,
+    stored as password hashes."""
+    codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    with transaction.atomic():
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create(
+            RecoveryCode(user=user, code_hash=make_password(code.replace("-", "")))
+            for code in codes
+        )
+    return codes
+
+
+def recovery_codes_regenerate(user: User, *, code: str) -> list[str]:
+    """New recovery codes (the old ones stop working), for a current code of the app."""
+    device = totp_device(user)
+    if device is None:
+        raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Two factors are not on.")
+    if looks_like_recovery_code(code) or not device.verify_token(code):
+        raise DomainError(AccountErrorCode.OTP_INVALID, "Enter a current code from the app.")
+    return recovery_codes_issue(user)
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+# --- the chain's sign-in rules -----------------------------------------------------------------
+
+ACCOUNTS_CACHE = "accounts"
+
+
+def account_settings_update(*, staff_two_factor: str) -> AccountSettings:
+    row = AccountSettings.current()
+    row.staff_two_factor = staff_two_factor
+    row.full_clean()
+    row.save()
+    cache_namespace_bump(ACCOUNTS_CACHE)
+    return row
+
+
+def two_factor_required(user: Any) -> bool:
+    """Must this account sign in with a second factor? Platform staff by the platform's
+    setting; a chain's staff by the chain's own rule (cached, read per request)."""
+    if not getattr(user, "is_authenticated", False) or user.role not in STAFF_ROLES:
+        return False
+    if user.role == Role.PLATFORM_STAFF:
+        return bool(settings.PLATFORM_STAFF_TWO_FACTOR)
+    rule = cached(
+        ACCOUNTS_CACHE, "staff_two_factor", lambda: AccountSettings.current().staff_two_factor
+    )
+    return AccountSettings(staff_two_factor=rule).requires_two_factor(user.role)
 
 
 def totp_provisioning_uri(user: User, secret: str, *, issuer: str) -> str:

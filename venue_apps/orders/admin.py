@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tenants.error_codes import DomainError
+from tenants.singletons import SingletonAdmin
 from venue_apps.orders import services
 from venue_apps.orders.models import (
     CancellationTier,
@@ -270,27 +270,6 @@ class PromoCodeAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         # The service set titles and shows already.
         return None
-
-
-class SingletonAdmin(admin.ModelAdmin):
-    """One row per chain: the changelist opens it directly."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        row = self.model.current()
-        return HttpResponseRedirect(
-            reverse(
-                f"{self.admin_site.name}:{row._meta.app_label}_{row._meta.model_name}_change",
-                args=[row.pk],
-            )
-        )
 
 
 class CheckoutSettingsAdmin(SingletonAdmin):

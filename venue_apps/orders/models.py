@@ -20,25 +20,12 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from tenants.singletons import Singleton
 from venue_apps.catalog.models import Title
 from venue_apps.inventory.models import Hold, ShowSeat
 from venue_apps.shows.models import Show
 
 BASIS_POINTS = 10_000  # 100 % in basis points
-
-
-class Singleton(models.Model):
-    """A per-tenant settings row: one per schema, made with defaults on first read."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def current(cls):
-        row, _ = cls._default_manager.get_or_create(pk=1)
-        return row
 
 
 class CheckoutSettings(Singleton):

@@ -13,9 +13,9 @@ from django.contrib import admin, messages
 from django.db.models import Sum
 
 from tenants.error_codes import DomainError
+from tenants.singletons import SingletonAdmin
 from venue_apps.accounts.admin import OwnerOnly
 from venue_apps.accounts.models import Role
-from venue_apps.orders.admin import SingletonAdmin
 from venue_apps.orders.selectors import money
 from venue_apps.payments.models import (
     GatewayAccount,

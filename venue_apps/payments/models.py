@@ -22,7 +22,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from venue_apps.orders.models import Order, Singleton
+from tenants.singletons import Singleton
+from venue_apps.orders.models import Order
 
 
 class Provider(models.TextChoices):
