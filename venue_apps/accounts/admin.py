@@ -79,10 +79,12 @@ class UserAdmin(DjangoUserAdmin):
         apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(two_factor_on=Exists(apps))
 
-    @admin.display(boolean=True, description="two-factor", ordering="two_factor_on")
-    def has_two_factor(self, user) -> bool | None:
-        # Customers never have it: a blank rather than a red cross.
-        return user.two_factor_on if user.is_chain_staff else None
+    @admin.display(description="two-factor", ordering="two_factor_on")
+    def has_two_factor(self, user) -> str:
+        # Customers never have it: a blank rather than "off".
+        if not user.is_chain_staff:
+            return ""
+        return "on" if user.two_factor_on else "off"
 
     @admin.action(description="Reset two-factor sign-in (lost phone)")
     def two_factor_reset(self, request, queryset) -> None:
