@@ -142,3 +142,85 @@ def test_one_recovery_code_sent_at_once_from_four_places_is_accepted_once(commit
     assert sorted(verdicts) == [False, False, False, True]
     with schema_context("alpha"):
         assert RecoveryCode.objects.filter(user=user, used_at__isnull=False).count() == 1
+
+
+def test_the_dashboards_user_form_waits_for_the_owners_lock(committed):
+    """An owner demotes the other through the API and holds the transaction open; the
+    other owner's dashboard form, demoting the first at the same moment, waits for the
+    owners' lock, then sees it would leave no owner and refuses. Without the lock the
+    form checks a stale picture (the second still an owner) and both end demoted, as
+    this test showed when the lock was taken out."""
+    from django.conf import settings
+    from django.db import transaction
+    from django.test import Client
+
+    from venue_apps.accounts.services import staff_update
+
+    with schema_context(SCHEMA):
+        others = list(
+            User.objects.filter(role=Role.OWNER, is_active=True).values_list("pk", flat=True)
+        )
+        User.objects.filter(pk__in=others).update(is_active=False)
+    try:
+        with schema_context(SCHEMA):
+            first, second = (
+                user_create(email=f"form-owner-{n}@race.test", password=PASSWORD, role=Role.OWNER)
+                for n in (1, 2)
+            )
+        committed.extend([(SCHEMA, first), (SCHEMA, second)])
+        browser = Client(HTTP_HOST=f"{SCHEMA}.{settings.PLATFORM_DOMAIN}")
+        with schema_context(SCHEMA):
+            browser.force_login(User.objects.get(pk=second.pk))
+        demoted, go = threading.Event(), threading.Event()
+        answers: list = []
+
+        def api_demotes_second():
+            try:
+                with schema_context(SCHEMA), transaction.atomic():
+                    staff_update(second, actor=first, role=Role.MANAGER)
+                    demoted.set()
+                    go.wait(timeout=30)
+            finally:
+                connections.close_all()
+
+        def form_demotes_first():
+            try:
+                answers.append(
+                    browser.post(
+                        f"/dashboard/accounts/user/{first.pk}/change/",
+                        {
+                            "email": first.email,
+                            "name": "",
+                            "role": Role.MANAGER.value,
+                            "is_active": "on",
+                            "last_login_0": "",
+                            "last_login_1": "",
+                            "date_joined_0": "2026-01-01",
+                            "date_joined_1": "00:00:00",
+                        },
+                    )
+                )
+            finally:
+                connections.close_all()
+
+        holder = threading.Thread(target=api_demotes_second)
+        holder.start()
+        assert demoted.wait(timeout=30)
+        form = threading.Thread(target=form_demotes_first)
+        form.start()
+        form.join(timeout=1.5)
+        waited = form.is_alive()
+        go.set()
+        holder.join(timeout=30)
+        form.join(timeout=30)
+
+        assert waited, "the form did not wait for the owners' lock"
+        assert answers and answers[0].status_code == 200
+        assert "keeps at least one active owner" in answers[0].content.decode()
+        with schema_context(SCHEMA):
+            assert User.objects.get(pk=first.pk).role == Role.OWNER
+            assert User.objects.get(pk=second.pk).role == Role.MANAGER
+            User.objects.filter(pk__in=[first.pk, second.pk]).update(is_active=False)
+    finally:
+        with schema_context(SCHEMA):
+            User.objects.filter(pk__in=others).update(is_active=True)

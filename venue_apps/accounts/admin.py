@@ -44,12 +44,18 @@ class AccountChangeForm(UserChangeForm):
     def clean(self):
         cleaned = super().clean()
         user = self.instance
-        was_owner = user.pk and user.role == Role.OWNER and user.is_active
         stays_owner = cleaned.get("role", user.role) == Role.OWNER and cleaned.get(
             "is_active", user.is_active
         )
-        if was_owner and not stays_owner and not another_active_owner_exists(user):
-            raise forms.ValidationError("A chain keeps at least one active owner.")
+        if user.pk and not stays_owner:
+            # The admin validates and saves in one transaction: the owners' row locks
+            # (as the staff API takes them) hold until this change commits, and the
+            # account is read again under them.
+            services.owners_lock()
+            stored = User.objects.select_for_update().filter(pk=user.pk).first()
+            was_owner = stored is not None and stored.role == Role.OWNER and stored.is_active
+            if was_owner and not another_active_owner_exists(user):
+                raise forms.ValidationError("A chain keeps at least one active owner.")
         return cleaned
 
 

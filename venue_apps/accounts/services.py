@@ -291,6 +291,18 @@ def staff_create(*, email: str, role: Role, name: str = "", actor: Any = None) -
     return user
 
 
+def owners_lock() -> None:
+    """Two owners demoting each other at once must not leave the chain without one: a
+    change that may end an owner locks the active owners' rows first, always in id
+    order, and only then reads who else is an owner. Call inside a transaction."""
+    list(
+        User.objects.select_for_update()
+        .filter(role=Role.OWNER, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def staff_update(
     user: User,
@@ -301,14 +313,7 @@ def staff_update(
     is_active: bool | None = None,
 ) -> User:
     """Change a staff member's role or name, or close the account (its sessions end)."""
-    # Two owners demoting each other at once must not leave the chain without one: the
-    # owners' rows are locked first, always in id order, then the account changed.
-    list(
-        User.objects.select_for_update()
-        .filter(role=Role.OWNER, is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    owners_lock()
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.role == Role.CUSTOMER:
         raise DomainError(AccountErrorCode.STAFF_INVALID, "Customers are not staff.")
