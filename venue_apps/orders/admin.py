@@ -25,6 +25,7 @@ from venue_apps.orders.models import (
     PromoCode,
 )
 from venue_apps.orders.selectors import money
+from venue_apps.shows.models import Show
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -248,6 +249,12 @@ class PromoCodeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "description"]
     filter_horizontal = ["titles", "shows"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "shows":
+            # Each show is listed by title, venue and local time: one query for all.
+            kwargs["queryset"] = Show.objects.select_related("title", "venue")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="uses")
     def uses(self, promo: PromoCode) -> int:

@@ -131,4 +131,7 @@ class Show(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title_id} @ {self.auditorium_id} {self.starts_at:%Y-%m-%d %H:%M}"
+        # What staff recognise in the dashboards' lists and choices: the title, the
+        # venue and the local start (lists select the title and venue with the show).
+        local = self.starts_at.astimezone(self.venue.zone)
+        return f"{self.title.name} · {self.venue.name} · {local:%a %d %b %Y %H:%M}"

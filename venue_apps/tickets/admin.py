@@ -36,7 +36,7 @@ class TicketAdmin(ReadOnly):
     ]
     list_filter = ["status", "show__venue"]
     search_fields = ["order__reference", "order__email", "seat_label"]
-    list_select_related = ["order", "show__title"]
+    list_select_related = ["order", "show__title", "show__venue"]
     exclude = ["code"]
     actions = ["reissue"]
 
