@@ -16,6 +16,7 @@ import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_tenants.utils import schema_context
 
 from tests.fixtures import PLATFORM_STAFF_EMAIL, obtain_tokens
 from venue_apps.accounts.models import Role
@@ -285,3 +286,42 @@ def test_every_platform_endpoint_admits_platform_staff_only(api, alpha, make_use
             wrong.append(f"{method} {name} with a chain owner's token: {status} != 401")
 
     assert wrong == []
+
+
+def test_a_chain_that_requires_two_factors_opens_only_enrolment_to_password_tokens(
+    api, alpha, make_user, django_capture_on_commit_callbacks
+):
+    """Every route, as each staff role signed in with the password alone at a chain
+    that requires two factors of all staff: the enrolment routes and /me/ answer as
+    usual, routes that never look at a token too, and everything else 403."""
+    from django.urls import resolve
+
+    from venue_apps.accounts.models import StaffTwoFactor
+    from venue_apps.accounts.services import account_settings_update
+
+    with schema_context(alpha.schema_name), django_capture_on_commit_callbacks(execute=True):
+        account_settings_update(staff_two_factor=StaffTwoFactor.ALL_STAFF)
+    routes = _routes("ticketing_platform.urls_tenant")
+    staff = {
+        role: _signed_in(api, alpha, make_user(alpha, role=role).email)
+        for role in (OWNER, MANAGER, BOX, SCANNER)
+    }
+
+    wrong, open_routes = [], set()
+    for (name, method), (allowed, status_in) in sorted(CHAIN.items()):
+        path = routes[(name, method)]
+        view = resolve(path, urlconf="ticketing_platform.urls_tenant").func.cls
+        unchecked = not view.authentication_classes
+        if getattr(view, "open_before_two_factor", False):
+            open_routes.add(name)
+        for who, client in staff.items():
+            if unchecked or getattr(view, "open_before_two_factor", False):
+                expected = status_in if allowed == PUBLIC or who in allowed else 403
+            else:
+                expected = 403
+            status = _call(client, method, path).status_code
+            if status != expected:
+                wrong.append(f"{method} {path} ({name}) as {who}: {status} != {expected}")
+
+    assert wrong == []
+    assert open_routes == {"auth-2fa", "auth-2fa-setup", "auth-2fa-confirm", "me"}
