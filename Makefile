@@ -9,11 +9,12 @@ PYTEST_ARGS ?=
 # actually runs (a pyenv shim may exist without the version), else python3.
 PYTHON ?= $(shell for p in python3.11 python3; do $$p -c '' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: help venv services stop test demo lint clean-services
+.PHONY: help venv fonts services stop test demo lint clean-services
 
 help:
 	@echo "Targets:"
 	@echo "  venv            create .venv and pip install -e '.[dev]' (again only when pyproject.toml changes)"
+	@echo "  fonts           the Noto fonts the e-ticket needs for non-Latin names (apt-get as root)"
 	@echo "  services        start/reuse PostgreSQL + Redis, write .local/env (deploy/local/services.sh up)"
 	@echo "  stop            stop the private PostgreSQL + Redis (services.sh down)"
 	@echo "  test            ruff, makemigrations --check, pytest (extra args: PYTEST_ARGS='-k foo -x')"
@@ -33,16 +34,19 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+fonts:
+	bash deploy/local/fonts.sh
+
 services:
 	bash deploy/local/services.sh up
 
 stop:
 	bash deploy/local/services.sh down
 
-test: venv services
+test: venv fonts services
 	bash deploy/local/run-tests.sh $(PYTEST_ARGS)
 
-demo: venv services
+demo: venv fonts services
 	bash deploy/local/demo.sh
 
 lint: venv

@@ -347,6 +347,9 @@ SOCIAL_AUTH_RAISE_EXCEPTIONS = True
 
 # Two factors for staff (django-otp, with TOTP devices whose keys are sealed at rest).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Ticketing platform")
+# Where the e-ticket finds the Noto fonts for names and titles beyond Latin-1 (Debian's
+# fonts-noto-core; deploy/local/fonts.sh and the image install it). Colon-separated.
+TICKET_FONT_DIRS = env.str("TICKET_FONT_DIRS", default="/usr/share/fonts/truetype/noto").split(":")
 # Platform staff can onboard and suspend every chain: in production they must sign in
 # with an authenticator app (the chains set their own staff's rule in the dashboard).
 PLATFORM_STAFF_TWO_FACTOR = env.bool("PLATFORM_STAFF_TWO_FACTOR", default=PRODUCTION)

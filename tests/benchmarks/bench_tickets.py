@@ -84,6 +84,29 @@ def main() -> None:
             body = order_tickets_pdf(order, tickets)
             renders.append((time.perf_counter() - started) * 1000)
             size = len(body)
+        # The same pages with the title, venue and holder in Indian scripts: the fonts
+        # fall back to Noto and HarfBuzz shapes the text (tickets.fonts).
+        from dataclasses import replace
+
+        from venue_apps.tickets.pdf import tickets_pdf
+        from venue_apps.tickets.selectors import ticket_pages
+
+        pages = ticket_pages(order, tickets)
+        indian = [
+            replace(
+                page,
+                title="दिलवाले दुल्हनिया ले जाएंगे",
+                venue="சென்னை மல்டிப்ளெக்ஸ்",
+                holder="ராஜேஷ் குமார்",
+            )
+            for page in pages
+        ]
+        latin_renders, indian_renders = [], []
+        for _ in range(arguments.runs):
+            for chosen, times in ((pages, latin_renders), (indian, indian_renders)):
+                started = time.perf_counter()
+                tickets_pdf(chosen, title="bench")
+                times.append((time.perf_counter() - started) * 1000)
         sends = []
         for _ in range(arguments.runs):
             started = time.perf_counter()
@@ -104,6 +127,12 @@ def main() -> None:
     print(line("render the PDF", renders))
     print(line("render and send the email", sends))
     print(f"per ticket: {statistics.median(renders) / len(tickets):.1f} ms to render")
+    print(line("pages only, Latin", latin_renders))
+    print(line("pages only, Hindi and Tamil", indian_renders))
+    print(
+        "Hindi and Tamil / Latin: "
+        f"{statistics.median(indian_renders) / statistics.median(latin_renders):.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Drawn with ReportLab on A4 (it prints at home and reads on a phone): a header ba
 the chain's primary colour with its logo and name; the title, the day and time in the
 venue's time zone, the venue and auditorium; the seat, large, in a box edged with the
 chain's accent colour; the signed QR code; the booking reference and the fine print.
-Bitstream Vera (shipped with ReportLab) is embedded, so every viewer shows the same.
+Bitstream Vera (shipped with ReportLab) is embedded, so every viewer shows the same;
+names and titles in other scripts fall back to Noto fonts, shaped (tickets.fonts).
 """
 
 from __future__ import annotations
@@ -18,22 +19,12 @@ from dataclasses import dataclass
 import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from venue_apps.tickets.fonts import BOLD, REGULAR, draw, fonts_ready, wrap
+
 logger = logging.getLogger(__name__)
-REGULAR, BOLD = "Vera", "VeraBd"
-_fonts_ready = False
-
-
-def _fonts() -> None:
-    global _fonts_ready
-    if not _fonts_ready:
-        pdfmetrics.registerFont(TTFont(REGULAR, "Vera.ttf"))
-        pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
-        _fonts_ready = True
 
 
 @dataclass(frozen=True)
@@ -113,35 +104,28 @@ def _page(pdf: canvas.Canvas, page: TicketPage) -> None:
         except (OSError, ValueError):
             logger.warning("ticket PDF: the chain's logo could not be read")
     pdf.setFillColor(colors.white)
-    pdf.setFont(BOLD, 24)
-    pdf.drawString(text_x, height - 56, page.brand)
-    pdf.setFont(REGULAR, 10)
-    pdf.drawString(text_x, height - 76, "E-TICKET")
-    pdf.drawRightString(width - margin, height - 76, page.position)
+    draw(pdf, text_x, height - 56, page.brand, BOLD, 24)
+    draw(pdf, text_x, height - 76, "E-TICKET", REGULAR, 10)
+    draw(pdf, width - margin, height - 76, page.position, REGULAR, 10, align="right")
 
     # The show.
     y = height - 150
     pdf.setFillColor(colors.HexColor("#111827"))
-    pdf.setFont(BOLD, 22)
-    for line in simpleSplit(page.title, BOLD, 22, 300)[:3]:
-        pdf.drawString(margin, y, line)
+    for line in wrap(page.title, BOLD, 22, 300)[:3]:
+        draw(pdf, margin, y, line, BOLD, 22)
         y -= 26
-    pdf.setFont(REGULAR, 10)
     pdf.setFillColor(colors.HexColor("#4b5563"))
     if page.details:
-        pdf.drawString(margin, y, page.details)
+        draw(pdf, margin, y, page.details, REGULAR, 10)
         y -= 28
     pdf.setFillColor(colors.HexColor("#111827"))
-    pdf.setFont(REGULAR, 14)
-    pdf.drawString(margin, y, page.day)
+    draw(pdf, margin, y, page.day, REGULAR, 14)
     y -= 34
-    pdf.setFont(BOLD, 30)
-    pdf.drawString(margin, y, page.time)
+    draw(pdf, margin, y, page.time, BOLD, 30)
     y -= 28
-    pdf.setFont(REGULAR, 13)
-    pdf.drawString(margin, y, page.venue)
+    draw(pdf, margin, y, page.venue, REGULAR, 13)
     y -= 18
-    pdf.drawString(margin, y, page.auditorium)
+    draw(pdf, margin, y, page.auditorium, REGULAR, 13)
 
     # The seat, large, edged in the accent colour.
     box_y = y - 110
@@ -149,22 +133,18 @@ def _page(pdf: canvas.Canvas, page: TicketPage) -> None:
     pdf.setLineWidth(3)
     pdf.roundRect(margin, box_y, 260, 86, 10, stroke=1, fill=0)
     pdf.setFillColor(colors.HexColor("#6b7280"))
-    pdf.setFont(REGULAR, 10)
-    pdf.drawString(margin + 16, box_y + 64, "SEAT")
+    draw(pdf, margin + 16, box_y + 64, "SEAT", REGULAR, 10)
     pdf.setFillColor(colors.HexColor("#111827"))
-    pdf.setFont(BOLD, 36)
-    pdf.drawString(margin + 16, box_y + 22, page.seat)
-    pdf.setFont(REGULAR, 12)
-    pdf.drawRightString(margin + 244, box_y + 26, page.category)
+    draw(pdf, margin + 16, box_y + 22, page.seat, BOLD, 36)
+    draw(pdf, margin + 244, box_y + 26, page.category, REGULAR, 12, align="right")
 
     # The signed code the door scans.
     qr_size = 205
     qr_x = width - margin - qr_size
     qr_y = height - 130 - qr_size
     _qr(pdf, page.code, qr_x, qr_y, qr_size)
-    pdf.setFont(REGULAR, 9)
     pdf.setFillColor(colors.HexColor("#4b5563"))
-    pdf.drawCentredString(qr_x + qr_size / 2, qr_y - 12, "Scan at the door")
+    draw(pdf, qr_x + qr_size / 2, qr_y - 12, "Scan at the door", REGULAR, 9, align="centre")
 
     # Booking, holder and the fine print.
     y = box_y - 50
@@ -177,32 +157,28 @@ def _page(pdf: canvas.Canvas, page: TicketPage) -> None:
         ("Name", page.holder),
         ("Paid", page.paid),
     ):
-        pdf.setFont(REGULAR, 9)
         pdf.setFillColor(colors.HexColor("#6b7280"))
-        pdf.drawString(margin, y, label.upper())
-        pdf.setFont(BOLD, 12)
+        draw(pdf, margin, y, label.upper(), REGULAR, 9)
         pdf.setFillColor(colors.HexColor("#111827"))
-        pdf.drawString(margin + 70, y, value)
+        draw(pdf, margin + 70, y, value, BOLD, 12)
         y -= 20
-    pdf.setFont(REGULAR, 8)
     pdf.setFillColor(colors.HexColor("#6b7280"))
     for line in (
         "Valid for one admission to the show above. The code is checked once at the door;",
         "a copy is refused after the first scan. Cancelled or refunded tickets are void.",
     ):
-        pdf.drawString(margin, y - 8, line)
+        draw(pdf, margin, y - 8, line, REGULAR, 8)
         y -= 11
     pdf.setFillColor(primary)
     pdf.rect(0, 0, width, 24, stroke=0, fill=1)
     pdf.setFillColor(colors.white)
-    pdf.setFont(REGULAR, 8)
-    pdf.drawString(margin, 9, page.brand)
-    pdf.drawRightString(width - margin, 9, page.reference)
+    draw(pdf, margin, 9, page.brand, REGULAR, 8)
+    draw(pdf, width - margin, 9, page.reference, REGULAR, 8, align="right")
 
 
 def tickets_pdf(pages: Sequence[TicketPage], *, title: str) -> bytes:
     """One PDF with a page per ticket."""
-    _fonts()
+    fonts_ready()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
     pdf.setTitle(title)
