@@ -71,6 +71,31 @@ def test_two_owners_demoting_each_other_at_once_leave_the_chain_one(committed):
             User.objects.filter(pk__in=others).update(is_active=True)
 
 
+def _verified_at_once(device_pk: int, verify, threads: int = 4) -> list[bool]:
+    """`verify(device)` in `threads` threads, each on its own connection and its own copy
+    of the device, released together by a barrier."""
+    from venue_apps.accounts.models import TOTPDevice
+
+    barrier = threading.Barrier(threads)
+    verdicts: list[bool] = []
+
+    def sign_in():
+        try:
+            with schema_context(SCHEMA):
+                mine = TOTPDevice.objects.get(pk=device_pk)
+                barrier.wait()
+                verdicts.append(verify(mine))
+        finally:
+            connections.close_all()
+
+    started = [threading.Thread(target=sign_in) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(timeout=60)
+    return verdicts
+
+
 def test_one_code_sent_twice_at_once_is_accepted_once(committed):
     """Two sign-ins racing with the same code: the device row is locked, so the second
     sees the first's step and is refused (no replay, even at the same instant)."""
@@ -90,23 +115,7 @@ def test_one_code_sent_twice_at_once_is_accepted_once(committed):
     totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)), step=30, t0=0, digits=6)
     totp.time = time.time()
     code = f"{totp.token():06d}"
-    barrier = threading.Barrier(4)
-    verdicts: list[bool] = []
-
-    def sign_in():
-        try:
-            with schema_context(SCHEMA):
-                mine = TOTPDevice.objects.get(pk=device.pk)
-                barrier.wait()
-                verdicts.append(mine.verify_token(code))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sign_in) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    verdicts = _verified_at_once(device.pk, lambda mine: mine.verify_token(code))
 
     assert sorted(verdicts) == [False, False, False, True]
 
@@ -115,32 +124,17 @@ def test_one_recovery_code_sent_at_once_from_four_places_is_accepted_once(commit
     from venue_apps.accounts.models import RecoveryCode, TOTPDevice
     from venue_apps.accounts.services import recovery_codes_issue, totp_setup
 
-    with schema_context("alpha"):
+    with schema_context(SCHEMA):
         user = user_create(email="codes-race@race.test", password=PASSWORD, role=Role.MANAGER)
-        committed.append(("alpha", user))
+        committed.append((SCHEMA, user))
         device, _ = totp_setup(user)
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
         code = recovery_codes_issue(user)[0]
-    barrier = threading.Barrier(4)
-    verdicts: list[bool] = []
 
-    def sign_in():
-        try:
-            with schema_context("alpha"):
-                mine = TOTPDevice.objects.get(pk=device.pk)
-                barrier.wait()
-                verdicts.append(mine.verify_recovery_code(code))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sign_in) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    verdicts = _verified_at_once(device.pk, lambda mine: mine.verify_recovery_code(code))
 
     assert sorted(verdicts) == [False, False, False, True]
-    with schema_context("alpha"):
+    with schema_context(SCHEMA):
         assert RecoveryCode.objects.filter(user=user, used_at__isnull=False).count() == 1
 
 
