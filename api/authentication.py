@@ -9,7 +9,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE, second_factor_given
 from tenants.schemas import current_schema_name
-from venue_apps.accounts.services import two_factor_required
+from venue_apps.accounts.services import totp_device, two_factor_required
 
 _WRONG_TENANT = {"detail": "This token was issued for another tenant.", "code": "token_not_valid"}
 
@@ -27,14 +27,19 @@ class TenantJWTAuthentication(JWTAuthentication):
         if result is None:
             return None
         user, token = result
-        if not second_factor_given(token) and two_factor_required(user):
+        if two_factor_required(user) and not (
+            # The claim counts only while the app it was given with is still on: a token
+            # from before the app was turned off or reset cannot dodge the rule.
+            second_factor_given(token) and totp_device(user) is not None
+        ):
             view = (getattr(request, "parser_context", None) or {}).get("view")
             if not getattr(view, "open_before_two_factor", False):
                 raise PermissionDenied(
                     {
                         "detail": "Two-factor sign-in is required for your account: set up "
                         "an authenticator app (/auth/2fa/setup/, then /auth/2fa/confirm/, "
-                        "which answers new tokens; or in the dashboard).",
+                        "which answers new tokens; or in the dashboard). If you already "
+                        "have one, sign in again with its code.",
                         "code": "two_factor_required",
                     }
                 )

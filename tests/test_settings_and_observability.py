@@ -108,7 +108,14 @@ def test_sentry_events_are_tagged_with_the_tenant_and_scrubbed(alpha):
     event = {
         "request": {
             "headers": {"Authorization": "Bearer abc", "Accept": "application/json"},
-            "data": {"email": "a@b.c", "password": "hunter2", "card": {"api_key": "sk"}},
+            "data": {
+                "email": "a@b.c",
+                "password": "hunter2",
+                "otp": "k7m2p-x9qrt",
+                "card": {"api_key": "sk"},
+                "recovery_codes": ["k7m2p-x9qrt"],
+                "decoder": "kept",
+            },
             "query_string": "uid=NQ&token=dixdh8-4ee785a7&next=%2F",
         }
     }
@@ -123,7 +130,11 @@ def test_sentry_events_are_tagged_with_the_tenant_and_scrubbed(alpha):
     assert sent["request"]["data"] == {
         "email": "a@b.c",
         "password": "[filtered]",
+        "otp": "[filtered]",
         "card": {"api_key": "[filtered]"},
+        "recovery_codes": "[filtered]",
+        # Whole-name keys only: "code" filters "code", not every key containing it.
+        "decoder": "kept",
     }
     assert "dixdh8" not in sent["request"]["query_string"]
     assert "uid=NQ" in sent["request"]["query_string"]

@@ -112,3 +112,17 @@ def test_without_the_noto_fonts_the_ticket_still_renders(settings, caplog):
 
     assert pdf.startswith(b"%PDF") and "F12" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "NotoSansTamil" in caplog.text and "print as boxes" in caplog.text
+
+
+def test_a_damaged_font_file_is_skipped(settings, tmp_path, caplog):
+    from shutil import copy
+
+    real = "/usr/share/fonts/truetype/noto"
+    (tmp_path / "NotoSans-Regular.ttf").write_bytes(b"\x00\x01\x00\x00 not a font")
+    copy(f"{real}/NotoSansTamil-Bold.ttf", tmp_path)  # the holder is printed in bold
+    settings.TICKET_FONT_DIRS = [str(tmp_path)]
+    with caplog.at_level(logging.WARNING, logger="venue_apps.tickets.fonts"):
+        pdf = tickets_pdf([_page(holder="ராஜேஷ்")], title="Dune")
+
+    assert "NotoSansTamil-Bold" in _embedded_fonts(pdf)
+    assert "could not be read" in caplog.text

@@ -335,3 +335,50 @@ def test_the_dashboard_takes_a_recovery_code_and_the_owners_reset_voids_them(api
     assert login.status_code == 302 and browser.get("/dashboard/").status_code == 200
     with schema_context(alpha.schema_name):
         assert not RecoveryCode.objects.filter(user_id=manager.pk).exists()
+
+
+@time_machine.travel(START, tick=False)
+def test_a_token_given_with_an_app_stops_counting_when_the_app_is_gone(
+    api, alpha, make_user, django_capture_on_commit_callbacks
+):
+    """The owner resets a manager's app (or the manager turns it off): an access token
+    issued with that app's code, still within its 10 minutes, no longer passes the rule."""
+    from venue_apps.accounts.services import totp_reset
+
+    _require(alpha, StaffTwoFactor.OWNERS_MANAGERS, django_capture_on_commit_callbacks)
+    owner = make_user(alpha, role=Role.OWNER)
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, _ = _signed_in(api, alpha, manager)
+    _, confirmed = _enrol(client)
+    _bearer(client, confirmed["access"])
+    before = client.get("/api/v1/reports/ledger/")
+
+    with schema_context(alpha.schema_name):
+        totp_reset(User.objects.get(pk=manager.pk), actor=User.objects.get(pk=owner.pk))
+    after = client.get("/api/v1/reports/ledger/")
+
+    assert before.status_code == 200
+    assert (after.status_code, after.json()["code"]) == (403, "two_factor_required")
+
+
+@time_machine.travel(START, tick=False)
+def test_a_lost_phone_is_replaced_with_a_recovery_code(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    client, _ = _signed_in(api, alpha, manager)
+    _, confirmed = _enrol(client)
+    with time_machine.travel(START + 30, tick=False):
+        signed = _token(api, alpha, manager.email, otp=confirmed["recovery_codes"][0]).json()
+        phone_lost = _bearer(api(alpha), signed["access"])
+        off = phone_lost.post(
+            "/api/v1/auth/2fa/disable/", {"code": confirmed["recovery_codes"][1]}, format="json"
+        )
+    again, _ = _signed_in(api, alpha, manager)
+    new_phone = again.post("/api/v1/auth/2fa/setup/")
+
+    assert off.status_code == 204
+    # Turning it off signs out everywhere, the session that did it included.
+    refresh = api(alpha).post(
+        "/api/v1/auth/token/refresh/", {"refresh": signed["refresh"]}, format="json"
+    )
+    assert refresh.status_code == 401
+    assert new_phone.status_code == 201

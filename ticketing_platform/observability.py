@@ -9,6 +9,14 @@ from django.db import connection
 
 # Keys whose values never leave the process in an error report.
 _SECRET_MARKERS = ("password", "secret", "token", "authorization", "api_key", "cookie", "key")
+# Keys matched whole: a sign-in's second factor (`otp`, an app or recovery code), the
+# code of the two-factor endpoints, and new recovery codes.
+_SECRET_KEYS = frozenset({"otp", "otp_token", "code", "recovery_codes", "codes"})
+
+
+def _secret_key(key: Any) -> bool:
+    name = str(key).lower()
+    return name in _SECRET_KEYS or any(marker in name for marker in _SECRET_MARKERS)
 
 
 def current_schema() -> str:
@@ -28,10 +36,7 @@ class TenantLogFilter(logging.Filter):
 def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            key: "[filtered]"
-            if any(marker in str(key).lower() for marker in _SECRET_MARKERS)
-            else _scrub(item)
-            for key, item in value.items()
+            key: "[filtered]" if _secret_key(key) else _scrub(item) for key, item in value.items()
         }
     if isinstance(value, list):
         return [_scrub(item) for item in value]
@@ -48,10 +53,7 @@ def _scrub_query(query: Any) -> Any:
     if isinstance(query, str):
         pairs = parse_qsl(query, keep_blank_values=True)
         return urlencode(
-            [
-                (key, "[filtered]" if any(m in key.lower() for m in _SECRET_MARKERS) else value)
-                for key, value in pairs
-            ]
+            [(key, "[filtered]" if _secret_key(key) else value) for key, value in pairs]
         )
     return query
 
@@ -82,5 +84,8 @@ def sentry_init(dsn: str, *, environment: str, traces_sample_rate: float) -> Non
         integrations=[DjangoIntegration(), CeleryIntegration(), RedisIntegration()],
         traces_sample_rate=traces_sample_rate,
         send_default_pii=False,
+        # Stack frames' local variables would carry what the scrubber never sees by key
+        # (a list of new recovery codes, a decrypted gateway key).
+        include_local_variables=False,
         before_send=sentry_before_send,
     )

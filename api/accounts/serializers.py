@@ -20,7 +20,7 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
     """
 
     token_class = TenantRefreshToken
-    otp = serializers.CharField(required=False, allow_blank=True, max_length=12, write_only=True)
+    otp = serializers.CharField(required=False, allow_blank=True, max_length=16, write_only=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +160,12 @@ class OtpInput(serializers.Serializer):
     code = serializers.RegexField(r"^\s*\d{6}\s*$", max_length=12)
 
 
+class OtpOrRecoveryInput(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=16, help_text="A current code of the app, or one of the recovery codes."
+    )
+
+
 class TwoFactorOutput(serializers.Serializer):
     enabled = serializers.BooleanField()
     pending = serializers.BooleanField()
@@ -242,9 +248,16 @@ class StaffChangeInput(serializers.Serializer):
 
 class StaffOutput(UserOutput):
     two_factor = serializers.SerializerMethodField()
+    two_factor_required = serializers.SerializerMethodField()
 
     class Meta(UserOutput.Meta):
-        fields = [*UserOutput.Meta.fields, "is_active", "two_factor", "last_login"]
+        fields = [
+            *UserOutput.Meta.fields,
+            "is_active",
+            "two_factor",
+            "two_factor_required",
+            "last_login",
+        ]
 
     def get_two_factor(self, user: User) -> bool:
         from venue_apps.accounts.services import totp_device

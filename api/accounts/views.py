@@ -250,9 +250,9 @@ class TwoFactorDisableView(APIView):
     permission_classes = [PerMethodRoles]
     roles_by_method = {"POST": STAFF_ONLY}
 
-    @extend_schema(request=io_.OtpInput, responses={204: None})
+    @extend_schema(request=io_.OtpOrRecoveryInput, responses={204: None})
     def post(self, request: Request) -> Response:
-        data = io_.OtpInput(data=request.data)
+        data = io_.OtpOrRecoveryInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.totp_disable(request.user, code=data.validated_data["code"].strip())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -395,18 +395,18 @@ def totp_confirm(user: User, *, code: str) -> tuple[TOTPDevice, list[str]]:
 
 
 def totp_disable(user: User, *, code: str) -> None:
+    """Turn the app off with one of its codes, or with a recovery code (the phone is
+    lost: then set up the new one). Every session ends: they were opened with the old
+    app, and where the chain requires two factors the next sign-in leads to enrolment."""
     device = totp_device(user)
     if device is None:
         raise DomainError(AccountErrorCode.OTP_NOT_SET_UP, "Two factors are not on.")
-    if not device.verify_token(code):
+    if not second_factor_verify(device, code):
         raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right.")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
-        if two_factor_required(user):
-            # Their chain requires a second factor: the sessions opened with the old app
-            # end, and the next sign-in leads to setting up a new one.
-            user_tokens_revoke(user)
+        user_tokens_revoke(user)
 
 
 @transaction.atomic

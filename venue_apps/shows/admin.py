@@ -80,8 +80,10 @@ class ShowAdmin(ImportExportModelAdmin):
 
     @admin.action(description="Put the selected shows on sale")
     def put_on_sale(self, request, queryset) -> None:
-        self._each(request, queryset.select_related("title"), show_put_on_sale, "is on sale")
+        self._each(
+            request, queryset.select_related("title", "venue"), show_put_on_sale, "is on sale"
+        )
 
     @admin.action(description="Cancel the selected shows")
     def cancel(self, request, queryset) -> None:
-        self._each(request, queryset.select_related("title"), show_cancel, "is cancelled")
+        self._each(request, queryset.select_related("title", "venue"), show_cancel, "is cancelled")

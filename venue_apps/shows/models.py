@@ -133,5 +133,7 @@ class Show(models.Model):
     def __str__(self) -> str:
         # What staff recognise in the dashboards' lists and choices: the title, the
         # venue and the local start (lists select the title and venue with the show).
+        if self.starts_at is None or not (self.title_id and self.venue_id):
+            return f"show {self.pk or '(new)'}"
         local = self.starts_at.astimezone(self.venue.zone)
         return f"{self.title.name} · {self.venue.name} · {local:%a %d %b %Y %H:%M}"

@@ -8,7 +8,7 @@ scripts are shaped with HarfBuzz (uharfbuzz), so conjuncts and vowel signs join 
 they should. Spaces, digits and punctuation stay in the run they are in.
 
 The Noto fonts are read from `TICKET_FONT_DIRS` (Debian's fonts-noto-core by default;
-the image and `make venv` install it). Without them the ticket still renders, in Vera,
+the image and `make fonts` install it). Without them the ticket still renders, in Vera,
 with boxes for the letters it lacks, and a warning is logged once.
 """
 
@@ -64,7 +64,12 @@ def _chain(weight: str) -> tuple[_Font, ...]:
             missing.append(family)
             continue
         font_name = f"{family}-{weight}"
-        font = TTFont(font_name, str(path))
+        try:
+            font = TTFont(font_name, str(path))
+        except Exception:  # a damaged file must not stop every ticket
+            logger.exception("ticket PDF fonts: %s could not be read; skipped", path)
+            missing.append(family)
+            continue
         pdfmetrics.registerFont(font)
         # Noto Sans covers European scripts, which need no shaping; the Indian
         # scripts do, and HarfBuzz is there when uharfbuzz is installed.
@@ -81,6 +86,8 @@ def _chain(weight: str) -> tuple[_Font, ...]:
 
 def _find(filename: str) -> Path | None:
     for directory in settings.TICKET_FONT_DIRS:
+        if not directory:
+            continue
         path = Path(directory) / filename
         if path.is_file():
             return path
