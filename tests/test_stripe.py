@@ -16,6 +16,7 @@ from tests.checkout import (
     STRIPE_API,
     STRIPE_KEYS,
     checkout,
+    fake_key,
     hold,
     post_stripe_webhook,
     seat_ids,
@@ -205,7 +206,9 @@ def test_a_forged_webhook_is_refused_and_changes_nothing(
     body, seats, amount = _start(client, stripe_chain, ["A5"], gateway)
     payload = _succeeded("pi_alpha0001", amount)
 
-    wrong_secret = post_stripe_webhook(api(alpha), payload, secret="whsec_attackerSecret")
+    wrong_secret = post_stripe_webhook(
+        api(alpha), payload, secret=fake_key("whsec", "attackerSecret")
+    )
     altered = api(alpha).post(
         "/api/v1/payments/webhooks/stripe/",
         data=payload.replace(str(amount).encode(), b"1"),
@@ -244,13 +247,15 @@ def test_another_chains_webhook_secret_does_not_verify_here(
     with schema_context(beta.schema_name):
         gateway_account_set(
             "stripe",
-            public_key="pk_test_51BetaPublic00000",
-            secret_key="sk_test_51BetaSecretKey00000",
-            webhook_secret="whsec_betaWebhookSecret00",
+            public_key=fake_key("pk_test", "51BetaPublic00000"),
+            secret_key=fake_key("sk_test", "51BetaSecretKey00000"),
+            webhook_secret=fake_key("whsec", "betaWebhookSecret00"),
         )
 
     signed_for_beta = post_stripe_webhook(
-        api(alpha), _succeeded("pi_alpha0001", amount), secret="whsec_betaWebhookSecret00"
+        api(alpha),
+        _succeeded("pi_alpha0001", amount),
+        secret=fake_key("whsec", "betaWebhookSecret00"),
     )
 
     assert signed_for_beta.status_code == 400
@@ -540,7 +545,7 @@ def test_keys_are_sealed_in_the_database_and_never_returned(
         GatewayAccount.objects.create(
             provider="stripe",
             live=False,
-            public_key="pk_test_51Copied00000",
+            public_key=fake_key("pk_test", "51Copied00000"),
             secret_key_sealed=secret_sealed,
             webhook_secret_sealed=webhook_sealed,
         )
@@ -557,7 +562,7 @@ def test_the_owner_enters_keys_through_the_api_and_wrong_keys_are_refused(alpha,
     )
     mixed = owner.put(
         "/api/v1/payment-accounts/stripe/",
-        {**STRIPE_KEYS, "secret_key": "sk_live_51MixedModes0000"},
+        {**STRIPE_KEYS, "secret_key": fake_key("sk_live", "51MixedModes0000")},
         format="json",
     )
     junk = owner.put(
