@@ -110,15 +110,18 @@ class UserOutput(serializers.ModelSerializer):
         fields = ["id", "email", "name", "role", "date_joined", "email_verified"]
 
 
-class MeOutput(UserOutput):
-    tenant = serializers.SerializerMethodField()
+class TwoFactorStateOutput(serializers.Serializer):
+    """Whether the account has an authenticator app on, and whether its chain (or the
+    platform) requires one."""
+
     two_factor = serializers.SerializerMethodField()
     two_factor_required = serializers.SerializerMethodField()
 
-    class Meta(UserOutput.Meta):
-        fields = [*UserOutput.Meta.fields, "two_factor", "two_factor_required", "tenant"]
-
     def get_two_factor(self, user: User) -> bool:
+        # Lists annotate it (accounts.selectors.users_with_two_factor); one user asks.
+        on = getattr(user, "two_factor_on", None)
+        if on is not None:
+            return on
         from venue_apps.accounts.services import totp_device
 
         return totp_device(user) is not None
@@ -127,6 +130,13 @@ class MeOutput(UserOutput):
         from venue_apps.accounts.services import two_factor_required
 
         return two_factor_required(user)
+
+
+class MeOutput(TwoFactorStateOutput, UserOutput):
+    tenant = serializers.SerializerMethodField()
+
+    class Meta(UserOutput.Meta):
+        fields = [*UserOutput.Meta.fields, "two_factor", "two_factor_required", "tenant"]
 
     def get_tenant(self, user: User) -> dict:
         return TenantBrandingOutput(self.context["request"].tenant, context=self.context).data
@@ -246,10 +256,7 @@ class StaffChangeInput(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class StaffOutput(UserOutput):
-    two_factor = serializers.SerializerMethodField()
-    two_factor_required = serializers.SerializerMethodField()
-
+class StaffOutput(TwoFactorStateOutput, UserOutput):
     class Meta(UserOutput.Meta):
         fields = [
             *UserOutput.Meta.fields,
@@ -258,13 +265,3 @@ class StaffOutput(UserOutput):
             "two_factor_required",
             "last_login",
         ]
-
-    def get_two_factor(self, user: User) -> bool:
-        from venue_apps.accounts.services import totp_device
-
-        return totp_device(user) is not None
-
-    def get_two_factor_required(self, user: User) -> bool:
-        from venue_apps.accounts.services import two_factor_required
-
-        return two_factor_required(user)

@@ -37,6 +37,7 @@ from tenants.error_codes import NotFound
 from venue_apps.accounts import services
 from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import STAFF_ROLES, OAuthClient, Role, User
+from venue_apps.accounts.selectors import users_with_two_factor
 
 STAFF_ONLY = tuple(role for role in STAFF_ROLES if role != Role.PLATFORM_STAFF)
 
@@ -337,7 +338,7 @@ class StaffListCreateView(APIView):
         from rest_framework.pagination import LimitOffsetPagination
 
         self.paginator = LimitOffsetPagination()
-        staff = User.objects.exclude(role=Role.CUSTOMER).order_by("email")
+        staff = users_with_two_factor(User.objects.exclude(role=Role.CUSTOMER)).order_by("email")
         return Response(
             page_of(request, self, staff, lambda page: io_.StaffOutput(page, many=True).data)
         )

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.db.models import Exists, OuterRef
 
 from tenants.error_codes import DomainError
 from tenants.schemas import current_schema_name
@@ -11,11 +10,10 @@ from venue_apps.accounts import services
 from venue_apps.accounts.models import (
     OAuthClient,
     Role,
-    TOTPDevice,
     User,
     roles_for_schema,
 )
-from venue_apps.accounts.selectors import another_active_owner_exists
+from venue_apps.accounts.selectors import another_active_owner_exists, users_with_two_factor
 
 
 class OwnerOnly:
@@ -82,8 +80,7 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["two_factor_reset"]
 
     def get_queryset(self, request):
-        apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-        return super().get_queryset(request).annotate(two_factor_on=Exists(apps))
+        return users_with_two_factor(super().get_queryset(request))
 
     @admin.display(description="two-factor", ordering="two_factor_on")
     def has_two_factor(self, user) -> str:
@@ -114,12 +111,18 @@ class UserAdmin(DjangoUserAdmin):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-class OAuthClientForm(forms.ModelForm):
-    client_secret = forms.CharField(
+def write_only_secret_field(what: str = "secret") -> forms.CharField:
+    """A form field for a secret the dashboard never shows again: rendered empty,
+    blank keeps the stored value (the services seal what is entered)."""
+    return forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Write-only. Leave blank to keep the stored secret.",
+        help_text=f"Write-only. Leave blank to keep the stored {what}.",
     )
+
+
+class OAuthClientForm(forms.ModelForm):
+    client_secret = write_only_secret_field()
 
     class Meta:
         model = OAuthClient

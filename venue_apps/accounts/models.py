@@ -228,16 +228,25 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
-        """Check a code against the device's row, locked: two requests sending one code
-        at the same moment see each other's last step, so only one gets in. Failures
-        are counted (and commit) here, whatever the caller does next."""
+        """Check an app's code against the device's row, locked: two requests sending
+        one code at the same moment see each other's last step, so only one gets in."""
+        return self._checked_locked(lambda device: device._verified(token))
+
+    def verify_recovery_code(self, code: str) -> bool:
+        """Use one of the user's recovery codes in place of the app's code: once only,
+        with wrong ones counted towards the device's back-off like wrong app codes."""
+        return self._checked_locked(lambda device: device._recovery_code_used(code))
+
+    def _checked_locked(self, check) -> bool:
+        """Run `check` on the device's row locked FOR UPDATE. Failures are counted (and
+        commit) here, whatever the caller does next; this copy learns the new state."""
         from django.db import transaction
 
         with transaction.atomic():
             current = type(self).objects.select_for_update().filter(pk=self.pk).first()
             if current is None:
                 return False
-            accepted = current._verified(token)
+            accepted = check(current)
         for field in (
             "last_t",
             "drift",
@@ -248,34 +257,24 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
             setattr(self, field, getattr(current, field))
         return accepted
 
-    def verify_recovery_code(self, code: str) -> bool:
-        """Use one of the user's recovery codes in place of the app's code: once only,
-        with wrong ones counted towards the device's back-off like wrong app codes."""
+    def _recovery_code_used(self, code: str) -> bool:
         from django.contrib.auth.hashers import check_password
-        from django.db import transaction
 
-        with transaction.atomic():
-            current = type(self).objects.select_for_update().filter(pk=self.pk).first()
-            if current is None or not current.verify_is_allowed()[0]:
-                return False
-            normal = recovery_code_normalised(code)
-            for row in RecoveryCode.objects.filter(user_id=self.user_id, used_at__isnull=True):
-                if check_password(normal, row.code_hash):
-                    used = RecoveryCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
-                        used_at=timezone.now()
-                    )
-                    if used:
-                        current.throttle_reset(commit=False)
-                        current.set_last_used_timestamp(commit=False)
-                        current.save()
-                    accepted = bool(used)
-                    break
-            else:
-                current.throttle_increment()
-                accepted = False
-        self.throttling_failure_count = current.throttling_failure_count
-        self.throttling_failure_timestamp = current.throttling_failure_timestamp
-        return accepted
+        if not self.verify_is_allowed()[0]:
+            return False
+        normal = recovery_code_normalised(code)
+        for row in RecoveryCode.objects.filter(user_id=self.user_id, used_at__isnull=True):
+            if check_password(normal, row.code_hash):
+                used = RecoveryCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
+                    used_at=timezone.now()
+                )
+                if used:
+                    self.throttle_reset(commit=False)
+                    self.set_last_used_timestamp(commit=False)
+                    self.save()
+                return bool(used)
+        self.throttle_increment()
+        return False
 
     def _verified(self, token) -> bool:
         from django_otp.oath import TOTP

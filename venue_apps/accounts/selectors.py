@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from venue_apps.accounts.models import Role, User
+from django.db.models import Exists, OuterRef, QuerySet
+
+from venue_apps.accounts.models import Role, TOTPDevice, User
 
 
 def user_find_by_email(email: str) -> User | None:
@@ -12,3 +14,10 @@ def user_find_by_email(email: str) -> User | None:
 def another_active_owner_exists(user: User) -> bool:
     """Whether the chain keeps an owner if this account stops being one."""
     return User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=user.pk).exists()
+
+
+def users_with_two_factor(users: QuerySet[User] | None = None) -> QuerySet[User]:
+    """Users with `two_factor_on` (an authenticator app confirmed), in the same query:
+    for lists of staff, which show it on every row."""
+    apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return (users if users is not None else User.objects.all()).annotate(two_factor_on=Exists(apps))

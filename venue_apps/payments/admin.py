@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from tenants.error_codes import DomainError
 from tenants.singletons import SingletonAdmin
-from venue_apps.accounts.admin import OwnerOnly
+from venue_apps.accounts.admin import OwnerOnly, write_only_secret_field
 from venue_apps.accounts.models import Role
 from venue_apps.orders.selectors import money
 from venue_apps.payments.models import (
@@ -28,16 +28,8 @@ from venue_apps.payments.services import gateways, payment_settings, refunds
 
 
 class GatewayAccountForm(forms.ModelForm):
-    secret_key = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Write-only. Leave blank to keep the stored key.",
-    )
-    webhook_secret = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Write-only. Leave blank to keep the stored secret.",
-    )
+    secret_key = write_only_secret_field("key")
+    webhook_secret = write_only_secret_field()
 
     class Meta:
         model = GatewayAccount
