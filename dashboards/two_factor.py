@@ -7,10 +7,6 @@ shows the ten recovery codes once (new ones can be made with a current code).
 
 from __future__ import annotations
 
-import io
-
-import segno
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,12 +17,6 @@ from tenants.error_codes import DomainError
 from venue_apps.accounts import services
 
 
-def _qr_svg(uri: str) -> str:
-    svg = io.BytesIO()
-    segno.make(uri, error="m").save(svg, kind="svg", scale=5, xmldecl=False, omitsize=True)
-    return svg.getvalue().decode()
-
-
 def two_factor_page(request: HttpRequest, *, site) -> HttpResponse:
     user = request.user
     here = reverse(f"{site.name}:two-factor")
@@ -35,11 +25,11 @@ def two_factor_page(request: HttpRequest, *, site) -> HttpResponse:
     code = (request.POST.get("code") or "").strip()
     try:
         if action == "setup":
-            _, secret = services.totp_setup(user)
             tenant = getattr(request, "tenant", None)
-            issuer = (tenant.brand_name if tenant else "") or settings.OTP_TOTP_ISSUER
-            uri = services.totp_provisioning_uri(user, secret, issuer=issuer)
-            context.update(enrolling=True, secret=secret, qr_svg=_qr_svg(uri))
+            secret, _, svg = services.totp_enrolment_start(
+                user, issuer=tenant.brand_name if tenant else ""
+            )
+            context.update(enrolling=True, secret=secret, qr_svg=svg)
         elif action == "confirm":
             device, codes = services.totp_confirm(user, code=code)
             otp_login(request, device)

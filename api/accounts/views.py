@@ -8,11 +8,8 @@ from one address lock that pair out for a while (django-axes).
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import segno
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -202,15 +199,11 @@ class TwoFactorSetupView(APIView):
 
     @extend_schema(request=None, responses={201: io_.TwoFactorSetupOutput})
     def post(self, request: Request) -> Response:
-        _, secret = services.totp_setup(request.user)
-        uri = services.totp_provisioning_uri(
-            request.user, secret, issuer=request.tenant.brand_name or settings.OTP_TOTP_ISSUER
+        secret, uri, svg = services.totp_enrolment_start(
+            request.user, issuer=request.tenant.brand_name
         )
-        svg = io.BytesIO()
-        segno.make(uri, error="m").save(svg, kind="svg", scale=4, xmldecl=False)
         return Response(
-            {"secret": secret, "otpauth_url": uri, "qr_svg": svg.getvalue().decode()},
-            status=status.HTTP_201_CREATED,
+            {"secret": secret, "otpauth_url": uri, "qr_svg": svg}, status=status.HTTP_201_CREATED
         )
 
 

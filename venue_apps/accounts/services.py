@@ -528,6 +528,21 @@ def two_factor_required(user: Any) -> bool:
     return AccountSettings(staff_two_factor=rule).requires_two_factor(user.role)
 
 
+def totp_enrolment_start(user: User, *, issuer: str) -> tuple[str, str, str]:
+    """Start enrolling an app (`totp_setup`) and give what the user scans or types:
+    the secret (base32), its otpauth URL, and that URL as a QR code (SVG, sized by the
+    page that shows it)."""
+    import io
+
+    import segno
+
+    _, secret = totp_setup(user)
+    uri = totp_provisioning_uri(user, secret, issuer=issuer or settings.OTP_TOTP_ISSUER)
+    svg = io.BytesIO()
+    segno.make(uri, error="m").save(svg, kind="svg", scale=4, xmldecl=False, omitsize=True)
+    return secret, uri, svg.getvalue().decode()
+
+
 def totp_provisioning_uri(user: User, secret: str, *, issuer: str) -> str:
     from urllib.parse import quote
 
