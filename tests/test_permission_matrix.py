@@ -61,6 +61,8 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("auth-oauth", "POST"): (PUBLIC, 400),
     ("oauth-client", "GET"): ({OWNER}, 404),
     ("oauth-client", "PUT"): ({OWNER}, 400),
+    ("account-settings", "GET"): ({OWNER}, 200),
+    ("account-settings", "PUT"): ({OWNER}, 400),
     ("staff", "GET"): ({OWNER}, 200),
     ("staff", "POST"): ({OWNER}, 400),
     ("staff-member", "GET"): ({OWNER}, 404),

@@ -382,3 +382,17 @@ def test_a_lost_phone_is_replaced_with_a_recovery_code(api, alpha, make_user):
     )
     assert refresh.status_code == 401
     assert new_phone.status_code == 201
+
+
+def test_the_owner_sets_the_rule_through_the_api(api, alpha, make_user, as_role):
+    owner = as_role(Role.OWNER)
+
+    before = owner.get("/api/v1/account-settings/")
+    bad = owner.put("/api/v1/account-settings/", {"staff_two_factor": "whenever"}, format="json")
+    saved = owner.put("/api/v1/account-settings/", {"staff_two_factor": "all_staff"}, format="json")
+
+    assert before.json() == {"staff_two_factor": "optional"}
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid_choice")
+    assert saved.status_code == 200 and saved.json() == {"staff_two_factor": "all_staff"}
+    with schema_context(alpha.schema_name):
+        assert AccountSettings.current().staff_two_factor == StaffTwoFactor.ALL_STAFF

@@ -8,7 +8,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from api.tokens import TenantRefreshToken, token_pair_for
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema
-from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, Role, User
+from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, Role, StaffTwoFactor, User
 
 
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
@@ -265,3 +265,10 @@ class StaffOutput(TwoFactorStateOutput, UserOutput):
             "two_factor_required",
             "last_login",
         ]
+
+
+class AccountSettingsIO(serializers.Serializer):
+    staff_two_factor = serializers.ChoiceField(
+        choices=StaffTwoFactor.choices,
+        help_text="optional, owners_managers or all_staff: who must sign in with an app.",
+    )

@@ -32,6 +32,7 @@ urlpatterns = [
     path("auth/oauth/providers/", views.OAuthProvidersView.as_view(), name="auth-oauth-providers"),
     path("auth/oauth/<str:provider>/", views.OAuthSignInView.as_view(), name="auth-oauth"),
     path("oauth-clients/<str:provider>/", views.OAuthClientView.as_view(), name="oauth-client"),
+    path("account-settings/", views.AccountSettingsView.as_view(), name="account-settings"),
     path("staff/", views.StaffListCreateView.as_view(), name="staff"),
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="staff-member"),
     path("me/", views.MeView.as_view(), name="me"),

@@ -33,7 +33,7 @@ from api.tokens import second_factor_given, token_pair_for
 from tenants.error_codes import NotFound
 from venue_apps.accounts import services
 from venue_apps.accounts.error_codes import AccountErrorCode
-from venue_apps.accounts.models import STAFF_ROLES, OAuthClient, Role, User
+from venue_apps.accounts.models import STAFF_ROLES, AccountSettings, OAuthClient, Role, User
 from venue_apps.accounts.selectors import users_with_two_factor
 
 STAFF_ONLY = tuple(role for role in STAFF_ROLES if role != Role.PLATFORM_STAFF)
@@ -316,6 +316,25 @@ class OAuthClientView(APIView):
         data.is_valid(raise_exception=True)
         client = services.oauth_client_set(provider, **data.validated_data, actor=request.user)
         return Response(self._data(request, client))
+
+
+class AccountSettingsView(APIView):
+    """The chain's sign-in rules (owner): which staff must use two factors. The same
+    setting as the dashboard's Accounts → Sign-in security."""
+
+    permission_classes = [PerMethodRoles]
+    roles_by_method = {"GET": (Role.OWNER,), "PUT": (Role.OWNER,)}
+
+    @extend_schema(responses=io_.AccountSettingsIO)
+    def get(self, request: Request) -> Response:
+        return Response(io_.AccountSettingsIO(AccountSettings.current()).data)
+
+    @extend_schema(request=io_.AccountSettingsIO, responses=io_.AccountSettingsIO)
+    def put(self, request: Request) -> Response:
+        data = io_.AccountSettingsIO(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.account_settings_update(**data.validated_data)
+        return Response(io_.AccountSettingsIO(row).data)
 
 
 # --- staff (owner) ---------------------------------------------------------------------------
