@@ -48,6 +48,7 @@ class TenantErrorCode(StrEnum):
     CURRENCY_INVALID = "currency_invalid"
     TIMEZONE_INVALID = "timezone_invalid"
     COLOUR_INVALID = "colour_invalid"
+    LOCALE_INVALID = "locale_invalid"
     OWNER_INVALID = "owner_invalid"
     STATUS_INVALID = "status_invalid"
     TENANT_NOT_FOUND = "tenant_not_found"

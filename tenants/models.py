@@ -14,6 +14,11 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
+# A BCP 47 language tag in its canonical case: language, then an optional script and
+# region ("en", "en-IN", "hi-IN", "sr-Latn-RS", "es-419"). Variants and extensions are
+# left out on purpose: browsers' Intl and the storefront's i18n library need no more.
+LOCALE_PATTERN = r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$"
+LOCALE = RegexValidator(LOCALE_PATTERN, "Use a BCP 47 tag like en-IN or hi-IN.")
 
 
 def tenant_logo_path(tenant: Tenant, filename: str) -> str:
@@ -34,6 +39,9 @@ class Tenant(TenantMixin):
         max_length=3, validators=[RegexValidator(r"^[A-Z]{3}$", "ISO 4217 code, e.g. INR.")]
     )
     timezone = models.CharField(max_length=64)
+    # How the storefront formats dates, numbers and money, and the language its pages
+    # are written in (`<html lang>`): a BCP 47 tag such as en-IN, en-IE or hi-IN.
+    locale = models.CharField(max_length=16, default="en", validators=[LOCALE])
 
     # Branding shown on the chain's storefront, e-tickets and emails.
     display_name = models.CharField(max_length=120, blank=True)

@@ -27,13 +27,14 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.error_codes import Conflict, DomainError, TenantErrorCode
-from tenants.models import SLUG_PATTERN, Domain, PlatformAuditLog, Tenant
+from tenants.models import LOCALE_PATTERN, SLUG_PATTERN, Domain, PlatformAuditLog, Tenant
 from tenants.schemas import use_public_schema
 from tenants.selectors import host_cache
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_LOCALE = re.compile(LOCALE_PATTERN)
 # Transaction-level advisory lock key for building the template schema. Advisory keys
 # are per database, and this one guards a database-wide object, so it is a constant.
 _TEMPLATE_LOCK_KEY = 0x7E4A_7E4A
@@ -114,8 +115,34 @@ def _migrate_template(template: str) -> None:
     )
 
 
+def locale_clean(locale: str) -> str:
+    """A BCP 47 tag in its canonical case (`EN-in` -> `en-IN`, `sr-latn-rs` ->
+    `sr-Latn-RS`), or DomainError `locale_invalid`. Underscores (`en_IN`, as POSIX
+    locales write them) are accepted and turned into dashes."""
+    parts = (locale or "").strip().replace("_", "-").split("-")
+    canonical = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            canonical.append(part.title())  # script
+        else:
+            canonical.append(part.upper())  # region
+    tag = "-".join(canonical)
+    if len(tag) > 16 or not _LOCALE.match(tag):
+        raise DomainError(
+            TenantErrorCode.LOCALE_INVALID,
+            f"{locale!r} is not a language tag like en, en-IN or hi-IN (BCP 47).",
+        )
+    return tag
+
+
 def _validated(
-    *, name: str, slug: str, currency: str, timezone: str, branding: Branding
+    *,
+    name: str,
+    slug: str,
+    currency: str,
+    timezone: str,
+    branding: Branding,
+    locale: str | None = None,
 ) -> dict[str, Any]:
     slug = (slug or "").strip().lower()
     if not re.match(SLUG_PATTERN, slug) or "--" in slug:
@@ -150,6 +177,8 @@ def _validated(
         "timezone": timezone,
         "display_name": (branding.display_name or name).strip()[:120],
     }
+    if locale:
+        values["locale"] = locale_clean(locale)
     if branding.primary_colour:
         values["primary_colour"] = branding.primary_colour
     if branding.accent_colour:
@@ -196,16 +225,23 @@ def tenant_onboard(
     currency: str,
     timezone: str,
     branding: Branding | None = None,
+    locale: str | None = None,
     owner_name: str = "",
     actor: Any = None,
 ) -> Tenant:
-    """Create a working tenant: row, schema, `<slug>.<PLATFORM_DOMAIN>`, owner, branding.
+    """Create a working tenant: row, schema, `<slug>.<PLATFORM_DOMAIN>`, owner, branding
+    and locale (a BCP 47 tag; "en" when not given).
 
     Raises DomainError (400) for invalid input and Conflict (409) when the slug or its
     domain is taken. Nothing is left behind on failure.
     """
     values = _validated(
-        name=name, slug=slug, currency=currency, timezone=timezone, branding=branding or Branding()
+        name=name,
+        slug=slug,
+        currency=currency,
+        timezone=timezone,
+        branding=branding or Branding(),
+        locale=locale,
     )
     owner_email = _validated_owner(owner_email, owner_password)
     host = f"{values['slug']}.{settings.PLATFORM_DOMAIN}"
@@ -238,7 +274,12 @@ def tenant_onboard(
                 tenant,
                 PlatformAuditLog.Action.TENANT_ONBOARDED,
                 actor=actor,
-                new={"slug": tenant.slug, "domain": host, "owner": owner_email},
+                new={
+                    "slug": tenant.slug,
+                    "domain": host,
+                    "owner": owner_email,
+                    "locale": tenant.locale,
+                },
             )
     except (IntegrityError, ValidationError) as error:
         # A concurrent onboarding of the same slug won the unique index (IntegrityError)
@@ -281,6 +322,31 @@ def tenant_set_status(
         old=old,
         new={"status": tenant.status, "reason": tenant.status_reason},
     )
+    transaction.on_commit(host_cache.clear)
+    return tenant
+
+
+@transaction.atomic
+def tenant_update(tenant: Tenant, *, locale: str | None = None, actor: Any = None) -> Tenant:
+    """Change a chain's settings that platform staff own (today its locale); audited.
+
+    Raises DomainError `locale_invalid` for a tag that is not BCP 47. Unchanged values
+    write nothing."""
+    if tenant.is_public:
+        raise DomainError(TenantErrorCode.STATUS_INVALID, "The platform itself has no locale.")
+    changes: dict[str, Any] = {}
+    if locale is not None:
+        changes["locale"] = locale_clean(locale)
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    changed = {key: value for key, value in changes.items() if getattr(tenant, key) != value}
+    if not changed:
+        return tenant
+    old = {key: getattr(tenant, key) for key in changed}
+    for key, value in changed.items():
+        setattr(tenant, key, value)
+    tenant.save(update_fields=[*changed, "updated_at"])
+    _audit(tenant, PlatformAuditLog.Action.TENANT_UPDATED, actor=actor, old=old, new=changed)
+    # Requests resolve their host to a Tenant kept in memory for a few seconds.
     transaction.on_commit(host_cache.clear)
     return tenant
 

@@ -68,6 +68,8 @@ def test_onboarding_accepts_branding(platform_client):
         ({"owner_password": "123"}, 400, "owner_invalid"),
         ({"owner_email": "nope"}, 400, "invalid"),
         ({"primary_colour": "red"}, 400, "invalid"),
+        ({"locale": "english"}, 400, "locale_invalid"),
+        ({"locale": "en-IN-x-private"}, 400, "locale_invalid"),
     ],
 )
 def test_bad_onboarding_is_refused_with_a_reason_and_leaves_nothing(
@@ -85,6 +87,58 @@ def test_bad_onboarding_is_refused_with_a_reason_and_leaves_nothing(
     assert Tenant.objects.count() == tenants_before
     assert Domain.objects.count() == domains_before
     assert not schema_exists("comet")
+
+
+def test_onboarding_takes_a_locale_and_the_chain_serves_it(platform_client, api):
+    response = platform_client.post(
+        "/api/platform/tenants/", {**ONBOARD, "locale": "en-us"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["locale"] == "en-US"  # canonical case
+    comet = Tenant.objects.get(slug="comet")
+    assert api(comet).get("/api/v1/tenant/").json()["locale"] == "en-US"
+
+
+def test_onboarding_without_a_locale_gives_en(platform_client):
+    body = platform_client.post("/api/platform/tenants/", ONBOARD, format="json").json()
+
+    assert body["locale"] == "en"
+
+
+def test_patch_changes_the_locale_and_audits_it(platform_client, api, alpha):
+    response = platform_client.patch(
+        "/api/platform/tenants/alpha/", {"locale": "hi_IN"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["locale"] == "hi-IN"
+    assert response.json()["status"] == "active"
+    assert api(alpha).get("/api/v1/tenant/").json()["locale"] == "hi-IN"
+    audit = PlatformAuditLog.objects.get(tenant=alpha, action="tenant_updated")
+    assert (audit.old_values, audit.new_values) == ({"locale": "en"}, {"locale": "hi-IN"})
+    assert audit.actor_email == "staff@platform.test"
+
+
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        # A bad locale refuses the whole change, the suspension with it.
+        ({"locale": "klingon!", "status": "suspended"}, "locale_invalid"),
+        ({"locale": "hi-IN", "status": "closed"}, "invalid_choice"),
+        ({}, "nothing_to_change"),
+    ],
+)
+def test_a_bad_patch_changes_nothing(platform_client, alpha, body, code):
+    response = platform_client.patch("/api/platform/tenants/alpha/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    alpha.refresh_from_db()
+    assert (alpha.locale, alpha.status) == ("en", "active")
+    assert not PlatformAuditLog.objects.filter(
+        tenant=alpha, action__in=["tenant_updated", "tenant_suspended"]
+    ).exists()
 
 
 def test_list_shows_chains_but_not_the_platform(platform_client):

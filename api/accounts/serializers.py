@@ -98,6 +98,7 @@ class TenantBrandingOutput(serializers.ModelSerializer):
             "display_name",
             "currency",
             "timezone",
+            "locale",
             "primary_colour",
             "accent_colour",
             "logo",

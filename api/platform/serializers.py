@@ -19,11 +19,26 @@ class OnboardInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=120, required=False, default="")
     primary_colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
     accent_colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+    locale = serializers.CharField(
+        max_length=35,
+        required=False,
+        help_text="BCP 47 language tag for the storefront (en-IN, en-IE, hi-IN); default en.",
+    )
 
 
-class StatusInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Tenant.Status.choices)
+class TenantChangeInput(serializers.Serializer):
+    """Suspend or resume (`status`, with a `reason`), and/or change the `locale`."""
+
+    status = serializers.ChoiceField(choices=Tenant.Status.choices, required=False)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    locale = serializers.CharField(max_length=35, required=False)
+
+    def validate(self, attrs):
+        if "status" not in attrs and "locale" not in attrs:
+            raise serializers.ValidationError(
+                "Give a `status` or a `locale` to change.", code="nothing_to_change"
+            )
+        return attrs
 
 
 class DomainInput(serializers.Serializer):
@@ -52,6 +67,7 @@ class TenantOutput(serializers.ModelSerializer):
             "domains",
             "currency",
             "timezone",
+            "locale",
             "display_name",
             "primary_colour",
             "accent_colour",

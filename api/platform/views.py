@@ -17,7 +17,7 @@ from api.platform.serializers import (
     DomainInput,
     DomainOutput,
     OnboardInput,
-    StatusInput,
+    TenantChangeInput,
     TenantOutput,
 )
 from api.throttles import LoginAccountThrottle, LoginAddressThrottle
@@ -88,13 +88,21 @@ class TenantDetailView(APIView):
     def get(self, request: Request, slug: str) -> Response:
         return Response(TenantOutput(selectors.tenant_get(slug)).data)
 
-    @extend_schema(request=StatusInput, responses=TenantOutput)
+    @extend_schema(request=TenantChangeInput, responses=TenantOutput)
     def patch(self, request: Request, slug: str) -> Response:
-        data = StatusInput(data=request.data)
+        data = TenantChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.tenant_set_status(
-            selectors.tenant_get(slug), **data.validated_data, actor=request.user
-        )
+        values = data.validated_data
+        tenant = selectors.tenant_get(slug)
+        # Validated first, so a bad locale leaves the status alone too.
+        if "locale" in values:
+            services.locale_clean(values["locale"])
+        if "status" in values:
+            services.tenant_set_status(
+                tenant, status=values["status"], reason=values["reason"], actor=request.user
+            )
+        if "locale" in values:
+            services.tenant_update(tenant, locale=values["locale"], actor=request.user)
         return Response(TenantOutput(selectors.tenant_get(slug)).data)
 
 

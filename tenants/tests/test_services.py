@@ -15,9 +15,11 @@ from tenants.error_codes import Conflict, DomainError
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from tenants.services import (
     domain_add,
+    locale_clean,
     template_schema_ensure,
     tenant_onboard,
     tenant_set_status,
+    tenant_update,
 )
 from tests.fixtures import PASSWORD, SESSION_TENANTS
 from venue_apps.accounts.models import Role, User
@@ -170,3 +172,73 @@ def test_migrate_platform_brings_every_schema_and_the_template_up_to_date(
                 plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
                 assert plan == [], schema
         assert Domain.objects.filter(domain="localhost", tenant__schema_name="public").exists()
+
+
+@pytest.mark.parametrize(
+    "given, canonical",
+    [
+        ("en", "en"),
+        ("en-IN", "en-IN"),
+        ("EN-in", "en-IN"),
+        ("hi_IN", "hi-IN"),
+        ("sr-latn-rs", "sr-Latn-RS"),
+        ("es-419", "es-419"),
+        ("fil", "fil"),
+    ],
+)
+def test_locale_clean_gives_the_canonical_tag(given, canonical):
+    assert locale_clean(given) == canonical
+
+
+@pytest.mark.parametrize(
+    "given", ["", "e", "english", "en-", "en-INDIA", "12-IN", "en IN", "en-IN-x-priv", "<b>"]
+)
+def test_locale_clean_refuses_what_is_not_a_language_tag(given):
+    with pytest.raises(DomainError) as refused:
+        locale_clean(given)
+
+    assert refused.value.code == "locale_invalid"
+
+
+@pytest.mark.django_db
+def test_onboarding_stores_the_locale():
+    tenant = tenant_onboard(**ONBOARD, locale="en-in")
+
+    assert Tenant.objects.get(pk=tenant.pk).locale == "en-IN"
+    assert PlatformAuditLog.objects.get(tenant=tenant).new_values["locale"] == "en-IN"
+
+
+@pytest.mark.django_db
+def test_onboarding_with_a_bad_locale_leaves_nothing():
+    with pytest.raises(DomainError):
+        tenant_onboard(**ONBOARD, locale="nope-nope")
+
+    assert not Tenant.objects.filter(slug="delta").exists()
+    assert not schema_exists("delta")
+
+
+@pytest.mark.django_db
+def test_tenant_update_without_a_change_writes_nothing():
+    alpha = Tenant.objects.get(slug="alpha")
+
+    tenant_update(alpha, locale="en")
+
+    assert not PlatformAuditLog.objects.filter(tenant=alpha, action="tenant_updated").exists()
+
+
+@pytest.mark.django_db
+def test_onboard_tenant_command_takes_a_locale(monkeypatch):
+    monkeypatch.setenv("OWNER_PASSWORD", PASSWORD)
+
+    call_command(
+        "onboard_tenant",
+        "--name=Delta Screens",
+        "--slug=delta",
+        "--owner-email=owner@delta.test",
+        "--currency=INR",
+        "--timezone=Asia/Kolkata",
+        "--locale=hi-IN",
+        stdout=__import__("io").StringIO(),
+    )
+
+    assert Tenant.objects.get(slug="delta").locale == "hi-IN"

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--currency", required=True)
         parser.add_argument("--timezone", required=True)
+        parser.add_argument(
+            "--locale", default=None, help="BCP 47 tag for the storefront (en-IN); default en."
+        )
         parser.add_argument("--display-name", default="")
         parser.add_argument("--primary-colour")
         parser.add_argument("--accent-colour")
@@ -43,6 +46,7 @@ class Command(BaseCommand):
                 owner_password=password,
                 currency=options["currency"],
                 timezone=options["timezone"],
+                locale=options["locale"],
                 branding=Branding(
                     display_name=options["display_name"],
                     primary_colour=options["primary_colour"],

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
-from tenants.services import Branding, public_tenant_ensure, tenant_onboard
+from tenants.services import Branding, public_tenant_ensure, tenant_onboard, tenant_update
 from ticketing_platform.demo_programme import aurora_programme, bluebird_programme
 from venue_apps.accounts.models import Role
 from venue_apps.venues.models import Venue
@@ -33,11 +33,14 @@ class DemoChain:
     timezone: str
     primary_colour: str
     accent_colour: str
+    locale: str
 
 
 CHAINS = (
-    DemoChain("aurora", "Aurora Multiplex", "INR", "Asia/Kolkata", "#1e1b4b", "#f97316"),
-    DemoChain("bluebird", "Bluebird Theatres", "EUR", "Europe/Dublin", "#0c4a6e", "#facc15"),
+    DemoChain("aurora", "Aurora Multiplex", "INR", "Asia/Kolkata", "#1e1b4b", "#f97316", "en-IN"),
+    DemoChain(
+        "bluebird", "Bluebird Theatres", "EUR", "Europe/Dublin", "#0c4a6e", "#facc15", "en-IE"
+    ),
 )
 PROGRAMMES = {"aurora": aurora_programme, "bluebird": bluebird_programme}
 ROLE_LOGINS = (
@@ -130,6 +133,7 @@ class Command(BaseCommand):
                     owner_name=f"{chain.name} owner",
                     currency=chain.currency,
                     timezone=chain.timezone,
+                    locale=chain.locale,
                     branding=Branding(
                         display_name=chain.name,
                         primary_colour=chain.primary_colour,
@@ -137,7 +141,11 @@ class Command(BaseCommand):
                     ),
                 )
                 self.stdout.write(f"Onboarded {chain.slug}.")
-            with schema_context(Tenant.objects.get(slug=chain.slug).schema_name):
+            tenant = Tenant.objects.get(slug=chain.slug)
+            if tenant.locale == Tenant._meta.get_field("locale").get_default():
+                # Chains seeded before locales existed; one a person changed stays.
+                tenant = tenant_update(tenant, locale=chain.locale)
+            with schema_context(tenant.schema_name):
                 for role, local_part in ROLE_LOGINS:
                     _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
                 _sales_settings(chain.slug)
