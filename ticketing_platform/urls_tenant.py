@@ -1,10 +1,11 @@
 """URLs of a chain's host (its own schema): the tenant API and dashboard."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.health import healthz
+from api.storefront.media import media_file
 from dashboards.sites import tenant_dashboard
 
 urlpatterns = [
@@ -29,4 +30,5 @@ urlpatterns = [
     ),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("dashboard/", tenant_dashboard.urls),
+    re_path(r"^media/(?P<path>.*)$", media_file, name="media"),
 ]

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from api.fields import MediaPathField
 from api.tokens import TenantRefreshToken, token_pair_for
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema
@@ -90,6 +91,8 @@ class RegisterInput(serializers.Serializer):
 
 
 class TenantBrandingOutput(serializers.ModelSerializer):
+    logo = MediaPathField()
+
     class Meta:
         model = Tenant
         fields = [

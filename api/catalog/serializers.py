@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import MediaPathField
 from venue_apps.catalog.models import Credit, Format, Kind, Title
 
 
@@ -12,6 +13,8 @@ class CreditSerializer(serializers.ModelSerializer):
 
 
 class TitleOutput(serializers.ModelSerializer):
+    poster = MediaPathField()
+
     class Meta:
         model = Title
         fields = ["id", "slug", *Title.EDITABLE_FIELDS, "poster"]
