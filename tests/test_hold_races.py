@@ -132,6 +132,7 @@ def test_live_seat_map_receives_consecutive_deltas(live_programme):
 
     assert snapshot["type"] == "snapshot"
     assert len(snapshot["seats"]) > 60
+    assert snapshot["screen"] == {"y": -2, "label": "Screen"}  # the same map as over HTTP
     assert [delta["type"] for delta in deltas] == ["delta", "delta"]
     assert [delta["version"] for delta in deltas] == [
         snapshot["version"] + 1,

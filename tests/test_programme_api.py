@@ -229,6 +229,44 @@ def test_seat_map_of_a_show(as_role, programme):
     assert set(seats["A1"]) >= {"id", "label", "row", "number", "category", "state", "x", "y"}
 
 
+def test_seat_map_says_where_the_screen_is(as_role, programme):
+    body = as_role(None).get(f"/api/v1/shows/{programme['show'].pk}/seats/").json()
+
+    assert list(body) == ["version", "seats", "screen"]
+    assert body["screen"] == {"y": programme["auditorium"].screen_y, "label": "Screen"}
+
+
+def test_seat_map_of_a_performance_shows_a_stage(as_role, programme, alpha):
+    with schema_context(alpha.schema_name):
+        from venue_apps.inventory.services import show_put_on_sale
+        from venue_apps.shows.services import show_create
+        from venue_apps.venues.models import Auditorium
+
+        Auditorium.objects.filter(pk=programme["auditorium"].pk).update(screen_y=-4)
+        play = show_create(
+            title=programme["play"],
+            auditorium=Auditorium.objects.get(pk=programme["auditorium"].pk),
+            starts_at=programme["show"].starts_at + timedelta(days=1),
+            format="live",
+            price_card=programme["price_card"],
+        )
+        show_put_on_sale(play)
+
+    body = as_role(None).get(f"/api/v1/shows/{play.pk}/seats/").json()
+
+    assert body["screen"] == {"y": -4, "label": "Stage"}
+
+
+@pytest.mark.parametrize(
+    "kind, label",
+    [("film", "Screen"), ("play", "Stage"), ("concert", "Stage"), ("sport", "Stage")],
+)
+def test_screen_label(kind, label):
+    from venue_apps.inventory.selectors import screen_label
+
+    assert screen_label(kind) == label
+
+
 def test_seat_map_query_count_does_not_grow_with_seats(as_role, programme, alpha):
     client = as_role(None)
     with QueryLog(connection) as log:

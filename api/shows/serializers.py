@@ -153,6 +153,14 @@ class ShowSeatOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=["available", "held", "sold", "blocked"])
 
 
+class ScreenOutput(serializers.Serializer):
+    y = serializers.IntegerField(help_text="The screen's (or stage's) line, in seat y units.")
+    label = serializers.ChoiceField(
+        choices=["Screen", "Stage"], help_text="Screen for films, Stage for everything else."
+    )
+
+
 class SeatMapOutput(serializers.Serializer):
     version = serializers.IntegerField()
     seats = ShowSeatOutput(many=True)
+    screen = ScreenOutput()

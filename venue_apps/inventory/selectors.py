@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from tenants.cache import cached_for
+from venue_apps.catalog.models import Kind
 from venue_apps.inventory.models import SeatState, ShowInventory, ShowSeat
 from venue_apps.inventory.services import show_seats_cache_namespace
 
@@ -27,18 +28,27 @@ SEAT_FIELDS = (
 )
 
 
+def screen_label(title_kind: str) -> str:
+    """What the front of the auditorium is called on a seat map: films are shown on a
+    screen; plays, concerts, dance and every other kind are performed on a stage."""
+    return "Screen" if title_kind == Kind.FILM else "Stage"
+
+
 def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
-    """`{"version", "seats": [...]}` in two queries, whatever the number of seats.
+    """`{"version", "seats": [...], "screen": {"y", "label"}}` in two queries, whatever
+    the number of seats. `screen.y` is the auditorium's screen (or stage) line in the
+    seats' coordinates, so the map can draw it where it is.
 
     A held seat whose hold has lapsed is reported available; `_next_expiry` says when
     the first remaining hold lapses (callers drop it before serving the map)."""
-    version = (
+    row = (
         ShowInventory.objects.filter(show_id=show_id, show__status="on_sale")
-        .values_list("version", flat=True)
+        .values_list("version", "show__auditorium__screen_y", "show__title__kind")
         .first()
     )
-    if version is None:  # unknown, not yet on sale, or cancelled
+    if row is None:  # unknown, not yet on sale, or cancelled
         return {"version": 0, "seats": []}
+    version, screen_y, title_kind = row
     seats = list(
         ShowSeat.objects.filter(show_id=show_id)
         .order_by("y", "x")
@@ -55,7 +65,12 @@ def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
                 seat["state"] = SeatState.AVAILABLE  # lapsed: free before any sweeper runs
             elif next_expiry is None or held_until < next_expiry:
                 next_expiry = held_until
-    return {"version": version, "seats": seats, "_next_expiry": next_expiry}
+    return {
+        "version": version,
+        "seats": seats,
+        "screen": {"y": screen_y, "label": screen_label(title_kind)},
+        "_next_expiry": next_expiry,
+    }
 
 
 def show_seat_map_json(show_id: int) -> bytes | None:
