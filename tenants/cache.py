@@ -23,6 +23,10 @@ T = TypeVar("T")
 # programme edits are rare next to reads, so one bump per edit is cheap and simple.
 PROGRAMME_CACHE = "programme"
 _GENERATION = "gen:{namespace}"
+# Part of every key: raise it when the shape of a cached answer changes (a key added
+# to the seat map, say), so processes of a new release never serve the old shape that
+# the previous release left in Redis, and old processes never read the new one.
+CACHE_FORMAT = 2
 
 
 def _generation(namespace: str) -> int:
@@ -44,7 +48,7 @@ def cached_for(namespace: str, key: str, compute: Callable[[], tuple[T, int]]) -
     """Like `cached`, for values that know how long they stay true: `compute` returns
     the value and its timeout in seconds. The generation is read once, before
     computing, so the value is stored under the generation it was computed in."""
-    full_key = f"{namespace}:{_generation(namespace)}:{key}"
+    full_key = f"{namespace}:{_generation(namespace)}:v{CACHE_FORMAT}:{key}"
     value = cache.get(full_key)
     if value is None:
         value, timeout = compute()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.filters import OffsetDateTimeField
+from venue_apps.catalog.models import Format, Kind
 from venue_apps.orders.models import Order, OrderLine, PromoCode, TaxRate
 from venue_apps.payments.models import Payment, Provider, Refund
 from venue_apps.payments.services.checkout import payment_client_secret
@@ -74,6 +76,24 @@ def payment_data(payment: Payment, *, for_owner: bool) -> dict[str, Any]:
     return data
 
 
+class OrderShowOutput(serializers.Serializer):
+    """The show an order is for, as its pages show it (times with the venue's offset)."""
+
+    id = serializers.IntegerField()
+    title = serializers.IntegerField()
+    title_name = serializers.CharField()
+    title_kind = serializers.ChoiceField(choices=Kind.choices)
+    poster = serializers.CharField(allow_null=True, help_text="A path on this host, or null.")
+    venue = serializers.IntegerField()
+    venue_name = serializers.CharField()
+    venue_timezone = serializers.CharField(help_text="The venue's IANA time zone.")
+    auditorium = serializers.IntegerField()
+    auditorium_name = serializers.CharField()
+    format = serializers.ChoiceField(choices=Format.choices)
+    starts_at = serializers.CharField(help_text="ISO 8601 with the venue's offset.")
+    ends_at = serializers.CharField(help_text="ISO 8601 with the venue's offset.")
+
+
 class OrderOutput(serializers.ModelSerializer):
     status = serializers.CharField(source="current_status")
     lines = OrderLineOutput(many=True, read_only=True)
@@ -109,17 +129,24 @@ class OrderOutput(serializers.ModelSerializer):
             "paid_at",
         ]
 
+    @extend_schema_field(OrderShowOutput)
     def get_show(self, order: Order) -> dict[str, Any]:
         show = order.show
+        zone = show.venue.zone
         return {
             "id": show.pk,
             "title": show.title_id,
             "title_name": show.title.name,
+            "title_kind": show.title.kind,
+            "poster": show.title.poster.url if show.title.poster else None,
             "venue": show.venue_id,
             "venue_name": show.venue.name,
+            "venue_timezone": show.venue.timezone,
             "auditorium": show.auditorium_id,
             "auditorium_name": show.auditorium.name,
-            "starts_at": show.starts_at.astimezone(show.venue.zone).isoformat(),
+            "format": show.format,
+            "starts_at": show.starts_at.astimezone(zone).isoformat(),
+            "ends_at": show.ends_at.astimezone(zone).isoformat(),
         }
 
     def get_tax(self, order: Order) -> dict[str, int]:

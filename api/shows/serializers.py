@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import MediaPathField
 from api.filters import OffsetDateTimeField
-from venue_apps.catalog.models import Format
+from venue_apps.catalog.models import Format, Kind
 from venue_apps.shows.models import PriceCard, PriceRule, Show
 from venue_apps.shows.services import MAX_AMOUNT
 
@@ -12,8 +13,15 @@ class ShowOutput(serializers.ModelSerializer):
     """API.md's show: ids of title, auditorium and venue; times with the venue's offset."""
 
     title_name = serializers.CharField(source="title.name", read_only=True)
+    title_kind = serializers.CharField(source="title.kind", read_only=True)
+    poster = MediaPathField(source="title.poster")
     auditorium_name = serializers.CharField(source="auditorium.name", read_only=True)
     venue_name = serializers.CharField(source="venue.name", read_only=True)
+    venue_timezone = serializers.CharField(
+        source="venue.timezone",
+        read_only=True,
+        help_text="The venue's IANA time zone: show local times in it, not the browser's.",
+    )
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
     currency = serializers.SerializerMethodField()
@@ -24,10 +32,13 @@ class ShowOutput(serializers.ModelSerializer):
             "id",
             "title",
             "title_name",
+            "title_kind",
+            "poster",
             "auditorium",
             "auditorium_name",
             "venue",
             "venue_name",
+            "venue_timezone",
             "starts_at",
             "ends_at",
             "local_date",
@@ -95,6 +106,54 @@ class ShowFilters(serializers.Serializer):
 class ShowtimeFilters(serializers.Serializer):
     date = serializers.DateField()
     venue = serializers.IntegerField(min_value=1, required=False)
+
+
+# The showtime grid is served as cached JSON bytes (shows.selectors.showtime_grid_json);
+# these serializers only describe it for the schema, and a test keeps them in step.
+class NamedRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ShowtimeShowOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    auditorium = NamedRefOutput()
+    starts_at = serializers.CharField(help_text="ISO 8601 with the venue's offset.")
+    ends_at = serializers.CharField(help_text="ISO 8601 with the venue's offset.")
+    format = serializers.ChoiceField(choices=Format.choices)
+    audio_language = serializers.CharField()
+    subtitle_language = serializers.CharField()
+    attributes = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=Show.Status.choices)
+    prices = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Minor units per seat category."
+    )
+
+
+class ShowtimeVenueOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    timezone = serializers.CharField(help_text="The venue's IANA time zone.")
+    shows = ShowtimeShowOutput(many=True)
+
+
+class ShowtimeTitleOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    certificate = serializers.CharField()
+    runtime_minutes = serializers.IntegerField()
+    genres = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(child=serializers.CharField())
+    poster_url = serializers.CharField()
+    poster = serializers.CharField(allow_null=True)
+    venues = ShowtimeVenueOutput(many=True)
+
+
+class ShowtimeGridOutput(serializers.Serializer):
+    date = serializers.DateField()
+    titles = ShowtimeTitleOutput(many=True)
 
 
 class PriceRuleSerializer(serializers.ModelSerializer):

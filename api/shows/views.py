@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -149,7 +148,7 @@ class ShowtimesView(APIView):
 
     permission_classes = [ReadAnyoneWriteManagers]
 
-    @extend_schema(parameters=[io.ShowtimeFilters], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[io.ShowtimeFilters], responses=io.ShowtimeGridOutput)
     def get(self, request: Request) -> Response:
         filters = parse_query(io.ShowtimeFilters, request)
         return HttpResponse(

@@ -101,11 +101,18 @@ def showtime_grid_uncached(*, date: Date, venue: int | None = None) -> dict[str,
                 "genres": title.genres,
                 "languages": title.languages,
                 "poster_url": title.poster_url,
+                "poster": title.poster.url if title.poster else None,
                 "venues": {},
             },
         )
         venue_entry = entry["venues"].setdefault(
-            show.venue_id, {"id": show.venue_id, "name": show.venue.name, "shows": []}
+            show.venue_id,
+            {
+                "id": show.venue_id,
+                "name": show.venue.name,
+                "timezone": show.venue.timezone,
+                "shows": [],
+            },
         )
         venue_entry["shows"].append(_show_summary(show))
     titles = sorted(grid.values(), key=lambda entry: entry["name"])
