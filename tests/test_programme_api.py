@@ -443,3 +443,69 @@ def test_venue_can_be_closed_and_country_is_upper_cased(manager, programme):
     assert created.status_code == 201, created.content
     assert created.json()["country"] == "IN"
     assert [v["name"] for v in manager.get("/api/v1/venues/").json()["results"]] == ["Aurora Kochi"]
+
+
+def _release_dates(alpha, dates: dict[str, str | None]) -> None:
+    from datetime import date
+
+    from venue_apps.catalog.services import title_create
+
+    with schema_context(alpha.schema_name):
+        for name, day in dates.items():
+            title_create(
+                name=name,
+                runtime_minutes=100,
+                release_date=date.fromisoformat(day) if day else None,
+            )
+
+
+def test_coming_soon_means_released_after_today_in_the_chains_zone(as_role, alpha):
+    import time_machine
+
+    _release_dates(
+        alpha,
+        {"Yesterday": "2030-01-01", "Today": "2030-01-02", "Later": "2030-01-20", "Undated": None},
+    )
+    client = as_role(None)
+    # 20:00 UTC on 1 January is already 2 January in Kolkata (alpha's zone).
+    with time_machine.travel("2030-01-01T20:00:00Z", tick=False):
+        soon = client.get("/api/v1/titles/?coming_soon=true").json()["results"]
+        out = client.get("/api/v1/titles/?coming_soon=false").json()["results"]
+        every = client.get("/api/v1/titles/").json()["results"]
+
+    assert [title["name"] for title in soon] == ["Later"]
+    assert {title["name"] for title in out} == {"Yesterday", "Today", "Undated"}
+    assert len(every) == 4
+
+
+def test_coming_soon_is_a_cached_answer_of_the_chains_day(as_role, alpha):
+    import time_machine
+
+    _release_dates(alpha, {"Tomorrow": "2030-01-03"})
+    client = as_role(None)
+    with time_machine.travel("2030-01-02T12:00:00+05:30", tick=False):
+        before = client.get("/api/v1/titles/?coming_soon=true").json()["results"]
+    with time_machine.travel("2030-01-03T00:05:00+05:30", tick=False):
+        after = client.get("/api/v1/titles/?coming_soon=true").json()["results"]
+
+    assert [title["name"] for title in before] == ["Tomorrow"]
+    assert after == []
+
+
+def test_coming_soon_must_be_a_boolean(as_role):
+    response = as_role(None).get("/api/v1/titles/?coming_soon=perhaps")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_coming_soon_is_documented(as_role):
+    import json
+
+    answer = as_role(None).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = json.loads(answer.content)
+    parameters = schema["paths"]["/api/v1/titles/"]["get"]["parameters"]
+
+    (coming_soon,) = [p for p in parameters if p["name"] == "coming_soon"]
+    assert coming_soon["schema"]["type"] == "boolean"
+    assert "time zone" in coming_soon["description"]

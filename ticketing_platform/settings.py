@@ -438,6 +438,7 @@ SPECTACULAR_SETTINGS = {
         "TitleKindEnum": "venue_apps.catalog.models.Kind",
         "PromoKindEnum": "venue_apps.orders.models.PromoCode.Kind",
         "PaymentProviderEnum": "venue_apps.payments.models.Provider",
+        "ShowStatusEnum": "venue_apps.shows.models.Show.Status",
     },
 }
 

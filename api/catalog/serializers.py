@@ -56,3 +56,10 @@ class TitleFilters(serializers.Serializer):
     q = serializers.CharField(max_length=100, required=False)
     date = serializers.DateField(required=False)
     venue = serializers.IntegerField(min_value=1, required=False)
+    coming_soon = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only titles released after today in the chain's time zone; "
+        "false: only titles already released (or without a release date).",
+    )

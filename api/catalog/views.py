@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -31,17 +34,17 @@ class TitleListCreateView(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         filters = parse_query(TitleFilters, request)
+        # What "coming soon" means changes at the chain's midnight, so the day is part of
+        # the cache key.
+        today = timezone.now().astimezone(zoneinfo.ZoneInfo(request.tenant.timezone)).date()
 
         def compute() -> dict:
             showing = {key: filters.pop(key) for key in ("date", "venue") if key in filters}
-            titles = titles_showing(selectors.title_list(**filters), **showing)
+            titles = titles_showing(selectors.title_list(**filters, today=today), **showing)
             return page_of(request, self, titles, lambda page: TitleOutput(page, many=True).data)
 
-        return Response(
-            cached(
-                CATALOG_CACHE, "titles:" + cache_key(sorted(request.query_params.lists())), compute
-            )
-        )
+        key = "titles:" + cache_key(sorted(request.query_params.lists()), today)
+        return Response(cached(CATALOG_CACHE, key, compute))
 
     @extend_schema(request=TitleInput, responses={201: TitleDetailOutput})
     def post(self, request: Request) -> Response:

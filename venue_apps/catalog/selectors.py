@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date as Date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from tenants.error_codes import NotFound
 from venue_apps.catalog.error_codes import CatalogErrorCode
@@ -37,9 +38,19 @@ def title_list(
     language: str | None = None,
     format: str | None = None,
     q: str | None = None,
+    coming_soon: bool | None = None,
+    today: Date | None = None,
     include_inactive: bool = False,
 ) -> QuerySet[Title]:
+    """Titles by the storefront's filters. `coming_soon=True` keeps titles released
+    after `today` (the chain's today, in its own time zone); `False` keeps those already
+    out, and titles without a release date, which are taken to be out."""
     titles = Title.objects.all() if include_inactive else Title.objects.filter(is_active=True)
+    if coming_soon is not None:
+        if today is None:
+            raise ValueError("`coming_soon` needs the chain's `today`.")
+        upcoming = Q(release_date__gt=today)
+        titles = titles.filter(upcoming if coming_soon else ~upcoming)
     if kind:
         titles = titles.filter(kind=kind)
     if genre:
