@@ -104,6 +104,7 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("show-holds", "POST"): (BUYERS | {ANONYMOUS}, 400),
     ("hold", "GET"): (BUYERS | {ANONYMOUS}, 404),
     ("hold", "DELETE"): (BUYERS | {ANONYMOUS}, 404),
+    ("hold-quote", "POST"): (BUYERS | {ANONYMOUS}, 404),
     ("orders", "GET"): (ORDER_READERS, 200),
     ("orders", "POST"): (BUYERS, 400),
     ("order", "GET"): (ORDER_READERS, 404),

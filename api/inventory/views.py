@@ -1,4 +1,5 @@
-"""Holds: `POST /api/v1/shows/{id}/holds/`, `GET|DELETE /api/v1/holds/{id}/`.
+"""Holds: `POST /api/v1/shows/{id}/holds/`, `GET|DELETE /api/v1/holds/{id}/`, and
+`POST /api/v1/holds/{id}/quote/` (what ordering it would cost).
 
 A hold belongs to the signed-in user, or to an anonymous cart named by the
 `X-Cart-Id` header (a random id the storefront keeps; one is issued when missing).
@@ -17,12 +18,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.orders.serializers import QuoteInput, QuoteOutput, quote_data
 from api.permissions import Holders
 from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle, client_address
 from tenants.error_codes import DomainError
+from venue_apps.accounts.models import Role
 from venue_apps.inventory import holds
 from venue_apps.inventory.models import Hold, ShowSeat
 from venue_apps.orders.models import Order
+from venue_apps.orders.selectors import hold_quote
 from venue_apps.payments.services.refunds import order_cancel
 
 _CART_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -76,6 +80,20 @@ def _owner(request: Request, *, issue: bool = False) -> holds.HoldOwner:
     if not cart_id and issue:
         cart_id = secrets.token_urlsafe(24)
     return holds.HoldOwner(cart_id=cart_id, address=address)
+
+
+def _owners(request: Request) -> list[holds.HoldOwner]:
+    """Everyone the request speaks for: the signed-in user, and the cart it presents
+    (a customer who held seats before signing in still has the cart's id)."""
+    owners = []
+    if request.user and request.user.is_authenticated:
+        owners.append(holds.HoldOwner(user_id=request.user.pk))
+    cart_id = request.META.get(CART_HEADER, "")
+    if cart_id:
+        if not _CART_ID.match(cart_id):
+            raise DomainError("cart_invalid", "X-Cart-Id is 16 to 64 letters, digits, - or _.")
+        owners.append(holds.HoldOwner(cart_id=cart_id))
+    return owners
 
 
 def _policy(request: Request) -> holds.HoldPolicy:
@@ -132,3 +150,40 @@ class HoldDetailView(APIView):
         else:
             holds.hold_release(hold, owner=owner)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HoldQuoteView(APIView):
+    """What ordering this hold now would cost: lines, fees, taxes, the promo code and
+    the total, priced exactly as `POST /orders/` would price it, before any order or
+    payment exists. Changes nothing: the code is checked, not reserved, and the hold
+    stays whose it was (a cart's hold is claimed when its order is placed).
+
+    The hold's owner asks: its signed-in customer, or anyone presenting its cart's
+    `X-Cart-Id`. Anyone else's hold is a 404. A hold that ended or ran out is a 409
+    (`hold_not_active`, `hold_expired`, or `order_exists` with the order's id), and a
+    promo code that checkout would refuse is refused with checkout's code."""
+
+    permission_classes = [Holders]
+    throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
+
+    @extend_schema(
+        operation_id="holds_quote",
+        request=QuoteInput,
+        responses={200: QuoteOutput},
+        parameters=[CART_PARAMETER],
+    )
+    def post(self, request: Request, hold_id: str) -> Response:
+        hold = holds.hold_get_for_any(hold_id, owners=_owners(request))
+        data = QuoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        # Box office and owners sell to walk-ins: their orders have no customer, so
+        # per-customer codes are priced as checkout prices them, for nobody.
+        customer_id = user.pk if user.is_authenticated and user.role == Role.CUSTOMER else None
+        quote = hold_quote(
+            hold,
+            currency=request.tenant.currency,
+            customer_id=customer_id,
+            promo_code=data.validated_data.get("promo_code") or None,
+        )
+        return Response(QuoteOutput(quote_data(quote)).data)

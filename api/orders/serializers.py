@@ -10,6 +10,7 @@ from rest_framework import serializers
 from api.filters import OffsetDateTimeField
 from venue_apps.catalog.models import Format, Kind
 from venue_apps.orders.models import Order, OrderLine, PromoCode, TaxRate
+from venue_apps.orders.selectors import HoldQuote
 from venue_apps.payments.models import Payment, Provider, Refund
 from venue_apps.payments.services.checkout import payment_client_secret
 
@@ -21,6 +22,73 @@ class OrderInput(serializers.Serializer):
     # A walk-in sold by box office staff: who to send the tickets to (optional).
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class QuoteInput(serializers.Serializer):
+    promo_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class TaxOutput(serializers.Serializer):
+    added = serializers.IntegerField(help_text="Added on top of the prices (minor units).")
+    included = serializers.IntegerField(help_text="Already inside the prices (minor units).")
+
+
+class QuoteLineOutput(serializers.Serializer):
+    seat = serializers.IntegerField(help_text="The show seat's id.")
+    label = serializers.CharField()
+    category = serializers.CharField()
+    price = serializers.IntegerField()
+    discount = serializers.IntegerField()
+    fee = serializers.IntegerField()
+    tax = TaxOutput()
+    total = serializers.IntegerField()
+
+
+class QuoteOutput(serializers.Serializer):
+    """What ordering the hold now would cost; minor units of `currency`."""
+
+    hold = serializers.UUIDField()
+    currency = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    lines = QuoteLineOutput(many=True)
+    subtotal = serializers.IntegerField()
+    discount = serializers.IntegerField()
+    fees = serializers.IntegerField()
+    tax = TaxOutput()
+    total = serializers.IntegerField()
+    promo_code = serializers.CharField(
+        allow_null=True, help_text="The code as the chain wrote it, or null."
+    )
+
+
+def quote_data(quote: HoldQuote) -> dict[str, Any]:
+    priced = quote.price.priced
+    labels = {seat.pk: seat.label for seat in quote.price.seats}
+    promo = quote.price.promo
+    return {
+        "hold": quote.hold.pk,
+        "currency": quote.currency,
+        "expires_at": quote.hold.expires_at,
+        "lines": [
+            {
+                "seat": line.key,
+                "label": labels[line.key],
+                "category": line.category,
+                "price": line.price,
+                "discount": line.discount,
+                "fee": line.fee,
+                "tax": {"added": line.tax_added, "included": line.tax_included},
+                "total": line.total,
+            }
+            for line in priced.lines
+        ],
+        "subtotal": priced.subtotal,
+        "discount": priced.discount,
+        "fees": priced.fees,
+        "tax": {"added": priced.tax_added, "included": priced.tax_included},
+        "total": priced.total,
+        "promo_code": promo.code if promo else None,
+    }
 
 
 class PaymentRetryInput(serializers.Serializer):

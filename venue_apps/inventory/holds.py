@@ -270,6 +270,15 @@ def hold_get(hold_id: str, *, owner: HoldOwner) -> Hold:
     return hold
 
 
+def hold_get_for_any(hold_id: str, *, owners: Sequence[HoldOwner]) -> Hold:
+    """The hold, if any of these owners owns it (a signed-in customer who also presents
+    the cart id of a hold made before signing in); otherwise not found."""
+    hold = Hold.objects.filter(pk=hold_id).first()
+    if hold is None or not any(owner.owns(hold) for owner in owners):
+        raise NotFound(InventoryErrorCode.HOLD_NOT_FOUND, "No such hold.")
+    return hold
+
+
 @transaction.atomic
 def hold_release(hold: Hold, *, owner: HoldOwner | None = None) -> Hold:
     """Give the seats back at once (on request, or when payment fails: `owner=None`).

@@ -1,14 +1,34 @@
-"""Reads of orders (current schema)."""
+"""Reads of orders (current schema): orders, and pricing a hold, which both checkout
+(`services.order_create`) and the price quote of a hold use, so the two never differ."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from tenants.error_codes import NotFound
+from tenants.error_codes import Conflict, DomainError, NotFound
+from venue_apps.inventory.models import Hold, SeatState, ShowSeat
+from venue_apps.orders import pricing
 from venue_apps.orders.error_codes import OrderErrorCode
-from venue_apps.orders.models import Order, OrderLine
+from venue_apps.orders.models import (
+    CheckoutSettings,
+    Order,
+    OrderLine,
+    PromoCode,
+    PromoRedemption,
+    TaxRate,
+)
+from venue_apps.shows.models import Show
+
+# Hold and order deadlines are the same instant; an order made in the last seconds of
+# a hold could not be paid in time, so it is refused (and such a hold is not quoted).
+MIN_SECONDS_LEFT = 5
+# Amounts are stored as 32-bit integers of minor units; no ticket order comes near this.
+MAX_ORDER_TOTAL = 2_000_000_000
 
 # Decimal places of the currencies chains use; ISO 4217 says 2 for the rest.
 _EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "OMR": 3}
@@ -61,3 +81,169 @@ def order_find(reference_or_email: str) -> QuerySet[Order]:
     if "@" in text:
         return _with_details(Order.objects.filter(email__iexact=text).order_by("-created_at"))
     return _with_details(Order.objects.filter(reference=text.upper()))
+
+
+# --- pricing a hold ------------------------------------------------------------------------
+
+
+def fee_and_taxes() -> tuple[pricing.Fee, list[pricing.Tax]]:
+    """The chain's booking fee and active taxes, as the pure pricing functions take them."""
+    settings_row = CheckoutSettings.current()
+    fee = pricing.Fee(
+        per_ticket=settings_row.booking_fee_per_ticket,
+        basis_points=settings_row.booking_fee_basis_points,
+    )
+    taxes = [
+        pricing.Tax(tax.name, tax.basis_points, tax.applies_to, tax.inclusive)
+        for tax in TaxRate.objects.filter(is_active=True)
+    ]
+    return fee, taxes
+
+
+def promo_code_check(
+    code: str, *, show: Show, customer_id: int | None, now: datetime, for_update: bool = False
+) -> PromoCode:
+    """The promo code, if this customer may use it on this show now; else DomainError
+    (400: `promo_invalid`, `promo_expired`, `promo_not_applicable`,
+    `promo_sign_in_required`) or Conflict (409: `promo_used_up`).
+
+    Checkout takes the code's row lock (`for_update`) so that uses are counted one at a
+    time; a quote reads without locking and reserves nothing, so its answer is what
+    checkout would say now, not a promise."""
+    promos = PromoCode.objects.select_for_update() if for_update else PromoCode.objects.all()
+    promo = promos.filter(code__iexact=code.strip(), is_active=True).first()
+    if promo is None:
+        raise DomainError(OrderErrorCode.PROMO_INVALID, f"{code!r} is not a valid promo code.")
+    if (promo.valid_from and now < promo.valid_from) or (
+        promo.valid_until and now >= promo.valid_until
+    ):
+        raise DomainError(OrderErrorCode.PROMO_EXPIRED, f"{promo.code} is not valid now.")
+    shows = set(promo.shows.values_list("pk", flat=True))
+    titles = set(promo.titles.values_list("pk", flat=True))
+    if (shows and show.pk not in shows) or (titles and show.title_id not in titles):
+        raise DomainError(
+            OrderErrorCode.PROMO_NOT_APPLICABLE, f"{promo.code} does not apply to this show."
+        )
+    in_use = promo.redemptions.exclude(status=PromoRedemption.Status.RELEASED)
+    counts = in_use.aggregate(
+        overall=Count("pk"), mine=Count("pk", filter=Q(customer_id=customer_id))
+    )
+    if promo.max_uses is not None and counts["overall"] >= promo.max_uses:
+        raise Conflict(OrderErrorCode.PROMO_USED_UP, f"{promo.code} has been used up.")
+    if promo.max_uses_per_customer is not None:
+        if customer_id is None:
+            raise DomainError(
+                OrderErrorCode.PROMO_SIGN_IN, f"Sign in to use {promo.code}: it is per customer."
+            )
+        if counts["mine"] >= promo.max_uses_per_customer:
+            raise Conflict(OrderErrorCode.PROMO_USED_UP, f"You have already used {promo.code} up.")
+    return promo
+
+
+def hold_checkable(hold: Hold, *, now: datetime) -> None:
+    """Refuse a hold that already has an order, has ended, or has (almost) run out."""
+    existing = Order.objects.filter(hold=hold).only("pk").first()
+    if existing is not None:
+        raise Conflict(
+            OrderErrorCode.ORDER_EXISTS,
+            "This hold already has an order.",
+            extra={"order": str(existing.pk)},
+        )
+    if hold.status != Hold.Status.ACTIVE:
+        raise Conflict(OrderErrorCode.HOLD_NOT_ACTIVE, f"The hold is {hold.status}.")
+    if (hold.expires_at - now).total_seconds() < MIN_SECONDS_LEFT:
+        raise Conflict(OrderErrorCode.HOLD_EXPIRED, "The hold has expired; pick the seats again.")
+
+
+def show_sellable(show: Show, *, now: datetime) -> None:
+    # A hold can commit just after its show was cancelled or sales closed.
+    if show.status != Show.Status.ON_SALE or not show.sales_open_at <= now < show.sales_close_at:
+        raise Conflict(OrderErrorCode.SHOW_NOT_ON_SALE, "This show is not on sale.")
+
+
+@dataclass(frozen=True)
+class HoldPrice:
+    """A hold priced as checkout prices it: its seats in map order, the promo code (if
+    any) and the priced lines and totals."""
+
+    seats: list[ShowSeat]
+    promo: PromoCode | None
+    priced: pricing.PricedOrder
+
+
+def hold_price(
+    hold: Hold,
+    *,
+    show: Show,
+    customer_id: int | None,
+    promo_code: str | None,
+    now: datetime,
+    lock_promo: bool = False,
+) -> HoldPrice:
+    """Price a hold's seats: the show's prices, the chain's booking fee and taxes, and a
+    promo code if one is given (checked, see `promo_code_check`). Raises Conflict (409)
+    when a seat is no longer held or has no price, DomainError (400) for a bad code or
+    an order too large to store."""
+    seats = list(
+        ShowSeat.objects.filter(pk__in=hold.seat_ids, hold=hold, state=SeatState.HELD).order_by(
+            "y", "x"
+        )
+    )
+    if len(seats) != len(hold.seat_ids):
+        raise Conflict(
+            OrderErrorCode.SEATS_UNAVAILABLE, "Some seats of the hold are no longer held."
+        )
+    unpriced = sorted({seat.category for seat in seats} - set(show.prices))
+    if unpriced:
+        raise Conflict(
+            OrderErrorCode.PRICE_MISSING, f"No price for seat categories {', '.join(unpriced)}."
+        )
+    promo = None
+    discount = None
+    if promo_code:
+        promo = promo_code_check(
+            promo_code, show=show, customer_id=customer_id, now=now, for_update=lock_promo
+        )
+        discount = pricing.Discount(promo.kind, promo.value)
+    fee, taxes = fee_and_taxes()
+    priced = pricing.price_order(
+        [
+            pricing.SeatPrice(seat.pk, seat.category, int(show.prices[seat.category]))
+            for seat in seats
+        ],
+        fee=fee,
+        taxes=taxes,
+        discount=discount,
+    )
+    if priced.total > MAX_ORDER_TOTAL:
+        raise DomainError(
+            OrderErrorCode.ORDER_TOO_LARGE, "This order is too large; split it into several."
+        )
+    return HoldPrice(seats=seats, promo=promo, priced=priced)
+
+
+@dataclass(frozen=True)
+class HoldQuote:
+    hold: Hold
+    currency: str
+    price: HoldPrice
+
+
+def hold_quote(
+    hold: Hold,
+    *,
+    currency: str,
+    customer_id: int | None,
+    promo_code: str | None = None,
+    now: datetime | None = None,
+) -> HoldQuote:
+    """What ordering this hold now would cost, line by line, before any order or
+    payment exists: the same checks and the same prices as `order_create`, in the same
+    order, so the figures (and any refusal) are those checkout would give. Locks,
+    reserves and writes nothing; the caller has checked that the hold is the asker's."""
+    now = now or timezone.now()
+    hold_checkable(hold, now=now)
+    show = Show.objects.get(pk=hold.show_id)
+    show_sellable(show, now=now)
+    price = hold_price(hold, show=show, customer_id=customer_id, promo_code=promo_code, now=now)
+    return HoldQuote(hold=hold, currency=currency, price=price)

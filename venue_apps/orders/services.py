@@ -17,13 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from tenants.error_codes import Conflict, DomainError
 from tenants.queue import task_enqueue_on_commit
 from venue_apps.inventory.holds import hold_release
-from venue_apps.inventory.models import Hold, SeatState, ShowSeat
+from venue_apps.inventory.models import Hold
 from venue_apps.inventory.sales import seats_return, seats_sell
 from venue_apps.orders import pricing
 from venue_apps.orders.error_codes import OrderErrorCode
@@ -36,15 +35,9 @@ from venue_apps.orders.models import (
     OrderLog,
     PromoCode,
     PromoRedemption,
-    TaxRate,
 )
+from venue_apps.orders.selectors import hold_checkable, hold_price, show_sellable
 from venue_apps.shows.models import Show
-
-# Hold and order deadlines are the same instant; an order made in the last seconds of
-# a hold could not be paid in time, so it is refused.
-MIN_SECONDS_LEFT = 5
-# Amounts are stored as 32-bit integers of minor units; no ticket order comes near this.
-MAX_ORDER_TOTAL = 2_000_000_000
 
 
 def show_lock_shared(show_id: int) -> None:
@@ -63,54 +56,6 @@ def order_log(order: Order, action: str, *, actor: Any = None, **details: Any) -
         actor_email=getattr(actor, "email", "") or "",
         details=details,
     )
-
-
-def fee_and_taxes() -> tuple[pricing.Fee, list[pricing.Tax]]:
-    settings_row = CheckoutSettings.current()
-    fee = pricing.Fee(
-        per_ticket=settings_row.booking_fee_per_ticket,
-        basis_points=settings_row.booking_fee_basis_points,
-    )
-    taxes = [
-        pricing.Tax(tax.name, tax.basis_points, tax.applies_to, tax.inclusive)
-        for tax in TaxRate.objects.filter(is_active=True)
-    ]
-    return fee, taxes
-
-
-def _promo_checked(code: str, *, show: Show, customer_id: int | None, now: datetime) -> PromoCode:
-    """The promo code, locked, if this customer may use it on this show now."""
-    promo = (
-        PromoCode.objects.select_for_update()
-        .filter(code__iexact=code.strip(), is_active=True)
-        .first()
-    )
-    if promo is None:
-        raise DomainError(OrderErrorCode.PROMO_INVALID, f"{code!r} is not a valid promo code.")
-    if (promo.valid_from and now < promo.valid_from) or (
-        promo.valid_until and now >= promo.valid_until
-    ):
-        raise DomainError(OrderErrorCode.PROMO_EXPIRED, f"{promo.code} is not valid now.")
-    shows = set(promo.shows.values_list("pk", flat=True))
-    titles = set(promo.titles.values_list("pk", flat=True))
-    if (shows and show.pk not in shows) or (titles and show.title_id not in titles):
-        raise DomainError(
-            OrderErrorCode.PROMO_NOT_APPLICABLE, f"{promo.code} does not apply to this show."
-        )
-    in_use = promo.redemptions.exclude(status=PromoRedemption.Status.RELEASED)
-    counts = in_use.aggregate(
-        overall=Count("pk"), mine=Count("pk", filter=Q(customer_id=customer_id))
-    )
-    if promo.max_uses is not None and counts["overall"] >= promo.max_uses:
-        raise Conflict(OrderErrorCode.PROMO_USED_UP, f"{promo.code} has been used up.")
-    if promo.max_uses_per_customer is not None:
-        if customer_id is None:
-            raise DomainError(
-                OrderErrorCode.PROMO_SIGN_IN, f"Sign in to use {promo.code}: it is per customer."
-            )
-        if counts["mine"] >= promo.max_uses_per_customer:
-            raise Conflict(OrderErrorCode.PROMO_USED_UP, f"You have already used {promo.code} up.")
-    return promo
 
 
 @dataclass(frozen=True)
@@ -142,59 +87,21 @@ def order_create(
     """
     now = timezone.now()
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
-    existing = Order.objects.filter(hold=hold).only("pk").first()
-    if existing is not None:
-        raise Conflict(
-            OrderErrorCode.ORDER_EXISTS,
-            "This hold already has an order.",
-            extra={"order": str(existing.pk)},
-        )
-    if hold.status != Hold.Status.ACTIVE:
-        raise Conflict(OrderErrorCode.HOLD_NOT_ACTIVE, f"The hold is {hold.status}.")
-    if (hold.expires_at - now).total_seconds() < MIN_SECONDS_LEFT:
-        raise Conflict(OrderErrorCode.HOLD_EXPIRED, "The hold has expired; pick the seats again.")
+    hold_checkable(hold, now=now)
     show_lock_shared(hold.show_id)
     show = Show.objects.select_related("title").get(pk=hold.show_id)
-    # A hold can commit just after its show was cancelled or sales closed.
-    if show.status != Show.Status.ON_SALE or not show.sales_open_at <= now < show.sales_close_at:
-        raise Conflict(OrderErrorCode.SHOW_NOT_ON_SALE, "This show is not on sale.")
-    seats = list(
-        ShowSeat.objects.filter(pk__in=hold.seat_ids, hold=hold, state=SeatState.HELD).order_by(
-            "y", "x"
-        )
-    )
-    if len(seats) != len(hold.seat_ids):
-        raise Conflict(
-            OrderErrorCode.SEATS_UNAVAILABLE, "Some seats of the hold are no longer held."
-        )
-    unpriced = sorted({seat.category for seat in seats} - set(show.prices))
-    if unpriced:
-        raise Conflict(
-            OrderErrorCode.PRICE_MISSING, f"No price for seat categories {', '.join(unpriced)}."
-        )
+    show_sellable(show, now=now)
     customer = buyer.customer
     email = (buyer.email or getattr(customer, "email", "") or "").strip().lower()
-    promo = None
-    discount = None
-    if promo_code:
-        promo = _promo_checked(
-            promo_code, show=show, customer_id=getattr(customer, "pk", None), now=now
-        )
-        discount = pricing.Discount(promo.kind, promo.value)
-    fee, taxes = fee_and_taxes()
-    priced = pricing.price_order(
-        [
-            pricing.SeatPrice(seat.pk, seat.category, int(show.prices[seat.category]))
-            for seat in seats
-        ],
-        fee=fee,
-        taxes=taxes,
-        discount=discount,
+    price = hold_price(
+        hold,
+        show=show,
+        customer_id=getattr(customer, "pk", None),
+        promo_code=promo_code,
+        now=now,
+        lock_promo=True,
     )
-    if priced.total > MAX_ORDER_TOTAL:
-        raise DomainError(
-            OrderErrorCode.ORDER_TOO_LARGE, "This order is too large; split it into several."
-        )
+    seats, promo, priced = price.seats, price.promo, price.priced
     order = Order.objects.create(
         customer=customer,
         email=email,
