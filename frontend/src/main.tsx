@@ -1,0 +1,38 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { RouterProvider } from "react-router";
+import { api } from "./api";
+import { ApiError } from "./api/errors";
+import { config } from "./config";
+import { router } from "./router";
+import "./styles/app.css";
+
+const chain = config();
+document.documentElement.dataset.chain = chain.slug;
+document.documentElement.dataset.style = chain.style || "light";
+
+// Another tab signed in or out: follow it.
+window.addEventListener("storage", (event) => {
+  if (event.key === "tp.refresh") api().session.external();
+});
+
+const queries = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      // A 4xx will not get better by asking again; a network blip might.
+      retry: (failures, error) =>
+        failures < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+    },
+  },
+});
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <QueryClientProvider client={queries}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,326 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, Navigate, useNavigate, useParams } from "react-router";
+import { endpoints } from "../api";
+import { ApiError, describeError } from "../api/errors";
+import type { Quote } from "../api/types";
+import { Countdown } from "../components/Countdown";
+import { Alert, LoadError, Loading } from "../components/Status";
+import { config } from "../config";
+import { usePageTitle } from "../hooks/page";
+import { useSignedIn } from "../hooks/session";
+import { holdForget, holdLoad, holdNoteOrder } from "../lib/holdStore";
+import { formatMoney } from "../lib/money";
+import { formatDateTime } from "../lib/time";
+import { providerName } from "../payments/pay";
+import { usePay } from "../payments/usePay";
+import { RegisterForm } from "./auth/RegisterPage";
+import { SignInForm } from "./auth/SignInPage";
+
+const PROMO_ERRORS = new Set(["promo_invalid", "promo_expired", "promo_not_applicable", "promo_used_up", "promo_sign_in"]);
+const HOLD_ENDED = new Set(["hold_not_active", "hold_expired", "hold_not_found", "seats_unavailable"]);
+
+function Breakdown({ quote }: { quote: Quote }) {
+  const chain = config();
+  const money = (value: number) => formatMoney(value, quote.currency, chain.locale);
+  return (
+    <table className="breakdown">
+      <caption className="visually-hidden">Price breakdown</caption>
+      <tbody>
+        {quote.lines.map((line) => (
+          <tr key={line.seat}>
+            <th scope="row">
+              Seat {line.label} <span className="muted">· {line.category}</span>
+            </th>
+            <td>{money(line.price)}</td>
+          </tr>
+        ))}
+        {quote.discount > 0 && (
+          <tr className="breakdown-discount">
+            <th scope="row">Promo code {quote.promo_code}</th>
+            <td>−{money(quote.discount)}</td>
+          </tr>
+        )}
+        {quote.fees > 0 && (
+          <tr>
+            <th scope="row">Booking fees</th>
+            <td>{money(quote.fees)}</td>
+          </tr>
+        )}
+        {quote.tax.added > 0 && (
+          <tr>
+            <th scope="row">Taxes</th>
+            <td>{money(quote.tax.added)}</td>
+          </tr>
+        )}
+      </tbody>
+      <tfoot>
+        <tr className="breakdown-total">
+          <th scope="row">Total</th>
+          <td>{money(quote.total)}</td>
+        </tr>
+        {quote.tax.included > 0 && (
+          <tr className="breakdown-note">
+            <td colSpan={2}>Includes {money(quote.tax.included)} of taxes.</td>
+          </tr>
+        )}
+      </tfoot>
+    </table>
+  );
+}
+
+function SignInToPay({ next }: { next: string }) {
+  const [mode, setMode] = useState<"signin" | "register">("signin");
+  return (
+    <section className="panel" aria-labelledby="signin-to-pay">
+      <h2 id="signin-to-pay">Sign in to pay</h2>
+      <p className="muted">Your seats stay held while you sign in or create an account.</p>
+      <div className="tabs" role="tablist" aria-label="Sign in or create an account">
+        <button type="button" role="tab" aria-selected={mode === "signin"} className="tab" onClick={() => setMode("signin")}>
+          Sign in
+        </button>
+        <button type="button" role="tab" aria-selected={mode === "register"} className="tab" onClick={() => setMode("register")}>
+          Create an account
+        </button>
+      </div>
+      <div role="tabpanel">
+        {mode === "signin" ? <SignInForm next={next} onDone={() => undefined} /> : <RegisterForm next={next} onDone={() => undefined} />}
+      </div>
+    </section>
+  );
+}
+
+export function CheckoutPage() {
+  const chain = config();
+  usePageTitle("Checkout");
+  const holdId = useParams().holdId ?? "";
+  const navigate = useNavigate();
+  const signedIn = useSignedIn();
+  const [stored] = useState(() => holdLoad(holdId));
+  const [promoInput, setPromoInput] = useState("");
+  const [promo, setPromo] = useState<string | undefined>(undefined);
+  const [promoError, setPromoError] = useState<string | null>(null);
+  const [expired, setExpired] = useState(false);
+  const defaultProvider = chain.providers.find((item) => item.default)?.provider ?? chain.providers[0]?.provider ?? "";
+  const [provider, setProvider] = useState(defaultProvider);
+  const [busy, setBusy] = useState(false);
+  const payment = usePay();
+
+  const show = useQuery({
+    queryKey: ["show", stored?.show],
+    queryFn: () => endpoints.show(stored!.show),
+    enabled: Boolean(stored),
+  });
+  const quote = useQuery({
+    queryKey: ["quote", holdId, promo ?? "", signedIn],
+    queryFn: async () => {
+      try {
+        return await endpoints.quote(holdId, promo);
+      } catch (error) {
+        if (promo && error instanceof ApiError && PROMO_ERRORS.has(error.code)) {
+          // The code does not apply: say why, and price without it.
+          setPromoError(error.detail);
+          setPromo(undefined);
+        }
+        throw error;
+      }
+    },
+    enabled: Boolean(stored) && !expired,
+    retry: false,
+    staleTime: 15_000,
+  });
+
+  const onExpired = () => {
+    if (stored) holdForget(stored);
+    setExpired(true);
+  };
+
+  if (stored?.orderId) {
+    // Already ordered from this hold (back from the payment page): the order page says what is next.
+    return <Navigate to={`/orders/${stored.orderId}`} replace />;
+  }
+
+  const ended =
+    expired || !stored || (quote.error instanceof ApiError && HOLD_ENDED.has(quote.error.code)) || (quote.error instanceof ApiError && quote.error.status === 404);
+  if (ended) {
+    return (
+      <section className="panel" aria-labelledby="checkout-title">
+        <h1 id="checkout-title">Checkout</h1>
+        <Alert kind="warning" live="assertive">
+          <p>
+            {expired
+              ? "Your hold ran out, so the seats were released and can be booked by others."
+              : "This hold has ended. The seats may have been released."}
+          </p>
+          {stored ? (
+            <p>
+              <Link className="button" to={`/shows/${stored.show}`}>
+                Choose seats again
+              </Link>
+            </p>
+          ) : (
+            <p>
+              <Link className="button" to="/">
+                See what's on
+              </Link>
+            </p>
+          )}
+        </Alert>
+      </section>
+    );
+  }
+
+  const placeOrder = async () => {
+    if (!quote.data || busy) return;
+    setBusy(true);
+    payment.setError(null);
+    try {
+      const order = await endpoints.orderCreate({ hold: holdId, provider, promo_code: promo });
+      holdNoteOrder(holdId, order.id);
+      await payment.pay(order);
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.code === "order_exists" && typeof failure.data.order === "string") {
+        navigate(`/orders/${failure.data.order}`, { replace: true });
+        return;
+      }
+      if (failure instanceof ApiError && HOLD_ENDED.has(failure.code)) {
+        setExpired(true);
+        return;
+      }
+      payment.setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const data = show.data;
+  const zone = data?.venue_timezone || chain.timezone;
+  const seats = stored.seats.map((seat) => seat.label || `${seat.row}${seat.number}`);
+
+  return (
+    <div className="checkout">
+      <h1>Checkout</h1>
+      <div className="checkout-grid">
+        <section className="panel checkout-summary" aria-labelledby="your-booking">
+          <h2 id="your-booking">Your booking</h2>
+          {data && (
+            <>
+              <p className="checkout-title">{data.title_name}</p>
+              <p className="muted">{formatDateTime(data.starts_at, zone, chain.locale)}</p>
+              <p className="muted">
+                {data.venue_name} · {data.auditorium_name}
+              </p>
+            </>
+          )}
+          <p>
+            <strong>Seats:</strong> {seats.join(", ")}
+          </p>
+          <Countdown expiresAt={quote.data?.expires_at ?? stored.expires_at} onExpired={onExpired} />
+          {quote.isPending ? (
+            <Loading label="Working out your total…" />
+          ) : quote.isError ? (
+            <LoadError error={quote.error} retry={() => quote.refetch()} />
+          ) : (
+            <Breakdown quote={quote.data} />
+          )}
+          <form
+            className="promo"
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              setPromoError(null);
+              setPromo(promoInput.trim() || undefined);
+            }}
+          >
+            <label className="field">
+              <span>Promo code</span>
+              <span className="promo-row">
+                <input
+                  name="promo"
+                  value={promoInput}
+                  onChange={(event) => setPromoInput(event.target.value.toUpperCase())}
+                  autoComplete="off"
+                  aria-invalid={Boolean(promoError)}
+                  aria-describedby={promoError ? "promo-error" : undefined}
+                />
+                <button type="submit" className="button button-secondary">
+                  Apply
+                </button>
+              </span>
+            </label>
+            {promoError && (
+              <p id="promo-error" className="field-error" role="alert">
+                {promoError}
+              </p>
+            )}
+            {promo && quote.data?.promo_code && (
+              <p className="field-hint" role="status">
+                {quote.data.promo_code} applied.{" "}
+                <button type="button" className="link-button" onClick={() => { setPromo(undefined); setPromoInput(""); }}>
+                  Remove
+                </button>
+              </p>
+            )}
+          </form>
+          <p className="small">
+            <Link to={`/shows/${stored.show}`}>Change seats</Link>
+          </p>
+        </section>
+
+        <div className="checkout-pay">
+          {!signedIn ? (
+            <SignInToPay next={`/checkout/${holdId}`} />
+          ) : payment.view ? (
+            <section className="panel" aria-labelledby="pay-title">
+              <h2 id="pay-title">Pay by card</h2>
+              {payment.view}
+            </section>
+          ) : (
+            <section className="panel" aria-labelledby="pay-title">
+              <h2 id="pay-title">Payment</h2>
+              {chain.providers.length === 0 ? (
+                <Alert kind="error">This chain does not take payments online at the moment.</Alert>
+              ) : (
+                <fieldset className="providers">
+                  <legend>How would you like to pay?</legend>
+                  {chain.providers.map((item) => (
+                    <label key={item.provider} className="provider-option">
+                      <input
+                        type="radio"
+                        name="provider"
+                        value={item.provider}
+                        checked={provider === item.provider}
+                        onChange={() => setProvider(item.provider)}
+                      />
+                      <span>
+                        {providerName(item.provider)}
+                        {item.test_mode && <span className="badge">Test mode</span>}
+                      </span>
+                    </label>
+                  ))}
+                </fieldset>
+              )}
+              {payment.error && (
+                <div className="alert alert-error" role="alert">
+                  <p>{payment.error}</p>
+                </div>
+              )}
+              <button
+                type="button"
+                className="button button-block button-pay"
+                onClick={placeOrder}
+                disabled={busy || !quote.data || !provider}
+              >
+                {busy ? "Starting payment…" : quote.data ? `Pay ${formatMoney(quote.data.total, quote.data.currency, chain.locale)}` : "Pay"}
+              </button>
+              <p className="small muted">
+                By paying you agree to {chain.name}'s cancellation policy: you can see what a cancellation would refund
+                under My bookings before you confirm it.
+              </p>
+            </section>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { endpoints } from "../../api";
+import { ApiError, describeError } from "../../api/errors";
+import { useAuthActions } from "../../hooks/session";
+import { usePageTitle } from "../../hooks/page";
+import { AuthFrame, OAuthButtons, TermsNote, useNext, withNext } from "./common";
+
+export function RegisterForm({ onDone, next }: { onDone: () => void; next: string }) {
+  const { signIn } = useAuthActions();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <>
+      <form
+        className="form"
+        noValidate
+        onSubmit={async (event) => {
+          event.preventDefault();
+          const local: Record<string, string> = {};
+          if (!name.trim()) local.name = "Enter your name.";
+          if (!/^\S+@\S+\.\S+$/.test(email.trim())) local.email = "Enter a valid email address.";
+          if (password.length < 10) local.password = "Use at least 10 characters.";
+          setErrors(local);
+          if (Object.keys(local).length) return;
+          setBusy(true);
+          setError(null);
+          try {
+            await endpoints.register({ name: name.trim(), email: email.trim(), password });
+            signIn(await endpoints.signIn(email.trim(), password));
+            onDone();
+          } catch (failure) {
+            if (failure instanceof ApiError && Object.keys(failure.fieldErrors()).length) {
+              setErrors(failure.fieldErrors());
+            } else {
+              setError(describeError(failure));
+            }
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {error && (
+          <div className="alert alert-error" role="alert">
+            <p>{error}</p>
+          </div>
+        )}
+        <label className="field">
+          <span>Your name</span>
+          <input
+            name="name"
+            autoComplete="name"
+            required
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={Boolean(errors.name)}
+            aria-describedby={errors.name ? "register-name-error" : undefined}
+          />
+          {errors.name && <span id="register-name-error" className="field-error">{errors.name}</span>}
+        </label>
+        <label className="field">
+          <span>Email address</span>
+          <input
+            type="email"
+            name="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            aria-invalid={Boolean(errors.email)}
+            aria-describedby={errors.email ? "register-email-error" : undefined}
+          />
+          {errors.email && <span id="register-email-error" className="field-error">{errors.email}</span>}
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-invalid={Boolean(errors.password)}
+            aria-describedby="register-password-hint"
+          />
+          <span id="register-password-hint" className={errors.password ? "field-error" : "field-hint"}>
+            {errors.password ?? "At least 10 characters, not only numbers."}
+          </span>
+        </label>
+        <button type="submit" className="button button-block" disabled={busy}>
+          {busy ? "Creating your account…" : "Create account"}
+        </button>
+      </form>
+      <OAuthButtons next={next} />
+    </>
+  );
+}
+
+export function RegisterPage() {
+  usePageTitle("Create an account");
+  const next = useNext();
+  const navigate = useNavigate();
+  return (
+    <AuthFrame title="Create an account">
+      <RegisterForm next={next} onDone={() => navigate(next, { replace: true })} />
+      <p>
+        Already have an account? <Link to={withNext("/signin", next)}>Sign in</Link>
+      </p>
+      <TermsNote />
+    </AuthFrame>
+  );
+}

@@ -1,0 +1,88 @@
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { endpoints } from "../../api";
+import { ApiError, describeError } from "../../api/errors";
+import { useAuthActions } from "../../hooks/session";
+import { usePageTitle } from "../../hooks/page";
+import { AuthFrame, OAuthButtons, TermsNote, useNext, withNext } from "./common";
+
+/** The sign-in form, also used inside checkout (there it stays on the page). */
+export function SignInForm({ onDone, next }: { onDone: () => void; next: string }) {
+  const { signIn } = useAuthActions();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <>
+      <form
+        className="form"
+        noValidate
+        onSubmit={async (event) => {
+          event.preventDefault();
+          if (!email || !password) {
+            setError("Enter your email address and password.");
+            return;
+          }
+          setBusy(true);
+          setError(null);
+          try {
+            signIn(await endpoints.signIn(email.trim(), password));
+            onDone();
+          } catch (failure) {
+            setError(
+              failure instanceof ApiError && failure.status === 401
+                ? "That email address and password do not match an account here."
+                : describeError(failure),
+            );
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {error && (
+          <div className="alert alert-error" role="alert">
+            <p>{error}</p>
+          </div>
+        )}
+        <label className="field">
+          <span>Email address</span>
+          <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <button type="submit" className="button button-block" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+        <p className="small">
+          <Link to={withNext("/forgot-password", next)}>Forgot your password?</Link>
+        </p>
+      </form>
+      <OAuthButtons next={next} />
+    </>
+  );
+}
+
+export function SignInPage() {
+  usePageTitle("Sign in");
+  const next = useNext();
+  const navigate = useNavigate();
+  return (
+    <AuthFrame title="Sign in">
+      <SignInForm next={next} onDone={() => navigate(next, { replace: true })} />
+      <p>
+        New here? <Link to={withNext("/register", next)}>Create an account</Link>
+      </p>
+      <TermsNote />
+    </AuthFrame>
+  );
+}

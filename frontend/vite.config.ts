@@ -1,0 +1,31 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+
+// Django serves the build: the HTML shell comes from Django (with the chain's
+// configuration and the CSP nonce) and names the files Vite's manifest lists, so
+// there is no index.html here. Hashed files live under /static/app/ with a year's cache.
+export default defineConfig({
+  base: "/static/app/",
+  esbuild: { jsx: "automatic" },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    manifest: true,
+    target: "es2022",
+    sourcemap: false,
+    assetsInlineLimit: 2048,
+    rollupOptions: {
+      input: "src/main.tsx",
+      onwarn(warning, warn) {
+        // React Query marks its modules "use client" for React Server Components; a
+        // client-only bundle has nothing to do with that.
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;
+        warn(warning);
+      },
+    },
+  },
+  test: {
+    include: ["src/**/*.test.{ts,tsx}"],
+    environment: "node",
+  },
+});
