@@ -363,7 +363,9 @@ class Storm:
             return
         payment = body["payment"]
         if provider == "sandbox":
-            verdict = {"approve": "approve", "decline": "decline"}.get(outcome, "approve")
+            # The storm's "decline" gives up on the attempt for good (seats released
+            # at once): on the sandbox page that is "cancel" ("decline" may be retried).
+            verdict = {"approve": "approve", "decline": "cancel"}.get(outcome, "approve")
             answer = client.post(
                 f"/api/v1/payments/{payment['id']}/sandbox/",
                 {"outcome": verdict},

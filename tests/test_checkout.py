@@ -1,5 +1,6 @@
 """Checkout through the sandbox gateway: orders priced by the server, promo codes, the
-sandbox's approve, decline and late outcomes, and who may see which order."""
+sandbox's approve, decline (retryable), cancel and late outcomes, and who may see
+which order."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from tests.fixtures import obtain_tokens
 from venue_apps.accounts.models import Role
 from venue_apps.inventory.models import Hold
 from venue_apps.orders.models import CheckoutSettings, Order, PromoCode, PromoRedemption, TaxRate
-from venue_apps.payments.models import LedgerEntry, Payment, PaymentSettings, WebhookEvent
+from venue_apps.payments.models import (
+    LedgerEntry,
+    Payment,
+    PaymentSettings,
+    SandboxCharge,
+    WebhookEvent,
+)
 from venue_apps.payments.services.ledger import ledger_balances
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +96,7 @@ def body_hold(body: dict) -> str:
         return str(Order.objects.get(pk=body["id"]).hold_id)
 
 
-def test_decline_fails_the_payment_and_releases_the_seats(alpha, show, customer):
+def test_a_declined_card_keeps_the_order_pending_and_the_seats_held(alpha, show, customer):
     _, client = customer
     seats = seat_ids(alpha.schema_name, show, ["B1", "B2"])
     body = checkout(client, show, seats)
@@ -98,11 +105,101 @@ def test_decline_fails_the_payment_and_releases_the_seats(alpha, show, customer)
 
     assert declined.status_code == 200
     assert declined.json()["status"] == "failed"
-    assert declined.json()["order_status"] == "cancelled"
+    assert declined.json()["failure_code"] == "card_declined"
+    assert declined.json()["order_status"] == "pending"
+    assert "may try again" in declined.json()["detail"]
+    assert states(alpha.schema_name, seats) == {seat: "held" for seat in seats}
+    with schema_context(alpha.schema_name):
+        order_row = Order.objects.get(pk=body["id"])
+        assert (order_row.status, order_row.reason) == ("pending", "")
+        hold_row = Hold.objects.get(pk=order_row.hold_id)
+        assert hold_row.status == "active"
+        assert not LedgerEntry.objects.filter(order=order_row).exists()  # no money moved
+        assert (
+            SandboxCharge.objects.get(
+                reference=Payment.objects.get(pk=body["payment"]["id"]).gateway_reference
+            ).status
+            == "declined"
+        )
+
+
+def test_after_a_decline_another_attempt_pays_the_order(
+    alpha, show, customer, django_capture_on_commit_callbacks
+):
+    _, client = customer
+    seats = seat_ids(alpha.schema_name, show, ["B6", "B7"])
+    body = checkout(client, show, seats)
+    sandbox(client, body["payment"]["id"], "decline")
+
+    retry = client.post(
+        f"/api/v1/orders/{body['id']}/payments/", {"provider": "sandbox"}, format="json"
+    )
+    assert retry.status_code == 201, retry.content
+    second = retry.json()["payment"]
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = sandbox(client, second["id"], "approve")
+
+    assert second["id"] != body["payment"]["id"]
+    assert second["sandbox_url"].startswith(f"/pay/sandbox/{second['id']}/?t=")
+    assert paid.json()["order_status"] == "paid"
+    assert states(alpha.schema_name, seats) == {seat: "sold" for seat in seats}
+    with schema_context(alpha.schema_name):
+        assert list(
+            Payment.objects.filter(order_id=body["id"])
+            .order_by("created_at")
+            .values_list("status", flat=True)
+        ) == ["failed", "succeeded"]
+
+
+def test_a_declined_attempt_cannot_be_acted_on_again_on_its_page(alpha, show, customer):
+    _, client = customer
+    body = checkout(client, show, seat_ids(alpha.schema_name, show, ["B8"]))
+    sandbox(client, body["payment"]["id"], "decline")
+
+    again = sandbox(client, body["payment"]["id"], "approve")
+
+    assert again.json()["result"] == "ignored"
+    assert again.json()["order_status"] == "pending"
+
+
+def test_reconciliation_reads_a_decline_as_not_final(alpha, show, customer):
+    from venue_apps.payments.services.gateways import provider_for
+
+    _, client = customer
+    body = checkout(client, show, seat_ids(alpha.schema_name, show, ["C7"]))
+    sandbox(client, body["payment"]["id"], "decline")
+
+    with schema_context(alpha.schema_name):
+        payment = Payment.objects.get(pk=body["payment"]["id"])
+        provider = provider_for("sandbox")
+        fetched = provider.fetch(payment)
+        provider.cancel(payment)  # closing the attempt, as when the order ends
+        closed = provider.fetch(payment)
+
+    assert (fetched.kind, fetched.final, fetched.failure_code) == (
+        "payment_failed",
+        False,
+        "card_declined",
+    )
+    assert (closed.kind, closed.final) == ("payment_failed", True)
+
+
+def test_cancelling_on_the_page_cancels_the_order_and_releases_the_seats(alpha, show, customer):
+    _, client = customer
+    seats = seat_ids(alpha.schema_name, show, ["C5", "C6"])
+    body = checkout(client, show, seats)
+
+    cancelled = sandbox(client, body["payment"]["id"], "cancel")
+
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "failed"
+    assert cancelled.json()["failure_code"] == "payment_cancelled"
+    assert cancelled.json()["order_status"] == "cancelled"
     assert states(alpha.schema_name, seats) == {seat: "available" for seat in seats}
     with schema_context(alpha.schema_name):
         order_row = Order.objects.get(pk=body["id"])
         assert order_row.reason == "payment_failed"
+        assert Hold.objects.get(pk=order_row.hold_id).status == "released"
         assert not LedgerEntry.objects.filter(order=order_row).exists()  # no money moved
 
 
@@ -195,6 +292,60 @@ def test_the_sandbox_page_is_marked_test_mode_and_pays(alpha, show, customer):
     assert "booking confirmed" in paid.content.decode()
     with schema_context(alpha.schema_name):
         assert Order.objects.get(pk=body["id"]).status == "paid"
+
+
+def _page_post(client, url: str, outcome: str):
+    return client.post(url, {"t": url.split("?t=", 1)[1], "outcome": outcome})
+
+
+def test_the_sandbox_page_offers_cancel_and_leads_back_to_the_booking(alpha, show, customer):
+    import re
+
+    _, client = customer
+    body = checkout(client, show, seat_ids(alpha.schema_name, show, ["A7"]))
+    url = body["payment"]["sandbox_url"]
+
+    page = client.get(url).content.decode()
+    cancelled = _page_post(client, url, "cancel")
+    html = cancelled.content.decode()
+
+    assert 'value="cancel">Cancel payment</button>' in page
+    assert "Back to" not in page  # nothing happened yet
+    assert cancelled.status_code == 200
+    assert "Payment cancelled: the seats were released" in html
+    (link,) = re.findall(r'<a class="back" href="([^"]+)">Back to Alpha Cinemas</a>', html)
+    assert link == f"/orders/{body['id']}"
+    assert "<script" not in html  # the page needs no script: the CSP allows none inline
+    assert "script-src" in cancelled["Content-Security-Policy"]
+    again = client.get(url).content.decode()
+    assert "This payment is failed" in again
+    assert f'href="/orders/{body["id"]}"' in again
+
+
+def test_the_sandbox_page_says_a_declined_card_keeps_the_seats(alpha, show, customer):
+    _, client = customer
+    body = checkout(client, show, seat_ids(alpha.schema_name, show, ["A8"]))
+    url = body["payment"]["sandbox_url"]
+
+    html = _page_post(client, url, "decline").content.decode()
+
+    assert "Card declined: your seats are still held" in html
+    assert "Go back to try again" in html
+    assert f'href="/orders/{body["id"]}"' in html
+
+
+def test_the_sandbox_page_ignores_where_a_request_asks_to_go_next(alpha, show, customer):
+    _, client = customer
+    body = checkout(client, show, seat_ids(alpha.schema_name, show, ["C8"]))
+    url = body["payment"]["sandbox_url"] + "&next=https://evil.example/&return_to=//evil.example"
+
+    html = client.post(
+        url,
+        {"t": url.split("?t=", 1)[1].split("&")[0], "outcome": "approve", "next": "//evil"},
+    ).content.decode()
+
+    assert "evil" not in html
+    assert f'href="/orders/{body["id"]}"' in html
 
 
 def test_another_customers_hold_cannot_be_ordered(alpha, show, customer, as_role):
@@ -405,7 +556,7 @@ def test_a_released_promo_use_can_be_used_again(alpha, show, customer):
         promo_code="MINE1",
     )
 
-    sandbox(client, first["payment"]["id"], "decline")  # the first order ends unpaid
+    sandbox(client, first["payment"]["id"], "cancel")  # the first order ends unpaid
     again = order(
         client,
         hold(client, show, seat_ids(alpha.schema_name, show, ["B3"]))["id"],

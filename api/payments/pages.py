@@ -1,7 +1,11 @@
 """The sandbox's hosted payment page: what a customer sees in test mode instead of
 Stripe's or Razorpay's checkout. Opened by the signed link in the payment's
-`sandbox_url` (like a gateway's checkout session), it offers approve, decline and
-"pay late", and each goes through the sandbox's signed webhook like a real gateway.
+`sandbox_url` (like a gateway's checkout session), it offers approve, decline (the
+card is refused; the customer may try again while the hold lasts), cancel (the
+customer gives up; the seats are released) and "pay late", and each goes through the
+sandbox's signed webhook like a real gateway. After any outcome it leads back to the
+booking's page on the storefront, a fixed path on this host (never a target the
+request names, so the page cannot be used to send people elsewhere).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
     if request.method == "POST":
         outcome = request.POST.get("outcome", "")
         if outcome not in OUTCOMES:
-            return HttpResponse("Choose approve, decline or late.", status=400)
+            return HttpResponse("Choose approve, decline, cancel or late.", status=400)
         result = sandbox_pay(payment, outcome=outcome)
         payment.refresh_from_db()
         payment.order.refresh_from_db()
@@ -58,5 +62,7 @@ def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
             "venue_zone": show.venue.timezone,
             "token": token,
             "result": result,
+            "back_url": f"/orders/{order.pk}",
+            "hold_expires_at": order.expires_at,
         },
     )

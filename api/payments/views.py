@@ -111,11 +111,20 @@ class PaymentConfirmView(APIView):
 
 
 class SandboxInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=[(value, value) for value in OUTCOMES])
+    outcome = serializers.ChoiceField(
+        choices=[(value, value) for value in OUTCOMES],
+        help_text="approve: the card is charged. decline: the card is refused; the order "
+        "stays pending and its seats held until the hold's time is up, and another attempt "
+        "may be started (POST /orders/{id}/payments/). cancel: the customer gives up on "
+        "the page; the order is cancelled and the seats released at once. late: the "
+        "hold's time runs out first, then the card is charged.",
+    )
 
 
 class SandboxView(APIView):
-    """The sandbox's hosted page, as an API (test mode only; 404 in live mode)."""
+    """The sandbox's hosted page, as an API (test mode only; 404 in live mode):
+    `approve`, `decline` (not final: retry with another attempt), `cancel` (final) or
+    `late`."""
 
     permission_classes = [PerMethodRoles]
     roles_by_method = {"POST": BUYER_ROLES}

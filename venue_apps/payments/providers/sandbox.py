@@ -142,8 +142,12 @@ class SandboxProvider(PaymentProvider):
             refund_id=data.get("refund_id", ""),
             failure_code=data.get("failure_code", ""),
             failure_message=data.get("failure_message", ""),
-            # The sandbox page's decline ends the attempt (no retry on the same page).
-            final=bool(override.get("final", event.get("type") == "payment.failed")),
+            # A decline on the sandbox page is not final (the customer may try again
+            # with another attempt); giving up on the page is. Events written before the
+            # page said which were final failures.
+            final=bool(
+                override.get("final", data.get("final", event.get("type") == "payment.failed"))
+            ),
             payload=event,
         )
 
@@ -152,7 +156,12 @@ class SandboxProvider(PaymentProvider):
 
         charge = SandboxCharge.objects.filter(reference=payment.gateway_reference).first()
         status = charge.status if charge else "missing"
-        kind = {"succeeded": "payment.succeeded", "failed": "payment.failed"}.get(status, "")
+        kind = {
+            "succeeded": "payment.succeeded",
+            "failed": "payment.failed",
+            "declined": "payment.failed",
+            "cancelled": "payment.failed",
+        }.get(status, "")
         return self._translate(
             {
                 "type": kind,
@@ -161,7 +170,11 @@ class SandboxProvider(PaymentProvider):
                     "amount": charge.amount if charge else None,
                     "currency": charge.currency if charge else "",
                     "method": "card",
-                    "failure_code": "card_declined" if status == "failed" else "",
+                    "failure_code": {
+                        "failed": "card_declined",
+                        "declined": "card_declined",
+                        "cancelled": "payment_cancelled",
+                    }.get(status, ""),
                 },
             },
             event_id=f"fetch:{payment.gateway_reference}:{status}",
@@ -191,6 +204,8 @@ class SandboxProvider(PaymentProvider):
     def cancel(self, payment: Payment) -> None:
         from venue_apps.payments.models import SandboxCharge
 
-        SandboxCharge.objects.filter(reference=payment.gateway_reference, status="pending").update(
-            status="cancelled"
-        )
+        # A declined attempt could still be paid on the page, as at a real gateway, so
+        # it is closed too.
+        SandboxCharge.objects.filter(
+            reference=payment.gateway_reference, status__in=("pending", "declined")
+        ).update(status="cancelled")

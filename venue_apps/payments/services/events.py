@@ -248,11 +248,11 @@ def _sale_recorded(order: Order, payment: Payment) -> None:
 def _failed(payment: Payment, event: GatewayEvent) -> str:
     """A declined or abandoned attempt.
 
-    A decline the customer may retry on the same attempt (a card refused inside
-    Stripe's or Razorpay's checkout) keeps the seats until the hold's time is up, so
-    the retry pays normally. A final failure (the gateway closed the attempt, the
-    sandbox page's decline, a fraud refusal) or too many failures ends the order and
-    gives the seats back at once.
+    A decline the customer may retry (a card refused inside Stripe's or Razorpay's
+    checkout, or on the sandbox's page) keeps the seats until the hold's time is up, so
+    a retry, on the same attempt or a new one, pays normally. A final failure (the
+    gateway closed the attempt, the customer gave up on the sandbox page, a fraud
+    refusal) or too many failures ends the order and gives the seats back at once.
     """
     if payment.status not in (Payment.Status.PENDING, Payment.Status.FAILED):
         return f"ignored: failure reported for a payment that is {payment.status}"

@@ -1,10 +1,20 @@
-"""The sandbox's hosted page: the customer approves, declines, or pays late.
+"""The sandbox's hosted page: what the customer does on a gateway's checkout page.
+
+- `approve`: the card is charged.
+- `decline`: the card is refused. Like a declined card at Stripe's or Razorpay's
+  checkout, this is not the end: the order stays pending and its seats stay held until
+  the hold's time is up, and the customer can start another attempt
+  (`POST /api/v1/orders/{id}/payments/`). Repeated declines end the order once the
+  chain's `failures_before_block` is reached, as with any gateway.
+- `cancel`: the customer gives up on the payment page. Final: the order is cancelled
+  and its seats go back on sale at once.
+- `late`: the order's time runs out first (the hold lapses and the order expires, as
+  if the customer had been slow), then the card is charged: the late-payment rule
+  decides whether the seats are still there.
 
 What the page does is what a real gateway does: it records the outcome in the
 sandbox's own books, then delivers a signed webhook to the chain, which is verified and
-applied by the same code as Stripe's and Razorpay's. "Late" first lets the order's time
-run out (the hold lapses and the order expires, as if the customer had been slow), then
-pays: the late-payment rule decides whether the seats are still there.
+applied by the same code as Stripe's and Razorpay's.
 """
 
 from __future__ import annotations
@@ -25,7 +35,19 @@ from venue_apps.payments.providers import sandbox
 from venue_apps.payments.services.events import EventOutcome, webhook_receive
 from venue_apps.payments.services.gateways import provider_for
 
-OUTCOMES = ("approve", "decline", "late")
+OUTCOMES = ("approve", "decline", "cancel", "late")
+# The sandbox's books after each outcome; "declined" is not final (reconciliation reads
+# it as a failure the customer may still follow with another attempt), "cancelled" is.
+_CHARGE_STATUS = {
+    "approve": "succeeded",
+    "late": "succeeded",
+    "decline": "declined",
+    "cancel": "cancelled",
+}
+_FAILURES = {
+    "decline": ("card_declined", "The sandbox card was declined."),
+    "cancel": ("payment_cancelled", "The customer cancelled the payment on the sandbox page."),
+}
 
 
 def _time_runs_out(order: Order) -> None:
@@ -58,10 +80,11 @@ def sandbox_pay(payment: Payment, *, outcome: str) -> EventOutcome:
         return EventOutcome("ignored", f"The sandbox payment is already {charge.status}.", payment)
     if outcome == "late":
         _time_runs_out(payment.order)
-    succeeded = outcome in ("approve", "late")
+    succeeded = _CHARGE_STATUS[outcome] == "succeeded"
     SandboxCharge.objects.filter(pk=charge.pk, status="pending").update(
-        status="succeeded" if succeeded else "failed"
+        status=_CHARGE_STATUS[outcome]
     )
+    failure_code, failure_message = _FAILURES.get(outcome, ("", ""))
     body = sandbox.event_body(
         "payment.succeeded" if succeeded else "payment.failed",
         {
@@ -70,8 +93,10 @@ def sandbox_pay(payment: Payment, *, outcome: str) -> EventOutcome:
             "currency": charge.currency,
             "method": "card",
             "fingerprint": f"sbx_card_{payment.customer_id or payment.client_address or 'guest'}",
-            "failure_code": "" if succeeded else "card_declined",
-            "failure_message": "" if succeeded else "The sandbox card was declined.",
+            "failure_code": failure_code,
+            "failure_message": failure_message,
+            # A declined card may be followed by another attempt; a cancelled page not.
+            "final": outcome == "cancel",
         },
     )
     headers = {
