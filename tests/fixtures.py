@@ -241,3 +241,45 @@ def customer(api, alpha, make_user) -> tuple[User, APIClient]:
     client = api(alpha)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}")
     return user, client
+
+
+FAKE_BUILD = {
+    "src/main.tsx": {
+        "file": "assets/main-AbC123xy.js",
+        "name": "main",
+        "src": "src/main.tsx",
+        "isEntry": True,
+        "css": ["assets/main-Zz9_8QqA.css"],
+        "imports": ["_vendor-Qw3rTy12.js"],
+    },
+    "_vendor-Qw3rTy12.js": {"file": "assets/vendor-Qw3rTy12.js", "name": "vendor"},
+}
+
+
+@pytest.fixture
+def storefront_build(settings, tmp_path):
+    """A storefront build as Vite leaves it (manifest, hashed files), where the settings
+    look for it; django-vite is made to read it."""
+    import json
+
+    from django_vite.core.asset_loader import DjangoViteAssetLoader
+
+    dist = tmp_path / "dist"
+    (dist / ".vite").mkdir(parents=True)
+    (dist / "assets").mkdir()
+    (dist / ".vite" / "manifest.json").write_text(json.dumps(FAKE_BUILD))
+    (dist / "assets" / "main-AbC123xy.js").write_text("console.log('storefront')")
+    (dist / "assets" / "main-Zz9_8QqA.css").write_text("body{margin:0}")
+    (dist / "assets" / "vendor-Qw3rTy12.js").write_text("export const x = 1")
+    settings.FRONTEND_DIST = dist
+    settings.STATICFILES_DIRS = [("app", dist)]
+    settings.DJANGO_VITE = {
+        "default": {
+            **settings.DJANGO_VITE["default"],
+            "dev_mode": False,
+            "manifest_path": dist / ".vite" / "manifest.json",
+        }
+    }
+    DjangoViteAssetLoader._instance = None
+    yield dist
+    DjangoViteAssetLoader._instance = None

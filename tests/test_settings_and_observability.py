@@ -35,7 +35,15 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_settings_pass_check_deploy_with_no_warnings():
+def _built_storefront(folder: Path) -> Path:
+    from tests.fixtures import FAKE_BUILD
+
+    (folder / ".vite").mkdir(parents=True)
+    (folder / ".vite" / "manifest.json").write_text(json.dumps(FAKE_BUILD))
+    return folder
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
     result = manage(
         "check",
         "--deploy",
@@ -44,10 +52,28 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(60),
         FIELD_ENCRYPTION_KEYS=new_key(),
+        # A production image carries the storefront's build (the check insists).
+        FRONTEND_DIST=str(_built_storefront(tmp_path / "dist")),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_check_reports_a_missing_storefront_build(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        FIELD_ENCRYPTION_KEYS=new_key(),
+        FRONTEND_DIST=str(tmp_path / "never-built"),
+    )
+
+    assert result.returncode != 0
+    assert "django_vite.W001" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

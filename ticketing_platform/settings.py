@@ -94,6 +94,7 @@ SHARED_APPS = [
     "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_vite",
     "channels",
     "ticketing_platform.apps.TicketingPlatformConfig",
 ]
@@ -129,7 +130,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "ticketing_platform.security.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ticketing_platform.static_middleware.StaticFilesMiddleware",  # WhiteNoise
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,8 +152,12 @@ ASGI_APPLICATION = "ticketing_platform.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # The dashboards' own pages (the door scanner); dashboards is not an app.
-        "DIRS": [BASE_DIR / "dashboards" / "templates"],
+        # The dashboards' own pages (the door scanner) and the storefront's HTML shell;
+        # neither dashboards nor api is an app.
+        "DIRS": [
+            BASE_DIR / "dashboards" / "templates",
+            BASE_DIR / "api" / "storefront" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -480,6 +485,36 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Browsers keep the storefront's hashed build files for a year without asking again
+# (and Django's hashed files in production); everything else for WhiteNoise's minute.
+from ticketing_platform.static import immutable_file_test  # noqa: E402
+
+WHITENOISE_IMMUTABLE_FILE_TEST = immutable_file_test
+
+# The storefront (React + TypeScript, built by Vite into frontend/dist; `make frontend`).
+# Its files are served under /static/app/ (Vite's `base`), and django-vite reads the
+# build's manifest to name them in the HTML shell (api/storefront). In development,
+# DJANGO_VITE_DEV_MODE=true loads them from Vite's dev server instead, with hot reload.
+FRONTEND_DIST = Path(env.str("FRONTEND_DIST", default=str(BASE_DIR / "frontend" / "dist")))
+STATICFILES_DIRS = [("app", FRONTEND_DIST)]
+DJANGO_VITE_DEV_SERVER = env.str("DJANGO_VITE_DEV_SERVER", default="http://localhost:5173")
+DJANGO_VITE = {
+    "default": {
+        "dev_mode": env.bool("DJANGO_VITE_DEV_MODE", default=False),
+        "dev_server_protocol": DJANGO_VITE_DEV_SERVER.split("://", 1)[0],
+        "dev_server_host": DJANGO_VITE_DEV_SERVER.split("://", 1)[-1].rsplit(":", 1)[0],
+        "dev_server_port": int(DJANGO_VITE_DEV_SERVER.rsplit(":", 1)[-1]),
+        "static_url_prefix": "app",
+        "manifest_path": FRONTEND_DIST / ".vite" / "manifest.json",
+        # Reads the manifest again when a new build replaces it (no restart needed).
+        "app_client_class": "api.storefront.vite.StorefrontViteClient",
+    }
+}
+if not PRODUCTION:
+    # Until someone runs `make frontend`, the build is missing: the storefront's pages
+    # say so themselves (503 with the command), so the checks need not on every command.
+    # In production a missing build is a deployment error and the checks report it.
+    SILENCED_SYSTEM_CHECKS = ["django_vite.W001", "staticfiles.W004"]
 
 # EMAIL_URL like smtp+tls://user:password@smtp.example.com:587 sets backend, host,
 # port, credentials and TLS at once; without it, development prints mail to the console.

@@ -1,16 +1,15 @@
-"""URLs of a chain's host (its own schema): the tenant API and dashboard."""
+"""URLs of a chain's host (its own schema): the tenant API, the dashboard, payment and
+account pages, the chain's media, and the storefront, which answers every other path."""
 
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.health import healthz
+from api.storefront import views as storefront
 from api.storefront.media import media_file
 from dashboards.sites import tenant_dashboard
 
 urlpatterns = [
-    # Until the storefront and console pages exist, the root shows the API.
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("api.accounts.urls")),
     path("api/v1/", include("api.venues.urls")),
@@ -31,4 +30,17 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("dashboard/", tenant_dashboard.urls),
     re_path(r"^media/(?P<path>.*)$", media_file, name="media"),
+    path("manifest.webmanifest", storefront.web_manifest, name="storefront-manifest"),
+    path("icon.svg", storefront.icon_svg, name="storefront-icon"),
+    path("favicon.ico", storefront.favicon, name="storefront-favicon"),
+    path("robots.txt", storefront.robots_txt, name="storefront-robots"),
+    path("sitemap.xml", storefront.sitemap_xml, name="storefront-sitemap"),
+    # Last: every other path is the storefront's (the app routes it, and shows its own
+    # "not found"), except the prefixes above and static files, which WhiteNoise serves
+    # before URL routing (a missing one falls through to a plain 404, not the shell).
+    re_path(
+        r"^(?!(?:api|ws|dashboard|pay|account|static|media|healthz)(?:/|$)).*$",
+        storefront.storefront_shell,
+        name="storefront",
+    ),
 ]

@@ -34,7 +34,7 @@ from tenants.error_codes import NotFound
 from venue_apps.accounts import services
 from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import STAFF_ROLES, AccountSettings, OAuthClient, Role, User
-from venue_apps.accounts.selectors import users_with_two_factor
+from venue_apps.accounts.selectors import oauth_providers, users_with_two_factor
 
 STAFF_ONLY = tuple(role for role in STAFF_ROLES if role != Role.PLATFORM_STAFF)
 
@@ -264,12 +264,7 @@ class OAuthProvidersView(APIView):
 
     @extend_schema(responses=io_.OAuthProviderOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(
-            [
-                {"provider": client.provider, "client_id": client.client_id}
-                for client in OAuthClient.objects.filter(enabled=True).order_by("provider")
-            ]
-        )
+        return Response(oauth_providers())
 
 
 class OAuthSignInView(APIView):

@@ -242,3 +242,44 @@ def test_onboard_tenant_command_takes_a_locale(monkeypatch):
     )
 
     assert Tenant.objects.get(slug="delta").locale == "hi-IN"
+
+
+@pytest.mark.parametrize(
+    "background, text",
+    [
+        ("#000000", "#ffffff"),
+        ("#ffffff", "#111827"),
+        ("#1e1b4b", "#ffffff"),  # Aurora's indigo
+        ("#f97316", "#111827"),  # Aurora's orange: dark text reads better
+        ("#0c4a6e", "#ffffff"),  # Bluebird's blue
+        ("#facc15", "#111827"),  # Bluebird's yellow
+        ("#1f2937", "#ffffff"),  # the default primary
+        ("#f59e0b", "#111827"),  # the default accent
+        ("#777777", "#ffffff"),  # 4.48 against white, 3.8 against #111827
+        ("#9ca3af", "#111827"),
+        ("#6B7280", "#ffffff"),  # upper-case digits
+    ],
+)
+def test_readable_text_on_a_brand_colour(background, text):
+    from tenants.colours import readable_text_on
+
+    assert readable_text_on(background) == text
+
+
+@pytest.mark.parametrize(
+    "first, second, ratio",
+    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#777777", "#ffffff", 4.48)],
+)
+def test_contrast_ratio_follows_wcag(first, second, ratio):
+    from tenants.colours import contrast_ratio
+
+    assert round(contrast_ratio(first, second), 2) == ratio
+    assert contrast_ratio(second, first) == contrast_ratio(first, second)
+
+
+@pytest.mark.parametrize("colour", ["", "red", "#12345", "#1234567", "#gggggg", None])
+def test_a_colour_that_is_not_hex_is_refused(colour):
+    from tenants.colours import relative_luminance
+
+    with pytest.raises(ValueError):
+        relative_luminance(colour)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from venue_apps.accounts.models import Role, TOTPDevice, User
+from venue_apps.accounts.models import OAuthClient, Role, TOTPDevice, User
+
+
+def oauth_providers() -> list[dict[str, str]]:
+    """The providers customers may sign in with at this chain, with the client id the
+    storefront opens the provider's consent screen with (never the secret)."""
+    return [
+        {"provider": provider, "client_id": client_id}
+        for provider, client_id in OAuthClient.objects.filter(enabled=True)
+        .order_by("provider")
+        .values_list("provider", "client_id")
+    ]
 
 
 def user_find_by_email(email: str) -> User | None:

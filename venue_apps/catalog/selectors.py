@@ -76,3 +76,13 @@ def title_get(title_id: int) -> Title:
         return Title.objects.defer("search_vector").prefetch_related("credits").get(pk=title_id)
     except Title.DoesNotExist as error:
         raise NotFound(CatalogErrorCode.TITLE_NOT_FOUND, f"No title {title_id}.") from error
+
+
+def title_public(title_id: int) -> Title | None:
+    """A title customers may see (active), with its credits; None otherwise."""
+    return (
+        Title.objects.defer("search_vector")
+        .filter(pk=title_id, is_active=True)
+        .prefetch_related("credits")
+        .first()
+    )

@@ -35,9 +35,14 @@ _EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD":
 _SYMBOLS = {"INR": "₹", "EUR": "€", "GBP": "£", "USD": "$"}
 
 
+def currency_exponent(currency: str) -> int:
+    """Decimal places of a currency's minor unit (2 for most, 0 for JPY, 3 for KWD)."""
+    return _EXPONENTS.get(currency, 2)
+
+
 def money(amount: int, currency: str, *, symbol: bool = True) -> str:
     """Minor units as people read them: `₹1,250.00`, `€12.50` (or `1,250.00 INR`)."""
-    exponent = _EXPONENTS.get(currency, 2)
+    exponent = currency_exponent(currency)
     major = amount / (10**exponent)
     sign = _SYMBOLS.get(currency) if symbol else None
     text = f"{major:,.{exponent}f}"

@@ -7,6 +7,7 @@ from datetime import date as Date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from tenants.cache import cache_key, cached
 from tenants.error_codes import NotFound
@@ -134,3 +135,27 @@ def showtime_grid_json(*, date: Date, venue: int | None = None) -> bytes:
 
 def price_card_list() -> QuerySet[PriceCard]:
     return PriceCard.objects.prefetch_related("rules__category")
+
+
+def show_public(show_id: int) -> Show | None:
+    """A show customers may see (not cancelled, of an active title), with its title,
+    venue and auditorium; None otherwise."""
+    return (
+        Show.objects.select_related("title", "venue", "auditorium")
+        .defer("title__search_vector")
+        .exclude(status=Show.Status.CANCELLED)
+        .filter(pk=show_id, title__is_active=True)
+        .first()
+    )
+
+
+def shows_selling(*, title: int | None = None) -> QuerySet[Show]:
+    """Shows on sale now and yet to start, soonest first, with their venue: what a
+    customer can book today."""
+    now = timezone.now()
+    shows = Show.objects.select_related("venue").filter(
+        status=Show.Status.ON_SALE, starts_at__gt=now, sales_close_at__gt=now
+    )
+    if title is not None:
+        shows = shows.filter(title_id=title)
+    return shows.order_by("starts_at", "id")
