@@ -1,7 +1,10 @@
 """Picks the tenant for each HTTP request from its Host header, before anything else runs.
 
-Unknown hosts get 404 and suspended tenants 403, both as JSON with a reason, and both
-answered from the public schema: a suspended tenant's own schema is never touched.
+Unknown hosts get 404 and suspended tenants 403, both answered from the public schema:
+a suspended tenant's own schema is never touched. API clients (`/api/`, `/ws/`, and any
+request that does not ask for HTML by name) get JSON with a reason; a browser opening a
+page gets an HTML page: for a suspended chain, in its name and colours (from its
+public-schema row), saying it is temporarily unavailable and bookings are safe.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import sentry_sdk
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
@@ -36,6 +40,48 @@ def refusal_for(tenant: Tenant | None, host: str) -> tuple[int, dict] | None:
     return None
 
 
+# The refusal pages are all inline: nothing may be loaded from a host we refuse.
+REFUSAL_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+_API_PREFIXES = ("/api/", "/ws/")
+
+
+def wants_html_page(request: HttpRequest) -> bool:
+    """A browser opening a page: not an API or socket path, and an Accept header that
+    names text/html (browsers do; API clients and probes send */* or JSON)."""
+    if request.path.startswith(_API_PREFIXES) or request.path in ("/api", "/ws"):
+        return False
+    accept = request.headers.get("Accept", "")
+    return any(
+        part.split(";", 1)[0].strip().lower() in ("text/html", "application/xhtml+xml")
+        for part in accept.split(",")
+    )
+
+
+def refusal_page(tenant: Tenant | None, status: int) -> HttpResponse:
+    from tenants.colours import readable_text_on
+
+    if tenant is None:
+        html = render_to_string("tenants/unknown_host.html")
+    else:
+        html = render_to_string(
+            "tenants/unavailable.html",
+            {
+                "brand": tenant.brand_name,
+                "primary": tenant.primary_colour,
+                "accent": tenant.accent_colour,
+                "on_primary": readable_text_on(tenant.primary_colour),
+                "on_accent": readable_text_on(tenant.accent_colour),
+                "lang": tenant.locale,
+            },
+        )
+    response = HttpResponse(html, status=status)
+    response["Content-Security-Policy"] = REFUSAL_PAGE_CSP
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
+    return response
+
+
 def hostname_of(raw_host: str) -> str:
     return remove_www(raw_host.split(":")[0].lower().rstrip("."))
 
@@ -59,6 +105,8 @@ class TenantResolutionMiddleware(TenantMainMiddleware):
         if refusal is not None:
             connection.set_schema_to_public()
             status, body = refusal
+            if wants_html_page(request):
+                return refusal_page(tenant, status)
             return JsonResponse(body, status=status)
         tenant.domain_url = host
         request.tenant = tenant

@@ -159,3 +159,77 @@ def test_cached_host_answers_need_no_query_and_a_suspension_clears_them(
         )
     assert client.get("/api/v1/tenant/").status_code == 403
     host_cache.clear()
+
+
+BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize("path", ["/", "/titles/3", "/orders", "/dashboard/", "/no/such/page"])
+def test_a_browser_at_a_suspended_chain_gets_its_branded_page(api, frozen, path):
+    type(frozen).objects.filter(pk=frozen.pk).update(
+        primary_colour="#0c4a6e", accent_colour="#facc15", locale="en-GB"
+    )
+
+    response = api(frozen).get(path, **BROWSER)
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="en-GB">' in html
+    assert "<title>Frozen Films is temporarily unavailable</title>" in html
+    assert "Bookings already made are safe" in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert "background: #0c4a6e; color: #ffffff;" in html
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert "<script" not in html
+
+
+@pytest.mark.parametrize(
+    "path, accept",
+    [
+        ("/api/v1/tenant/", BROWSER["HTTP_ACCEPT"]),
+        ("/ws/shows/1/seats/", BROWSER["HTTP_ACCEPT"]),
+        ("/", "application/json"),
+        ("/", "*/*"),
+        ("/", ""),
+    ],
+)
+def test_api_clients_at_a_suspended_chain_still_get_json(api, frozen, path, accept):
+    response = api(frozen).get(path, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "tenant_suspended"
+
+
+def test_the_suspended_page_never_enters_the_chains_schema(api, frozen):
+    with CaptureQueriesContext(connection) as captured:
+        api(frozen).get("/", **BROWSER)
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert [s for s in statements if "search_path" not in s] == [
+        next(s for s in statements if "tenants_domain" in s)
+    ]
+    assert [s for s in statements if "search_path" in s] in ([], ['SET search_path = "public"'])
+
+
+def test_a_suspended_chains_name_is_escaped_on_its_page(api, frozen):
+    type(frozen).objects.filter(pk=frozen.pk).update(display_name="<b>Frozen</b> & Co")
+
+    html = api(frozen).get("/", **BROWSER).content.decode()
+
+    assert "<b>Frozen</b>" not in html
+    assert "&lt;b&gt;Frozen&lt;/b&gt; &amp; Co is temporarily unavailable" in html
+
+
+def test_a_browser_at_an_unknown_host_gets_a_plain_404_page():
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_HOST="nobody.localhost")
+
+    page = client.get("/", **BROWSER)
+    api_answer = client.get("/api/v1/tenant/", **BROWSER)
+
+    assert page.status_code == 404
+    assert "No cinema or theatre is served at this address" in page.content.decode()
+    assert '<meta name="robots" content="noindex">' in page.content.decode()
+    assert api_answer.json()["code"] == "tenant_not_found"
