@@ -11,7 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from venue_apps.catalog.services import CreditSpec, title_create
+from tenants.error_codes import DomainError
+from ticketing_platform.demo_posters import poster_jpeg
+from venue_apps.catalog.services import CreditSpec, title_create, title_poster_set
 from venue_apps.inventory.services import show_put_on_sale
 from venue_apps.shows.services import RuleSpec, price_card_create, show_create
 from venue_apps.venues.services import auditorium_create, venue_create
@@ -344,3 +346,119 @@ def bluebird_programme(*, days: int = 7, on_sale_days: int = 3) -> int:
                     show_put_on_sale(show)
                 shows += 1
     return shows
+
+
+# --- posters and what is coming soon (run on every seed, so older demo chains get them) ---
+
+
+@dataclass(frozen=True)
+class ComingSoon:
+    title: DemoTitle
+    starts: tuple[time, ...]
+    show_format: str
+
+
+COMING_SOON = {
+    "aurora": ComingSoon(
+        DemoTitle(
+            "Neon Tide",
+            "film",
+            128,
+            "U/A 13+",
+            ("science-fiction", "thriller"),
+            ("en", "hi"),
+            ("2d", "imax"),
+            "A night-shift diver finds the harbour's lights answering back.",
+            "Ishaan Varma",
+            ("Rhea Kapoor", "Tom Ashdown"),
+        ),
+        (time(13, 0), time(20, 0)),
+        "imax",
+    ),
+    "bluebird": ComingSoon(
+        DemoTitle(
+            "Hamlet",
+            "play",
+            180,
+            "12",
+            ("drama", "tragedy"),
+            ("en",),
+            ("live",),
+            "The prince of Denmark, his father's ghost, and a play to catch a king.",
+            "Orla Quinn",
+            ("Cian Farrell", "Maeve Gallagher"),
+        ),
+        (time(19, 0),),
+        "live",
+    ),
+}
+# About two weeks ahead: well after the week the programme sells (three days on sale).
+COMING_SOON_DAYS = 14
+
+
+def coming_soon_ensure(slug: str) -> int:
+    """One title of each demo chain released in two weeks, with shows on its first two
+    days scheduled but not on sale (they open later, as a real release would). A title
+    plays from its release, so the shows sit after the on-sale window rather than in
+    it. Idempotent: a chain that has the title keeps it as it is. Returns the shows
+    made."""
+    from venue_apps.catalog.models import Title
+    from venue_apps.shows.models import PriceCard
+    from venue_apps.venues.models import Auditorium
+
+    spec = COMING_SOON[slug]
+    if Title.objects.filter(name=spec.title.name).exists():
+        return 0
+    auditorium = Auditorium.objects.select_related("venue").order_by("venue_id", "id").first()
+    card = PriceCard.objects.filter(is_active=True).order_by("id").first()
+    if auditorium is None or card is None:
+        return 0
+    venue = auditorium.venue
+    release = timezone.now().astimezone(venue.zone).date() + timedelta(days=COMING_SOON_DAYS)
+    demo = spec.title
+    title = title_create(
+        name=demo.name,
+        kind=demo.kind,
+        runtime_minutes=demo.runtime,
+        certificate=demo.certificate,
+        genres=list(demo.genres),
+        languages=list(demo.languages),
+        formats=list(demo.formats),
+        synopsis=demo.synopsis,
+        release_date=release,
+        credits=[CreditSpec(demo.director, "director")]
+        + [CreditSpec(person, "cast") for person in demo.cast],
+    )
+    made = 0
+    for day in (release, release + timedelta(days=1)):
+        for start in spec.starts:
+            try:
+                show_create(
+                    title=title,
+                    auditorium=auditorium,
+                    starts_at=datetime.combine(day, start, tzinfo=venue.zone),
+                    format=spec.show_format,
+                    audio_language=title.languages[0],
+                    price_card=card,
+                )
+            except DomainError:
+                continue  # staff scheduled something there: the demo makes do
+            made += 1
+    return made
+
+
+def posters_ensure() -> int:
+    """A generated poster for every title without one; returns how many were made."""
+    from venue_apps.catalog.models import Title
+
+    made = 0
+    for title in Title.objects.filter(poster="").order_by("id"):
+        image = poster_jpeg(
+            name=title.name,
+            kind=title.kind,
+            formats=title.formats,
+            certificate=title.certificate,
+        )
+        title_poster_set(title, image=image, filename=f"{title.slug}.jpg")
+        made += 1
+    return made

@@ -164,3 +164,16 @@ def title_update(
     title_search_refresh([title.pk])
     cache_namespace_bump(CATALOG_CACHE)
     return title
+
+
+@transaction.atomic
+def title_poster_set(title: Title, *, image: bytes, filename: str) -> Title:
+    """Store a poster image for the title (under the chain's own media path, see
+    `catalog.models.poster_path`), replacing the reference to any earlier one."""
+    from django.core.files.base import ContentFile
+
+    title = Title.objects.select_for_update().get(pk=title.pk)
+    title.poster.save(filename, ContentFile(image), save=False)
+    title.save(update_fields=["poster", "updated_at"])
+    cache_namespace_bump(CATALOG_CACHE)
+    return title

@@ -17,7 +17,12 @@ from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
 from tenants.services import Branding, public_tenant_ensure, tenant_onboard, tenant_update
-from ticketing_platform.demo_programme import aurora_programme, bluebird_programme
+from ticketing_platform.demo_programme import (
+    aurora_programme,
+    bluebird_programme,
+    coming_soon_ensure,
+    posters_ensure,
+)
 from venue_apps.accounts.models import Role
 from venue_apps.venues.models import Venue
 
@@ -155,6 +160,12 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{chain.slug}: {shows} shows in {time.perf_counter() - started:.1f} s."
                     )
+                soon = coming_soon_ensure(chain.slug)
+                if soon:
+                    self.stdout.write(f"{chain.slug}: a title coming soon, {soon} shows.")
+                posters = posters_ensure()
+                if posters:
+                    self.stdout.write(f"{chain.slug}: {posters} posters drawn.")
 
     def _print_logins(self) -> None:
         port = os.environ.get("PORT", "8000")
