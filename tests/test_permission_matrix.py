@@ -161,6 +161,24 @@ PLATFORM: dict[tuple[str, str], Row] = {
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }
+# A chain host's routes outside the API: pages and files for browsers, which no token
+# opens. Each says who gets what without signing in (links and page tokens are checked
+# by the pages themselves), and a new one must be added here. The dashboard is Django
+# admin's own site, with its own login.
+PAGES: dict[str, tuple[str, int]] = {
+    "healthz": ("/healthz/", 200),
+    "sandbox-page": (f"/pay/sandbox/{uuid.uuid4()}/", 404),  # without the page's token
+    "verify-email-page": ("/account/verify-email/", 400),  # without the emailed link
+    "reset-password-page": ("/account/reset-password/", 400),  # without the emailed link
+    "forgot-password-page": ("/account/forgot-password/", 200),
+    "media": ("/media/tenants/alpha/posters/none.jpg", 404),
+    "storefront-manifest": ("/manifest.webmanifest", 200),
+    "storefront-icon": ("/icon.svg", 200),
+    "storefront-favicon": ("/favicon.ico", 302),
+    "storefront-robots": ("/robots.txt", 200),
+    "storefront-sitemap": ("/sitemap.xml", 200),
+    "storefront": ("/orders", 200),
+}
 # Values that name something real where the route checks them before permissions
 # (a kind, a provider, a chain); ids are of nothing, which staff get answered with 404.
 PLACEHOLDERS = {"pk": "999999", "kind": "titles", "slug": "alpha", "provider": "stripe"}
@@ -237,6 +255,45 @@ def _signed_in(api, tenant, email, *, platform=False):
 def test_the_tables_name_every_endpoint():
     assert set(_routes("ticketing_platform.urls_tenant")) == set(CHAIN)
     assert set(_routes("ticketing_platform.urls_public")) == set(PLATFORM)
+
+
+def _page_routes() -> set[str]:
+    names = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            path = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not path.startswith("dashboard/"):
+                    walk(pattern.url_patterns, path)
+            elif not path.startswith("api/"):
+                names.add(pattern.name)
+
+    walk(get_resolver("ticketing_platform.urls_tenant").url_patterns, "")
+    return names
+
+
+def test_the_page_table_names_every_route_outside_the_api():
+    assert _page_routes() == set(PAGES)
+
+
+def test_pages_answer_anyone_and_ignore_tokens(api, alpha, beta, make_user, storefront_build):
+    anonymous = api(alpha)
+    customer = _signed_in(api, alpha, make_user(alpha, role=Role.CUSTOMER).email)
+    foreign = api(alpha)
+    foreign.credentials(
+        HTTP_AUTHORIZATION="Bearer "
+        + obtain_tokens(api(beta), make_user(beta, role=Role.OWNER).email)["access"]
+    )
+
+    wrong = [
+        f"GET {path} ({name}) as {who}: {status} != {expected}"
+        for name, (path, expected) in sorted(PAGES.items())
+        for who, client in (("anonymous", anonymous), ("customer", customer), ("beta", foreign))
+        if (status := client.get(path).status_code) != expected
+    ]
+
+    assert wrong == []
 
 
 def test_every_chain_endpoint_admits_exactly_its_roles(api, alpha, make_user):
