@@ -49,6 +49,7 @@ class TenantErrorCode(StrEnum):
     TIMEZONE_INVALID = "timezone_invalid"
     COLOUR_INVALID = "colour_invalid"
     LOCALE_INVALID = "locale_invalid"
+    STOREFRONT_STYLE_INVALID = "storefront_style_invalid"
     OWNER_INVALID = "owner_invalid"
     STATUS_INVALID = "status_invalid"
     TENANT_NOT_FOUND = "tenant_not_found"

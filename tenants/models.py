@@ -31,6 +31,14 @@ class Tenant(TenantMixin):
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
 
+    class StorefrontStyle(models.TextChoices):
+        """The storefront's look, beyond the chain's two colours: a light page; a dark
+        auditorium for cinemas; serif type on warm paper for theatres."""
+
+        LIGHT = "light", "Light"
+        CINEMA = "cinema", "Cinema (dark)"
+        CLASSIC = "classic", "Classic (serif, warm paper)"
+
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=40, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -48,6 +56,11 @@ class Tenant(TenantMixin):
     logo = models.ImageField(upload_to=tenant_logo_path, blank=True)
     primary_colour = models.CharField(max_length=7, default="#1f2937", validators=[HEX_COLOUR])
     accent_colour = models.CharField(max_length=7, default="#f59e0b", validators=[HEX_COLOUR])
+    # Served in the shell (`<html data-style>` and `#chain-config`), so the page never
+    # shows one look and then another while its script starts.
+    storefront_style = models.CharField(
+        max_length=16, choices=StorefrontStyle.choices, default=StorefrontStyle.LIGHT
+    )
 
     # Seat holds: how long a hold lasts, and limits that stop hoarding.
     hold_ttl_seconds = models.PositiveIntegerField(
@@ -80,6 +93,10 @@ class Tenant(TenantMixin):
             models.CheckConstraint(
                 condition=models.Q(status__in=["active", "suspended"]),
                 name="tenant_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(storefront_style__in=["light", "cinema", "classic"]),
+                name="tenant_storefront_style_valid",
             ),
         ]
 

@@ -46,6 +46,8 @@ class Branding:
     display_name: str = ""
     primary_colour: str | None = None
     accent_colour: str | None = None
+    # One of Tenant.StorefrontStyle ("light" when not given).
+    storefront_style: str | None = None
 
 
 def schema_name_for(slug: str) -> str:
@@ -135,6 +137,19 @@ def locale_clean(locale: str) -> str:
     return tag
 
 
+def storefront_style_clean(style: str) -> str:
+    """One of Tenant.StorefrontStyle's values (`light`, `cinema`, `classic`), or
+    DomainError `storefront_style_invalid`."""
+    cleaned = (style or "").strip().lower()
+    if cleaned not in Tenant.StorefrontStyle.values:
+        choices = ", ".join(Tenant.StorefrontStyle.values)
+        raise DomainError(
+            TenantErrorCode.STOREFRONT_STYLE_INVALID,
+            f"{style!r} is not a storefront style; choose one of {choices}.",
+        )
+    return cleaned
+
+
 def _validated(
     *,
     name: str,
@@ -183,6 +198,8 @@ def _validated(
         values["primary_colour"] = branding.primary_colour
     if branding.accent_colour:
         values["accent_colour"] = branding.accent_colour
+    if branding.storefront_style is not None:
+        values["storefront_style"] = storefront_style_clean(branding.storefront_style)
     return values
 
 
@@ -230,7 +247,8 @@ def tenant_onboard(
     actor: Any = None,
 ) -> Tenant:
     """Create a working tenant: row, schema, `<slug>.<PLATFORM_DOMAIN>`, owner, branding
-    and locale (a BCP 47 tag; "en" when not given).
+    (with its storefront style; "light" when not given) and locale (a BCP 47 tag; "en"
+    when not given).
 
     Raises DomainError (400) for invalid input and Conflict (409) when the slug or its
     domain is taken. Nothing is left behind on failure.
@@ -279,6 +297,7 @@ def tenant_onboard(
                     "domain": host,
                     "owner": owner_email,
                     "locale": tenant.locale,
+                    "storefront_style": tenant.storefront_style,
                 },
             )
     except (IntegrityError, ValidationError) as error:
@@ -327,16 +346,28 @@ def tenant_set_status(
 
 
 @transaction.atomic
-def tenant_update(tenant: Tenant, *, locale: str | None = None, actor: Any = None) -> Tenant:
-    """Change a chain's settings that platform staff own (today its locale); audited.
+def tenant_update(
+    tenant: Tenant,
+    *,
+    locale: str | None = None,
+    storefront_style: str | None = None,
+    actor: Any = None,
+) -> Tenant:
+    """Change a chain's settings that platform staff own (its locale and storefront
+    style; None leaves one as it is); one audit row for what changed.
 
-    Raises DomainError `locale_invalid` for a tag that is not BCP 47. Unchanged values
-    write nothing."""
+    Raises DomainError `locale_invalid` for a tag that is not BCP 47 and
+    `storefront_style_invalid` for an unknown style, before anything is written.
+    Unchanged values write nothing."""
     if tenant.is_public:
-        raise DomainError(TenantErrorCode.STATUS_INVALID, "The platform itself has no locale.")
+        raise DomainError(
+            TenantErrorCode.STATUS_INVALID, "The platform itself has no storefront settings."
+        )
     changes: dict[str, Any] = {}
     if locale is not None:
         changes["locale"] = locale_clean(locale)
+    if storefront_style is not None:
+        changes["storefront_style"] = storefront_style_clean(storefront_style)
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     changed = {key: value for key, value in changes.items() if getattr(tenant, key) != value}
     if not changed:

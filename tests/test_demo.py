@@ -61,3 +61,38 @@ def test_demo_extras_are_made_once(alpha, programme, settings, tmp_path, api):
         ("Neon Tide", "/media/" + posters["Neon Tide"])
     ]
     assert api(alpha).get("/media/" + posters["Neon Tide"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_chains_get_their_storefront_styles():
+    from tenants.models import Tenant
+    from ticketing_platform.management.commands.seed_demo import CHAINS, demo_chain_ensure
+
+    aurora, bluebird = CHAINS
+
+    assert demo_chain_ensure(aurora).storefront_style == "cinema"
+    assert demo_chain_ensure(bluebird).storefront_style == "classic"
+    assert Tenant.objects.get(slug="bluebird").locale == "en-IE"
+
+
+@pytest.mark.django_db
+def test_a_demo_chain_still_at_the_default_style_gets_its_own_and_a_chosen_one_stays():
+    from tenants.models import PlatformAuditLog, Tenant
+    from ticketing_platform.management.commands.seed_demo import CHAINS, demo_chain_ensure
+
+    aurora, bluebird = CHAINS
+    demo_chain_ensure(aurora)
+    demo_chain_ensure(bluebird)
+    # Aurora as seeded before styles existed; Bluebird as a person restyled it.
+    Tenant.objects.filter(slug="aurora").update(storefront_style="light")
+    Tenant.objects.filter(slug="bluebird").update(storefront_style="cinema")
+
+    again = (demo_chain_ensure(aurora), demo_chain_ensure(bluebird))
+
+    assert [tenant.storefront_style for tenant in again] == ["cinema", "cinema"]
+    assert PlatformAuditLog.objects.get(
+        tenant__slug="aurora", action="tenant_updated"
+    ).new_values == {"storefront_style": "cinema"}
+    assert not PlatformAuditLog.objects.filter(
+        tenant__slug="bluebird", action="tenant_updated"
+    ).exists()

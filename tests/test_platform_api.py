@@ -70,6 +70,7 @@ def test_onboarding_accepts_branding(platform_client):
         ({"primary_colour": "red"}, 400, "invalid"),
         ({"locale": "english"}, 400, "locale_invalid"),
         ({"locale": "en-IN-x-private"}, 400, "locale_invalid"),
+        ({"storefront_style": "neon"}, 400, "invalid_choice"),
     ],
 )
 def test_bad_onboarding_is_refused_with_a_reason_and_leaves_nothing(
@@ -106,6 +107,55 @@ def test_onboarding_without_a_locale_gives_en(platform_client):
     assert body["locale"] == "en"
 
 
+def test_onboarding_takes_a_storefront_style_and_the_chain_serves_it(platform_client, api):
+    response = platform_client.post(
+        "/api/platform/tenants/", {**ONBOARD, "storefront_style": "classic"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["storefront_style"] == "classic"
+    comet = Tenant.objects.get(slug="comet")
+    assert api(comet).get("/api/v1/tenant/").json()["storefront_style"] == "classic"
+
+
+def test_onboarding_without_a_storefront_style_gives_light(platform_client):
+    body = platform_client.post("/api/platform/tenants/", ONBOARD, format="json").json()
+
+    assert body["storefront_style"] == "light"
+
+
+def test_patch_changes_the_storefront_style_and_audits_it(platform_client, api, alpha):
+    response = platform_client.patch(
+        "/api/platform/tenants/alpha/", {"storefront_style": "cinema"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["storefront_style"] == "cinema"
+    assert response.json()["locale"] == "en"
+    assert api(alpha).get("/api/v1/tenant/").json()["storefront_style"] == "cinema"
+    audit = PlatformAuditLog.objects.get(tenant=alpha, action="tenant_updated")
+    assert (audit.old_values, audit.new_values) == (
+        {"storefront_style": "light"},
+        {"storefront_style": "cinema"},
+    )
+    assert audit.actor_email == "staff@platform.test"
+
+
+def test_patch_changes_the_locale_and_the_style_in_one_audit_row(platform_client, alpha):
+    response = platform_client.patch(
+        "/api/platform/tenants/alpha/",
+        {"locale": "en-GB", "storefront_style": "classic"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    audit = PlatformAuditLog.objects.get(tenant=alpha, action="tenant_updated")
+    assert (audit.old_values, audit.new_values) == (
+        {"locale": "en", "storefront_style": "light"},
+        {"locale": "en-GB", "storefront_style": "classic"},
+    )
+
+
 def test_patch_changes_the_locale_and_audits_it(platform_client, api, alpha):
     response = platform_client.patch(
         "/api/platform/tenants/alpha/", {"locale": "hi_IN"}, format="json"
@@ -126,7 +176,10 @@ def test_patch_changes_the_locale_and_audits_it(platform_client, api, alpha):
         # A bad locale refuses the whole change, the suspension with it.
         ({"locale": "klingon!", "status": "suspended"}, "locale_invalid"),
         ({"locale": "hi-IN", "status": "closed"}, "invalid_choice"),
+        ({"storefront_style": "neon", "status": "suspended"}, "invalid_choice"),
+        ({"storefront_style": "cinema", "locale": "klingon!"}, "locale_invalid"),
         ({}, "nothing_to_change"),
+        ({"reason": "only a reason"}, "nothing_to_change"),
     ],
 )
 def test_a_bad_patch_changes_nothing(platform_client, alpha, body, code):
@@ -135,7 +188,7 @@ def test_a_bad_patch_changes_nothing(platform_client, alpha, body, code):
     assert response.status_code == 400
     assert response.json()["code"] == code
     alpha.refresh_from_db()
-    assert (alpha.locale, alpha.status) == ("en", "active")
+    assert (alpha.locale, alpha.status, alpha.storefront_style) == ("en", "active", "light")
     assert not PlatformAuditLog.objects.filter(
         tenant=alpha, action__in=["tenant_updated", "tenant_suspended"]
     ).exists()

@@ -49,7 +49,7 @@ def test_the_home_page_is_the_shell_with_the_chains_config(api, alpha, storefron
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert response["Cache-Control"] == "no-cache"
-    assert html.startswith('<!doctype html>\n<html lang="en-IN">')
+    assert html.startswith('<!doctype html>\n<html lang="en-IN" data-style="light">')
     assert '<meta charset="utf-8">' in html
     assert (
         '<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">'
@@ -74,6 +74,7 @@ def test_the_home_page_is_the_shell_with_the_chains_config(api, alpha, storefron
         "logo",
         "primary_colour",
         "accent_colour",
+        "style",
         "currency",
         "locale",
         "timezone",
@@ -87,6 +88,7 @@ def test_the_home_page_is_the_shell_with_the_chains_config(api, alpha, storefron
     assert config["slug"] == "alpha"
     assert config["name"] == "Alpha Cinemas"
     assert config["logo"] is None
+    assert config["style"] == "light"
     assert (config["currency"], config["locale"], config["timezone"]) == (
         "INR",
         "en-IN",
@@ -97,6 +99,18 @@ def test_the_home_page_is_the_shell_with_the_chains_config(api, alpha, storefron
     assert config["providers"] == client.get("/api/v1/payments/providers/").json()
     assert config["oauth"] == client.get("/api/v1/auth/oauth/providers/").json()
     assert config["api"] == "/api/v1/"
+
+
+@pytest.mark.parametrize("style", ["cinema", "classic"])
+def test_the_shell_names_the_chains_style_before_any_script(api, alpha, storefront_build, style):
+    type(alpha).objects.filter(pk=alpha.pk).update(storefront_style=style)
+
+    response = api(alpha).get("/orders", **HTML)
+
+    assert response.content.decode().startswith(
+        f'<!doctype html>\n<html lang="en" data-style="{style}">'
+    )
+    assert config_of(response)["style"] == style
 
 
 def test_every_script_and_style_carries_the_responses_nonce(api, alpha, storefront_build):

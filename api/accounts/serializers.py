@@ -104,6 +104,7 @@ class TenantBrandingOutput(serializers.ModelSerializer):
             "locale",
             "primary_colour",
             "accent_colour",
+            "storefront_style",
             "logo",
         ]
 

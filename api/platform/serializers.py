@@ -24,19 +24,33 @@ class OnboardInput(serializers.Serializer):
         required=False,
         help_text="BCP 47 language tag for the storefront (en-IN, en-IE, hi-IN); default en.",
     )
+    storefront_style = serializers.ChoiceField(
+        choices=Tenant.StorefrontStyle.choices,
+        required=False,
+        help_text="The storefront's look: light (default), cinema (dark) or classic (serif).",
+    )
+
+
+# What a PATCH may change; at least one of them.
+CHANGEABLE = ("status", "locale", "storefront_style")
 
 
 class TenantChangeInput(serializers.Serializer):
-    """Suspend or resume (`status`, with a `reason`), and/or change the `locale`."""
+    """Suspend or resume (`status`, with a `reason`), and/or change the `locale` and
+    the `storefront_style`."""
 
     status = serializers.ChoiceField(choices=Tenant.Status.choices, required=False)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
     locale = serializers.CharField(max_length=35, required=False)
+    storefront_style = serializers.ChoiceField(
+        choices=Tenant.StorefrontStyle.choices, required=False
+    )
 
     def validate(self, attrs):
-        if "status" not in attrs and "locale" not in attrs:
+        if not any(name in attrs for name in CHANGEABLE):
             raise serializers.ValidationError(
-                "Give a `status` or a `locale` to change.", code="nothing_to_change"
+                "Give a `status`, a `locale` or a `storefront_style` to change.",
+                code="nothing_to_change",
             )
         return attrs
 
@@ -71,6 +85,7 @@ class TenantOutput(serializers.ModelSerializer):
             "display_name",
             "primary_colour",
             "accent_colour",
+            "storefront_style",
             "created_at",
         ]
 

@@ -74,6 +74,7 @@ class TenantListCreateView(ListAPIView):
             display_name=values.pop("display_name"),
             primary_colour=values.pop("primary_colour", None),
             accent_colour=values.pop("accent_colour", None),
+            storefront_style=values.pop("storefront_style", None),
         )
         tenant = services.tenant_onboard(**values, branding=branding, actor=request.user)
         return Response(
@@ -94,15 +95,21 @@ class TenantDetailView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         tenant = selectors.tenant_get(slug)
-        # Validated first, so a bad locale leaves the status alone too.
+        # Validated first, so a bad locale leaves the status alone too (the input has
+        # already checked the style against its choices).
         if "locale" in values:
             services.locale_clean(values["locale"])
         if "status" in values:
             services.tenant_set_status(
                 tenant, status=values["status"], reason=values["reason"], actor=request.user
             )
-        if "locale" in values:
-            services.tenant_update(tenant, locale=values["locale"], actor=request.user)
+        if "locale" in values or "storefront_style" in values:
+            services.tenant_update(
+                tenant,
+                locale=values.get("locale"),
+                storefront_style=values.get("storefront_style"),
+                actor=request.user,
+            )
         return Response(TenantOutput(selectors.tenant_get(slug)).data)
 
 

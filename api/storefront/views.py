@@ -4,7 +4,8 @@ media files), and the chain's web app manifest, robots.txt and sitemap.xml.
 
 The shell is small and always fresh (`Cache-Control: no-cache`: it names the build's
 hashed files, which change with each build). It carries what a page needs before any
-script runs: the language, the chain's colours with readable text colours on them, a
+script runs: the language, the chain's storefront style (`<html data-style>`: light,
+cinema or classic), the chain's colours with readable text colours on them, a
 favicon, a title and Open Graph tags for the page (the title's or show's name, a
 poster), JSON-LD for a title, and the chain's configuration as JSON
 (`#chain-config`), so the app starts without asking the API for it.
@@ -123,6 +124,7 @@ def chain_config(tenant: Tenant) -> dict[str, Any]:
         "logo": tenant.logo.url if tenant.logo else None,
         "primary_colour": tenant.primary_colour,
         "accent_colour": tenant.accent_colour,
+        "style": tenant.storefront_style,
         "currency": tenant.currency,
         "locale": tenant.locale,
         "timezone": tenant.timezone,
@@ -415,6 +417,7 @@ def storefront_shell(request: HttpRequest) -> HttpResponse:
         "request": request,
         "meta": meta,
         "locale": tenant.locale,
+        "style": tenant.storefront_style,
         "brand": tenant.brand_name,
         "theme_colour": tenant.primary_colour,
         "brand_css": brand_css(tenant),

@@ -14,8 +14,10 @@ from django_tenants.utils import schema_context, schema_exists
 from tenants.error_codes import Conflict, DomainError
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from tenants.services import (
+    Branding,
     domain_add,
     locale_clean,
+    storefront_style_clean,
     template_schema_ensure,
     tenant_onboard,
     tenant_set_status,
@@ -283,3 +285,89 @@ def test_a_colour_that_is_not_hex_is_refused(colour):
 
     with pytest.raises(ValueError):
         relative_luminance(colour)
+
+
+@pytest.mark.parametrize(
+    "given, cleaned", [("light", "light"), ("cinema", "cinema"), (" Classic ", "classic")]
+)
+def test_storefront_style_clean_gives_a_known_style(given, cleaned):
+    assert storefront_style_clean(given) == cleaned
+
+
+@pytest.mark.parametrize("given", ["", "dark", "cinema!", "<b>"])
+def test_storefront_style_clean_refuses_an_unknown_style(given):
+    with pytest.raises(DomainError) as refused:
+        storefront_style_clean(given)
+
+    assert refused.value.code == "storefront_style_invalid"
+
+
+@pytest.mark.django_db
+def test_onboarding_stores_the_storefront_style():
+    tenant = tenant_onboard(**ONBOARD, branding=Branding(storefront_style="cinema"))
+
+    assert Tenant.objects.get(pk=tenant.pk).storefront_style == "cinema"
+    audit = PlatformAuditLog.objects.get(tenant=tenant)
+    assert audit.new_values["storefront_style"] == "cinema"
+
+
+@pytest.mark.django_db
+def test_onboarding_without_a_storefront_style_is_light():
+    tenant = tenant_onboard(**ONBOARD)
+
+    assert Tenant.objects.get(pk=tenant.pk).storefront_style == "light"
+
+
+@pytest.mark.django_db
+def test_onboarding_with_an_unknown_storefront_style_leaves_nothing():
+    with pytest.raises(DomainError) as refused:
+        tenant_onboard(**ONBOARD, branding=Branding(storefront_style="neon"))
+
+    assert refused.value.code == "storefront_style_invalid"
+    assert not Tenant.objects.filter(slug="delta").exists()
+    assert not schema_exists("delta")
+
+
+@pytest.mark.django_db
+def test_tenant_update_changes_the_storefront_style_and_audits_it():
+    alpha = Tenant.objects.get(slug="alpha")
+
+    tenant_update(alpha, storefront_style="classic")
+
+    assert Tenant.objects.get(pk=alpha.pk).storefront_style == "classic"
+    audit = PlatformAuditLog.objects.get(tenant=alpha, action="tenant_updated")
+    assert (audit.old_values, audit.new_values) == (
+        {"storefront_style": "light"},
+        {"storefront_style": "classic"},
+    )
+
+
+@pytest.mark.django_db
+def test_tenant_update_with_a_bad_style_changes_nothing_the_call_gave():
+    alpha = Tenant.objects.get(slug="alpha")
+
+    with pytest.raises(DomainError) as refused:
+        tenant_update(alpha, locale="hi-IN", storefront_style="neon")
+
+    assert refused.value.code == "storefront_style_invalid"
+    alpha.refresh_from_db()
+    assert (alpha.locale, alpha.storefront_style) == ("en", "light")
+    assert not PlatformAuditLog.objects.filter(tenant=alpha, action="tenant_updated").exists()
+
+
+@pytest.mark.django_db
+def test_onboard_tenant_command_takes_a_storefront_style(monkeypatch):
+    monkeypatch.setenv("OWNER_PASSWORD", PASSWORD)
+
+    call_command(
+        "onboard_tenant",
+        "--name=Delta Screens",
+        "--slug=delta",
+        "--owner-email=owner@delta.test",
+        "--currency=INR",
+        "--timezone=Asia/Kolkata",
+        "--storefront-style=cinema",
+        stdout=__import__("io").StringIO(),
+    )
+
+    assert Tenant.objects.get(slug="delta").storefront_style == "cinema"

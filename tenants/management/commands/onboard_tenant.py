@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from tenants.error_codes import DomainError
+from tenants.models import Tenant
 from tenants.services import Branding, public_tenant_ensure, tenant_onboard
 
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--display-name", default="")
         parser.add_argument("--primary-colour")
         parser.add_argument("--accent-colour")
+        parser.add_argument(
+            "--storefront-style",
+            choices=Tenant.StorefrontStyle.values,
+            default=None,
+            help="The storefront's look: light (default), cinema (dark) or classic (serif).",
+        )
 
     def handle(self, *args, **options):
         password = options["owner_password"] or os.environ.get("OWNER_PASSWORD")
@@ -51,6 +58,7 @@ class Command(BaseCommand):
                     display_name=options["display_name"],
                     primary_colour=options["primary_colour"],
                     accent_colour=options["accent_colour"],
+                    storefront_style=options["storefront_style"],
                 ),
             )
         except DomainError as error:

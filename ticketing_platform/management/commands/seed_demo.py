@@ -39,12 +39,29 @@ class DemoChain:
     primary_colour: str
     accent_colour: str
     locale: str
+    storefront_style: str
 
 
 CHAINS = (
-    DemoChain("aurora", "Aurora Multiplex", "INR", "Asia/Kolkata", "#1e1b4b", "#f97316", "en-IN"),
     DemoChain(
-        "bluebird", "Bluebird Theatres", "EUR", "Europe/Dublin", "#0c4a6e", "#facc15", "en-IE"
+        "aurora",
+        "Aurora Multiplex",
+        "INR",
+        "Asia/Kolkata",
+        "#1e1b4b",
+        "#f97316",
+        "en-IN",
+        Tenant.StorefrontStyle.CINEMA,
+    ),
+    DemoChain(
+        "bluebird",
+        "Bluebird Theatres",
+        "EUR",
+        "Europe/Dublin",
+        "#0c4a6e",
+        "#facc15",
+        "en-IE",
+        Tenant.StorefrontStyle.CLASSIC,
     ),
 )
 PROGRAMMES = {"aurora": aurora_programme, "bluebird": bluebird_programme}
@@ -79,6 +96,38 @@ SALES = {
         "taxes": [("VAT", 900, "all", True)],
     },
 }
+
+
+def demo_chain_ensure(chain: DemoChain) -> Tenant:
+    """The chain, onboarded if it is not there yet. A chain seeded before locales or
+    storefront styles existed (still at the default) gets the demo's; a value a person
+    changed stays."""
+    if not Tenant.objects.filter(slug=chain.slug).exists():
+        tenant_onboard(
+            name=chain.name,
+            slug=chain.slug,
+            owner_email=f"owner@{chain.slug}.test",
+            owner_password=DEMO_PASSWORD,
+            owner_name=f"{chain.name} owner",
+            currency=chain.currency,
+            timezone=chain.timezone,
+            locale=chain.locale,
+            branding=Branding(
+                display_name=chain.name,
+                primary_colour=chain.primary_colour,
+                accent_colour=chain.accent_colour,
+                storefront_style=chain.storefront_style,
+            ),
+        )
+    tenant = Tenant.objects.get(slug=chain.slug)
+    defaults = {
+        name: value
+        for name, value in (("locale", chain.locale), ("storefront_style", chain.storefront_style))
+        if getattr(tenant, name) == Tenant._meta.get_field(name).get_default()
+    }
+    if defaults:
+        tenant = tenant_update(tenant, **defaults)
+    return tenant
 
 
 def _sales_settings(slug: str) -> None:
@@ -129,27 +178,10 @@ class Command(BaseCommand):
         public_tenant_ensure()
         _ensure_user(PLATFORM_ADMIN, Role.PLATFORM_STAFF, "Platform admin")
         for chain in CHAINS:
-            if not Tenant.objects.filter(slug=chain.slug).exists():
-                tenant_onboard(
-                    name=chain.name,
-                    slug=chain.slug,
-                    owner_email=f"owner@{chain.slug}.test",
-                    owner_password=DEMO_PASSWORD,
-                    owner_name=f"{chain.name} owner",
-                    currency=chain.currency,
-                    timezone=chain.timezone,
-                    locale=chain.locale,
-                    branding=Branding(
-                        display_name=chain.name,
-                        primary_colour=chain.primary_colour,
-                        accent_colour=chain.accent_colour,
-                    ),
-                )
+            onboarded = not Tenant.objects.filter(slug=chain.slug).exists()
+            tenant = demo_chain_ensure(chain)
+            if onboarded:
                 self.stdout.write(f"Onboarded {chain.slug}.")
-            tenant = Tenant.objects.get(slug=chain.slug)
-            if tenant.locale == Tenant._meta.get_field("locale").get_default():
-                # Chains seeded before locales existed; one a person changed stays.
-                tenant = tenant_update(tenant, locale=chain.locale)
             with schema_context(tenant.schema_name):
                 for role, local_part in ROLE_LOGINS:
                     _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
