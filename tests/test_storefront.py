@@ -197,6 +197,25 @@ def test_reserved_prefixes_are_never_the_shell(api, alpha, storefront_build, pat
     assert 'id="root"' not in response.content.decode()
 
 
+@pytest.mark.parametrize("path", ["/signin/google", "/signin/facebook", "/signin/google/"])
+def test_the_oauth_return_pages_are_the_shell(api, alpha, storefront_build, path):
+    response = api(alpha).get(path, **HTML)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div id="root"></div>' in html
+    assert "<title>Signing in · Alpha Cinemas</title>" in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+@pytest.mark.parametrize("path", ["/signin/other", "/signin/google/extra", "/signin/Google"])
+def test_other_providers_sign_in_pages_are_404(api, alpha, storefront_build, path):
+    response = api(alpha).get(path, **HTML)
+
+    assert response.status_code == 404
+    assert '<div id="root"></div>' in response.content.decode()
+
+
 def test_private_pages_ask_not_to_be_indexed(api, alpha, storefront_build):
     html = api(alpha).get("/orders", **HTML).content.decode()
 

@@ -63,16 +63,21 @@ ROUTES = {
     "orders": re.compile(r"/orders/?"),
     "order": re.compile(rf"/orders/(?P<order_id>{_UUID})/?"),
     "signin": re.compile(r"/signin/?"),
+    # Google and Facebook send the customer back here; the app finishes signing in.
+    "signin-return": re.compile(r"/signin/(?P<provider>google|facebook)/?"),
     "register": re.compile(r"/register/?"),
     "forgot-password": re.compile(r"/forgot-password/?"),
 }
 # Pages that are one customer's own (or a form): nothing for a search engine to list.
-PRIVATE_ROUTES = frozenset({"checkout", "orders", "order", "signin", "register", "forgot-password"})
+PRIVATE_ROUTES = frozenset(
+    {"checkout", "orders", "order", "signin", "signin-return", "register", "forgot-password"}
+)
 ROUTE_TITLES = {
     "checkout": "Checkout",
     "orders": "My bookings",
     "order": "Your booking",
     "signin": "Sign in",
+    "signin-return": "Signing in",
     "register": "Create an account",
     "forgot-password": "Forgotten password",
 }
