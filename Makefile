@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # actually runs (a pyenv shim may exist without the version), else python3.
 PYTHON ?= $(shell for p in python3.11 python3; do $$p -c '' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: help venv fonts services stop test demo lint clean-services
+.PHONY: help venv fonts services stop test demo lint clean-services frontend chromium e2e
 
 help:
 	@echo "Targets:"
@@ -17,8 +17,12 @@ help:
 	@echo "  fonts           the Noto fonts the e-ticket needs for non-Latin names (apt-get as root)"
 	@echo "  services        start/reuse PostgreSQL + Redis, write .local/env (deploy/local/services.sh up)"
 	@echo "  stop            stop the private PostgreSQL + Redis (services.sh down)"
-	@echo "  test            ruff, makemigrations --check, pytest (extra args: PYTEST_ARGS='-k foo -x')"
-	@echo "  demo            migrate, seed demo tenants, run celery + uvicorn on PORT (default 8000)"
+	@echo "  frontend        npm ci (when the lockfile changed) and build the storefront into frontend/dist"
+	@echo "  chromium        Debian's Chromium for the browser tests (apt-get as root)"
+	@echo "  test            ruff, mypy, migrations check, storefront unit tests and build, pytest, browser tests"
+	@echo "                  (pytest args: PYTEST_ARGS='-k foo -x'; SKIP_FRONTEND=1 for the backend alone)"
+	@echo "  e2e             only the browser tests (Playwright in Chromium against a real server)"
+	@echo "  demo            build the storefront, migrate, seed demo chains, run celery + uvicorn on PORT (default 8000)"
 	@echo "  lint            ruff check + ruff format --check"
 	@echo "  clean-services  stop services and delete .local/"
 
@@ -43,10 +47,19 @@ services:
 stop:
 	bash deploy/local/services.sh down
 
+frontend:
+	bash deploy/local/frontend.sh build
+
+chromium:
+	bash deploy/local/chromium.sh
+
 test: venv fonts services
 	bash deploy/local/run-tests.sh $(PYTEST_ARGS)
 
-demo: venv fonts services
+e2e: venv fonts services
+	bash deploy/local/e2e.sh $(E2E_ARGS)
+
+demo: venv fonts services frontend
 	bash deploy/local/demo.sh
 
 lint: venv

@@ -1,6 +1,7 @@
 import { createBrowserRouter } from "react-router";
 import { Layout } from "./components/Layout";
 import { RouteError } from "./components/RouteError";
+import { Loading } from "./components/Status";
 import { HomePage } from "./pages/HomePage";
 
 /**
@@ -12,6 +13,8 @@ export const router = createBrowserRouter([
   {
     element: <Layout />,
     errorElement: <RouteError />,
+    // The first page's own code is loading.
+    hydrateFallbackElement: <Loading />,
     children: [
       { index: true, element: <HomePage /> },
       {

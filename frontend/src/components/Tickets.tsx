@@ -3,7 +3,19 @@ import type { Ticket } from "../api/types";
 import { qrDrawing } from "../lib/qr";
 
 /** One e-ticket: its QR code, drawn here from the signed payload, and its seat. */
-export function TicketCard({ ticket, title, when, onPdf }: { ticket: Ticket; title: string; when: string; onPdf: () => void }) {
+export function TicketCard({
+  ticket,
+  title,
+  when,
+  category,
+  onPdf,
+}: {
+  ticket: Ticket;
+  title: string;
+  when: string;
+  category: string;
+  onPdf: () => void;
+}) {
   const drawing = useMemo(() => qrDrawing(ticket.qr), [ticket.qr]);
   const valid = ticket.status === "valid";
   return (
@@ -25,7 +37,8 @@ export function TicketCard({ ticket, title, when, onPdf }: { ticket: Ticket; tit
           {title} · {when}
         </p>
         <p className="muted small">
-          {ticket.category} · ticket {ticket.serial}
+          {category}
+          {ticket.serial > 1 && ` · re-issued (${ticket.serial})`}
         </p>
         {ticket.checked_in_at && <p className="badge">Used</p>}
         {!valid && <p className="badge badge-danger">{ticket.revoke_reason || ticket.status}</p>}

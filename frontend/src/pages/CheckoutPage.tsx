@@ -7,6 +7,7 @@ import type { Quote } from "../api/types";
 import { Countdown } from "../components/Countdown";
 import { Alert, LoadError, Loading } from "../components/Status";
 import { config } from "../config";
+import { categoryName, useCategories } from "../hooks/categories";
 import { usePageTitle } from "../hooks/page";
 import { useSignedIn } from "../hooks/session";
 import { holdForget, holdLoad, holdNoteOrder } from "../lib/holdStore";
@@ -22,6 +23,7 @@ const HOLD_ENDED = new Set(["hold_not_active", "hold_expired", "hold_not_found",
 
 function Breakdown({ quote }: { quote: Quote }) {
   const chain = config();
+  const categories = useCategories();
   const money = (value: number) => formatMoney(value, quote.currency, chain.locale);
   return (
     <table className="breakdown">
@@ -30,7 +32,7 @@ function Breakdown({ quote }: { quote: Quote }) {
         {quote.lines.map((line) => (
           <tr key={line.seat}>
             <th scope="row">
-              Seat {line.label} <span className="muted">· {line.category}</span>
+              Seat {line.label} <span className="muted">· {categoryName(categories, line.category)}</span>
             </th>
             <td>{money(line.price)}</td>
           </tr>

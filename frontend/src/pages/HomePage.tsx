@@ -224,9 +224,18 @@ export function HomePage() {
         ) : grid.isError ? (
           <LoadError error={grid.error} retry={() => grid.refetch()} />
         ) : titles.length === 0 ? (
-          <p className="empty">
-            {filtered ? "No shows match these filters on this day." : "No more shows on this day. Try another day."}
-          </p>
+          <div className="empty">
+            <p>{filtered ? "No shows match these filters on this day." : "No more shows on this day."}</p>
+            {filters.date !== filters.days[filters.days.length - 1] && (
+              <button
+                type="button"
+                className="button button-secondary"
+                onClick={() => filters.set({ date: addDays(filters.date, 1) })}
+              >
+                See the next day's shows
+              </button>
+            )}
+          </div>
         ) : (
           <div className="title-list">
             {titles.map((title) => (

@@ -9,6 +9,7 @@ import { OrderActions } from "../components/OrderActions";
 import { Alert, LoadError, Loading } from "../components/Status";
 import { TicketCard } from "../components/Tickets";
 import { config } from "../config";
+import { categoryName, useCategories } from "../hooks/categories";
 import { usePageTitle } from "../hooks/page";
 import { useSignedIn } from "../hooks/session";
 import { saveBlob } from "../lib/download";
@@ -124,6 +125,7 @@ function Retry({ order }: { order: Order }) {
 export function Tickets({ order, heading = true }: { order: Order; heading?: boolean }) {
   const chain = config();
   const tickets = useQuery({ queryKey: ["tickets", order.id], queryFn: () => endpoints.tickets(order.id) });
+  const categories = useCategories();
   const [error, setError] = useState<string | null>(null);
   const zone = order.show.venue_timezone || chain.timezone;
   const when = formatDateTime(order.show.starts_at, zone, chain.locale);
@@ -146,6 +148,7 @@ export function Tickets({ order, heading = true }: { order: Order; heading?: boo
             ticket={ticket}
             title={order.show.title_name}
             when={when}
+            category={categoryName(categories, ticket.category)}
             onPdf={async () => {
               setError(null);
               try {

@@ -1,39 +1,24 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { endpoints, items } from "../api";
+import { endpoints } from "../api";
 import { ApiError, describeError } from "../api/errors";
 import type { Hold, SeatMap as SeatMapData } from "../api/types";
 import { Countdown } from "../components/Countdown";
 import { Alert, LoadError, Loading } from "../components/Status";
 import { config } from "../config";
+import { useCategories, type Categories } from "../hooks/categories";
 import { usePageTitle } from "../hooks/page";
 import { holdForget, holdForShow, holdSave } from "../lib/holdStore";
 import { formatName, showLanguage } from "../lib/labels";
 import { formatMoney } from "../lib/money";
 import { formatDateTime } from "../lib/time";
-import type { CategoryInfo } from "../seatmap/describe";
 import { Legend } from "../seatmap/Legend";
 import { LiveSeats, seatSocketUrl, type LiveStatus } from "../seatmap/live";
 import { SeatList } from "../seatmap/SeatList";
 import { SeatMap } from "../seatmap/SeatMap";
 import { initialState, mine, reducer, seatName, selectionTotal } from "../seatmap/state";
 import { NotFoundPage } from "./NotFoundPage";
-
-function useCategories() {
-  const query = useQuery({
-    queryKey: ["seat-categories"],
-    queryFn: endpoints.seatCategories,
-    staleTime: 600_000,
-  });
-  return useMemo(() => {
-    const map = new Map<string, CategoryInfo & { rank: number }>();
-    for (const category of items(query.data)) {
-      map.set(category.code, { name: category.name, colour: category.colour, rank: category.rank });
-    }
-    return map;
-  }, [query.data]);
-}
 
 function BestSeats({
   categories,
@@ -43,7 +28,7 @@ function BestSeats({
   busy,
   onAsk,
 }: {
-  categories: Map<string, CategoryInfo & { rank: number }>;
+  categories: Categories;
   available: Map<string, number>;
   prices: Record<string, number>;
   max: number;

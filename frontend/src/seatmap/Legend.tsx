@@ -51,7 +51,7 @@ export function Legend({
         <li className="legend-item">
           <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
             <rect x="1" y="1" width="16" height="16" rx="4" className="legend-swatch legend-taken" />
-            <path d="M5 5L13 13M13 5L5 13" className="legend-cross" />
+
           </svg>
           <span>Taken</span>
         </li>

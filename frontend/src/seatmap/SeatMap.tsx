@@ -13,6 +13,7 @@
  */
 
 import { select } from "d3-selection";
+import "d3-transition";
 import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Seat, SeatState } from "../api/types";
@@ -25,18 +26,24 @@ interface SeatProps {
   state: SeatState;
   checked: boolean;
   mine: boolean;
-  colour: string;
+  categoryClass: string;
   label: string;
   tabbable: boolean;
   companion: boolean;
 }
 
+/**
+ * One seat: a single `rect` (the focusable, named element), plus a small mark only on
+ * the seats that need one (the customer's own, wheelchair places, companion and couple
+ * seats). Taken seats are hatched by a shared pattern, not drawn over, and colours come
+ * from one class per category, so a 400-seat map stays around 450 elements.
+ */
 const SeatShape = memo(function SeatShape({
   seat,
   state,
   checked,
   mine,
-  colour,
+  categoryClass,
   label,
   tabbable,
   companion,
@@ -47,9 +54,19 @@ const SeatShape = memo(function SeatShape({
   const size = UNIT - GAP;
   const free = state === "available" && !mine;
   const own = checked || mine;
-  const className = `seat seat-${state}${own ? " is-mine" : ""}${free ? "" : " is-taken"}`;
+  const look = own ? " is-mine" : free ? "" : " is-taken";
+  let mark: React.ReactNode = null;
+  if (own) {
+    mark = <path className="seat-mark" d={`M${x + width / 2 - 5} ${y + size / 2}l3.5 3.5l6.5 -7`} />;
+  } else if (seat.wheelchair) {
+    mark = <use href="#icon-wheelchair" x={x + width / 2 - 7} y={y + size / 2 - 7} width={14} height={14} className={`seat-icon ${categoryClass}`} />;
+  } else if (companion) {
+    mark = <circle cx={x + width / 2} cy={y + size / 2} r={3} className={`seat-icon ${categoryClass}`} />;
+  } else if (seat.width > 1) {
+    mark = <use href="#icon-couple" x={x + width / 2 - 7} y={y + size / 2 - 7} width={14} height={14} className={`seat-icon ${categoryClass}`} />;
+  }
   return (
-    <g className={className} style={{ ["--seat-colour" as string]: colour }}>
+    <>
       <rect
         x={x}
         y={y}
@@ -64,32 +81,23 @@ const SeatShape = memo(function SeatShape({
         data-seat-id={seat.id}
         data-state={state}
         data-mine={mine ? "true" : undefined}
-        className="seat-box"
-      >
-        <title>{label}</title>
-      </rect>
-      {own && (
-        <path
-          className="seat-mark"
-          d={`M${x + width / 2 - 5} ${y + size / 2}l3.5 3.5l6.5 -7`}
-          aria-hidden="true"
-        />
-      )}
-      {!own && seat.wheelchair && (
-        <use href="#icon-wheelchair" x={x + width / 2 - 7} y={y + size / 2 - 7} width={14} height={14} className="seat-icon" aria-hidden="true" />
-      )}
-      {!own && companion && (
-        <circle cx={x + width / 2} cy={y + size / 2} r={3} className="seat-icon seat-companion" aria-hidden="true" />
-      )}
-      {!own && seat.width > 1 && (
-        <use href="#icon-couple" x={x + width / 2 - 7} y={y + size / 2 - 7} width={14} height={14} className="seat-icon" aria-hidden="true" />
-      )}
-      {!free && !own && (
-        <path className="seat-cross" d={`M${x + 6} ${y + 6}L${x + width - 6} ${y + size - 6}M${x + width - 6} ${y + 6}L${x + 6} ${y + size - 6}`} aria-hidden="true" />
-      )}
-    </g>
+        className={`seat ${categoryClass}${look}`}
+      />
+      {mark}
+    </>
   );
 });
+
+/** `.cat-<code> { --seat-colour }` for each category, as one style sheet. */
+function categoryStyles(categories: Map<string, CategoryInfo>): string {
+  let css = "";
+  for (const [code, category] of categories) {
+    if (/^#[0-9a-fA-F]{6}$/.test(category.colour)) css += `.cat-${cssName(code)}{--seat-colour:${category.colour}}`;
+  }
+  return css;
+}
+
+const cssName = (code: string) => code.replace(/[^a-zA-Z0-9_-]/g, "_");
 
 export interface SeatMapProps {
   state: SeatMapState;
@@ -99,7 +107,7 @@ export interface SeatMapProps {
   locale: string;
   label: string;
   onToggle: (seatId: number) => void;
-  /** Called once, after the first drawing with seats, with the milliseconds it took. */
+  /** Called once, when the first drawing with seats has been painted, with the milliseconds it took. */
   onRendered?: (milliseconds: number) => void;
 }
 
@@ -201,9 +209,20 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
   useLayoutEffect(() => {
     if (reported.current || !state.seats.length) return;
     reported.current = true;
-    const elapsed = performance.now() - renderStarted;
-    svgRef.current?.setAttribute("data-render-ms", elapsed.toFixed(1));
-    onRendered?.(elapsed);
+    const svg = svgRef.current;
+    const committed = performance.now() - renderStarted;
+    svg?.setAttribute("data-render-ms", committed.toFixed(1));
+    // And until the frame with the map has been painted: the next animation frame runs
+    // before that paint, and a message posted from it is handled after it.
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        const painted = performance.now() - renderStarted;
+        svg?.setAttribute("data-paint-ms", painted.toFixed(1));
+        onRendered?.(painted);
+      };
+      channel.port2.postMessage(null);
+    });
   });
 
   const zoomBy = useCallback((factor: number) => {
@@ -225,10 +244,28 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
 
   const onClick = (event: React.MouseEvent<SVGSVGElement>) => {
     const id = seatFromEvent(event);
-    if (id !== null) {
-      setFocusId(id);
-      onToggle(id);
+    if (id === null) return;
+    setFocusId(id);
+    // On a phone showing the whole map, seats are smaller than a fingertip: the first
+    // tap zooms in around it, and the next one chooses.
+    const svg = svgRef.current;
+    const behaviour = zoomRef.current;
+    if (svg && behaviour && window.matchMedia?.("(pointer: coarse)").matches) {
+      const [, , viewWidth] = shape.viewBox.split(" ").map(Number);
+      const onScreen = (svg.getBoundingClientRect().width / viewWidth) * UNIT * scale;
+      if (onScreen < 22) {
+        const box = svg.getBoundingClientRect();
+        const [x, y] = [event.clientX - box.left, event.clientY - box.top];
+        const factor = Math.min(6, 26 / onScreen);
+        const point: [number, number] = [
+          (x / box.width) * viewWidth + Number(shape.viewBox.split(" ")[0]),
+          (y / box.height) * Number(shape.viewBox.split(" ")[3]) + Number(shape.viewBox.split(" ")[1]),
+        ];
+        select(svg).transition().duration(250).call(behaviour.scaleBy, factor, point);
+        return;
+      }
     }
+    onToggle(id);
   };
 
   const onKeyDown = (event: React.KeyboardEvent<SVGSVGElement>) => {
@@ -280,6 +317,11 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
         data-seat-count={state.seats.length}
       >
         <defs>
+          <style>{categoryStyles(categories)}</style>
+          <pattern id="seat-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <rect width="6" height="6" className="seat-hatch-ground" />
+            <line x1="0" y1="0" x2="0" y2="6" className="seat-hatch-line" />
+          </pattern>
           <symbol id="icon-wheelchair" viewBox="0 0 24 24">
             <circle cx="12" cy="4" r="2" />
             <path d="M11 7h2v5h5v2h-7zM9.5 10.2A6 6 0 1 0 16.8 18l-1.7-1A4 4 0 1 1 10 12.3z" />
@@ -288,7 +330,7 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
             <path d="M12 21s-7.5-4.6-9.3-9.1C1.4 8.6 3.4 5 6.8 5c2 0 3.4 1.1 4.2 2.4h2C13.8 6.1 15.2 5 17.2 5c3.4 0 5.4 3.6 4.1 6.9C19.5 16.4 12 21 12 21z" />
           </symbol>
         </defs>
-        <g ref={layerRef}>
+        <g ref={layerRef} className="seat-layer">
           {shape.screen && (
             <g className="seat-map-screen" aria-hidden="true">
               <path
@@ -320,7 +362,7 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
                 state={seatState}
                 checked={selectedSet.has(seat.id) || isMine}
                 mine={isMine}
-                colour={category?.colour ?? "#64748b"}
+                categoryClass={`cat-${cssName(seat.category)}`}
                 tabbable={seat.id === tabStop}
                 companion={companions.has(seat.id)}
                 label={seatDescription(seat, {
@@ -338,6 +380,7 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
           })}
         </g>
       </svg>
+      <p className="seat-map-hint small muted">Pinch or use + to zoom; drag to move around the map.</p>
       <p className="visually-hidden" aria-live="polite">
         {ownSet.size ? `${ownSet.size} ${ownSet.size === 1 ? "seat" : "seats"} chosen.` : ""}
       </p>
