@@ -443,6 +443,7 @@ SPECTACULAR_SETTINGS = {
         "TitleKindEnum": "venue_apps.catalog.models.Kind",
         "PromoKindEnum": "venue_apps.orders.models.PromoCode.Kind",
         "PaymentProviderEnum": "venue_apps.payments.models.Provider",
+        "OrderStatusEnum": "venue_apps.orders.models.Order.Status",
         "ShowStatusEnum": "venue_apps.shows.models.Show.Status",
     },
 }

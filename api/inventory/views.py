@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -65,6 +65,7 @@ class HoldOutput(serializers.ModelSerializer):
         model = Hold
         fields = ["id", "show", "status", "seats", "expires_at", "cart_id"]
 
+    @extend_schema_field(HeldSeatOutput(many=True))
     def get_seats(self, hold: Hold) -> list[dict]:
         seats = ShowSeat.objects.filter(pk__in=hold.seat_ids).order_by("y", "x")
         return HeldSeatOutput(seats, many=True).data

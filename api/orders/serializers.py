@@ -12,6 +12,7 @@ from venue_apps.catalog.models import Format, Kind
 from venue_apps.orders.models import Order, OrderLine, PromoCode, TaxRate
 from venue_apps.orders.selectors import HoldQuote
 from venue_apps.payments.models import Payment, Provider, Refund
+from api.payments.serializers import PaymentOutput
 from venue_apps.payments.services.checkout import payment_client_secret
 
 
@@ -117,6 +118,7 @@ class OrderLineOutput(serializers.ModelSerializer):
             "refunded",
         ]
 
+    @extend_schema_field(TaxOutput)
     def get_tax(self, line: OrderLine) -> dict[str, int]:
         return {"added": line.tax_added, "included": line.tax_included}
 
@@ -163,7 +165,7 @@ class OrderShowOutput(serializers.Serializer):
 
 
 class OrderOutput(serializers.ModelSerializer):
-    status = serializers.CharField(source="current_status")
+    status = serializers.ChoiceField(choices=Order.Status.choices, source="current_status")
     lines = OrderLineOutput(many=True, read_only=True)
     show = serializers.SerializerMethodField()
     payment = serializers.SerializerMethodField()
@@ -217,9 +219,11 @@ class OrderOutput(serializers.ModelSerializer):
             "ends_at": show.ends_at.astimezone(zone).isoformat(),
         }
 
+    @extend_schema_field(TaxOutput)
     def get_tax(self, order: Order) -> dict[str, int]:
         return {"added": order.tax_added, "included": order.tax_included}
 
+    @extend_schema_field(PaymentOutput(allow_null=True))
     def get_payment(self, order: Order) -> dict[str, Any] | None:
         payments = sorted(order.payments.all(), key=lambda p: p.created_at, reverse=True)
         paying = next((p for p in payments if p.paid_order), None) or (

@@ -26,6 +26,10 @@ class ShowOutput(serializers.ModelSerializer):
     ends_at = serializers.SerializerMethodField()
     currency = serializers.SerializerMethodField()
 
+    prices = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Minor units per seat category."
+    )
+
     class Meta:
         model = Show
         fields = [

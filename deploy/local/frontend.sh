@@ -3,7 +3,8 @@
 #
 #   frontend.sh install   npm ci, again only when package-lock.json changed
 #   frontend.sh build     install, then type-check and build with Vite into frontend/dist
-#   frontend.sh test      install, type-check, Vitest, build, and the bundle-size budget
+#   frontend.sh test      install, the API types against the OpenAPI schema, type-check,
+#                         Vitest, build, and the bundle-size budget
 #
 # Node.js 20.19+ and npm come with the machine; nothing built is committed.
 set -euo pipefail
@@ -39,6 +40,8 @@ case "${1:-build}" in
   build) build ;;
   test)
     install
+    log "API types against the OpenAPI schema"
+    npm run --silent api:check </dev/null
     log "typecheck"
     npm run --silent typecheck </dev/null
     log "vitest"

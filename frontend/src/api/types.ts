@@ -30,7 +30,7 @@ export interface Title {
   trailer_url: string;
   is_active: boolean;
   poster: string | null;
-  credits?: { name: string; role: string; character?: string }[];
+  credits?: { person: string; role: string; character?: string }[];
 }
 
 export interface Venue {
@@ -208,10 +208,10 @@ export interface OrderLine {
   seat: number;
   label: string;
   category: string;
-  status: string;
+  status?: string;
   price: number;
-  discount: number;
-  fee: number;
+  discount?: number;
+  fee?: number;
   tax: TaxSplit;
   total: number;
   refunded: number;

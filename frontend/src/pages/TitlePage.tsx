@@ -93,13 +93,13 @@ export function TitlePage() {
             {directors.length > 0 && (
               <>
                 <dt>Director</dt>
-                <dd>{directors.map((credit) => credit.name).join(", ")}</dd>
+                <dd>{directors.map((credit) => credit.person).join(", ")}</dd>
               </>
             )}
             {cast.length > 0 && (
               <>
                 <dt>Cast</dt>
-                <dd>{cast.map((credit) => credit.name).join(", ")}</dd>
+                <dd>{cast.map((credit) => credit.person).join(", ")}</dd>
               </>
             )}
           </dl>
