@@ -382,6 +382,30 @@ def tenant_update(
     return tenant
 
 
+@transaction.atomic
+def tenant_logo_set(tenant: Tenant, *, image: bytes, filename: str, actor: Any = None) -> Tenant:
+    """Store a logo image for the chain (under `tenants/<schema>/branding/`, see
+    `tenants.models.tenant_logo_path`), replacing the reference to any earlier one;
+    audited with the old and new file names."""
+    from django.core.files.base import ContentFile
+
+    if tenant.is_public:
+        raise DomainError(TenantErrorCode.STATUS_INVALID, "The platform itself has no logo.")
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    old = tenant.logo.name or ""
+    tenant.logo.save(filename, ContentFile(image), save=False)
+    tenant.save(update_fields=["logo", "updated_at"])
+    _audit(
+        tenant,
+        PlatformAuditLog.Action.TENANT_UPDATED,
+        actor=actor,
+        old={"logo": old},
+        new={"logo": tenant.logo.name},
+    )
+    transaction.on_commit(host_cache.clear)
+    return tenant
+
+
 def domain_add(tenant: Tenant, *, domain: str, actor: Any = None) -> Domain:
     """Attach a custom host name (e.g. `tickets.aurora-cinemas.in`) to a tenant."""
     host = (domain or "").strip().lower().rstrip(".")

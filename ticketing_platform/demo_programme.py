@@ -12,6 +12,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from tenants.error_codes import DomainError
+from tenants.models import Tenant
+from tenants.services import tenant_logo_set
+from ticketing_platform.demo_logos import LOGOS
 from ticketing_platform.demo_posters import poster_jpeg
 from venue_apps.catalog.services import CreditSpec, title_create, title_poster_set
 from venue_apps.inventory.services import show_put_on_sale
@@ -348,7 +351,8 @@ def bluebird_programme(*, days: int = 7, on_sale_days: int = 3) -> int:
     return shows
 
 
-# --- posters and what is coming soon (run on every seed, so older demo chains get them) ---
+# --- posters, logos and what is coming soon (run on every seed, so older demo chains get
+# them) ---
 
 
 @dataclass(frozen=True)
@@ -462,3 +466,15 @@ def posters_ensure() -> int:
         title_poster_set(title, image=image, filename=f"{title.slug}.jpg")
         made += 1
     return made
+
+
+def logo_ensure(tenant: Tenant) -> bool:
+    """A generated logo (demo_logos) for a demo chain that has none, in the chain's own
+    colours; a logo the chain has, uploaded or drawn, stays. Returns whether one was
+    made. Runs in the public schema, where the chain's row is."""
+    draw = LOGOS.get(tenant.slug)
+    if draw is None or tenant.logo:
+        return False
+    image = draw(primary=tenant.primary_colour, accent=tenant.accent_colour)
+    tenant_logo_set(tenant, image=image, filename="logo.png")
+    return True

@@ -19,6 +19,7 @@ from tenants.services import (
     locale_clean,
     storefront_style_clean,
     template_schema_ensure,
+    tenant_logo_set,
     tenant_onboard,
     tenant_set_status,
     tenant_update,
@@ -371,3 +372,24 @@ def test_onboard_tenant_command_takes_a_storefront_style(monkeypatch):
     )
 
     assert Tenant.objects.get(slug="delta").storefront_style == "cinema"
+
+
+@pytest.mark.django_db
+def test_tenant_logo_set_stores_the_file_under_the_chains_branding_and_audits_it(
+    settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    alpha = Tenant.objects.get(slug="alpha")
+
+    tenant_logo_set(alpha, image=b"\x89PNG not really", filename="logo.png")
+    replaced = tenant_logo_set(alpha, image=b"\x89PNG again", filename="logo.png")
+
+    stored = Tenant.objects.get(pk=alpha.pk).logo.name
+    assert stored == replaced.logo.name
+    assert stored.startswith("tenants/alpha/branding/logo_")  # a new name, never overwritten
+    assert (tmp_path / stored).read_bytes() == b"\x89PNG again"
+    audits = PlatformAuditLog.objects.filter(tenant=alpha, action="tenant_updated")
+    assert [(audit.old_values, audit.new_values) for audit in audits.order_by("id")] == [
+        ({"logo": ""}, {"logo": "tenants/alpha/branding/logo.png"}),
+        ({"logo": "tenants/alpha/branding/logo.png"}, {"logo": stored}),
+    ]

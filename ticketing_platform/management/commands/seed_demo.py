@@ -21,6 +21,7 @@ from ticketing_platform.demo_programme import (
     aurora_programme,
     bluebird_programme,
     coming_soon_ensure,
+    logo_ensure,
     posters_ensure,
 )
 from venue_apps.accounts.models import Role
@@ -182,6 +183,8 @@ class Command(BaseCommand):
             tenant = demo_chain_ensure(chain)
             if onboarded:
                 self.stdout.write(f"Onboarded {chain.slug}.")
+            if logo_ensure(tenant):
+                self.stdout.write(f"{chain.slug}: logo drawn.")
             with schema_context(tenant.schema_name):
                 for role, local_part in ROLE_LOGINS:
                     _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
