@@ -179,3 +179,161 @@ def test_a_chain_the_demo_draws_no_logo_for_keeps_none(alpha, settings, tmp_path
 
     assert logo_ensure(alpha) is False
     assert not Tenant.objects.get(pk=alpha.pk).logo
+
+
+# --- quickstep, the browser tests' chain (`seed_demo --e2e`) ---------------------------------
+
+
+def test_only_e2e_seeds_add_quickstep_and_the_logins_list_leaves_it_out():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ticketing_platform.management.commands.seed_demo import CHAINS, demo_chains
+
+    printed = StringIO()
+    call_command("seed_demo", "--print-logins", stdout=printed)
+
+    assert [chain.slug for chain in demo_chains()] == ["aurora", "bluebird"]
+    assert [chain.slug for chain in demo_chains(e2e=True)] == ["aurora", "bluebird", "quickstep"]
+    assert demo_chains() == CHAINS
+    assert "quickstep" not in printed.getvalue()
+
+
+@pytest.fixture
+def quickstep(db, settings, tmp_path):
+    """The e2e chain seeded as `seed_demo --e2e` seeds it (without the two big chains)."""
+    from ticketing_platform.management.commands.seed_demo import E2E_CHAIN, demo_chain_seed
+
+    settings.MEDIA_ROOT = tmp_path  # its poster
+    return demo_chain_seed(E2E_CHAIN)
+
+
+def test_the_e2e_chain_is_quickstep_with_holds_of_20_seconds(quickstep):
+    from tenants.models import Tenant
+
+    tenant = Tenant.objects.get(slug="quickstep")
+
+    assert tenant.hold_ttl_seconds == quickstep.hold_ttl_seconds == 20
+    assert (tenant.name, tenant.currency, tenant.timezone, tenant.locale) == (
+        "Quickstep Cinema",
+        "GBP",
+        "Europe/London",
+        "en-GB",
+    )
+    assert tenant.storefront_style == "light"
+    assert tenant.get_primary_domain().domain == "quickstep.localhost"
+
+
+def test_the_e2e_chains_holds_run_out_after_20_seconds(quickstep, api):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from venue_apps.shows.models import Show
+
+    with schema_context(quickstep.schema_name):
+        show = Show.objects.order_by("starts_at").last()
+
+    before = timezone.now()
+    response = api(quickstep).post(
+        f"/api/v1/shows/{show.pk}/holds/",
+        {"best_available": {"count": 2}},
+        format="json",
+        HTTP_X_CART_ID="e2e-cart-0123456789",
+    )
+
+    assert response.status_code == 201, response.content
+    expires = datetime.fromisoformat(response.json()["expires_at"])
+    assert 19 <= (expires - before).total_seconds() <= 21
+
+
+def test_the_e2e_chain_has_the_demo_logins_and_sales_settings(quickstep):
+    from venue_apps.accounts.models import User
+    from venue_apps.orders.models import CheckoutSettings, TaxRate
+
+    with schema_context(quickstep.schema_name):
+        users = {user.email: user for user in User.objects.all()}
+        fee = CheckoutSettings.objects.get().booking_fee_per_ticket
+        taxes = list(TaxRate.objects.values_list("name", "basis_points", "applies_to", "inclusive"))
+
+    assert {email: user.role for email, user in users.items()} == {
+        "owner@quickstep.test": "owner",
+        "manager@quickstep.test": "manager",
+        "boxoffice@quickstep.test": "box_office",
+        "scanner@quickstep.test": "scanner",
+        "customer@quickstep.test": "customer",
+    }
+    assert users["customer@quickstep.test"].check_password("ticketing-demo")
+    assert (fee, taxes) == (100, [("VAT", 2000, "all", True)])
+
+
+def test_the_e2e_chain_shows_one_film_every_two_hours_from_the_next_full_hour(quickstep):
+    from datetime import timedelta
+
+    from venue_apps.catalog.models import Title
+    from venue_apps.inventory.models import ShowSeat
+    from venue_apps.shows.models import Show
+    from venue_apps.venues.models import Auditorium, Seat, Venue
+
+    with schema_context(quickstep.schema_name):
+        (auditorium,) = Auditorium.objects.all()
+        seats = Seat.objects.filter(auditorium=auditorium).count()
+        shows = list(Show.objects.order_by("starts_at"))
+        (film,) = Title.objects.all()
+        venues = Venue.objects.count()
+        seats_on_sale = {
+            show.pk: ShowSeat.objects.filter(show=show).count() for show in shows[:1] + shows[-1:]
+        }
+
+    assert venues == 1
+    assert 100 <= seats <= 200
+    assert film.kind == "film" and film.poster
+    first = shows[0].starts_at
+    # The next full hour after the seed (the chain was onboarded just before).
+    assert (first.minute, first.second, first.microsecond) == (0, 0, 0)
+    assert timedelta(0) < first - quickstep.created_at <= timedelta(hours=1)
+    assert [show.starts_at for show in shows] == [
+        first + timedelta(hours=2 * index) for index in range(24)
+    ]
+    assert {show.status for show in shows} == {"on_sale"}
+    assert {show.title_id for show in shows} == {film.pk}
+    assert set(seats_on_sale.values()) == {seats}
+
+
+def test_seeding_the_e2e_chain_again_adds_nothing(quickstep):
+    from tenants.models import Tenant
+    from ticketing_platform.management.commands.seed_demo import E2E_CHAIN, demo_chain_seed
+    from venue_apps.accounts.models import User
+    from venue_apps.shows.models import Show
+
+    with schema_context(quickstep.schema_name):
+        before = (Show.objects.count(), User.objects.count())
+
+    said: list[str] = []
+    again = demo_chain_seed(E2E_CHAIN, say=said.append)
+
+    with schema_context(quickstep.schema_name):
+        assert (Show.objects.count(), User.objects.count()) == before
+    assert said == []
+    assert again.hold_ttl_seconds == 20
+    assert Tenant.objects.filter(slug="quickstep").count() == 1
+
+
+def test_a_later_e2e_seed_carries_the_schedule_on_after_the_last_show(quickstep):
+    from datetime import timedelta
+
+    from ticketing_platform.demo_programme import quickstep_shows_ensure
+    from venue_apps.shows.models import Show
+
+    with schema_context(quickstep.schema_name):
+        last = Show.objects.order_by("starts_at").last().starts_at
+        made = quickstep_shows_ensure(days=3)
+        added = list(
+            Show.objects.filter(starts_at__gt=last)
+            .order_by("starts_at")
+            .values_list("starts_at", "status")
+        )
+
+    assert made == 12
+    assert added == [(last + timedelta(hours=2 * step), "on_sale") for step in range(1, 13)]

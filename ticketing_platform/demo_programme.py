@@ -1,4 +1,5 @@
-"""The demo chains' programme: venues, multiplex and theatre seat maps, a week of shows.
+"""The demo chains' programme: venues, multiplex and theatre seat maps, a week of shows;
+and the browser tests' small chain, quickstep (one screen, one film, two days of shows).
 
 Used by `manage.py seed_demo`. Everything goes through the services, like staff input.
 """
@@ -351,6 +352,101 @@ def bluebird_programme(*, days: int = 7, on_sale_days: int = 3) -> int:
     return shows
 
 
+# --- quickstep, the browser tests' chain (`seed_demo --e2e`) ------------------------------
+
+QUICKSTEP_TITLE = DemoTitle(
+    "The Night Conductor",
+    "film",
+    92,
+    "12A",
+    ("comedy", "adventure"),
+    ("en",),
+    ("2d",),
+    "A sleeper train, a lost ticket and a conductor who never forgets a face.",
+    "Harriet Vale",
+    ("Sam Okafor", "Lucy Marsh"),
+)
+# A show every two hours, for two days: 92 minutes, 10 of trailers and 15 of cleaning
+# fit in the gap, so the auditorium's overlap constraint never refuses one.
+QUICKSTEP_EVERY = timedelta(hours=2)
+QUICKSTEP_DAYS = 2
+
+
+def quickstep_programme() -> int:
+    """One venue with one screen (152 seats of every category), one film, and its shows
+    (`quickstep_shows_ensure`). Returns the shows made."""
+    price_card_create(
+        name="Standard",
+        rules=[
+            RuleSpec("regular", 950),
+            RuleSpec("premium", 1250),
+            RuleSpec("recliner", 1850),
+            RuleSpec("couple", 2600),
+            RuleSpec("wheelchair", 950),
+        ],
+        description="One price all day.",
+    )
+    _titles((QUICKSTEP_TITLE,))
+    venue = venue_create(
+        name="Quickstep Holloway",
+        address_line1="12 Camden Road",
+        city="London",
+        postal_code="N7 0AA",
+        country="GB",
+        timezone="Europe/London",
+    )
+    auditorium_create(
+        venue=venue,
+        name="Screen 1",
+        layout=multiplex_layout(rows=11, per_side=8, recliner_rows=2),
+        cleaning_minutes=15,
+    )
+    return quickstep_shows_ensure()
+
+
+def quickstep_shows_ensure(*, days: int = QUICKSTEP_DAYS) -> int:
+    """Shows of quickstep's film every two hours, from the next full hour to `days`
+    days ahead, all on sale. Idempotent, and it keeps the schedule full: a later seed
+    carries on two hours after the last show still to come, so the browser tests
+    always find shows on sale. Returns the shows made."""
+    from venue_apps.catalog.models import Title
+    from venue_apps.shows.models import PriceCard, Show
+    from venue_apps.venues.models import Auditorium
+
+    auditorium = Auditorium.objects.select_related("venue").order_by("id").first()
+    title = Title.objects.filter(name=QUICKSTEP_TITLE.name).first()
+    card = PriceCard.objects.filter(is_active=True).order_by("id").first()
+    if auditorium is None or title is None or card is None:
+        return 0
+    now = timezone.now()
+    last = (
+        Show.objects.filter(auditorium=auditorium, starts_at__gt=now)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    starts = (
+        last + QUICKSTEP_EVERY
+        if last
+        else now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    )
+    made = 0
+    while starts < now + timedelta(days=days):
+        show = show_create(
+            title=title,
+            auditorium=auditorium,
+            starts_at=starts,
+            format="2d",
+            audio_language="en",
+            price_card=card,
+            extra_minutes=10,
+        )
+        show_put_on_sale(show)
+        made += 1
+        starts += QUICKSTEP_EVERY
+    return made
+
+
 # --- posters, logos and what is coming soon (run on every seed, so older demo chains get
 # them) ---
 
@@ -404,14 +500,14 @@ def coming_soon_ensure(slug: str) -> int:
     """One title of each demo chain released in two weeks, with shows on its first two
     days scheduled but not on sale (they open later, as a real release would). A title
     plays from its release, so the shows sit after the on-sale window rather than in
-    it. Idempotent: a chain that has the title keeps it as it is. Returns the shows
-    made."""
+    it. Idempotent: a chain that has the title keeps it as it is. Quickstep, the
+    browser tests' chain, keeps to its one film. Returns the shows made."""
     from venue_apps.catalog.models import Title
     from venue_apps.shows.models import PriceCard
     from venue_apps.venues.models import Auditorium
 
-    spec = COMING_SOON[slug]
-    if Title.objects.filter(name=spec.title.name).exists():
+    spec = COMING_SOON.get(slug)
+    if spec is None or Title.objects.filter(name=spec.title.name).exists():
         return 0
     auditorium = Auditorium.objects.select_related("venue").order_by("venue_id", "id").first()
     card = PriceCard.objects.filter(is_active=True).order_by("id").first()

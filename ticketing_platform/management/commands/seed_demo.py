@@ -1,4 +1,5 @@
-"""Demo data: the platform admin and two chains with one login per role.
+"""Demo data: the platform admin and two chains with one login per role; with `--e2e`,
+also quickstep, the browser tests' small chain whose holds last 20 seconds.
 
 Idempotent: running it again leaves existing chains and accounts as they are (and
 resets the demo passwords, so the printed logins always work).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,6 +25,8 @@ from ticketing_platform.demo_programme import (
     coming_soon_ensure,
     logo_ensure,
     posters_ensure,
+    quickstep_programme,
+    quickstep_shows_ensure,
 )
 from venue_apps.accounts.models import Role
 from venue_apps.venues.models import Venue
@@ -65,7 +69,23 @@ CHAINS = (
         Tenant.StorefrontStyle.CLASSIC,
     ),
 )
-PROGRAMMES = {"aurora": aurora_programme, "bluebird": bluebird_programme}
+# The browser tests' chain (`--e2e`): small, quick to seed, holds that run out in seconds.
+E2E_CHAIN = DemoChain(
+    "quickstep",
+    "Quickstep Cinema",
+    "GBP",
+    "Europe/London",
+    "#0f766e",
+    "#e11d48",
+    "en-GB",
+    Tenant.StorefrontStyle.LIGHT,
+)
+E2E_HOLD_TTL_SECONDS = 20
+PROGRAMMES: dict[str, Callable[[], int]] = {
+    "aurora": aurora_programme,
+    "bluebird": bluebird_programme,
+    "quickstep": quickstep_programme,
+}
 ROLE_LOGINS = (
     (Role.OWNER, "owner"),
     (Role.MANAGER, "manager"),
@@ -86,17 +106,38 @@ def _ensure_user(email: str, role: Role, name: str) -> None:
     user.save(update_fields=["password", "is_active"])
 
 
-# What each demo chain adds to ticket prices, and a promo code to try.
+@dataclass(frozen=True)
+class DemoTax:
+    name: str
+    basis_points: int
+    applies_to: str  # tickets, fees or all
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class DemoSales:
+    """What a demo chain adds to ticket prices: a fee a ticket (minor units) and taxes."""
+
+    fee_per_ticket: int
+    taxes: tuple[DemoTax, ...]
+
+
 SALES = {
-    "aurora": {
-        "fee": 3000,  # a convenience fee of 30 rupees a ticket
-        "taxes": [("GST", 1800, "tickets", True), ("GST on convenience fee", 1800, "fees", False)],
-    },
-    "bluebird": {
-        "fee": 100,  # one euro a ticket
-        "taxes": [("VAT", 900, "all", True)],
-    },
+    "aurora": DemoSales(
+        3000,  # a convenience fee of 30 rupees a ticket
+        (
+            DemoTax("GST", 1800, "tickets", True),
+            DemoTax("GST on convenience fee", 1800, "fees", False),
+        ),
+    ),
+    "bluebird": DemoSales(100, (DemoTax("VAT", 900, "all", True),)),  # one euro a ticket
+    "quickstep": DemoSales(100, (DemoTax("VAT", 2000, "all", True),)),  # one pound a ticket
 }
+
+
+def demo_chains(*, e2e: bool = False) -> tuple[DemoChain, ...]:
+    """The chains a seed makes: the two demo chains, and quickstep with `--e2e`."""
+    return (*CHAINS, E2E_CHAIN) if e2e else CHAINS
 
 
 def demo_chain_ensure(chain: DemoChain) -> Tenant:
@@ -131,7 +172,7 @@ def demo_chain_ensure(chain: DemoChain) -> Tenant:
     return tenant
 
 
-def _sales_settings(slug: str) -> None:
+def _sales_settings(sales: DemoSales) -> None:
     """Test mode with the sandbox (this machine reaches no gateway), the chain's fee and
     taxes, the default cancellation policy and a welcome code. Leaves edits alone."""
     from venue_apps.orders.models import CheckoutSettings, PromoCode, TaxRate
@@ -142,12 +183,15 @@ def _sales_settings(slug: str) -> None:
     cancellation_policy()
     settings_row, created = CheckoutSettings.objects.get_or_create(pk=1)
     if created:
-        settings_row.booking_fee_per_ticket = SALES[slug]["fee"]
+        settings_row.booking_fee_per_ticket = sales.fee_per_ticket
         settings_row.save()
     if not TaxRate.objects.exists():
-        for name, points, applies_to, inclusive in SALES[slug]["taxes"]:
+        for tax in sales.taxes:
             TaxRate.objects.create(
-                name=name, basis_points=points, applies_to=applies_to, inclusive=inclusive
+                name=tax.name,
+                basis_points=tax.basis_points,
+                applies_to=tax.applies_to,
+                inclusive=tax.inclusive,
             )
     PromoCode.objects.get_or_create(
         code="WELCOME10",
@@ -160,47 +204,77 @@ def _sales_settings(slug: str) -> None:
     )
 
 
+def e2e_holds_shorten(tenant: Tenant) -> None:
+    """Holds of 20 seconds at the browser tests' chain, so a test watches one run out.
+
+    A deliberate exception: real chains get at least a minute (the model's
+    MinValueValidator(60)), time for a customer to choose and pay. Quickstep's only
+    customers are the browser tests, which must see a hold lapse without waiting
+    minutes, so this queryset update skips the validator on purpose, for this test
+    chain alone."""
+    Tenant.objects.filter(pk=tenant.pk).update(hold_ttl_seconds=E2E_HOLD_TTL_SECONDS)
+
+
+def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda line: None) -> Tenant:
+    """One demo chain, whole: onboarded (or brought up to date), its logo, a login per
+    role, sales settings, its programme the first time, then what every seed tops up
+    (the title coming soon, posters, quickstep's next two days of shows and short
+    holds). Idempotent; `say` hears what was made."""
+    onboarded = not Tenant.objects.filter(slug=chain.slug).exists()
+    tenant = demo_chain_ensure(chain)
+    if onboarded:
+        say(f"Onboarded {chain.slug}.")
+    if logo_ensure(tenant):
+        say(f"{chain.slug}: logo drawn.")
+    with schema_context(tenant.schema_name):
+        for role, local_part in ROLE_LOGINS:
+            _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
+        _sales_settings(SALES[chain.slug])
+        if not Venue.objects.exists():
+            started = time.perf_counter()
+            shows = PROGRAMMES[chain.slug]()
+            say(f"{chain.slug}: {shows} shows in {time.perf_counter() - started:.1f} s.")
+        elif chain == E2E_CHAIN:
+            more = quickstep_shows_ensure()
+            if more:
+                say(f"{chain.slug}: {more} more shows.")
+        soon = coming_soon_ensure(chain.slug)
+        if soon:
+            say(f"{chain.slug}: a title coming soon, {soon} shows.")
+        posters = posters_ensure()
+        if posters:
+            say(f"{chain.slug}: {posters} posters drawn.")
+    if chain == E2E_CHAIN:
+        e2e_holds_shorten(tenant)
+        tenant.refresh_from_db()
+    return tenant
+
+
 class Command(BaseCommand):
-    help = "Create the demo platform admin and the aurora and bluebird chains."
+    help = (
+        "Create the demo platform admin and the aurora and bluebird chains "
+        "(with --e2e, also the browser tests' chain, quickstep)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--print-logins", action="store_true", help="Only print the demo logins."
+        )
+        parser.add_argument(
+            "--e2e",
+            action="store_true",
+            help="Also the browser tests' chain, quickstep (holds of 20 seconds).",
         )
 
     def handle(self, *args, **options):
         if options["print_logins"]:
             self._print_logins()
             return
-        self._seed()
-        self.stdout.write("Demo data ready; `manage.py seed_demo --print-logins` lists the logins.")
-
-    def _seed(self) -> None:
         public_tenant_ensure()
         _ensure_user(PLATFORM_ADMIN, Role.PLATFORM_STAFF, "Platform admin")
-        for chain in CHAINS:
-            onboarded = not Tenant.objects.filter(slug=chain.slug).exists()
-            tenant = demo_chain_ensure(chain)
-            if onboarded:
-                self.stdout.write(f"Onboarded {chain.slug}.")
-            if logo_ensure(tenant):
-                self.stdout.write(f"{chain.slug}: logo drawn.")
-            with schema_context(tenant.schema_name):
-                for role, local_part in ROLE_LOGINS:
-                    _ensure_user(f"{local_part}@{chain.slug}.test", role, f"Demo {role.label}")
-                _sales_settings(chain.slug)
-                if not Venue.objects.exists():
-                    started = time.perf_counter()
-                    shows = PROGRAMMES[chain.slug]()
-                    self.stdout.write(
-                        f"{chain.slug}: {shows} shows in {time.perf_counter() - started:.1f} s."
-                    )
-                soon = coming_soon_ensure(chain.slug)
-                if soon:
-                    self.stdout.write(f"{chain.slug}: a title coming soon, {soon} shows.")
-                posters = posters_ensure()
-                if posters:
-                    self.stdout.write(f"{chain.slug}: {posters} posters drawn.")
+        for chain in demo_chains(e2e=options["e2e"]):
+            demo_chain_seed(chain, say=self.stdout.write)
+        self.stdout.write("Demo data ready; `manage.py seed_demo --print-logins` lists the logins.")
 
     def _print_logins(self) -> None:
         port = os.environ.get("PORT", "8000")
