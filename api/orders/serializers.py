@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.filters import OffsetDateTimeField
+from api.payments.serializers import PaymentOutput
 from venue_apps.catalog.models import Format, Kind
 from venue_apps.orders.models import Order, OrderLine, PromoCode, TaxRate
 from venue_apps.orders.selectors import HoldQuote
 from venue_apps.payments.models import Payment, Provider, Refund
-from api.payments.serializers import PaymentOutput
 from venue_apps.payments.services.checkout import payment_client_secret
 
 
