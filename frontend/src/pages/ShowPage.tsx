@@ -7,7 +7,7 @@ import type { Hold, SeatMap as SeatMapData } from "../api/types";
 import { Countdown } from "../components/Countdown";
 import { Alert, LoadError, Loading } from "../components/Status";
 import { config } from "../config";
-import { useCategories, type Categories } from "../hooks/categories";
+import { useCategoriesState, type Categories } from "../hooks/categories";
 import { usePageTitle } from "../hooks/page";
 import { holdForget, holdForShow, holdSave } from "../lib/holdStore";
 import { formatName, showLanguage } from "../lib/labels";
@@ -86,7 +86,8 @@ export function ShowPage() {
   const navigate = useNavigate();
   const valid = Number.isInteger(showId) && showId > 0;
   const show = useQuery({ queryKey: ["show", showId], queryFn: () => endpoints.show(showId), enabled: valid });
-  const categories = useCategories();
+  // The map is drawn once everything it shows is here, not redrawn as each part arrives.
+  const { categories, settled: categoriesReady } = useCategoriesState();
   const [state, dispatch] = useReducer(reducer, chain.hold_max_seats, initialState);
   const [mapError, setMapError] = useState<unknown>(null);
   const [live, setLive] = useState<LiveStatus>("connecting");
@@ -276,7 +277,7 @@ export function ShowPage() {
         </Alert>
       ) : mapError ? (
         <LoadError error={mapError} retry={() => void loadMap()} />
-      ) : state.version < 0 ? (
+      ) : state.version < 0 || !categoriesReady ? (
         <Loading label="Loading the seat map…" />
       ) : (
         <>

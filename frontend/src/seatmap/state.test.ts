@@ -81,6 +81,21 @@ describe("snapshot", () => {
   });
 });
 
+describe("snapshots again", () => {
+  it("change nothing when the version is the one we have", () => {
+    const before = loaded();
+    expect(reducer(before, { type: "snapshot", map: map(5) })).toBe(before);
+  });
+
+  it("keep the seats' objects when only states changed, so unchanged seats are not redrawn", () => {
+    const before = loaded();
+    const after = reducer(before, { type: "snapshot", map: map(8, SEATS.map((s) => (s.id === 2 ? { ...s, state: "sold" as const } : s))) });
+    expect(after.seats).toBe(before.seats);
+    expect(after.states.get(2)).toBe("sold");
+    expect(after.version).toBe(8);
+  });
+});
+
 describe("snapshots out of order", () => {
   it("keep the newer map when an older snapshot arrives late", () => {
     const newer = reducer(loaded(), delta(6, [[1, "sold"]]));

@@ -122,11 +122,22 @@ function pruneSelection(state: SeatMapState): SeatMapState {
 export function reducer(state: SeatMapState, action: Action): SeatMapState {
   switch (action.type) {
     case "snapshot": {
-      // An older snapshot (a slow HTTP answer that lost the race with the socket's).
+      // An older snapshot (a slow HTTP answer that lost the race with the socket's), or
+      // the same one again (the socket's first message after the HTTP answer).
       if (action.map.version < state.version && !state.needsSnapshot) return state;
-      const seats = [...action.map.seats].sort((a, b) => a.y - b.y || a.x - b.x);
-      const byId = new Map(seats.map((seat) => [seat.id, seat]));
-      const states = new Map(seats.map((seat) => [seat.id, seat.state] as const));
+      if (action.map.version === state.version && !state.needsSnapshot) return state;
+      const sorted = [...action.map.seats].sort((a, b) => a.y - b.y || a.x - b.x);
+      // The same seats in the same places keep their objects, so only seats whose state
+      // changed are drawn again.
+      const same =
+        sorted.length === state.seats.length &&
+        sorted.every((seat, index) => {
+          const old = state.seats[index];
+          return old.id === seat.id && old.x === seat.x && old.y === seat.y && old.width === seat.width && old.category === seat.category;
+        });
+      const seats = same ? state.seats : sorted;
+      const byId = same ? state.byId : new Map(seats.map((seat) => [seat.id, seat]));
+      const states = new Map(sorted.map((seat) => [seat.id, seat.state] as const));
       return pruneSelection({
         ...state,
         version: action.map.version,
