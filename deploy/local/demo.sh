@@ -53,9 +53,11 @@ cat <<BANNER
 
 ==========================================================================
  Ticketing platform demo
-   Platform admin API:   http://localhost:${PORT}/api/docs/
-   Tenant "aurora":      http://aurora.localhost:${PORT}/api/docs/
-   Tenant "bluebird":    http://bluebird.localhost:${PORT}/api/docs/
+   Book seats (storefronts):  http://aurora.localhost:${PORT}/
+                              http://bluebird.localhost:${PORT}/
+   Platform admin API:        http://localhost:${PORT}/api/docs/
+   Tenant "aurora" API:       http://aurora.localhost:${PORT}/api/docs/
+   Tenant "bluebird" API:     http://bluebird.localhost:${PORT}/api/docs/
 
  *.localhost resolves to 127.0.0.1 in browsers. With curl, send the host:
    curl -H 'Host: aurora.localhost' http://127.0.0.1:${PORT}/api/docs/
