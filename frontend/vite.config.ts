@@ -27,5 +27,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.{ts,tsx}"],
     environment: "node",
+    // A machine zone far from every demo venue: times must come out in the venue's zone.
+    env: { TZ: "Pacific/Kiritimati" },
   },
 });

@@ -36,10 +36,7 @@ export function Countdown({
   return (
     <div className={`countdown${warning ? " is-warning" : ""}`}>
       <span className="countdown-label">{label}</span>{" "}
-      <time className="countdown-time" aria-hidden="true">
-        {formatCountdown(left)}
-      </time>
-      <span className="visually-hidden">{formatCountdown(left)}</span>
+      <time className="countdown-time">{formatCountdown(left)}</time>
       {warning && left > 0 && (
         <p className="countdown-warning" role="alert">
           Less than a minute left to finish your booking.

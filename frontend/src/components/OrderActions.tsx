@@ -7,6 +7,7 @@ import { config } from "../config";
 import { saveBlob } from "../lib/download";
 import { icsFile } from "../lib/ics";
 import { formatMoney } from "../lib/money";
+import { ErrorMessage } from "./Status";
 
 export function calendarFile(order: Order): Blob {
   const chain = config();
@@ -139,11 +140,7 @@ export function OrderActions({ order }: { order: Order }) {
           <p>{done}</p>
         </div>
       )}
-      {error && (
-        <div className="alert alert-error" role="alert">
-          <p>{error}</p>
-        </div>
-      )}
+      <ErrorMessage message={error} />
     </div>
   );
 }

@@ -39,3 +39,13 @@ export function Alert({
     </div>
   );
 }
+
+/** A failure in words, announced to screen readers; nothing when there is none. */
+export function ErrorMessage({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      <p>{message}</p>
+    </div>
+  );
+}

@@ -68,3 +68,9 @@ describe("durations", () => {
     expect(formatRuntime(null)).toBe("");
   });
 });
+
+describe("the test machine's own zone", () => {
+  it("is far from the venues', so nothing above passes by accident", () => {
+    expect(Intl.DateTimeFormat().resolvedOptions().timeZone).toBe("Pacific/Kiritimati");
+  });
+});

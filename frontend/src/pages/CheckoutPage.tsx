@@ -5,7 +5,7 @@ import { endpoints } from "../api";
 import { ApiError, describeError } from "../api/errors";
 import type { Quote } from "../api/types";
 import { Countdown } from "../components/Countdown";
-import { Alert, LoadError, Loading } from "../components/Status";
+import { Alert, LoadError, Loading, ErrorMessage } from "../components/Status";
 import { config } from "../config";
 import { categoryName, useCategories } from "../hooks/categories";
 import { usePageTitle } from "../hooks/page";
@@ -13,7 +13,7 @@ import { useSignedIn } from "../hooks/session";
 import { holdForget, holdLoad, holdNoteOrder } from "../lib/holdStore";
 import { formatMoney } from "../lib/money";
 import { formatDateTime } from "../lib/time";
-import { providerName } from "../payments/pay";
+import { ProviderChoice } from "../payments/ProviderChoice";
 import { usePay } from "../payments/usePay";
 import { RegisterForm } from "./auth/RegisterPage";
 import { SignInForm } from "./auth/SignInPage";
@@ -283,30 +283,9 @@ export function CheckoutPage() {
               {chain.providers.length === 0 ? (
                 <Alert kind="error">This chain does not take payments online at the moment.</Alert>
               ) : (
-                <fieldset className="providers">
-                  <legend>How would you like to pay?</legend>
-                  {chain.providers.map((item) => (
-                    <label key={item.provider} className="provider-option">
-                      <input
-                        type="radio"
-                        name="provider"
-                        value={item.provider}
-                        checked={provider === item.provider}
-                        onChange={() => setProvider(item.provider)}
-                      />
-                      <span>
-                        {providerName(item.provider)}
-                        {item.test_mode && <span className="badge">Test mode</span>}
-                      </span>
-                    </label>
-                  ))}
-                </fieldset>
+                <ProviderChoice providers={chain.providers} value={provider} onChange={setProvider} legend="How would you like to pay?" />
               )}
-              {payment.error && (
-                <div className="alert alert-error" role="alert">
-                  <p>{payment.error}</p>
-                </div>
-              )}
+              <ErrorMessage message={payment.error} />
               <button
                 type="button"
                 className="button button-block button-pay"

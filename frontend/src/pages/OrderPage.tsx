@@ -6,7 +6,7 @@ import { ApiError, describeError } from "../api/errors";
 import type { Order } from "../api/types";
 import { Countdown } from "../components/Countdown";
 import { OrderActions } from "../components/OrderActions";
-import { Alert, LoadError, Loading } from "../components/Status";
+import { Alert, LoadError, Loading, ErrorMessage } from "../components/Status";
 import { TicketCard } from "../components/Tickets";
 import { config } from "../config";
 import { categoryName, useCategories } from "../hooks/categories";
@@ -16,7 +16,7 @@ import { saveBlob } from "../lib/download";
 import { holdForget } from "../lib/holdStore";
 import { formatMoney } from "../lib/money";
 import { formatDateTime } from "../lib/time";
-import { providerName } from "../payments/pay";
+import { ProviderChoice } from "../payments/ProviderChoice";
 import { usePay } from "../payments/usePay";
 import { NotFoundPage } from "./NotFoundPage";
 
@@ -70,26 +70,9 @@ function Retry({ order }: { order: Order }) {
       {payment.view ?? (
         <>
           {chain.providers.length > 1 && (
-            <fieldset className="providers">
-              <legend>Pay with</legend>
-              {chain.providers.map((item) => (
-                <label key={item.provider} className="provider-option">
-                  <input
-                    type="radio"
-                    name="provider"
-                    checked={provider === item.provider}
-                    onChange={() => setProvider(item.provider)}
-                  />
-                  <span>{providerName(item.provider)}</span>
-                </label>
-              ))}
-            </fieldset>
+            <ProviderChoice providers={chain.providers} value={provider} onChange={setProvider} legend="Pay with" />
           )}
-          {payment.error && (
-            <div className="alert alert-error" role="alert">
-              <p>{payment.error}</p>
-            </div>
-          )}
+          <ErrorMessage message={payment.error} />
           <button
             type="button"
             className="button button-block button-pay"
@@ -136,11 +119,7 @@ export function Tickets({ order, heading = true }: { order: Order; heading?: boo
     <section aria-label={heading ? undefined : `E-tickets for ${order.reference}`} aria-labelledby={heading ? "tickets-title" : undefined} className="section">
       {heading && <h2 id="tickets-title">Your e-tickets</h2>}
       <p className="muted">Show these QR codes at the door, on your phone or printed.</p>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          <p>{error}</p>
-        </div>
-      )}
+      <ErrorMessage message={error} />
       <ul className="tickets" role="list">
         {list.map((ticket) => (
           <TicketCard

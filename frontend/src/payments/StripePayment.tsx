@@ -1,6 +1,7 @@
 import { loadStripe, type Stripe, type StripeElements } from "@stripe/stripe-js";
 import { useEffect, useRef, useState } from "react";
 import { config } from "../config";
+import { ErrorMessage } from "../components/Status";
 
 /**
  * Stripe's Payment Element for one PaymentIntent. A declined card is shown by the
@@ -63,11 +64,7 @@ export default function StripePayment({
       }}
     >
       <div ref={mount} className="stripe-element" />
-      {error && (
-        <div className="alert alert-error" role="alert">
-          <p>{error}</p>
-        </div>
-      )}
+      <ErrorMessage message={error} />
       <button type="submit" className="button button-block" disabled={!stripe || busy}>
         {busy ? "Paying…" : `Pay ${amountLabel}`}
       </button>

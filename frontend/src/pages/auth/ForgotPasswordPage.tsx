@@ -4,6 +4,7 @@ import { endpoints } from "../../api";
 import { describeError } from "../../api/errors";
 import { usePageTitle } from "../../hooks/page";
 import { AuthFrame, useNext, withNext } from "./common";
+import { ErrorMessage } from "../../components/Status";
 
 export function ForgotPasswordPage() {
   usePageTitle("Forgot your password?");
@@ -44,11 +45,7 @@ export function ForgotPasswordPage() {
           }}
         >
           <p>Enter your email address and we will send you a link to choose a new password.</p>
-          {error && (
-            <div className="alert alert-error" role="alert">
-              <p>{error}</p>
-            </div>
-          )}
+          <ErrorMessage message={error} />
           <label className="field">
             <span>Email address</span>
             <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />

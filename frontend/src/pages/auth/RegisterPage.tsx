@@ -5,6 +5,7 @@ import { ApiError, describeError } from "../../api/errors";
 import { useAuthActions } from "../../hooks/session";
 import { usePageTitle } from "../../hooks/page";
 import { AuthFrame, OAuthButtons, TermsNote, useNext, withNext } from "./common";
+import { ErrorMessage } from "../../components/Status";
 
 export function RegisterForm({ onDone, next }: { onDone: () => void; next: string }) {
   const { signIn } = useAuthActions();
@@ -44,11 +45,7 @@ export function RegisterForm({ onDone, next }: { onDone: () => void; next: strin
           }
         }}
       >
-        {error && (
-          <div className="alert alert-error" role="alert">
-            <p>{error}</p>
-          </div>
-        )}
+        <ErrorMessage message={error} />
         <label className="field">
           <span>Your name</span>
           <input

@@ -5,6 +5,7 @@ import { ApiError, describeError } from "../../api/errors";
 import { useAuthActions } from "../../hooks/session";
 import { usePageTitle } from "../../hooks/page";
 import { AuthFrame, OAuthButtons, TermsNote, useNext, withNext } from "./common";
+import { ErrorMessage } from "../../components/Status";
 
 /** The sign-in form, also used inside checkout (there it stays on the page). */
 export function SignInForm({ onDone, next }: { onDone: () => void; next: string }) {
@@ -40,11 +41,7 @@ export function SignInForm({ onDone, next }: { onDone: () => void; next: string 
           }
         }}
       >
-        {error && (
-          <div className="alert alert-error" role="alert">
-            <p>{error}</p>
-          </div>
-        )}
+        <ErrorMessage message={error} />
         <label className="field">
           <span>Email address</span>
           <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
