@@ -92,6 +92,14 @@ mkdir -p frontend/e2e/artifacts
 cp frontend/dist/bundle-size.json frontend/e2e/artifacts/ 2>/dev/null || true
 cd frontend
 status=0
-npx --no-install playwright test "$@" </dev/null || status=$?
+if (($#)); then
+  npx --no-install playwright test "$@" </dev/null || status=$?
+else
+  # Everything but the drawing-time figures, two browsers at a time; then those figures
+  # alone, so that no other test shares the two cores while they are measured.
+  npx --no-install playwright test --grep-invert "drawing time" </dev/null || status=$?
+  npx --no-install playwright test e2e/render.spec.ts --workers=1 --reporter=list \
+    --output e2e/artifacts/results-render </dev/null || status=$?
+fi
 log "artifacts (screenshots, render times, report): frontend/e2e/artifacts/"
 exit "$status"
