@@ -20,6 +20,9 @@ export default defineConfig({
   use: {
     browserName: "chromium",
     viewport: { width: 1280, height: 800 },
+    // Far from every demo venue: what the pages say must be the venue's time, not this one.
+    timezoneId: "Pacific/Kiritimati",
+    locale: "en-US",
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
     launchOptions: {

@@ -73,6 +73,37 @@ def test_release_frees_the_seats_and_versions_are_consecutive(api, alpha, progra
         assert Hold.objects.get(pk=created["id"]).status == "released"
 
 
+def test_a_customer_who_signed_in_after_holding_reads_and_releases_the_carts_hold(
+    api, alpha, programme, seats, customer
+):
+    """The storefront holds seats before the customer signs in; after signing in, the
+    same browser still presents the cart's id, and its hold is still the customer's to
+    see and let go."""
+    show = programme["show"]
+    created = hold(api, alpha, show, {"seats": [seats["C1"], seats["C2"]]}).json()
+    _, client = customer
+
+    without_cart = client.get(f"/api/v1/holds/{created['id']}/")
+    seen = client.get(f"/api/v1/holds/{created['id']}/", HTTP_X_CART_ID=CART_A)
+    refused = client.delete(f"/api/v1/holds/{created['id']}/")
+    with schema_context(alpha.schema_name):
+        still_held = Hold.objects.get(pk=created["id"]).status
+    released = client.delete(f"/api/v1/holds/{created['id']}/", HTTP_X_CART_ID=CART_A)
+
+    assert without_cart.status_code == 404
+    assert seen.status_code == 200 and seen.json()["id"] == created["id"]
+    assert refused.status_code == 404
+    assert still_held == Hold.Status.ACTIVE
+    assert released.status_code == 204
+    with schema_context(alpha.schema_name):
+        assert Hold.objects.get(pk=created["id"]).status == Hold.Status.RELEASED
+        assert set(
+            ShowSeat.objects.filter(pk__in=[seats["C1"], seats["C2"]]).values_list(
+                "state", flat=True
+            )
+        ) == {"available"}
+
+
 def test_another_cart_cannot_see_or_release_a_hold(api, alpha, programme, seats):
     created = hold(api, alpha, programme["show"], {"seats": [seats["B2"]]}).json()
 

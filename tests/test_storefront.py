@@ -76,6 +76,7 @@ def test_the_home_page_is_the_shell_with_the_chains_config(api, alpha, storefron
         "accent_colour",
         "style",
         "currency",
+        "currency_digits",
         "locale",
         "timezone",
         "hold_ttl_seconds",
@@ -94,6 +95,7 @@ def test_the_home_page_is_the_shell_with_the_chains_config(api, alpha, storefron
         "en-IN",
         "Asia/Kolkata",
     )
+    assert config["currency_digits"] == 2
     assert (config["hold_ttl_seconds"], config["hold_max_seats"]) == (600, 10)
     assert config["test_mode"] is True
     assert config["providers"] == client.get("/api/v1/payments/providers/").json()

@@ -138,12 +138,14 @@ class HoldDetailView(APIView):
 
     @extend_schema(responses=HoldOutput, parameters=[CART_PARAMETER])
     def get(self, request: Request, hold_id: str) -> Response:
-        return Response(HoldOutput(holds.hold_get(hold_id, owner=_owner(request))).data)
+        return Response(HoldOutput(holds.hold_get_for_any(hold_id, owners=_owners(request))).data)
 
     @extend_schema(responses={204: None}, parameters=[CART_PARAMETER])
     def delete(self, request: Request, hold_id: str) -> Response:
-        owner = _owner(request)
-        hold = holds.hold_get(hold_id, owner=owner)
+        # A customer who held seats before signing in still presents that cart's id.
+        owners = _owners(request)
+        hold = holds.hold_get_for_any(hold_id, owners=owners)
+        owner = next(owner for owner in owners if owner.owns(hold))
         pending = Order.objects.filter(hold=hold, status=Order.Status.PENDING).first()
         if pending is not None:
             # Letting go of seats that an unpaid order waits on cancels that order.

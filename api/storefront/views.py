@@ -131,6 +131,9 @@ def chain_config(tenant: Tenant) -> dict[str, Any]:
         "accent_colour": tenant.accent_colour,
         "style": tenant.storefront_style,
         "currency": tenant.currency,
+        # The server's own minor-unit exponent: amounts are integers of it, and a
+        # browser's Intl may count another number of digits for some currencies.
+        "currency_digits": currency_exponent(tenant.currency),
         "locale": tenant.locale,
         "timezone": tenant.timezone,
         "hold_ttl_seconds": tenant.hold_ttl_seconds,

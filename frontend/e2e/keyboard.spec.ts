@@ -50,7 +50,8 @@ test("booking with the keyboard alone", async ({ page }) => {
   await tabTo(page, { selector: "button", name: /^Hold 2 seats$/ });
   await page.keyboard.press("Enter");
   await expect(page.getByText(/2 seats held/)).toBeVisible();
-  await tabTo(page, { selector: "button", name: /^Continue to checkout$/ });
+  // Holding replaced the pressed button: the keyboard is on the next step already.
+  await expect(page.getByRole("button", { name: "Continue to checkout" })).toBeFocused();
   await page.keyboard.press("Enter");
 
   // Sign in inside checkout, by keyboard.
@@ -61,6 +62,7 @@ test("booking with the keyboard alone", async ({ page }) => {
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("button", { name: /^Pay €/ })).toBeEnabled();
+  await expect(page.getByRole("heading", { name: "Payment" })).toBeFocused();
   await tabTo(page, { selector: "button", name: /^Pay €/ });
   await page.keyboard.press("Enter");
 

@@ -1,4 +1,5 @@
 import { expect, request as requests, type APIRequestContext, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,6 +83,15 @@ export async function signedInPage(browser: Browser, _chain: Chain, customer: Cu
   return { context, page };
 }
 
+export interface FoundShow {
+  id: number;
+  title: number;
+  date: string;
+  today: boolean;
+  startsAt: string;
+  timezone: string;
+}
+
 export interface GridShow {
   id: number;
   starts_at: string;
@@ -101,10 +111,10 @@ function todayIn(zone: string, offsetDays = 0): string {
 export async function findShow(
   chain: Chain,
   options: { auditorium?: string; minutesAhead?: number; skip?: number } = {},
-): Promise<{ id: number; title: number; date: string; today: boolean }> {
+): Promise<FoundShow> {
   const request = await chainApi(chain);
   const tenant = (await (await request.get(api(chain, "tenant/"))).json()) as { timezone: string };
-  const found: { id: number; title: number; date: string; today: boolean }[] = [];
+  const found: FoundShow[] = [];
   for (const offset of [0, 1, 2]) {
     const date = todayIn(tenant.timezone, offset);
     const grid = (await (await request.get(api(chain, `showtimes/?date=${date}`))).json()) as {
@@ -115,7 +125,9 @@ export async function findShow(
         for (const show of venue.shows) {
           const soon = Date.parse(show.starts_at) - Date.now() > (options.minutesAhead ?? 60) * 60_000;
           const room = !options.auditorium || show.auditorium.name === options.auditorium;
-          if (show.status === "on_sale" && soon && room) found.push({ id: show.id, title: title.id, date, today: offset === 0 });
+          if (show.status === "on_sale" && soon && room) {
+            found.push({ id: show.id, title: title.id, date, today: offset === 0, startsAt: show.starts_at, timezone: tenant.timezone });
+          }
         }
       }
     }
@@ -152,4 +164,30 @@ export async function twoFreeSeats(chain: Chain, showId: number, category = "reg
 
 export async function closeAll(...contexts: BrowserContext[]) {
   for (const context of contexts) await context.close();
+}
+
+/**
+ * axe-core on the page as it is now: no serious or critical violation of WCAG 2.1 A/AA
+ * (and axe's best practices), listed by rule and element when there is one.
+ */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const scan = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
+  const serious = scan.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes
+          .slice(0, 3)
+          .map((node) => node.target.join(" "))
+          .join(", ")}`,
+    );
+  expect(serious, `axe-core on ${what}`).toEqual([]);
+}
+
+/** Nothing wider than the window (no sideways scrolling on a phone). */
+export async function expectNoSidewaysScroll(page: Page, what: string): Promise<void> {
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+  expect(widths.page, `${what} is wider than the window`).toBeLessThanOrEqual(widths.window);
 }

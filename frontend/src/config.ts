@@ -24,6 +24,8 @@ export interface ChainConfig {
   primary_colour: string;
   accent_colour: string;
   currency: string;
+  /** Decimal places of the currency's minor unit, as the server counts them. */
+  currency_digits?: number;
   locale: string;
   timezone: string;
   hold_ttl_seconds: number;

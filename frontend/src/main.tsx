@@ -5,16 +5,18 @@ import { RouterProvider } from "react-router";
 import { api } from "./api";
 import { ApiError } from "./api/errors";
 import { config } from "./config";
+import { setMinorDigits } from "./lib/money";
 import { router } from "./router";
 import "./styles/app.css";
 
 const chain = config();
+if (chain.currency_digits !== undefined) setMinorDigits(chain.currency, chain.currency_digits);
 document.documentElement.dataset.chain = chain.slug;
 document.documentElement.dataset.style = chain.style || "light";
 
 // Another tab signed in or out: follow it.
 window.addEventListener("storage", (event) => {
-  if (event.key === "tp.refresh") api().session.external();
+  if (event.key === "tp.refresh") api().session.external(event.oldValue, event.newValue);
 });
 
 const queries = new QueryClient({

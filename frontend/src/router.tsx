@@ -23,7 +23,8 @@ export const router = createBrowserRouter([
       },
       {
         path: "shows/:showId",
-        lazy: async () => ({ Component: (await import("./pages/ShowPage")).ShowPage }),
+        // Keyed by the show, so going from one show to another starts afresh.
+        lazy: async () => ({ Component: (await import("./pages/ShowPage")).KeyedShowPage }),
       },
       {
         path: "checkout/:holdId",

@@ -79,6 +79,18 @@ describe("requests", () => {
     expect(new Session(kv).cartId()).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
 
+  it("send the token only to the API's own paths", async () => {
+    const { api, calls } = client(() => ({ status: 200, body: {} }));
+    api.signIn({ access: jwt(600), refresh: "r1" });
+    await api.blob("/api/v1/tickets/t1/pdf/");
+    expect(calls[0].url).toBe("/api/v1/tickets/t1/pdf/");
+    for (const path of ["//evil.example/x", "/static/app/x.js", "/api/v2/x"]) {
+      const error = (await api.get(path).catch((e: unknown) => e)) as ApiError;
+      expect(error.code).toBe("path_refused");
+    }
+    expect(calls).toHaveLength(1);
+  });
+
   it("answer nothing for 204", async () => {
     const { api } = client(() => ({ status: 204 }));
     expect(await api.delete("holds/h1/")).toBeUndefined();
@@ -213,6 +225,41 @@ describe("tokens", () => {
     expect(session.signedIn).toBe(false);
     expect(listener).toHaveBeenCalled();
     expect(calls[1].headers.Authorization).toBeUndefined();
+  });
+
+  it("keep the customer signed in when the refresh is throttled", async () => {
+    const { api, session } = client((call) =>
+      call.url.endsWith("refresh/")
+        ? { status: 429, body: { detail: "Request was throttled.", code: "throttled" } }
+        : { status: 200, body: {} },
+    );
+    api.signIn({ access: jwt(0), refresh: "r1" });
+    const error = (await api.get("me/").catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBe(429);
+    expect(session.signedIn).toBe(true);
+    expect(session.refreshToken).toBe("r1");
+  });
+
+  it("follow another tab signing in or out, not its token rotations", () => {
+    const session = new Session(store({ "tp.refresh": "r1" }), () => NOW);
+    const listener = vi.fn();
+    session.set({ access: jwt(600), refresh: "r1" });
+    session.subscribe(listener);
+    session.external("r1", "r2");
+    expect(listener).not.toHaveBeenCalled();
+    expect(session.freshAccess()).not.toBeNull();
+    session.external("r2", null);
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(session.freshAccess()).toBeNull();
+  });
+
+  it("judge a token's lifetime by the clock it is given", () => {
+    const fastDevice = new Session(store(), () => NOW + 20 * 60_000);
+    fastDevice.set({ access: jwt(600), refresh: "r1" });
+    expect(fastDevice.freshAccess()).toBeNull();
+    const corrected = new Session(store(), () => NOW);
+    corrected.set({ access: jwt(600), refresh: "r1" });
+    expect(corrected.freshAccess()).not.toBeNull();
   });
 
   it("use the token another tab rotated instead of signing out", async () => {

@@ -31,8 +31,16 @@ export class ApiClient {
     this.fetcher = fetcher ?? ((input, init) => globalThis.fetch(input, init));
   }
 
+  /**
+   * Where a path goes: relative paths under the API root, and absolute ones (such as a
+   * ticket's `pdf`) only within it, so the customer's token never goes anywhere else.
+   */
   url(path: string): string {
-    return path.startsWith("/") ? path : this.base + path;
+    if (!path.startsWith("/")) return this.base + path;
+    if (!path.startsWith(this.base) || path.startsWith("//")) {
+      throw new ApiError(0, "path_refused", "That address is not part of this site's API.");
+    }
+    return path;
   }
 
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -78,6 +86,7 @@ export class ApiClient {
   }
 
   private async send(path: string, options: RequestOptions): Promise<Response> {
+    this.url(path); // refuses a foreign address before any token is fetched
     const wantsAuth = options.auth !== false && this.session.signedIn;
     let token = wantsAuth ? await this.accessToken() : null;
     let response = await this.attempt(path, options, token);
@@ -157,7 +166,9 @@ export class ApiClient {
         return tokens.access;
       }
     }
-    if (response.status >= 500) throw await errorFrom(response);
+    // Only a refusal of the token itself signs the customer out. A throttled (429) or
+    // failing server keeps the session: the customer is still who they were.
+    if (response.status !== 401 && response.status !== 400) throw await errorFrom(response);
     // Refused. Another tab may have rotated the token meanwhile: try the newer one once.
     const newer = this.session.refreshToken;
     if (newer && newer !== used) return this.refresh();

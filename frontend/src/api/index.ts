@@ -1,7 +1,7 @@
 /** The storefront's API: one client, and a function per endpoint it uses. */
 
 import { config } from "../config";
-import { noteServerDate } from "../hooks/clock";
+import { noteServerDate, serverNow } from "../hooks/clock";
 import { ApiClient } from "./client";
 import { Session, type Tokens } from "./session";
 import type {
@@ -28,7 +28,8 @@ let client: ApiClient | null = null;
 
 export function api(): ApiClient {
   if (!client) {
-    client = new ApiClient(config().api, new Session(), async (input, init) => {
+    // Token lifetimes are judged by the server's clock, not a device's that may be off.
+    client = new ApiClient(config().api, new Session(undefined, serverNow), async (input, init) => {
       const response = await globalThis.fetch(input, init);
       noteServerDate(response.headers.get("Date"));
       return response;

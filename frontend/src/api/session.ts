@@ -120,13 +120,23 @@ export class Session {
     return id;
   }
 
+  /** A new anonymous cart (after signing out, the next person starts afresh). */
+  resetCart(): void {
+    this.store.setItem(CART_KEY, randomId());
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Another tab signed in or out. */
-  external(): void {
+  /**
+   * Another tab changed the stored refresh token. Signing in or out there is followed
+   * here; a rotation is not (our access token stays good, and our next refresh reads
+   * the newer refresh token from storage).
+   */
+  external(oldValue: string | null, newValue: string | null): void {
+    if ((oldValue === null) === (newValue === null)) return;
     this.access = null;
     this.emit();
   }

@@ -29,13 +29,16 @@ export function calendarFile(order: Order): Blob {
   return new Blob([text], { type: "text/calendar;charset=utf-8" });
 }
 
-/** Tickets as PDF, the booking in a calendar, and cancelling with the refund shown first. */
-export function OrderActions({ order }: { order: Order }) {
+/**
+ * Tickets as PDF, the booking in a calendar, and cancelling with the refund shown first.
+ * Once cancelled the order is no longer paid and these actions go away, so the outcome
+ * is handed to the page (`onCancelled`), which keeps saying it.
+ */
+export function OrderActions({ order, onCancelled }: { order: Order; onCancelled: (message: string) => void }) {
   const chain = config();
   const queries = useQueryClient();
   const [quote, setQuote] = useState<CancelQuote | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const confirmRef = useRef<HTMLDivElement>(null);
   const money = (value: number) => formatMoney(value, order.currency, chain.locale);
@@ -69,10 +72,10 @@ export function OrderActions({ order }: { order: Order }) {
     try {
       const result = await endpoints.cancel(order.id);
       setQuote(null);
-      setDone(
+      onCancelled(
         result.refund > 0
-          ? `Your booking is cancelled. ${money(result.refund)} is on its way back to you.`
-          : "Your booking is cancelled.",
+          ? `Your booking ${order.reference} is cancelled. ${money(result.refund)} is on its way back to you.`
+          : `Your booking ${order.reference} is cancelled.`,
       );
       await queries.invalidateQueries({ queryKey: ["orders"] });
       await queries.invalidateQueries({ queryKey: ["order", order.id] });
@@ -133,11 +136,6 @@ export function OrderActions({ order }: { order: Order }) {
               </button>
             </>
           )}
-        </div>
-      )}
-      {done && (
-        <div className="alert alert-success" role="status">
-          <p>{done}</p>
         </div>
       )}
       <ErrorMessage message={error} />

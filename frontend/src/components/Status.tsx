@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { describeError } from "../api/errors";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
@@ -45,6 +45,23 @@ export function ErrorMessage({ message }: { message: string | null | undefined }
   if (!message) return null;
   return (
     <div className="alert alert-error" role="alert">
+      <p>{message}</p>
+    </div>
+  );
+}
+
+/**
+ * An outcome the customer must not miss (a cancellation, a refund): announced, and
+ * given the keyboard focus, since the control that led to it may be gone.
+ */
+export function Outcome({ message }: { message: string | null }) {
+  const element = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (message) element.current?.focus();
+  }, [message]);
+  if (!message) return null;
+  return (
+    <div className="alert alert-success" role="status" tabIndex={-1} ref={element}>
       <p>{message}</p>
     </div>
   );

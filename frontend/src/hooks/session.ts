@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useSyncExternalStore } from "react";
 import { api, endpoints } from "../api";
 import type { Tokens } from "../api/session";
+import { holdsForgetAll } from "../lib/holdStore";
 
 /** Whether someone is signed in, re-rendering when that changes (in any tab). */
 export function useSignedIn(): boolean {
@@ -31,6 +32,9 @@ export function useAuthActions() {
   );
   const signOut = useCallback(async () => {
     await api().signOut();
+    // On a shared computer the next person must not find this customer's seats.
+    api().session.resetCart();
+    holdsForgetAll();
     queries.removeQueries({ queryKey: ["me"] });
     queries.removeQueries({ queryKey: ["orders"] });
     queries.removeQueries({ queryKey: ["order"] });

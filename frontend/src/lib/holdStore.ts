@@ -5,6 +5,7 @@
  */
 
 import type { Hold } from "../api/types";
+import { serverNow } from "../hooks/clock";
 
 export interface StoredHold extends Hold {
   orderId?: string;
@@ -25,7 +26,7 @@ export function holdSave(hold: StoredHold): void {
   storage()?.setItem(`${PREFIX}show.${hold.show}`, hold.id);
 }
 
-export function holdLoad(id: string, now = Date.now()): StoredHold | null {
+export function holdLoad(id: string, now = serverNow()): StoredHold | null {
   const text = storage()?.getItem(PREFIX + id);
   if (!text) return null;
   try {
@@ -41,7 +42,7 @@ export function holdLoad(id: string, now = Date.now()): StoredHold | null {
   }
 }
 
-export function holdForShow(showId: number, now = Date.now()): StoredHold | null {
+export function holdForShow(showId: number, now = serverNow()): StoredHold | null {
   const id = storage()?.getItem(`${PREFIX}show.${showId}`);
   return id ? holdLoad(id, now) : null;
 }
@@ -56,4 +57,14 @@ export function holdForget(hold: Pick<Hold, "id" | "show">): void {
 export function holdNoteOrder(holdId: string, orderId: string): void {
   const hold = holdLoad(holdId);
   if (hold) holdSave({ ...hold, orderId });
+}
+
+/** Forgets every hold this tab remembers (signing out on a shared computer). */
+export function holdsForgetAll(): void {
+  const store = storage();
+  if (!store) return;
+  for (let index = store.length - 1; index >= 0; index--) {
+    const key = store.key(index);
+    if (key?.startsWith(PREFIX)) store.removeItem(key);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney, formatPrice, minorDigits } from "./money";
+import { formatMoney, formatPrice, minorDigits, setMinorDigits } from "./money";
 
 describe("minorDigits", () => {
   it.each([
@@ -35,5 +35,20 @@ describe("formatPrice", () => {
   it("keeps minor digits that are not zero", () => {
     expect(formatPrice(3550, "EUR", "en-IE")).toBe("€35.50");
     expect(formatPrice(42001, "INR", "en-IN")).toBe("₹420.01");
+  });
+});
+
+describe("the server's minor unit wins over the browser's", () => {
+  it("reads IDR amounts in the server's hundredths, though Intl counts no decimals", () => {
+    expect(minorDigits("IDR")).toBe(0);
+    setMinorDigits("IDR", 2);
+    expect(minorDigits("IDR")).toBe(2);
+    expect(formatMoney(150000, "IDR", "en").replace(/\u00a0/g, " ")).toBe("IDR 1,500.00");
+  });
+
+  it("ignores a nonsense number of digits", () => {
+    setMinorDigits("JPY", -1);
+    setMinorDigits("JPY", 2.5);
+    expect(minorDigits("JPY")).toBe(0);
   });
 });

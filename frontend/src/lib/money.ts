@@ -1,11 +1,20 @@
 /**
  * Money arrives from the API as integer minor units with an ISO 4217 code; it is shown
- * with `Intl.NumberFormat` in the chain's locale. The number of minor digits comes
- * from Intl itself (2 for INR and EUR, 0 for JPY, 3 for KWD), never assumed.
+ * with `Intl.NumberFormat` in the chain's locale. How many decimal places a minor unit
+ * has is the server's word (the shell's `currency_digits`: the amounts are integers of
+ * its unit), and Intl's for any other currency (2 for INR and EUR, 0 for JPY, 3 for
+ * KWD). The two can differ (Intl gives IDR and HUF none), and the server's must win.
  */
 
 const digitsCache = new Map<string, number>();
 const formatCache = new Map<string, Intl.NumberFormat>();
+
+/** The server's number of decimal places for a currency (from the chain's config). */
+export function setMinorDigits(currency: string, digits: number): void {
+  if (!Number.isInteger(digits) || digits < 0 || digits > 4) return;
+  digitsCache.set(currency, digits);
+  for (const key of [...formatCache.keys()]) if (key.includes(`|${currency}|`)) formatCache.delete(key);
+}
 
 export function minorDigits(currency: string): number {
   let digits = digitsCache.get(currency);

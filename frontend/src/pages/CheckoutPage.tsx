@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, Navigate, useNavigate, useParams } from "react-router";
 import { endpoints } from "../api";
 import { ApiError, describeError } from "../api/errors";
@@ -10,7 +10,7 @@ import { config } from "../config";
 import { categoryName, useCategories } from "../hooks/categories";
 import { usePageTitle } from "../hooks/page";
 import { useSignedIn } from "../hooks/session";
-import { holdForget, holdLoad, holdNoteOrder } from "../lib/holdStore";
+import { holdForget, holdLoad, holdNoteOrder, holdSave } from "../lib/holdStore";
 import { formatMoney } from "../lib/money";
 import { formatDateTime } from "../lib/time";
 import { ProviderChoice } from "../payments/ProviderChoice";
@@ -18,7 +18,13 @@ import { usePay } from "../payments/usePay";
 import { RegisterForm } from "./auth/RegisterPage";
 import { SignInForm } from "./auth/SignInPage";
 
-const PROMO_ERRORS = new Set(["promo_invalid", "promo_expired", "promo_not_applicable", "promo_used_up", "promo_sign_in"]);
+const PROMO_ERRORS = new Set([
+  "promo_invalid",
+  "promo_expired",
+  "promo_not_applicable",
+  "promo_used_up",
+  "promo_sign_in_required",
+]);
 const HOLD_ENDED = new Set(["hold_not_active", "hold_expired", "hold_not_found", "seats_unavailable"]);
 
 function Breakdown({ quote }: { quote: Quote }) {
@@ -98,7 +104,22 @@ export function CheckoutPage() {
   const holdId = useParams().holdId ?? "";
   const navigate = useNavigate();
   const signedIn = useSignedIn();
-  const [stored] = useState(() => holdLoad(holdId));
+  const [stored, setStored] = useState(() => holdLoad(holdId));
+  // Opened without this tab's memory of the hold (another tab, a reload after a clear):
+  // ask the server, which knows the hold by the customer or the cart id.
+  const fromServer = useQuery({
+    queryKey: ["hold", holdId],
+    queryFn: () => endpoints.hold(holdId),
+    enabled: !stored,
+    retry: false,
+  });
+  useEffect(() => {
+    const hold = fromServer.data;
+    if (!stored && hold && hold.status === "active") {
+      holdSave(hold);
+      setStored(holdLoad(hold.id));
+    }
+  }, [fromServer.data, stored]);
   const [promoInput, setPromoInput] = useState("");
   const [promo, setPromo] = useState<string | undefined>(undefined);
   const [promoError, setPromoError] = useState<string | null>(null);
@@ -132,16 +153,30 @@ export function CheckoutPage() {
     staleTime: 15_000,
   });
 
+  // Signing in swaps the sign-in form for the payment panel: take the keyboard there.
+  const payHeading = useRef<HTMLHeadingElement>(null);
+  const wasSignedIn = useRef(signedIn);
+  useEffect(() => {
+    if (signedIn && !wasSignedIn.current) payHeading.current?.focus();
+    wasSignedIn.current = signedIn;
+  }, [signedIn]);
+
   const onExpired = () => {
     if (stored) holdForget(stored);
     setExpired(true);
   };
 
-  if (stored?.orderId) {
-    // Already ordered from this hold (back from the payment page): the order page says what is next.
-    return <Navigate to={`/orders/${stored.orderId}`} replace />;
+  // Already ordered from this hold (back from the payment page, or in another tab): the
+  // order's page says what is next.
+  const orderedElsewhere =
+    quote.error instanceof ApiError && quote.error.code === "order_exists" && typeof quote.error.data.order === "string"
+      ? quote.error.data.order
+      : null;
+  if (stored?.orderId || orderedElsewhere) {
+    return <Navigate to={`/orders/${stored?.orderId ?? orderedElsewhere}`} replace />;
   }
 
+  if (!stored && fromServer.isPending) return <Loading label="Finding your seats…" />;
   const ended =
     expired || !stored || (quote.error instanceof ApiError && HOLD_ENDED.has(quote.error.code)) || (quote.error instanceof ApiError && quote.error.status === 404);
   if (ended) {
@@ -181,7 +216,10 @@ export function CheckoutPage() {
       holdNoteOrder(holdId, order.id);
       await payment.pay(order);
     } catch (failure) {
-      if (failure instanceof ApiError && failure.code === "order_exists" && typeof failure.data.order === "string") {
+      // The order exists (made in another tab, or made before the gateway failed to
+      // answer): paying it, or trying again, goes on on its own page.
+      if (failure instanceof ApiError && typeof failure.data.order === "string" && (failure.code === "order_exists" || failure.status === 502)) {
+        holdNoteOrder(holdId, failure.data.order);
         navigate(`/orders/${failure.data.order}`, { replace: true });
         return;
       }
@@ -234,22 +272,23 @@ export function CheckoutPage() {
               setPromo(promoInput.trim() || undefined);
             }}
           >
-            <label className="field">
+            <label className="field" htmlFor="promo-code">
               <span>Promo code</span>
-              <span className="promo-row">
-                <input
-                  name="promo"
-                  value={promoInput}
-                  onChange={(event) => setPromoInput(event.target.value.toUpperCase())}
-                  autoComplete="off"
-                  aria-invalid={Boolean(promoError)}
-                  aria-describedby={promoError ? "promo-error" : undefined}
-                />
-                <button type="submit" className="button button-secondary">
-                  Apply
-                </button>
-              </span>
             </label>
+            <span className="promo-row">
+              <input
+                id="promo-code"
+                name="promo"
+                value={promoInput}
+                onChange={(event) => setPromoInput(event.target.value.toUpperCase())}
+                autoComplete="off"
+                aria-invalid={Boolean(promoError)}
+                aria-describedby={promoError ? "promo-error" : undefined}
+              />
+              <button type="submit" className="button button-secondary">
+                Apply
+              </button>
+            </span>
             {promoError && (
               <p id="promo-error" className="field-error" role="alert">
                 {promoError}
@@ -279,7 +318,9 @@ export function CheckoutPage() {
             </section>
           ) : (
             <section className="panel" aria-labelledby="pay-title">
-              <h2 id="pay-title">Payment</h2>
+              <h2 id="pay-title" tabIndex={-1} ref={payHeading}>
+                Payment
+              </h2>
               {chain.providers.length === 0 ? (
                 <Alert kind="error">This chain does not take payments online at the moment.</Alert>
               ) : (

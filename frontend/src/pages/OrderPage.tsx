@@ -6,7 +6,7 @@ import { ApiError, describeError } from "../api/errors";
 import type { Order } from "../api/types";
 import { Countdown } from "../components/Countdown";
 import { OrderActions } from "../components/OrderActions";
-import { Alert, LoadError, Loading, ErrorMessage } from "../components/Status";
+import { Alert, ErrorMessage, LoadError, Loading, Outcome } from "../components/Status";
 import { TicketCard } from "../components/Tickets";
 import { config } from "../config";
 import { categoryName, useCategories } from "../hooks/categories";
@@ -16,6 +16,7 @@ import { saveBlob } from "../lib/download";
 import { holdForget } from "../lib/holdStore";
 import { formatMoney } from "../lib/money";
 import { formatDateTime } from "../lib/time";
+import { payStep } from "../payments/pay";
 import { ProviderChoice } from "../payments/ProviderChoice";
 import { usePay } from "../payments/usePay";
 import { NotFoundPage } from "./NotFoundPage";
@@ -81,10 +82,20 @@ function Retry({ order }: { order: Order }) {
               setBusy(true);
               payment.setError(null);
               try {
-                if (!declined && order.payment?.status === "pending") {
+                // The current attempt can still be paid if it is pending, has what the
+                // browser pays it with, and is with the provider chosen; otherwise a new
+                // attempt (after a decline, a gateway hiccup, or another provider).
+                const current = order.payment;
+                const usable =
+                  current?.status === "pending" &&
+                  current.provider === provider &&
+                  payStep(order).kind !== "unsupported";
+                if (usable) {
                   await payment.pay(order);
                 } else {
-                  await payment.pay(await endpoints.paymentRetry(order.id, provider));
+                  const next = await endpoints.paymentRetry(order.id, provider);
+                  queries.setQueryData(["order", order.id], next);
+                  await payment.pay(next);
                 }
               } catch (failure) {
                 if (failure instanceof ApiError && failure.code === "order_not_pending") {
@@ -162,6 +173,7 @@ export function OrderPage() {
     refetchInterval: (query) => (waiting(query.state.data) ? 2_000 : false),
   });
   const data = order.data;
+  const [outcome, setOutcome] = useState<string | null>(null);
   usePageTitle(data?.status === "paid" ? "Booking confirmed" : "Your booking");
 
   // Back from Stripe's redirect (3-D Secure): ask our server to check with Stripe now.
@@ -255,9 +267,10 @@ export function OrderPage() {
         </Alert>
       )}
       {o.status === "pending" && <Retry order={o} />}
+      <Outcome message={outcome} />
       {o.status === "paid" && (
         <>
-          <OrderActions order={o} />
+          <OrderActions order={o} onCancelled={setOutcome} />
           <Tickets order={o} />
         </>
       )}

@@ -4,7 +4,7 @@ import { Link } from "react-router";
 import { endpoints, items } from "../api";
 import type { Order } from "../api/types";
 import { OrderActions } from "../components/OrderActions";
-import { LoadError, Loading } from "../components/Status";
+import { LoadError, Loading, Outcome } from "../components/Status";
 import { config } from "../config";
 import { usePageTitle } from "../hooks/page";
 import { useSignedIn } from "../hooks/session";
@@ -23,6 +23,7 @@ const STATUS_WORDS: Record<string, string> = {
 function OrderCard({ order }: { order: Order }) {
   const chain = config();
   const [open, setOpen] = useState(false);
+  const [outcome, setOutcome] = useState<string | null>(null);
   const zone = order.show.venue_timezone || chain.timezone;
   const upcoming = Date.parse(order.show.starts_at) > Date.now();
   return (
@@ -38,8 +39,11 @@ function OrderCard({ order }: { order: Order }) {
         {order.show.venue_name} · {order.show.auditorium_name} · Seats {order.lines.map((line) => line.label).join(", ")}
       </p>
       <p className="muted small">
-        {formatMoney(order.total, order.currency, chain.locale)} · Reference {order.reference}
+        {formatMoney(order.total, order.currency, chain.locale)}
+        {order.refunded > 0 && ` · ${formatMoney(order.refunded, order.currency, chain.locale)} refunded`} · Reference{" "}
+        {order.reference}
       </p>
+      <Outcome message={outcome} />
       {order.status === "pending" && (
         <p>
           <Link className="button button-small" to={`/orders/${order.id}`}>
@@ -49,7 +53,7 @@ function OrderCard({ order }: { order: Order }) {
       )}
       {order.status === "paid" && (
         <>
-          {upcoming && <OrderActions order={order} />}
+          {upcoming && <OrderActions order={order} onCancelled={setOutcome} />}
           <button
             type="button"
             className="link-button"

@@ -42,6 +42,10 @@ function BestSeats({
   const [count, setCount] = useState(2);
   const [category, setCategory] = useState("");
   const chosen = codes.includes(category) ? category : (codes[0] ?? "");
+  // The API counts places, and a couple seat has two: couples come in even numbers.
+  const pairs = chosen === "couple";
+  const counts = Array.from({ length: max }, (_, index) => index + 1).filter((n) => !pairs || n % 2 === 0);
+  const wanted = counts.includes(count) ? count : (counts[0] ?? 1);
   if (!codes.length) return null;
   return (
     <form
@@ -49,16 +53,16 @@ function BestSeats({
       aria-label="Best available seats"
       onSubmit={(event) => {
         event.preventDefault();
-        if (chosen) onAsk(count, chosen);
+        if (chosen) onAsk(wanted, chosen);
       }}
     >
       <span className="best-seats-title">Or let us pick:</span>
       <label className="field field-inline">
         <span className="visually-hidden">Number of seats</span>
-        <select value={count} onChange={(event) => setCount(Number(event.target.value))}>
-          {Array.from({ length: max }, (_, index) => index + 1).map((n) => (
+        <select value={wanted} onChange={(event) => setCount(Number(event.target.value))}>
+          {counts.map((n) => (
             <option key={n} value={n}>
-              {n} {n === 1 ? "seat" : "seats"}
+              {pairs ? `${n} people (${n / 2} couple ${n === 2 ? "seat" : "seats"})` : `${n} ${n === 1 ? "seat" : "seats"}`}
             </option>
           ))}
         </select>
@@ -74,7 +78,7 @@ function BestSeats({
         </select>
       </label>
       <button type="submit" className="button button-secondary" disabled={busy}>
-        Best {count} {count === 1 ? "seat" : "seats"}
+        {pairs ? `Best seats for ${wanted}` : `Best ${wanted} ${wanted === 1 ? "seat" : "seats"}`}
       </button>
     </form>
   );
@@ -111,7 +115,10 @@ export function ShowPage() {
     if (!valid) return;
     void loadMap();
     const socket = new LiveSeats(seatSocketUrl(showId, window.location), {
-      snapshot: (map) => dispatch({ type: "snapshot", map }),
+      snapshot: (map) => {
+        dispatch({ type: "snapshot", map });
+        setMapError(null);
+      },
       delta: (delta) => dispatch({ type: "delta", version: delta.version, seats: delta.seats }),
       status: setLive,
     });
@@ -127,6 +134,12 @@ export function ShowPage() {
       liveRef.current = null;
     };
   }, [showId, valid, loadMap]);
+
+  // A show that is not (or no longer) on sale has no live map: stop asking for one.
+  const notOnSale = mapError instanceof ApiError && (mapError.status === 404 || mapError.status === 409);
+  useEffect(() => {
+    if (notOnSale) liveRef.current?.stop();
+  }, [notOnSale]);
 
   // A missed delta: ask the socket for a fresh snapshot, or reload over HTTP when it is down.
   useEffect(() => {
@@ -152,8 +165,20 @@ export function ShowPage() {
   const prices = show.data?.prices ?? {};
   const own = mine(state);
 
+  // Holding or releasing replaces the button that was pressed: the keyboard goes on to
+  // the next thing to do (checkout), or back to the bar that says what happened.
+  const continueButton = useRef<HTMLButtonElement>(null);
+  const bar = useRef<HTMLDivElement>(null);
+  const focusNext = useRef<"continue" | "bar" | null>(null);
+  useEffect(() => {
+    if (focusNext.current === "continue") continueButton.current?.focus();
+    if (focusNext.current === "bar") bar.current?.focus();
+    focusNext.current = null;
+  });
+
   const afterHold = (hold: Hold) => {
     holdSave(hold);
+    focusNext.current = "continue";
     dispatch({ type: "held", hold });
   };
 
@@ -210,14 +235,17 @@ export function ShowPage() {
     try {
       await endpoints.holdRelease(hold.id);
     } catch (error) {
-      // Already gone (lapsed, or released in another tab) is what we wanted anyway.
+      // Already gone (lapsed, or released in another tab) is what we wanted anyway;
+      // the map is asked afresh so that it shows what the server holds.
       if (!(error instanceof ApiError && error.status === 404)) {
         setActionError(describeError(error));
         setBusy(false);
         return;
       }
+      void loadMap();
     }
     holdForget({ id: hold.id, show: showId });
+    focusNext.current = "bar";
     dispatch({ type: "released" });
     setBusy(false);
   };
@@ -246,7 +274,6 @@ export function ShowPage() {
   const zone = data.venue_timezone || chain.timezone;
   const when = formatDateTime(data.starts_at, zone, chain.locale);
   const freeCount = [...available.values()].reduce((sum, n) => sum + n, 0);
-  const notOnSale = mapError instanceof ApiError && (mapError.status === 404 || mapError.status === 409);
   const ownLabels = own.map((id) => {
     const seat = state.byId.get(id);
     return seat ? seatName(seat) : "";
@@ -275,7 +302,7 @@ export function ShowPage() {
         <Alert kind="warning">
           Seats for this show are not on sale. <Link to={`/titles/${data.title}`}>See other showtimes</Link>.
         </Alert>
-      ) : mapError ? (
+      ) : mapError && state.version < 0 ? (
         <LoadError error={mapError} retry={() => void loadMap()} />
       ) : state.version < 0 || !categoriesReady ? (
         <Loading label="Loading the seat map…" />
@@ -300,6 +327,14 @@ export function ShowPage() {
             {actionError && (
               <div className="alert alert-error">
                 <p>{actionError}</p>
+              </div>
+            )}
+            {mapError !== null && (
+              <div className="alert alert-warning">
+                <p>The seat map could not be brought up to date; it may be out of date. {describeError(mapError)}</p>
+                <button type="button" className="link-button" onClick={() => void loadMap()}>
+                  Try again
+                </button>
               </div>
             )}
           </div>
@@ -347,7 +382,7 @@ export function ShowPage() {
         </>
       )}
 
-      <div className="booking-bar" role="region" aria-label="Your seats">
+      <div className="booking-bar" role="region" aria-label="Your seats" tabIndex={-1} ref={bar}>
         {state.hold ? (
           <div className="booking-bar-inner">
             <div className="booking-bar-text">
@@ -360,7 +395,12 @@ export function ShowPage() {
               <button type="button" className="button button-secondary" onClick={release} disabled={busy}>
                 Release seats
               </button>
-              <button type="button" className="button" onClick={() => navigate(`/checkout/${state.hold!.id}`)}>
+              <button
+                type="button"
+                className="button"
+                ref={continueButton}
+                onClick={() => navigate(`/checkout/${state.hold!.id}`)}
+              >
                 Continue to checkout
               </button>
             </div>
@@ -394,4 +434,10 @@ export function ShowPage() {
       </div>
     </div>
   );
+}
+
+/** The seat picker, started afresh for each show (its state is that show's). */
+export function KeyedShowPage() {
+  const showId = useParams().showId;
+  return <ShowPage key={showId} />;
 }

@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 import { useNavigate } from "react-router";
 import { endpoints } from "../api";
@@ -17,10 +18,17 @@ const StripePayment = lazy(() => import("./StripePayment"));
  */
 export function usePay() {
   const navigate = useNavigate();
+  const queries = useQueryClient();
   const [stripeOrder, setStripeOrder] = useState<Order | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const confirmation = (order: Order) => navigate(`/orders/${order.id}`, { replace: true });
+  /** The order's own page, asked afresh (it may be the page we are on, after a retry). */
+  const confirmation = (order: Order) => {
+    setStripeOrder(null);
+    void queries.invalidateQueries({ queryKey: ["order", order.id] });
+    void queries.invalidateQueries({ queryKey: ["orders"] });
+    navigate(`/orders/${order.id}`, { replace: true });
+  };
 
   const pay = async (order: Order) => {
     setError(null);
@@ -46,7 +54,12 @@ export function usePay() {
             setError("The payment window was closed. Your seats are still held: you can try again.");
             return;
           }
-          await endpoints.paymentConfirm(order.payment!.id, { ...answer });
+          try {
+            await endpoints.paymentConfirm(order.payment!.id, { ...answer });
+          } catch {
+            // Razorpay took the money; its webhook settles the order, and the order's
+            // page waits for it. Never tell a customer who has paid to pay again.
+          }
           confirmation(order);
         } catch (failure) {
           setError(describeError(failure));

@@ -126,6 +126,7 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
   const reported = useRef(false);
   const [focusId, setFocusId] = useState<number | null>(null);
   const [scale, setScale] = useState(1);
+  const lastPointer = useRef<string>("");
 
   const shape = useMemo(() => layout(state.seats, state.screen), [state.seats, state.screen]);
   const companions = useMemo(() => {
@@ -247,10 +248,11 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
     if (id === null) return;
     setFocusId(id);
     // On a phone showing the whole map, seats are smaller than a fingertip: the first
-    // tap zooms in around it, and the next one chooses.
+    // tap of a finger zooms in around it, and the next one chooses. Only a real touch:
+    // a screen reader's activation (a click without a pointer, `detail` 0) chooses.
     const svg = svgRef.current;
     const behaviour = zoomRef.current;
-    if (svg && behaviour && window.matchMedia?.("(pointer: coarse)").matches) {
+    if (svg && behaviour && event.detail > 0 && lastPointer.current === "touch") {
       const [, , viewWidth] = shape.viewBox.split(" ").map(Number);
       const onScreen = (svg.getBoundingClientRect().width / viewWidth) * UNIT * scale;
       if (onScreen < 22) {
@@ -308,6 +310,9 @@ export function SeatMap({ state, categories, prices, currency, locale, label, on
         viewBox={shape.viewBox}
         role="group"
         aria-label={label}
+        onPointerDown={(event) => {
+          lastPointer.current = event.pointerType;
+        }}
         onClick={onClick}
         onKeyDown={onKeyDown}
         onFocus={(event) => {

@@ -123,7 +123,7 @@ describe("LiveSeats", () => {
     expect(FakeSocket.made).toHaveLength(4);
   });
 
-  it("does not reconnect to a show that has no live map", () => {
+  it("does not reconnect after a close that says the show has no live map", () => {
     const { socket } = start();
     socket().drop(4404);
     vi.advanceTimersByTime(60_000);

@@ -49,8 +49,10 @@ export function seatSocketUrl(showId: number, location: { protocol: string; host
 }
 
 const OPEN = 1;
-// Close codes the server uses for a show that has no live map (4404) or a chain that is
-// not served (4403): reconnecting would not help.
+// Close codes that mean "this show or chain has no live map" (4404, 4403): reconnecting
+// would not help. Today's server refuses such a handshake outright, which a browser
+// sees as 1006 like any drop; the show page therefore also stops the socket when the
+// seat map itself answers that the show is not on sale.
 const FINAL_CODES = new Set([4403, 4404]);
 
 export class LiveSeats {

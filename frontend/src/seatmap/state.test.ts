@@ -96,6 +96,17 @@ describe("snapshots again", () => {
   });
 });
 
+describe("snapshots after a gap", () => {
+  it("an older answer does not end the wait, nor take the map back", () => {
+    const moved = reducer(loaded(), delta(6, [[1, "sold"]]));
+    const gap = reducer(moved, delta(9, [[2, "sold"]]));
+    const stale = reducer(gap, { type: "snapshot", map: map(5) });
+    expect(stale.needsSnapshot).toBe(true);
+    expect(stale.states.get(1)).toBe("sold");
+    expect(stale.version).toBe(6);
+  });
+});
+
 describe("snapshots out of order", () => {
   it("keep the newer map when an older snapshot arrives late", () => {
     const newer = reducer(loaded(), delta(6, [[1, "sold"]]));

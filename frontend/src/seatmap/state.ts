@@ -122,10 +122,10 @@ function pruneSelection(state: SeatMapState): SeatMapState {
 export function reducer(state: SeatMapState, action: Action): SeatMapState {
   switch (action.type) {
     case "snapshot": {
-      // An older snapshot (a slow HTTP answer that lost the race with the socket's), or
-      // the same one again (the socket's first message after the HTTP answer).
-      if (action.map.version < state.version && !state.needsSnapshot) return state;
-      if (action.map.version === state.version && !state.needsSnapshot) return state;
+      // Only a newer map is news: an older one (a slow HTTP answer that lost the race
+      // with the socket's) or the same one again changes nothing. After a gap, the map
+      // we wait for is newer than the one we have, so an older answer keeps us waiting.
+      if (state.version >= 0 && action.map.version <= state.version) return state;
       const sorted = [...action.map.seats].sort((a, b) => a.y - b.y || a.x - b.x);
       // The same seats in the same places keep their objects, so only seats whose state
       // changed are drawn again.

@@ -27,7 +27,12 @@ export function RegisterForm({ onDone, next }: { onDone: () => void; next: strin
           if (!/^\S+@\S+\.\S+$/.test(email.trim())) local.email = "Enter a valid email address.";
           if (password.length < 10) local.password = "Use at least 10 characters.";
           setErrors(local);
-          if (Object.keys(local).length) return;
+          if (Object.keys(local).length) {
+            // The first field to fix gets the focus; its message is its description.
+            const first = ["name", "email", "password"].find((field) => local[field]);
+            document.querySelector<HTMLInputElement>(`form [name="${first}"]`)?.focus();
+            return;
+          }
           setBusy(true);
           setError(null);
           try {
@@ -37,6 +42,7 @@ export function RegisterForm({ onDone, next }: { onDone: () => void; next: strin
           } catch (failure) {
             if (failure instanceof ApiError && Object.keys(failure.fieldErrors()).length) {
               setErrors(failure.fieldErrors());
+              setError(failure.detail);
             } else {
               setError(describeError(failure));
             }

@@ -12,6 +12,9 @@ describe("where sign-in returns to", () => {
     ["//evil.example/path", "/"],
     ["/\\evil.example", "/"],
     ["javascript:alert(1)", "/"],
+    ["/%09/evil.example", "/"],
+    ["/%2F%2Fevil.example", "/"],
+    ["/%E0%A4%A", "/"],
   ])("%s goes to %s", (given, expected) => {
     expect(safeNext(given)).toBe(expected);
   });
@@ -44,5 +47,11 @@ describe("Google and Facebook sign-in", () => {
     const third = new URL(oauthStartUrl("google", "id", "/orders")).searchParams.get("state");
     expect(oauthTakeState("google", third)).toEqual({ next: "/orders" });
     expect(oauthTakeState("google", third)).toBeNull(); // used up
+  });
+
+  it("keeps Google's state when Facebook's sign-in is started too", () => {
+    const google = new URL(oauthStartUrl("google", "g", "/checkout/h1")).searchParams.get("state");
+    new URL(oauthStartUrl("facebook", "f", "/"));
+    expect(oauthTakeState("google", google)).toEqual({ next: "/checkout/h1" });
   });
 });

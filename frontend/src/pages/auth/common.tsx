@@ -4,6 +4,14 @@ import { config } from "../../config";
 /** Where to go after signing in: a path on this site only, never another origin. */
 export function safeNext(value: string | null): string {
   if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return "/";
+  }
+  // Control characters and backslashes ("/%09/evil.example") are never part of our paths.
+  if (/[\u0000-\u001f\u007f\\]/.test(decoded) || decoded.startsWith("//")) return "/";
   return value;
 }
 
@@ -16,7 +24,8 @@ export function withNext(path: string, next: string): string {
   return next === "/" ? path : `${path}?next=${encodeURIComponent(next)}`;
 }
 
-const OAUTH_STATE = "tp.oauth";
+// One state per provider: starting Google's sign-in never spoils Facebook's, and back.
+const oauthStateKey = (provider: string) => `tp.oauth.${provider}`;
 
 function randomState(): string {
   const bytes = new Uint8Array(16);
@@ -31,7 +40,7 @@ export function oauthRedirectUri(provider: string): string {
 /** The provider's consent page; it comes back to /signin/<provider> with a code. */
 export function oauthStartUrl(provider: string, clientId: string, next: string): string {
   const state = randomState();
-  sessionStorage.setItem(OAUTH_STATE, JSON.stringify({ state, next, provider }));
+  sessionStorage.setItem(oauthStateKey(provider), JSON.stringify({ state, next, provider }));
   const redirect = oauthRedirectUri(provider);
   if (provider === "google") {
     const params = new URLSearchParams({
@@ -56,8 +65,8 @@ export function oauthStartUrl(provider: string, clientId: string, next: string):
 
 /** The state we sent, if it matches what came back (else the answer is not ours). */
 export function oauthTakeState(provider: string, state: string | null): { next: string } | null {
-  const text = sessionStorage.getItem(OAUTH_STATE);
-  sessionStorage.removeItem(OAUTH_STATE);
+  const text = sessionStorage.getItem(oauthStateKey(provider));
+  sessionStorage.removeItem(oauthStateKey(provider));
   if (!text || !state) return null;
   try {
     const saved = JSON.parse(text) as { state: string; next: string; provider: string };
@@ -78,13 +87,15 @@ export function OAuthButtons({ next }: { next: string }) {
         <span>or</span>
       </p>
       {providers.map((item) => (
-        <a
+        <button
           key={item.provider}
+          type="button"
           className={`button button-oauth button-${item.provider}`}
-          href={oauthStartUrl(item.provider, item.client_id, next)}
+          // The state is made when the customer chooses, not when the page draws.
+          onClick={() => window.location.assign(oauthStartUrl(item.provider, item.client_id, next))}
         >
           Continue with {NAMES[item.provider]}
-        </a>
+        </button>
       ))}
     </div>
   );
