@@ -81,7 +81,7 @@ for (const chain of CHAINS) {
     });
 
     test("signed in: checkout, the confirmation with e-tickets, my bookings", async ({ browser }) => {
-      const show = await findShow(chain, { minutesAhead: 60, skip: 2 });
+      const show = await findShow(chain, { minutesAhead: 120, skip: 3 });
       const customer = await newCustomer(chain, `pages-${chain}`);
       const orderId = await paidOrder(chain, customer, show.id);
       const { context, page } = await signedInPage(browser, chain, customer);

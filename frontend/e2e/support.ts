@@ -106,7 +106,11 @@ function todayIn(zone: string, offsetDays = 0): string {
 
 /**
  * An on-sale show of the chain starting at least `minutesAhead` from now (today or
- * tomorrow in the chain's zone), optionally in an auditorium with a given name.
+ * the next days in the chain's zone), optionally in an auditorium with a given name.
+ *
+ * Tests that hold seats run two at a time, so each takes its own show (`skip`, with
+ * `minutesAhead: 120`): Aurora's booking 0, live 1, release 2, pages 3; Bluebird's
+ * keyboard 0, decline 1, pages 3.
  */
 export async function findShow(
   chain: Chain,

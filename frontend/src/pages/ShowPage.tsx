@@ -171,9 +171,15 @@ export function ShowPage() {
   const bar = useRef<HTMLDivElement>(null);
   const focusNext = useRef<"continue" | "bar" | null>(null);
   useEffect(() => {
-    if (focusNext.current === "continue") continueButton.current?.focus();
-    if (focusNext.current === "bar") bar.current?.focus();
-    focusNext.current = null;
+    // Another render (a live delta) can come between asking and the new state being
+    // drawn: the wish waits until what it moves to is there.
+    if (focusNext.current === "continue" && state.hold && continueButton.current) {
+      continueButton.current.focus();
+      focusNext.current = null;
+    } else if (focusNext.current === "bar" && !state.hold && bar.current) {
+      bar.current.focus();
+      focusNext.current = null;
+    }
   });
 
   const afterHold = (hold: Hold) => {
