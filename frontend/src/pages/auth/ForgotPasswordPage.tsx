@@ -5,6 +5,7 @@ import { describeError } from "../../api/errors";
 import { usePageTitle } from "../../hooks/page";
 import { AuthFrame, useNext, withNext } from "./common";
 import { ErrorMessage } from "../../components/Status";
+import { TextField } from "../../components/TextField";
 
 export function ForgotPasswordPage() {
   usePageTitle("Forgot your password?");
@@ -46,10 +47,15 @@ export function ForgotPasswordPage() {
         >
           <p>Enter your email address and we will send you a link to choose a new password.</p>
           <ErrorMessage message={error} />
-          <label className="field">
-            <span>Email address</span>
-            <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-          </label>
+          <TextField
+            label="Email address"
+            type="email"
+            name="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
           <button type="submit" className="button button-block" disabled={busy}>
             {busy ? "Sending…" : "Send the link"}
           </button>

@@ -6,6 +6,7 @@ import { useAuthActions } from "../../hooks/session";
 import { usePageTitle } from "../../hooks/page";
 import { AuthFrame, OAuthButtons, TermsNote, useNext, withNext } from "./common";
 import { ErrorMessage } from "../../components/Status";
+import { TextField } from "../../components/TextField";
 
 export function RegisterForm({ onDone, next }: { onDone: () => void; next: string }) {
   const { signIn } = useAuthActions();
@@ -52,50 +53,37 @@ export function RegisterForm({ onDone, next }: { onDone: () => void; next: strin
         }}
       >
         <ErrorMessage message={error} />
-        <label className="field">
-          <span>Your name</span>
-          <input
-            name="name"
-            autoComplete="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={Boolean(errors.name)}
-            aria-describedby={errors.name ? "register-name-error" : undefined}
-          />
-          {errors.name && <span id="register-name-error" className="field-error">{errors.name}</span>}
-        </label>
-        <label className="field">
-          <span>Email address</span>
-          <input
-            type="email"
-            name="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={Boolean(errors.email)}
-            aria-describedby={errors.email ? "register-email-error" : undefined}
-          />
-          {errors.email && <span id="register-email-error" className="field-error">{errors.email}</span>}
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            name="password"
-            autoComplete="new-password"
-            required
-            minLength={10}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={Boolean(errors.password)}
-            aria-describedby="register-password-hint"
-          />
-          <span id="register-password-hint" className={errors.password ? "field-error" : "field-hint"}>
-            {errors.password ?? "At least 10 characters, not only numbers."}
-          </span>
-        </label>
+        <TextField
+          label="Your name"
+          name="name"
+          autoComplete="name"
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={errors.name}
+        />
+        <TextField
+          label="Email address"
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.email}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={errors.password}
+          hint="At least 10 characters, not only numbers."
+        />
         <button type="submit" className="button button-block" disabled={busy}>
           {busy ? "Creating your account…" : "Create account"}
         </button>

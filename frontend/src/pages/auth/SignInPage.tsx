@@ -6,6 +6,7 @@ import { useAuthActions } from "../../hooks/session";
 import { usePageTitle } from "../../hooks/page";
 import { AuthFrame, OAuthButtons, TermsNote, useNext, withNext } from "./common";
 import { ErrorMessage } from "../../components/Status";
+import { TextField } from "../../components/TextField";
 
 /** The sign-in form, also used inside checkout (there it stays on the page). */
 export function SignInForm({ onDone, next }: { onDone: () => void; next: string }) {
@@ -42,21 +43,24 @@ export function SignInForm({ onDone, next }: { onDone: () => void; next: string 
         }}
       >
         <ErrorMessage message={error} />
-        <label className="field">
-          <span>Email address</span>
-          <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <TextField
+          label="Email address"
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <button type="submit" className="button button-block" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
