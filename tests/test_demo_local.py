@@ -55,15 +55,18 @@ def test_a_site_url_template_that_is_given_wins_over_the_port():
     assert given == "https://aurora.localhost.example.test"
 
 
+GIT = shutil.which("git")
+
+
 def git(*args: str) -> subprocess.CompletedProcess:
+    assert GIT is not None
     return subprocess.run(
-        ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+        [GIT, *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
     )
 
 
 needs_git = pytest.mark.skipif(
-    shutil.which("git") is None or git("rev-parse", "--git-dir").returncode != 0,
-    reason="not a git checkout",
+    GIT is None or git("rev-parse", "--git-dir").returncode != 0, reason="not a git checkout"
 )
 
 
