@@ -2,14 +2,59 @@
 
 Changes that matter go through the services (they validate and write the audit log):
 onboarding through the API or `manage.py onboard_tenant`, suspension through the
-actions here, custom domains through the API.
+actions here, a chain's settings and logo through its change page (never a plain
+save), custom domains through the API.
 """
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
 
 from tenants import selectors, services
 from tenants.error_codes import DomainError
 from tenants.models import Domain, Tenant
+
+
+class TenantForm(forms.ModelForm):
+    """A chain's settings, each changed one checked by the service that will save it,
+    so the console refuses what the API refuses, with the same words, on the field."""
+
+    class Meta:
+        model = Tenant
+        fields = [*services.SETTING_CLEANERS, "logo"]
+        help_texts = {
+            "currency": "ISO 4217 code, e.g. INR or EUR. Fixed once the chain has sold anything.",
+            "timezone": "IANA time zone, e.g. Asia/Kolkata or Europe/Dublin.",
+            "locale": "BCP 47 language tag, e.g. en-IN or hi-IN.",
+            "platform_fee_per_ticket": "In the chain's minor units (paise, cents).",
+            "platform_fee_basis_points": "A share of each ticket's total: 100 is 1 %.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for field in self.changed_data:
+            if field not in services.SETTING_CLEANERS or field not in cleaned:
+                continue  # the logo, or a value the form field already refused
+            try:
+                cleaned[field] = services.tenant_setting_clean(field, cleaned[field])
+            except DomainError as error:
+                self.add_error(field, error.detail)
+        currency = cleaned.get("currency")
+        if (
+            currency
+            and currency != self.instance.currency
+            and "currency" not in self.errors
+            and selectors.tenant_has_sales(self.instance)
+        ):
+            self.add_error(
+                "currency",
+                f"{self.instance.name} has orders or payments in {self.instance.currency}, "
+                "so its currency can no longer change.",
+            )
+        return cleaned
 
 
 class DomainInline(admin.TabularInline):
@@ -24,15 +69,73 @@ class DomainInline(admin.TabularInline):
 
 
 class TenantAdmin(admin.ModelAdmin):
+    form = TenantForm
     list_display = ["name", "slug", "status", "currency", "timezone", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["name", "slug"]
     readonly_fields = ["schema_name", "slug", "status", "status_reason", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "schema_name", "status", "status_reason"]}),
+        ("Money and time", {"fields": ["currency", "timezone", "locale"]}),
+        (
+            "Storefront",
+            {
+                "fields": [
+                    "display_name",
+                    "logo",
+                    "primary_colour",
+                    "accent_colour",
+                    "storefront_style",
+                ]
+            },
+        ),
+        ("Seat holds", {"fields": ["hold_ttl_seconds", "hold_max_seats", "holds_per_customer"]}),
+        ("Platform fees", {"fields": ["platform_fee_per_ticket", "platform_fee_basis_points"]}),
+        (None, {"fields": ["created_at", "updated_at"]}),
+    ]
     inlines = [DomainInline]
     actions = ["suspend", "resume"]
 
     def get_queryset(self, request):
         return selectors.tenant_list()
+
+    def save_model(self, request, obj: Tenant, form: TenantForm, change: bool) -> None:
+        """Through the services (their checks, the audit row, the host cache), never
+        obj.save(): what the form put on `obj` is written only by them."""
+        settings_ = {
+            field: form.cleaned_data[field]
+            for field in form.changed_data
+            if field in services.SETTING_CLEANERS
+        }
+        try:
+            # Both or neither: a refusal of the second undoes the first.
+            with transaction.atomic():
+                if settings_:
+                    services.tenant_update(obj, **settings_, actor=request.user)
+                if "logo" in form.changed_data:
+                    logo = form.cleaned_data["logo"]
+                    if logo:
+                        services.tenant_logo_set(
+                            obj, image=logo.read(), filename=logo.name, actor=request.user
+                        )
+                    else:  # "Clear" was ticked
+                        services.tenant_logo_clear(obj, actor=request.user)
+        except DomainError as error:
+            # Only when the chain changed after the form's checks (its first order came
+            # in, say): say so on the page rather than claim a change that was not made.
+            request._tenant_refusal = error
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_tenant_refusal", None) is None:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        refusal = getattr(request, "_tenant_refusal", None)
+        if refusal is None:
+            return super().response_change(request, obj)
+        self.message_user(request, f"Nothing was changed: {refusal.detail}", messages.ERROR)
+        return HttpResponseRedirect(request.path)
 
     def _set_status(self, request, queryset, status: str) -> None:
         for tenant in queryset:

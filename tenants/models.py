@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.validators import validate_currency, validate_timezone
+
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
 # A BCP 47 language tag in its canonical case: language, then an optional script and
@@ -43,10 +45,10 @@ class Tenant(TenantMixin):
     slug = models.SlugField(max_length=40, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(max_length=255, blank=True)
-    currency = models.CharField(
-        max_length=3, validators=[RegexValidator(r"^[A-Z]{3}$", "ISO 4217 code, e.g. INR.")]
-    )
-    timezone = models.CharField(max_length=64)
+    # A currency money is paid in (ISO 4217) and a zone of the IANA database; both are
+    # checked against maintained lists (tenants.validators), not only their shape.
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
     # How the storefront formats dates, numbers and money, and the language its pages
     # are written in (`<html lang>`): a BCP 47 tag such as en-IN, en-IE or hi-IN.
     locale = models.CharField(max_length=16, default="en", validators=[LOCALE])

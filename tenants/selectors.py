@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
+from django_tenants.utils import schema_context
 
 from tenants.error_codes import NotFound, TenantErrorCode
 from tenants.models import Domain, Tenant
@@ -27,6 +29,18 @@ def tenant_get(slug: str) -> Tenant:
         return tenant_list().get(slug=slug)
     except Tenant.DoesNotExist as error:
         raise NotFound(TenantErrorCode.TENANT_NOT_FOUND, f"No chain with slug {slug!r}.") from error
+
+
+# Where a chain's sales leave rows, in its own schema: orders (priced in its currency)
+# and the ledger. Named by label: the tenants app sits below the chains' apps and never
+# imports them.
+SALES_MODELS = ("orders.Order", "payments.LedgerEntry")
+
+
+def tenant_has_sales(tenant: Tenant) -> bool:
+    """Whether the chain has sold anything: any order (paid or not) or ledger entry."""
+    with schema_context(tenant.schema_name):
+        return any(apps.get_model(label)._default_manager.exists() for label in SALES_MODELS)
 
 
 class _HostCache:

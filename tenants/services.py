@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import re
 import threading
-import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.module_loading import import_string
 from django_tenants.clone import CloneSchema
@@ -29,11 +30,11 @@ from django_tenants.utils import schema_context, schema_exists
 from tenants.error_codes import Conflict, DomainError, TenantErrorCode
 from tenants.models import LOCALE_PATTERN, SLUG_PATTERN, Domain, PlatformAuditLog, Tenant
 from tenants.schemas import use_public_schema
-from tenants.selectors import host_cache
+from tenants.selectors import SALES_MODELS, host_cache, tenant_has_sales
+from tenants.validators import currency_canonical, timezone_canonical
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _LOCALE = re.compile(LOCALE_PATTERN)
 # Transaction-level advisory lock key for building the template schema. Advisory keys
 # are per database, and this one guards a database-wide object, so it is a constant.
@@ -150,6 +151,114 @@ def storefront_style_clean(style: str) -> str:
     return cleaned
 
 
+def currency_clean(currency: str) -> str:
+    """The ISO 4217 code of a currency money is paid in, in capitals (`eur` -> `EUR`),
+    or DomainError `currency_invalid` (`ZZZ`, the test code `XTS`, gold `XAU`: see
+    tenants.validators)."""
+    code = currency_canonical(currency)
+    if code is None:
+        raise DomainError(
+            TenantErrorCode.CURRENCY_INVALID,
+            f"{currency!r} is not an ISO 4217 currency code like INR or EUR.",
+        )
+    return code
+
+
+def timezone_clean(timezone: str) -> str:
+    """A zone of the IANA time zone database in its own spelling (`asia/kolkata` ->
+    `Asia/Kolkata`), or DomainError `timezone_invalid` (`Mars/Olympus`; `localtime`,
+    which is whatever the server's own zone is)."""
+    zone = timezone_canonical(timezone)
+    if zone is None:
+        raise DomainError(
+            TenantErrorCode.TIMEZONE_INVALID,
+            f"{timezone!r} is not an IANA time zone like Asia/Kolkata or Europe/Dublin.",
+        )
+    return zone
+
+
+def name_clean(name: str) -> str:
+    """The chain's name without surrounding spaces (1 to 120 characters), or DomainError
+    `name_invalid`."""
+    cleaned = (name or "").strip()
+    if not cleaned or len(cleaned) > 120:
+        raise DomainError(
+            TenantErrorCode.NAME_INVALID, "The chain needs a name of 1 to 120 characters."
+        )
+    return cleaned
+
+
+def display_name_clean(display_name: str) -> str:
+    """The brand shown to customers (blank: the chain's name is shown), at most 120
+    characters, or DomainError `name_invalid`."""
+    cleaned = (display_name or "").strip()
+    if len(cleaned) > 120:
+        raise DomainError(
+            TenantErrorCode.NAME_INVALID, "The display name is at most 120 characters."
+        )
+    return cleaned
+
+
+def colour_clean(colour: str) -> str:
+    """A colour like `#1a2b3c`, or DomainError `colour_invalid`."""
+    if not isinstance(colour, str) or not _HEX_COLOUR.match(colour):
+        raise DomainError(TenantErrorCode.COLOUR_INVALID, f"{colour!r} is not like #1a2b3c.")
+    return colour
+
+
+def _whole_number_clean(field: str, label: str, code: TenantErrorCode) -> Callable[[Any], int]:
+    """A cleaner for a whole-number setting, in the bounds its model field declares."""
+
+    def clean(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise DomainError(code, f"{label} must be a whole number.")
+        try:
+            Tenant._meta.get_field(field).run_validators(value)
+        except ValidationError as error:
+            raise DomainError(code, f"{label}: {' '.join(error.messages)}") from error
+        return value
+
+    return clean
+
+
+# What tenant_update may change, each with the function that checks a new value.
+SETTING_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "name": name_clean,
+    "display_name": display_name_clean,
+    "currency": currency_clean,
+    "timezone": timezone_clean,
+    "locale": locale_clean,
+    "storefront_style": storefront_style_clean,
+    "primary_colour": colour_clean,
+    "accent_colour": colour_clean,
+    "hold_ttl_seconds": _whole_number_clean(
+        "hold_ttl_seconds", "The hold time (seconds)", TenantErrorCode.HOLD_LIMIT_INVALID
+    ),
+    "hold_max_seats": _whole_number_clean(
+        "hold_max_seats", "The seats in one hold", TenantErrorCode.HOLD_LIMIT_INVALID
+    ),
+    "holds_per_customer": _whole_number_clean(
+        "holds_per_customer", "The holds per customer", TenantErrorCode.HOLD_LIMIT_INVALID
+    ),
+    "platform_fee_per_ticket": _whole_number_clean(
+        "platform_fee_per_ticket",
+        "The platform fee per ticket (minor units)",
+        TenantErrorCode.PLATFORM_FEE_INVALID,
+    ),
+    "platform_fee_basis_points": _whole_number_clean(
+        "platform_fee_basis_points",
+        "The platform fee share (basis points)",
+        TenantErrorCode.PLATFORM_FEE_INVALID,
+    ),
+}
+
+
+def tenant_setting_clean(field: str, value: Any) -> Any:
+    """A new value for one of the chain's settings (a key of SETTING_CLEANERS), in the
+    form it is stored in, or the DomainError `tenant_update` would raise for it."""
+    return SETTING_CLEANERS[field](value)
+
+
 def _validated(
     *,
     name: str,
@@ -168,29 +277,19 @@ def _validated(
         )
     if slug in settings.RESERVED_TENANT_SLUGS or slug.startswith("pg-"):
         raise DomainError(TenantErrorCode.SLUG_RESERVED, f"The slug {slug!r} is reserved.")
-    currency = (currency or "").strip().upper()
-    if not _CURRENCY.match(currency):
-        raise DomainError(
-            TenantErrorCode.CURRENCY_INVALID, "The currency must be an ISO 4217 code like INR."
-        )
-    if timezone not in zoneinfo.available_timezones():
-        raise DomainError(
-            TenantErrorCode.TIMEZONE_INVALID,
-            f"{timezone!r} is not an IANA time zone (e.g. Asia/Kolkata).",
-        )
+    currency = currency_clean(currency)
+    timezone = timezone_clean(timezone)
     for colour in (branding.primary_colour, branding.accent_colour):
-        if colour is not None and not _HEX_COLOUR.match(colour):
-            raise DomainError(TenantErrorCode.COLOUR_INVALID, f"{colour!r} is not like #1a2b3c.")
-    name = (name or "").strip()
-    if not name:
-        raise DomainError(TenantErrorCode.SLUG_INVALID, "The chain needs a name.")
+        if colour is not None:
+            colour_clean(colour)
+    name = name_clean(name)
     values: dict[str, Any] = {
-        "name": name[:120],
+        "name": name,
         "slug": slug,
         "schema_name": schema_name_for(slug),
         "currency": currency,
         "timezone": timezone,
-        "display_name": (branding.display_name or name).strip()[:120],
+        "display_name": display_name_clean(branding.display_name or name),
     }
     if locale:
         values["locale"] = locale_clean(locale)
@@ -345,33 +444,94 @@ def tenant_set_status(
     return tenant
 
 
+def _sales_lock(tenant: Tenant) -> None:
+    """Refuse a change of currency (Conflict `currency_locked`) once the chain has sold
+    anything; otherwise keep new orders and ledger entries out of its schema until this
+    transaction ends, so that none is written in the old currency after the check."""
+    tables = ", ".join(
+        connection.ops.quote_name(apps.get_model(label)._meta.db_table) for label in SALES_MODELS
+    )
+    try:
+        with (
+            transaction.atomic(),
+            schema_context(tenant.schema_name),
+            connection.cursor() as cursor,
+        ):
+            # Orders being written now are waited for, but not for long.
+            cursor.execute("SET LOCAL lock_timeout = '5s'")
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
+    except OperationalError as error:  # the lock timed out: the chain is selling now
+        raise Conflict(
+            TenantErrorCode.CURRENCY_LOCKED,
+            f"{tenant.name} is taking orders in {tenant.currency} right now, so its "
+            "currency can no longer change.",
+        ) from error
+    if tenant_has_sales(tenant):
+        raise Conflict(
+            TenantErrorCode.CURRENCY_LOCKED,
+            f"{tenant.name} has orders or payments in {tenant.currency}, so its currency "
+            "can no longer change.",
+        )
+
+
 @transaction.atomic
 def tenant_update(
     tenant: Tenant,
     *,
+    name: str | None = None,
+    display_name: str | None = None,
+    currency: str | None = None,
+    timezone: str | None = None,
     locale: str | None = None,
     storefront_style: str | None = None,
+    primary_colour: str | None = None,
+    accent_colour: str | None = None,
+    hold_ttl_seconds: int | None = None,
+    hold_max_seats: int | None = None,
+    holds_per_customer: int | None = None,
+    platform_fee_per_ticket: int | None = None,
+    platform_fee_basis_points: int | None = None,
     actor: Any = None,
 ) -> Tenant:
-    """Change a chain's settings that platform staff own (its locale and storefront
-    style; None leaves one as it is); one audit row for what changed.
+    """Change settings of a chain that platform staff own (None leaves one as it is):
+    one audit row with the old and new values of what changed, and hosts resolve to the
+    new values at once in this process.
 
-    Raises DomainError `locale_invalid` for a tag that is not BCP 47 and
-    `storefront_style_invalid` for an unknown style, before anything is written.
-    Unchanged values write nothing."""
+    Every value is checked before anything is written (`tenant_setting_clean`):
+    DomainError with the setting's code (`currency_invalid`, `timezone_invalid`,
+    `locale_invalid`, `hold_limit_invalid`, ...), and Conflict `currency_locked` for a
+    new currency once the chain has sold anything (its orders and ledger are in the old
+    one). Unchanged values write nothing."""
     if tenant.is_public:
         raise DomainError(
             TenantErrorCode.STATUS_INVALID, "The platform itself has no storefront settings."
         )
-    changes: dict[str, Any] = {}
-    if locale is not None:
-        changes["locale"] = locale_clean(locale)
-    if storefront_style is not None:
-        changes["storefront_style"] = storefront_style_clean(storefront_style)
+    given = {
+        "name": name,
+        "display_name": display_name,
+        "currency": currency,
+        "timezone": timezone,
+        "locale": locale,
+        "storefront_style": storefront_style,
+        "primary_colour": primary_colour,
+        "accent_colour": accent_colour,
+        "hold_ttl_seconds": hold_ttl_seconds,
+        "hold_max_seats": hold_max_seats,
+        "holds_per_customer": holds_per_customer,
+        "platform_fee_per_ticket": platform_fee_per_ticket,
+        "platform_fee_basis_points": platform_fee_basis_points,
+    }
+    changes = {
+        field: tenant_setting_clean(field, value)
+        for field, value in given.items()
+        if value is not None
+    }
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     changed = {key: value for key, value in changes.items() if getattr(tenant, key) != value}
     if not changed:
         return tenant
+    if "currency" in changed:
+        _sales_lock(tenant)
     old = {key: getattr(tenant, key) for key in changed}
     for key, value in changed.items():
         setattr(tenant, key, value)
@@ -401,6 +561,28 @@ def tenant_logo_set(tenant: Tenant, *, image: bytes, filename: str, actor: Any =
         actor=actor,
         old={"logo": old},
         new={"logo": tenant.logo.name},
+    )
+    transaction.on_commit(host_cache.clear)
+    return tenant
+
+
+@transaction.atomic
+def tenant_logo_clear(tenant: Tenant, *, actor: Any = None) -> Tenant:
+    """Take the chain's logo off its storefront, e-tickets and emails (the generated
+    initial is shown instead); audited with the old file name. The file itself stays,
+    as every stored file does, for the audit trail."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    old = tenant.logo.name or ""
+    if not old:
+        return tenant
+    tenant.logo = None
+    tenant.save(update_fields=["logo", "updated_at"])
+    _audit(
+        tenant,
+        PlatformAuditLog.Action.TENANT_UPDATED,
+        actor=actor,
+        old={"logo": old},
+        new={"logo": ""},
     )
     transaction.on_commit(host_cache.clear)
     return tenant

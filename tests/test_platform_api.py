@@ -63,8 +63,11 @@ def test_onboarding_accepts_branding(platform_client):
         ({"slug": "ab"}, 400, "slug_invalid"),
         ({"slug": "www"}, 400, "slug_reserved"),
         ({"slug": "alpha"}, 409, "slug_taken"),
-        ({"timezone": "Mars/Olympus"}, 400, "invalid_choice"),
+        ({"timezone": "Mars/Olympus"}, 400, "timezone_invalid"),
+        ({"timezone": "localtime"}, 400, "timezone_invalid"),
         ({"currency": "R$"}, 400, "currency_invalid"),
+        ({"currency": "ZZZ"}, 400, "currency_invalid"),
+        ({"currency": "XTS"}, 400, "currency_invalid"),
         ({"owner_password": "123"}, 400, "owner_invalid"),
         ({"owner_email": "nope"}, 400, "invalid"),
         ({"primary_colour": "red"}, 400, "invalid"),
@@ -189,6 +192,88 @@ def test_a_bad_patch_changes_nothing(platform_client, alpha, body, code):
     assert response.json()["code"] == code
     alpha.refresh_from_db()
     assert (alpha.locale, alpha.status, alpha.storefront_style) == ("en", "active", "light")
+    assert not PlatformAuditLog.objects.filter(
+        tenant=alpha, action__in=["tenant_updated", "tenant_suspended"]
+    ).exists()
+
+
+def test_onboarding_stores_the_zone_in_its_iana_spelling(platform_client):
+    response = platform_client.post(
+        "/api/platform/tenants/", {**ONBOARD, "timezone": "america/new_york"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["timezone"] == "America/New_York"
+
+
+def test_patch_changes_the_currency_and_the_zone_of_a_chain_that_sold_nothing(
+    platform_client, api, alpha
+):
+    response = platform_client.patch(
+        "/api/platform/tenants/alpha/",
+        {"currency": "eur", "timezone": "Europe/Dublin"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["currency"], response.json()["timezone"]) == ("EUR", "Europe/Dublin")
+    assert api(alpha).get("/api/v1/tenant/").json()["currency"] == "EUR"
+    audit = PlatformAuditLog.objects.get(tenant=alpha, action="tenant_updated")
+    assert (audit.old_values, audit.new_values) == (
+        {"currency": "INR", "timezone": "Asia/Kolkata"},
+        {"currency": "EUR", "timezone": "Europe/Dublin"},
+    )
+
+
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"currency": "ZZZ", "status": "suspended"}, "currency_invalid"),
+        ({"timezone": "Mars/Olympus", "locale": "hi-IN"}, "timezone_invalid"),
+    ],
+)
+def test_patch_refuses_an_unreal_currency_or_zone_and_changes_nothing(
+    platform_client, alpha, body, code
+):
+    response = platform_client.patch("/api/platform/tenants/alpha/", body, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    alpha.refresh_from_db()
+    assert (alpha.currency, alpha.timezone, alpha.locale, alpha.status) == (
+        "INR",
+        "Asia/Kolkata",
+        "en",
+        "active",
+    )
+    assert not PlatformAuditLog.objects.filter(
+        tenant=alpha, action__in=["tenant_updated", "tenant_suspended"]
+    ).exists()
+
+
+def test_patch_refuses_a_new_currency_once_the_chain_has_sold(
+    platform_client, alpha, programme, customer
+):
+    from tests.checkout import checkout, seat_ids
+
+    _, client = customer
+    show = programme["show"]
+    checkout(client, show, seat_ids(alpha.schema_name, show, ["A1"]))
+
+    response = platform_client.patch(
+        "/api/platform/tenants/alpha/",
+        {"currency": "EUR", "status": "suspended", "reason": "Moving to Ireland"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "currency_locked",
+        "detail": "Alpha Cinemas has orders or payments in INR, so its currency can no "
+        "longer change.",
+    }
+    connection.set_schema_to_public()
+    alpha.refresh_from_db()
+    assert (alpha.currency, alpha.status) == ("INR", "active")
     assert not PlatformAuditLog.objects.filter(
         tenant=alpha, action__in=["tenant_updated", "tenant_suspended"]
     ).exists()

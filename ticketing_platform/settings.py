@@ -532,8 +532,11 @@ else:
     )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"tickets@{PLATFORM_DOMAIN}")
 # Links in emails (verify an address, reset a password) point at the chain's own host.
+# Outside production, at the port the local server listens on (`PORT`, as `make demo`
+# and deploy/local/demo.sh take it), so a demo on another port sends working links.
 SITE_URL_TEMPLATE = env.str(
-    "SITE_URL_TEMPLATE", default="https://{host}" if PRODUCTION else "http://{host}:8000"
+    "SITE_URL_TEMPLATE",
+    default="https://{host}" if PRODUCTION else f"http://{{host}}:{env.int('PORT', default=8000)}",
 )
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
 

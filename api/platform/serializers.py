@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from rest_framework import serializers
 
 from tenants.models import Domain, Tenant
@@ -14,8 +12,13 @@ class OnboardInput(serializers.Serializer):
     owner_email = serializers.EmailField(max_length=254)
     owner_password = serializers.CharField(max_length=128, trim_whitespace=False)
     owner_name = serializers.CharField(max_length=150, required=False, default="")
-    currency = serializers.CharField(max_length=8)
-    timezone = serializers.ChoiceField(choices=sorted(zoneinfo.available_timezones()))
+    currency = serializers.CharField(
+        max_length=8, help_text="ISO 4217 code of a currency money is paid in (INR, EUR)."
+    )
+    # Checked by the service against the IANA database (any case; stored in its own).
+    timezone = serializers.CharField(
+        max_length=64, help_text="IANA time zone (Asia/Kolkata, Europe/Dublin)."
+    )
     display_name = serializers.CharField(max_length=120, required=False, default="")
     primary_colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
     accent_colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
@@ -31,13 +34,14 @@ class OnboardInput(serializers.Serializer):
     )
 
 
-# What a PATCH may change; at least one of them.
-CHANGEABLE = ("status", "locale", "storefront_style")
+# What a PATCH may change besides `status`; at least one of them or the status.
+SETTINGS = ("locale", "storefront_style", "currency", "timezone")
 
 
 class TenantChangeInput(serializers.Serializer):
-    """Suspend or resume (`status`, with a `reason`), and/or change the `locale` and
-    the `storefront_style`."""
+    """Suspend or resume (`status`, with a `reason`), and/or change the `locale`, the
+    `storefront_style`, the `currency` (refused with 409 `currency_locked` once the
+    chain has sold anything) and the `timezone`."""
 
     status = serializers.ChoiceField(choices=Tenant.Status.choices, required=False)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
@@ -45,11 +49,18 @@ class TenantChangeInput(serializers.Serializer):
     storefront_style = serializers.ChoiceField(
         choices=Tenant.StorefrontStyle.choices, required=False
     )
+    currency = serializers.CharField(
+        max_length=8,
+        required=False,
+        help_text="ISO 4217 code; only while the chain has no orders or payments.",
+    )
+    timezone = serializers.CharField(max_length=64, required=False, help_text="IANA time zone.")
 
     def validate(self, attrs):
-        if not any(name in attrs for name in CHANGEABLE):
+        if "status" not in attrs and not any(name in attrs for name in SETTINGS):
             raise serializers.ValidationError(
-                "Give a `status`, a `locale` or a `storefront_style` to change.",
+                "Give a `status`, a `locale`, a `storefront_style`, a `currency` or a "
+                "`timezone` to change.",
                 code="nothing_to_change",
             )
         return attrs

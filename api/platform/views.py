@@ -14,6 +14,7 @@ from rest_framework_simplejwt import views as jwt_views
 from api.accounts import views as account_views
 from api.permissions import IsPlatformStaff
 from api.platform.serializers import (
+    SETTINGS,
     DomainInput,
     DomainOutput,
     OnboardInput,
@@ -95,20 +96,15 @@ class TenantDetailView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         tenant = selectors.tenant_get(slug)
-        # Validated first, so a bad locale leaves the status alone too (the input has
-        # already checked the style against its choices).
-        if "locale" in values:
-            services.locale_clean(values["locale"])
+        # The settings first: they are the part that can be refused (a bad value, a
+        # currency the chain has already sold in), and a refusal must leave the status
+        # alone too.
+        settings_ = {name: values[name] for name in SETTINGS if name in values}
+        if settings_:
+            services.tenant_update(tenant, **settings_, actor=request.user)
         if "status" in values:
             services.tenant_set_status(
                 tenant, status=values["status"], reason=values["reason"], actor=request.user
-            )
-        if "locale" in values or "storefront_style" in values:
-            services.tenant_update(
-                tenant,
-                locale=values.get("locale"),
-                storefront_style=values.get("storefront_style"),
-                actor=request.user,
             )
         return Response(TenantOutput(selectors.tenant_get(slug)).data)
 

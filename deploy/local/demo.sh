@@ -67,7 +67,8 @@ BANNER
 "$PY" manage.py seed_demo --print-logins || echo "   (could not print logins: seed_demo --print-logins failed)"
 cat <<BANNER
 ==========================================================================
- Celery log: .local/logs/celery.log      Stop: Ctrl-C
+ Emails (printed, not sent) and the Celery log: .local/logs/celery.log
+ Stop: Ctrl-C
 
 BANNER
 

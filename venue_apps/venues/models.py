@@ -15,11 +15,15 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from tenants.validators import timezone_canonical
+
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
 
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    # The chains' own rule (tenants.validators): a zone of the IANA database in its own
+    # spelling, never `localtime` (the server's zone) or `Factory`.
+    if timezone_canonical(value) != value:
         raise ValidationError(f"{value!r} is not an IANA time zone, e.g. Asia/Kolkata.")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -12,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tenants.error_codes import Conflict, DomainError, NotFound
+from tenants.validators import timezone_canonical
 from venue_apps.venues.error_codes import VenueErrorCode
 from venue_apps.venues.layout import (
     MAX_COORDINATE,
@@ -137,13 +137,13 @@ def _venue_values(fields: dict[str, Any]) -> dict[str, Any]:
                 )
             values[field] = country
         elif field == "timezone":
-            timezone = str(value or "").strip()
-            if timezone not in zoneinfo.available_timezones():
+            zone = timezone_canonical(str(value or ""))
+            if zone is None:
                 raise DomainError(
                     VenueErrorCode.TIMEZONE_INVALID,
-                    f"{timezone!r} is not an IANA time zone (e.g. Asia/Kolkata).",
+                    f"{value!r} is not an IANA time zone (e.g. Asia/Kolkata).",
                 )
-            values[field] = timezone
+            values[field] = zone
         elif field in ("latitude", "longitude"):
             values[field] = _coordinate(
                 value, field=field, limit=90 if field == "latitude" else 180

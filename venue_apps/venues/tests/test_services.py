@@ -205,6 +205,8 @@ def test_a_venue_name_is_taken_whatever_its_case(venue):
     [
         ("timezone", "Asia/Bangalore", "timezone_invalid"),
         ("timezone", "", "timezone_invalid"),
+        ("timezone", "localtime", "timezone_invalid"),  # whatever the server's zone is
+        ("timezone", "Factory", "timezone_invalid"),
         ("country", "IND", "country_invalid"),
         ("name", "   ", "name_invalid"),
         ("latitude", 91, "coordinates_invalid"),
