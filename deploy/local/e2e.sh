@@ -22,6 +22,8 @@ bash deploy/local/frontend.sh build
 
 E2E_PORT="${E2E_PORT:-$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 export E2E_PORT
+# The links in the emails the server sends point at the port it serves on.
+export PORT="$E2E_PORT"
 DATABASE_URL="$("$PY" - <<'PY'
 import os, urllib.parse as u
 url = u.urlsplit(os.environ["DATABASE_URL"])
