@@ -600,6 +600,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "tenant": {"()": "ticketing_platform.observability.TenantLogFilter"},
+        "client_errors": {"()": "ticketing_platform.observability.ClientErrorFilter"},
     },
     "formatters": {
         "json": {
@@ -612,12 +613,16 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["tenant"],
+            "filters": ["tenant", "client_errors"],
             "formatter": LOG_FORMAT,
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Naming the logger drops the handlers Django's default configuration gave it
+        # (a console handler when DEBUG is on, mail to ADMINS when it is off): its lines
+        # reach the root handler alone, once each and with the tenant.
+        "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
         "django_redis": {"level": "WARNING"},
     },
