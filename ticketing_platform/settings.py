@@ -282,6 +282,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 600.0,
         "args": ("venue_apps.tickets.tasks.tickets_email_sweep",),
     },
+    # So are the customers' notices of cancellations and refunds (a suspended chain's
+    # refunds still go out, and their customers are still told).
+    "order-notices-sweep": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": 600.0,
+        "args": ("venue_apps.orders.tasks.order_notices_sweep",),
+        "kwargs": {"include_suspended": True},
+    },
     "expired-tokens-flush": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": crontab(hour=3, minute=17),
