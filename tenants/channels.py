@@ -23,6 +23,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from tenants.middleware import hostname_of, refusal_for
+from tenants.schemas import serving_schema_set
 from tenants.selectors import tenant_for_host
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class TenantWebsocketMiddleware:
         headers = dict(scope.get("headers") or [])
         host = hostname_of(headers.get(b"host", b"").decode("latin-1"))
         tenant, refusal = await _resolve(host)
+        # The socket's task (and the threads it hands database work to) logs as its chain.
+        serving_schema_set(tenant.schema_name if tenant is not None else None)
         if refusal is not None:
             # Closing before accepting makes the server answer the handshake with 403.
             message = await receive()

@@ -20,6 +20,7 @@ from django_tenants.utils import remove_www
 
 from tenants.error_codes import TenantErrorCode
 from tenants.models import Tenant
+from tenants.schemas import serving_schema_set
 from tenants.selectors import tenant_for_host
 
 HEALTH_PATH = "/healthz/"
@@ -86,8 +87,14 @@ def hostname_of(raw_host: str) -> str:
     return remove_www(raw_host.split(":")[0].lower().rstrip("."))
 
 
+def serving_schema_forget(**kwargs) -> None:
+    """`request_finished` receiver: the request is over, and so is its chain's name."""
+    serving_schema_set(None)
+
+
 class TenantResolutionMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest):
+        serving_schema_set(settings.PUBLIC_SCHEMA_NAME)
         if request.path == HEALTH_PATH:
             # Probes address pods by IP, which is no tenant's host; the check reads no
             # tenant data, so it is served from the public URL conf.
@@ -101,6 +108,10 @@ class TenantResolutionMiddleware(TenantMainMiddleware):
                 {"detail": "Invalid Host header.", "code": "host_invalid"}, status=400
             )
         tenant = tenant_for_host(host)
+        # Log lines name the chain the host belongs to, refusals included (a suspended
+        # chain's 403 is about that chain, though its schema is never entered).
+        if tenant is not None:
+            serving_schema_set(tenant.schema_name)
         refusal = refusal_for(tenant, host)
         if refusal is not None:
             connection.set_schema_to_public()

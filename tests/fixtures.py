@@ -91,9 +91,12 @@ def _fresh_cache() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _back_to_public() -> Iterator[None]:
     """Every test starts and ends on the public schema, whatever the last request did."""
+    from tenants.schemas import serving_schema_set
+
     yield
     if hasattr(connection, "set_schema_to_public"):
         connection.set_schema_to_public()
+    serving_schema_set(None)
 
 
 class QueryLog(CaptureQueriesContext):

@@ -118,6 +118,7 @@ SALES_TABLES = (
     "payments_gatewayaccount",
     "payments_paymentsettings",
     "orders_promoredemption",
+    "orders_ordernotice",
     "orders_orderlog",
     "orders_orderline",
     "orders_order",

@@ -121,3 +121,32 @@ def test_fan_out_skips_suspended_chains_unless_asked(committed, worker):
 
     expected = Tenant.objects.exclude(schema_name="public").filter(status="active").count()
     assert len(sent) == expected
+
+
+def test_a_tasks_log_lines_name_the_chain_it_was_sent_from(committed, worker):
+    import logging
+
+    from ticketing_platform.observability import TenantLogFilter
+
+    class Lines(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.addFilter(TenantLogFilter())
+            self.seen: list[tuple[str, str]] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.seen.append((record.getMessage(), record.tenant))
+
+    lines = Lines()
+    logging.getLogger().addHandler(lines)
+    try:
+        with schema_context("beta"):
+            result = user_welcome_email_send.delay(10**9)  # no such user: "missing"
+        assert result.get(timeout=TIMEOUT) == "missing"
+    finally:
+        logging.getLogger().removeHandler(lines)
+
+    (succeeded,) = [
+        tenant for message, tenant in lines.seen if result.id in message and "succeeded" in message
+    ]
+    assert succeeded == "beta"

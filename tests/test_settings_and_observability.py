@@ -123,7 +123,7 @@ def test_log_lines_carry_the_tenant(alpha):
 
 def test_logging_is_configured_with_the_tenant_filter():
     handler = settings.LOGGING["handlers"]["console"]
-    assert handler["filters"] == ["tenant"]
+    assert handler["filters"] == ["tenant", "client_errors"]
     assert "%(tenant)s" in settings.LOGGING["formatters"][handler["formatter"]].get(
         "fmt", settings.LOGGING["formatters"][handler["formatter"]].get("format")
     )
@@ -199,3 +199,115 @@ def test_sentry_reports_reach_the_transport_with_the_tenant_tag():
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["tenant"] == "alpha"
+
+
+# --- each log line once, naming its chain ----------------------------------------------
+
+
+@pytest.fixture
+def printed(settings):
+    """What the configured log handlers print, with DEBUG on as in the demo: the stream
+    of every handler a `django.request` line reaches (pytest's own handlers aside)."""
+    import io
+
+    from ticketing_platform.asgi import application  # noqa: F401  (it sets Django up)
+
+    settings.DEBUG = True
+    buffer = io.StringIO()
+    swapped = []
+    logger: logging.Logger | None = logging.getLogger("django.request")
+    while logger is not None:
+        for handler in logger.handlers:
+            if type(handler) is logging.StreamHandler:
+                swapped.append((handler, handler.setStream(buffer)))
+        logger = logger.parent if logger.propagate else None
+    yield buffer
+    for handler, stream in swapped:
+        if stream is not None:
+            handler.setStream(stream)
+
+
+def asgi_get(path: str, host: str) -> int:
+    """One GET through the ASGI application the demo and production serve, to the end
+    (Django logs the response after the middleware, on a thread of its own)."""
+    from asgiref.sync import async_to_sync
+    from asgiref.testing import ApplicationCommunicator
+
+    from ticketing_platform.asgi import application
+
+    async def get() -> int:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": [(b"host", host.encode()), (b"accept", b"application/json")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 80),
+        }
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(10)
+        while (await communicator.receive_output(10)).get("more_body"):
+            pass
+        await communicator.wait(10)
+        return start["status"]
+
+    return async_to_sync(get)()
+
+
+def lines_of(buffer, text: str) -> list[str]:
+    return [line for line in buffer.getvalue().splitlines() if text in line]
+
+
+def test_a_server_error_on_a_chain_host_is_logged_once_with_its_chain(committed, printed):
+    from unittest import mock
+
+    with mock.patch("api.accounts.views.TenantView.get", side_effect=RuntimeError("boom")):
+        status = asgi_get("/api/v1/tenant/", "alpha.localhost")
+
+    (line,) = lines_of(printed, "Internal Server Error: /api/v1/tenant/")
+    assert status == 500
+    assert "ERROR [alpha] django.request" in line
+    assert "RuntimeError: boom" in printed.getvalue()  # a server error keeps its traceback
+
+
+@pytest.mark.parametrize(
+    "host, tag", [("alpha.localhost", "[alpha]"), ("beta.localhost", "[beta]")]
+)
+def test_refusals_on_a_chain_host_are_logged_with_its_chain(committed, printed, host, tag):
+    status = asgi_get("/api/v1/no-such-thing/", host)
+
+    (line,) = lines_of(printed, "Not Found: /api/v1/no-such-thing/")
+    assert status == 404
+    assert f"WARNING {tag} django.request" in line
+
+
+def test_a_suspended_chains_refusal_is_logged_with_that_chain(committed, printed):
+    status = asgi_get("/api/v1/tenant/", "frozen.localhost")
+
+    (line,) = lines_of(printed, "Forbidden: /api/v1/tenant/")
+    assert status == 403
+    assert "[frozen]" in line
+
+
+@pytest.mark.django_db
+def test_a_refused_dashboard_page_is_one_line_without_a_traceback(alpha, make_user, printed):
+    from django.test import Client
+
+    from venue_apps.accounts.models import Role
+
+    manager = Client(HTTP_HOST="alpha.localhost")
+    with schema_context(alpha.schema_name):
+        manager.force_login(make_user(alpha, role=Role.MANAGER))
+
+    refused = manager.get("/dashboard/tickets/signingkey/")  # the owner's page only
+
+    assert refused.status_code == 403
+    (line,) = lines_of(printed, "/dashboard/tickets/signingkey/")
+    assert "WARNING [alpha] django.request: Forbidden (Permission denied)" in line
+    assert "Traceback" not in printed.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -90,8 +91,10 @@ def test_a_broken_email_template_is_refused_when_saved(alpha, make_user):
         {"kind": "tickets", "subject": "Hi {{ title", "body": "{% if %}", "is_active": "on"},
     )
 
+    page = html.unescape(saved.content.decode())
     assert saved.status_code == 200
-    assert "Not a valid template" in saved.content.decode()
+    assert "{{ title (line 1) is never closed with }}." in page
+    assert "{% if %} (line 1): tags ({% ... %}) are not supported; only placeholders are." in page
     with schema_context(alpha.schema_name):
         assert not EmailTemplate.objects.exists()
 
@@ -112,3 +115,89 @@ def test_the_dashboard_login_page_opens_for_anyone(alpha):
 
     assert page.status_code == 200
     assert "Alpha Cinemas dashboard" in page.content.decode()
+
+
+def test_the_scanner_page_admits_with_any_venue_through_the_page_and_the_api(
+    alpha, programme, customer, make_user
+):
+    """The page sends `venue: null` while "Any venue" is chosen; both the page's own
+    endpoint and `POST /api/v1/checkin/` must read that as "no venue check"."""
+    import re
+
+    from rest_framework.test import APIClient
+
+    from tests.fixtures import obtain_tokens
+
+    type(alpha).objects.filter(pk=alpha.pk).update(holds_per_customer=20)
+    _, client = customer
+    show = programme["show"]
+    body = checkout(client, show, seat_ids("alpha", show, ["A1", "A2", "A3"]))
+    sandbox(client, body["payment"]["id"], "approve")
+    _today(show)
+    codes = [ticket["qr"] for ticket in client.get(f"/api/v1/orders/{body['id']}/tickets/").json()]
+    scanner = make_user(alpha, role=Role.SCANNER)
+    door = signed_in(alpha, scanner)
+    page = door.get("/dashboard/scan/").content.decode()
+    # What the page sends: the code, the chosen venue ("" for "Any venue" becomes null)
+    # and the door.
+    assert '<option value="">Any venue</option>' in page
+    (sent,) = re.findall(r"body: JSON\.stringify\((\{.*?\})\)", page)
+    assert sent == "{qr: code, venue: venue.value || null, gate: gate.value}"
+
+    def as_the_page_sends(qr: str, venue: str = "", gate: str = "") -> str:
+        return json.dumps({"qr": qr, "venue": venue or None, "gate": gate})
+
+    by_page = door.post(
+        "/dashboard/scan/check/", as_the_page_sends(codes[0]), content_type="application/json"
+    )
+    api = APIClient(HTTP_HOST="alpha.localhost")
+    access = obtain_tokens(api, scanner.email)["access"]
+    by_api = api.post(
+        "/api/v1/checkin/",
+        as_the_page_sends(codes[1], gate="Door 2"),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {access}",
+    )
+    at_its_venue = door.post(
+        "/dashboard/scan/check/",
+        as_the_page_sends(codes[2], venue=str(programme["venue"].pk)),
+        content_type="application/json",
+    )
+
+    assert (by_page.status_code, by_page.json()["admitted"]) == (200, True), by_page.content
+    assert (by_api.status_code, by_api.json()["admitted"]) == (200, True), by_api.content
+    assert (at_its_venue.status_code, at_its_venue.json()["admitted"]) == (200, True)
+
+
+def test_the_scanner_page_still_refuses_a_ticket_for_another_venue(
+    alpha, programme, customer, make_user
+):
+    from venue_apps.tickets.models import CheckIn, Ticket
+    from venue_apps.venues.services import venue_create
+
+    _, client = customer
+    show = programme["show"]
+    body = checkout(client, show, seat_ids("alpha", show, ["B1"]))
+    sandbox(client, body["payment"]["id"], "approve")
+    _today(show)
+    (ticket,) = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()
+    with schema_context(alpha.schema_name):
+        elsewhere = venue_create(
+            name="Aurora Elsewhere",
+            address_line1="1 Elsewhere Road",
+            city="Pune",
+            country="IN",
+            timezone="Asia/Kolkata",
+        )
+    door = signed_in(alpha, make_user(alpha, role=Role.SCANNER))
+
+    refused = door.post(
+        "/dashboard/scan/check/",
+        json.dumps({"qr": ticket["qr"], "venue": str(elsewhere.pk), "gate": ""}),
+        content_type="application/json",
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "wrong_venue")
+    with schema_context(alpha.schema_name):
+        assert Ticket.objects.get(pk=ticket["id"]).checked_in_at is None
+        assert list(CheckIn.objects.values_list("verdict", flat=True)) == ["wrong_venue"]

@@ -1,4 +1,12 @@
-"""Structured logs and Sentry events that always say which tenant they came from."""
+"""Structured logs and Sentry events that always say which tenant they came from.
+
+The chain a request, a WebSocket or a Celery task serves is put in a context variable
+where the work enters (`tenants.schemas.serving_schema_set`), because the database connection is no
+witness outside the thread that set it: Django's ASGI handler logs each 4xx and 5xx,
+and turns exceptions into responses, on threads of their own whose connections sit in
+`public`. Context variables follow the work across `sync_to_async` and
+`async_to_sync`, so those lines name the right chain too.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,8 @@ import logging
 from typing import Any
 
 from django.db import connection
+
+from tenants.schemas import serving_schema
 
 # Keys whose values never leave the process in an error report.
 _SECRET_MARKERS = ("password", "secret", "token", "authorization", "api_key", "cookie", "key")
@@ -20,8 +30,9 @@ def _secret_key(key: Any) -> bool:
 
 
 def current_schema() -> str:
-    """The schema of this thread's connection: the tenant the code is serving now."""
-    return getattr(connection, "schema_name", None) or "-"
+    """The tenant the code is serving now: the one named where the work entered, else
+    the schema of this thread's connection (management commands, scripts, tests)."""
+    return serving_schema() or getattr(connection, "schema_name", None) or "-"
 
 
 class TenantLogFilter(logging.Filter):
@@ -30,6 +41,19 @@ class TenantLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "tenant"):
             record.tenant = current_schema()
+        return True
+
+
+class ClientErrorFilter(logging.Filter):
+    """A request refused with a 4xx (permission denied, a bad request) is one line: the
+    client caused it, so a traceback only buries the server's real errors. Django's
+    `log_response` passes the exception along for some of them; 5xx keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status_code = getattr(record, "status_code", None)
+        if isinstance(status_code, int) and status_code < 500 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
         return True
 
 

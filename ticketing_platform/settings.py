@@ -282,6 +282,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 600.0,
         "args": ("venue_apps.tickets.tasks.tickets_email_sweep",),
     },
+    # So are the customers' notices of cancellations and refunds (a suspended chain's
+    # refunds still go out, and their customers are still told).
+    "order-notices-sweep": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": 600.0,
+        "args": ("venue_apps.orders.tasks.order_notices_sweep",),
+        "kwargs": {"include_suspended": True},
+    },
     "expired-tokens-flush": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": crontab(hour=3, minute=17),
@@ -603,6 +611,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "tenant": {"()": "ticketing_platform.observability.TenantLogFilter"},
+        "client_errors": {"()": "ticketing_platform.observability.ClientErrorFilter"},
     },
     "formatters": {
         "json": {
@@ -615,12 +624,16 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["tenant"],
+            "filters": ["tenant", "client_errors"],
             "formatter": LOG_FORMAT,
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Naming the logger drops the handlers Django's default configuration gave it
+        # (a console handler when DEBUG is on, mail to ADMINS when it is off): its lines
+        # reach the root handler alone, once each and with the tenant.
+        "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
         "django_redis": {"level": "WARNING"},
     },

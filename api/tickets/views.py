@@ -125,7 +125,11 @@ class TicketReissueView(APIView):
 
 class CheckInInput(serializers.Serializer):
     qr = serializers.CharField(max_length=2048, trim_whitespace=True)
-    venue = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    # The door's venue, checked against the ticket's show; left out or null: any venue
+    # (the dashboard's scanner page sends null while "Any venue" is chosen).
+    venue = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True
+    )
     gate = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 

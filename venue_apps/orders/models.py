@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from tenants.deliveries import Delivery
 from tenants.singletons import Singleton
 from venue_apps.catalog.models import Title
 from venue_apps.inventory.models import Hold, ShowSeat
@@ -378,3 +379,30 @@ class OrderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+
+class OrderNotice(Delivery):
+    """An email telling the customer what became of their order, recorded in the
+    transaction that changed it: the sweep sends what the queue lost, and one whose
+    attempts keep killing workers is given up (`tenants.deliveries`)."""
+
+    class Kind(models.TextChoices):
+        CANCELLED = "cancelled", "Booking cancelled"
+        REFUND = "refund", "Refund made"
+        PAYMENT_RETURNED = "payment_returned", "Payment returned"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(emailed_at__isnull=True, given_up_at__isnull=True),
+                name="order_notice_owed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.order_id}"

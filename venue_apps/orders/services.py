@@ -33,6 +33,7 @@ from venue_apps.orders.models import (
     Order,
     OrderLine,
     OrderLog,
+    OrderNotice,
     PromoCode,
     PromoRedemption,
 )
@@ -352,12 +353,18 @@ def order_mark_refunded_unfulfilled(order: Order, *, reason: str) -> Order:
     return order
 
 
-def order_notify(order: Order, kind: str) -> None:
-    """Tell the customer about their order by email, after commit (kind: see tasks)."""
-    from venue_apps.orders.tasks import order_email_send
+def order_notify(order: Order, kind: str) -> OrderNotice | None:
+    """Tell the customer about their order by email (`OrderNotice.Kind`): recorded in
+    the caller's transaction, sent after it commits, and sent by the sweep if the queue
+    loses it. None when the order has no email address."""
+    from venue_apps.orders.tasks import order_notice_send
 
-    if order.email:
-        task_enqueue_on_commit(order_email_send, str(order.pk), kind)
+    kind = OrderNotice.Kind(kind)
+    if not order.email:
+        return None
+    notice = OrderNotice.objects.create(order=order, kind=kind)
+    task_enqueue_on_commit(order_notice_send, notice.pk)
+    return notice
 
 
 # --- policy and promotions (dashboard and API for staff) ------------------------------

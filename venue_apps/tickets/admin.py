@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.template import Template, TemplateSyntaxError
 
 from tenants.error_codes import DomainError
 from venue_apps.accounts.models import Role
-from venue_apps.tickets import services
+from venue_apps.tickets import notifications, services
 from venue_apps.tickets.models import EmailTemplate
 
 
@@ -64,28 +63,68 @@ class CheckInAdmin(ReadOnly):
 
 
 class EmailTemplateForm(forms.ModelForm):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 80}),
+        max_length=notifications.BODY_MAX_LENGTH,
+    )
+
     class Meta:
         model = EmailTemplate
         fields = ["kind", "subject", "body", "is_active"]
         help_texts = {
-            "body": "Django template language. Values: {{ brand }}, {{ customer_name }}, "
-            "{{ reference }}, {{ title }}, {{ day }}, {{ time }}, {{ venue }}, "
-            "{{ auditorium }}, {{ seats }}, {{ total }}. The PDF tickets are attached."
+            "subject": "One line; placeholders as in the body.",
+            "body": "Plain text. Placeholders are replaced by the order's details: "
+            + ", ".join(f"{{{{ {name} }}}}" for name in notifications.PLACEHOLDERS)
+            + ". Nothing else between {{ }} or {% %} is allowed (no filters, no tags). "
+            "The PDF tickets are attached.",
         }
 
     def clean(self):
         data = super().clean()
-        for field in ("subject", "body"):
-            try:
-                Template(data.get(field) or "")
-            except TemplateSyntaxError as error:
-                self.add_error(field, f"Not a valid template: {error}")
+        if self.errors:
+            return data
+        problems = notifications.email_template_problems(
+            data.get("kind") or "", subject=data.get("subject") or "", body=data.get("body") or ""
+        )
+        for field, found in problems.items():
+            for problem in found:
+                self.add_error(field, problem)
         return data
 
 
 class EmailTemplateAdmin(admin.ModelAdmin):
+    """Chain wording is checked when saved; wording stored before placeholders replaced
+    the template language, and that can no longer be used, is shown with what to change
+    (the default wording is sent meanwhile)."""
+
     form = EmailTemplateForm
-    list_display = ["kind", "subject", "is_active", "updated_at"]
+    list_display = ["kind", "subject", "is_active", "in_use", "updated_at"]
+
+    @admin.display(description="Sent as written")
+    def in_use(self, template: EmailTemplate) -> str:
+        if not template.is_active:
+            return "No: switched off"
+        problems = self._problems(template)
+        return "Yes" if not problems else "No, the default goes: " + " ".join(problems)
+
+    @staticmethod
+    def _problems(template: EmailTemplate) -> list[str]:
+        found = notifications.email_template_problems(
+            template.kind, subject=template.subject, body=template.body
+        )
+        return [problem for problems in found.values() for problem in problems]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        template = self.get_object(request, object_id)
+        if request.method == "GET" and template is not None and template.is_active:
+            problems = self._problems(template)
+            if problems:
+                messages.warning(
+                    request,
+                    "This wording cannot be sent as it is, so customers get the default "
+                    "wording: " + " ".join(problems),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class SigningKeyAdmin(ReadOnly):

@@ -15,6 +15,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from tenants.deliveries import Delivery
 from venue_apps.inventory.models import ShowSeat
 from venue_apps.orders.models import Order, OrderLine
 from venue_apps.shows.models import Show
@@ -110,8 +111,8 @@ class CheckIn(models.Model):
 
 
 class EmailTemplate(models.Model):
-    """The chain's own wording of an email (Django template language over plain text
-    values only: no object of the system is reachable from a template)."""
+    """The chain's own wording of an email: plain text with named placeholders
+    (`{{ title }}`) and nothing else (`tenants.placeholders`), checked when saved."""
 
     class Kind(models.TextChoices):
         TICKETS = "tickets", "Tickets (order confirmation with the PDF)"
@@ -126,14 +127,13 @@ class EmailTemplate(models.Model):
         return self.get_kind_display()
 
 
-class TicketDelivery(models.Model):
-    """Whether an order's tickets reached the customer's inbox (the sweep resends what
-    did not, say after a broker outage)."""
+class TicketDelivery(Delivery):
+    """Whether an order's tickets reached the customer's inbox: asked for in the
+    transaction that issued them (again when they are re-issued), each attempt counted
+    (the sweep resends what did not go, say after a broker outage; an email whose
+    attempts kill workers is given up)."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="ticket_delivery")
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=255, blank=True)
 
     def __str__(self) -> str:
         return f"tickets of {self.order_id}: {'sent' if self.emailed_at else 'not sent'}"

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tenants import deliveries
 from tenants.crypto import seal, unseal
 from tenants.error_codes import Conflict, DomainError
 from tenants.queue import task_enqueue_on_commit
@@ -24,7 +25,7 @@ from venue_apps.orders.models import Order, OrderLine
 from venue_apps.shows.models import Show
 from venue_apps.tickets import signing
 from venue_apps.tickets.error_codes import CheckInCode, TicketErrorCode
-from venue_apps.tickets.models import CheckIn, SigningKey, Ticket
+from venue_apps.tickets.models import CheckIn, SigningKey, Ticket, TicketDelivery
 
 logger = logging.getLogger(__name__)
 # How long before a show its tickets start to be admitted.
@@ -141,10 +142,17 @@ def tickets_issue(order: Order) -> list[Ticket]:
 
 
 def tickets_email_on_commit(order: Order) -> None:
-    """Send the tickets (PDF attached) once the transaction that issued them commits."""
+    """Send the tickets (PDF attached) once the transaction that issued them commits.
+
+    The email is recorded as owed in this transaction (`TicketDelivery`), so the sweep
+    sends it if the queue loses it. A new request starts afresh: the tickets changed,
+    so an earlier email does not count and the attempts start again."""
     from venue_apps.tickets.tasks import order_tickets_email_send
 
     if order.email:
+        TicketDelivery.objects.update_or_create(
+            order=order, defaults={**deliveries.FRESH, "requested_at": timezone.now()}
+        )
         task_enqueue_on_commit(order_tickets_email_send, str(order.pk))
 
 

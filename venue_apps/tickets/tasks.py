@@ -17,7 +17,9 @@ from celery import shared_task
 )
 def order_tickets_email_send(self, order_id: str) -> str:
     """Render the order's PDF e-tickets and email them; a failing mail server is
-    retried with growing pauses."""
+    retried with growing pauses. A worker that dies on it hands the message to the
+    next one (acks_late, reject_on_worker_lost); the attempts counted in the order's
+    `TicketDelivery` drop that redelivery and give the email up after a second crash."""
     from venue_apps.tickets.notifications import tickets_email
 
     return tickets_email(order_id)
@@ -25,7 +27,8 @@ def order_tickets_email_send(self, order_id: str) -> str:
 
 @shared_task(ignore_result=True)
 def tickets_email_sweep() -> int:
-    """Send the tickets emails that never went out (a broker outage, retries used up)."""
+    """Send the tickets emails that never went out (a broker outage, retries used up),
+    each while it is owed and has attempts left: never one given up."""
     from venue_apps.tickets.notifications import tickets_unsent
 
     unsent = tickets_unsent()

@@ -1353,7 +1353,7 @@ export interface components {
         ChannelEnum: "online" | "box_office";
         CheckInInputRequest: {
             qr: string;
-            venue?: number;
+            venue?: number | null;
             /** @default  */
             gate: string;
         };
