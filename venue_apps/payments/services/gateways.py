@@ -176,7 +176,9 @@ def provider_for_payment(payment: Any) -> PaymentProvider:
 def webhook_providers(name: str) -> list[PaymentProvider]:
     """Providers to verify a webhook with: the chain's current mode first, then the
     other mode's keys if it has them (gateways send test and live events to the same
-    endpoint when a chain registers it in both)."""
+    endpoint when a chain registers it in both). Each provider carries the mode its
+    secret belongs to, and `event_apply` lets an event move only a payment or refund
+    of that mode: a test secret never moves live money."""
     settings = PaymentSettings.current()
     first = provider_for(name, settings=settings)
     if name == Provider.SANDBOX:
