@@ -23,7 +23,7 @@ from tests.checkout import (
 )
 from venue_apps.accounts.models import Role
 from venue_apps.orders.models import Order
-from venue_apps.payments.models import LedgerEntry, Payment, Refund, WebhookEvent
+from venue_apps.payments.models import FraudDecision, LedgerEntry, Payment, Refund, WebhookEvent
 from venue_apps.payments.services.gateways import gateway_account_set
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +64,7 @@ def _live_checkout(client, show, labels, gateway, intent_id):
 def _snapshot() -> dict:
     return {
         "events": WebhookEvent.objects.count(),
+        "fraud_decisions": FraudDecision.objects.count(),
         "ledger": LedgerEntry.objects.count(),
         "payments": sorted(Payment.objects.values_list("status", "captured_amount")),
         "refunds": sorted(Refund.objects.values_list("status", "gateway_reference")),
@@ -171,4 +172,202 @@ def test_a_refund_failure_signed_with_the_test_secret_leaves_a_live_refund_alone
     assert forged.json()["code"] == "mode_mismatch"
     with schema_context("alpha"):
         assert Refund.objects.get(pk=refund["id"]).status == "pending"
+        assert _snapshot() == before
+
+
+# --- item 3: once a chain is live, test-mode orders are worth nothing -----------------
+
+
+def _sandbox_paid(client, show, labels) -> dict:
+    from tests.checkout import sandbox
+
+    body = checkout(client, show, seat_ids("alpha", show, labels))
+    assert sandbox(client, body["payment"]["id"], "approve").json()["order_status"] == "paid"
+    return body
+
+
+def _today(show) -> None:
+    """Move the show to half an hour from now, so its tickets are good at the door."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from venue_apps.shows.models import Show
+
+    with schema_context("alpha"):
+        show = Show.objects.select_related("venue").get(pk=show.pk)
+        starts = timezone.now() + timedelta(minutes=30)
+        Show.objects.filter(pk=show.pk).update(
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            busy_until=starts + timedelta(hours=2, minutes=20),
+            local_date=starts.astimezone(show.venue.zone).date(),
+        )
+
+
+def test_a_test_mode_ticket_is_refused_at_the_door_once_the_chain_is_live(
+    alpha, show, customer, as_role
+):
+    # Attack: in test mode the sandbox "pays" for nothing. Whoever booked then (or books
+    # in the minutes before a chain goes live) holds tickets that would get them into a
+    # real show for free, and the platform charges no fee on them. Going live here
+    # voids nothing (its task never ran, as when the broker is down): the door must
+    # still say no.
+    from venue_apps.tickets.models import CheckIn, Ticket
+
+    _, client = customer
+    body = _sandbox_paid(client, show, ["B5"])
+    _today(show)
+    qr = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]["qr"]
+    go_live_with_stripe("alpha")
+
+    scan = as_role(Role.SCANNER).post("/api/v1/checkin/", {"qr": qr}, format="json")
+
+    assert scan.status_code == 403, scan.content
+    assert scan.json()["code"] == "test_ticket"
+    with schema_context("alpha"):
+        assert Ticket.objects.get(order_id=body["id"]).checked_in_at is None
+        assert list(CheckIn.objects.values_list("verdict", "admitted")) == [("test_ticket", False)]
+
+
+def test_a_test_mode_ticket_is_still_admitted_while_the_chain_is_in_test_mode(
+    alpha, show, customer, as_role
+):
+    _, client = customer
+    body = _sandbox_paid(client, show, ["B6"])
+    _today(show)
+    qr = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]["qr"]
+
+    scan = as_role(Role.SCANNER).post("/api/v1/checkin/", {"qr": qr}, format="json")
+
+    assert scan.status_code == 200, scan.content
+
+
+def test_offline_scanners_are_told_that_test_tickets_are_void_once_live(
+    alpha, show, customer, as_role
+):
+    import uuid
+
+    _, client = customer
+    body = _sandbox_paid(client, show, ["B7"])
+    ticket = client.get(f"/api/v1/orders/{body['id']}/tickets/").json()[0]
+    test_mode_keys = as_role(Role.SCANNER).get("/api/v1/checkin/keys/").json()
+    go_live_with_stripe("alpha")
+
+    live_keys = as_role(Role.SCANNER).get("/api/v1/checkin/keys/").json()
+
+    assert test_mode_keys["revoked"] == []
+    assert [(item["ticket"], item["reason"]) for item in live_keys["revoked"]] == [
+        (uuid.UUID(ticket["id"]).hex, "test_ticket")
+    ]
+
+
+def test_voiding_test_orders_is_a_periodic_sweep_through_the_tenant_fan_out(settings):
+    entries = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry.get("args") == ("venue_apps.payments.tasks.test_orders_void_task",)
+    ]
+
+    assert len(entries) == 1
+    assert entries[0]["task"] == "tenants.tasks.tenants_fan_out"
+    assert entries[0]["schedule"] <= 600
+
+
+def test_the_sweep_leaves_a_chain_in_test_mode_alone(alpha, show, customer):
+    from venue_apps.payments.services.refunds import test_orders_void
+
+    _, client = customer
+    _sandbox_paid(client, show, ["B8"])
+    seats = seat_ids("alpha", show, ["B8"])
+    with schema_context("alpha"):
+        before = _snapshot()
+
+        done = test_orders_void()
+
+        assert done == {"voided": 0, "released": 0, "failed": 0}
+        assert _snapshot() == before
+    assert states("alpha", seats) == {seats[0]: "sold"}
+
+
+def test_the_sweep_voids_test_orders_after_going_live_and_again_does_nothing(alpha, show, customer):
+    # Going live queued one task; here it never ran (the broker was down). The sweep
+    # finds the test orders all the same, and a second pass changes nothing.
+    from venue_apps.payments.services.refunds import test_orders_void
+
+    _, client = customer
+    paid = _sandbox_paid(client, show, ["C1"])
+    pending = checkout(client, show, seat_ids("alpha", show, ["C2"]))
+    seats = seat_ids("alpha", show, ["C1", "C2"])
+    go_live_with_stripe("alpha")
+
+    with schema_context("alpha"):
+        first = test_orders_void()
+        after_first = _snapshot()
+        second = test_orders_void()
+        assert _snapshot() == after_first
+        assert Order.objects.get(pk=paid["id"]).status == "refunded"
+        assert Order.objects.get(pk=pending["id"]).status == "cancelled"
+
+    assert first == {"voided": 1, "released": 1, "failed": 0}
+    assert second == {"voided": 0, "released": 0, "failed": 0}
+    assert states("alpha", seats) == {seats[0]: "available", seats[1]: "available"}
+
+
+def test_a_test_payment_captured_after_going_live_is_refunded_not_sold(
+    api, alpha, show, customer, gateway
+):
+    # Attack: start a Stripe checkout while the chain is in test mode, wait for it to
+    # go live, then pay with Stripe's test card: without this, real seats are sold
+    # (and tickets issued) for test money.
+    _, client = customer
+    with schema_context("alpha"):
+        gateway_account_set("stripe", **STRIPE_KEYS)
+    gateway.add(
+        responses.POST,
+        f"{STRIPE_API}/v1/payment_intents",
+        json=stripe_intent("pi_test_late01", 0),
+    )
+    body = checkout(client, show, seat_ids("alpha", show, ["C3"]), provider="stripe")
+    seats = seat_ids("alpha", show, ["C3"])
+    go_live_with_stripe("alpha")
+
+    paid = post_stripe_webhook(
+        api(alpha),
+        stripe_event(
+            "payment_intent.succeeded",
+            stripe_intent("pi_test_late01", body["total"], status="succeeded"),
+        ),
+        secret=STRIPE_KEYS["webhook_secret"],
+    )
+
+    assert paid.status_code == 200, paid.content
+    order_body = client.get(f"/api/v1/orders/{body['id']}/").json()
+    assert (order_body["status"], order_body["reason"]) == ("refunded", "test_mode")
+    assert states("alpha", seats) == {seats[0]: "available"}
+    with schema_context("alpha"):
+        from venue_apps.tickets.models import Ticket
+
+        assert not Ticket.objects.filter(order_id=body["id"]).exists()
+        refund = Refund.objects.get(order_id=body["id"])
+        assert (refund.amount, refund.reason) == (body["total"], "test_mode")
+
+
+def test_a_test_mode_order_cannot_be_paid_with_live_money(alpha, show, customer, gateway):
+    # Paying a test-mode order with a live card would make tickets that the sweep then
+    # voids (and refunds); a live order paid in test mode would be real tickets for
+    # test money. An attempt in the other mode than the order's is refused.
+    _, client = customer
+    body = checkout(client, show, seat_ids("alpha", show, ["C4"]))
+    go_live_with_stripe("alpha")
+    with schema_context("alpha"):
+        before = _snapshot()
+
+    retry = client.post(
+        f"/api/v1/orders/{body['id']}/payments/", {"provider": "stripe"}, format="json"
+    )
+
+    assert retry.status_code == 409, retry.content
+    assert retry.json()["code"] == "mode_changed"
+    with schema_context("alpha"):
         assert _snapshot() == before

@@ -45,6 +45,7 @@ from venue_apps.payments.providers.base import (
     PaymentProvider,
     SignatureInvalid,
 )
+from venue_apps.payments.selectors import payments_live
 from venue_apps.payments.services import fraud
 from venue_apps.payments.services.ledger import ledger_capture, ledger_sale
 from venue_apps.payments.services.refunds import (
@@ -231,6 +232,11 @@ def _captured(payment: Payment, event: GatewayEvent) -> str:
     if order.status == Order.Status.PAID:
         refund_unfulfilled(payment, order, reason=Refund.Reason.DUPLICATE_PAYMENT)
         return "captured for an order already paid; refunding"
+    if payment.test_mode and payments_live():
+        # A live chain's seats are never sold for test money (a test checkout paid
+        # after the chain went live): the test money goes back, the seats stay on sale.
+        refund_unfulfilled(payment, order, reason=Refund.Reason.TEST_MODE)
+        return "captured test money after the chain went live; refunding"
     was_late = order.status != Order.Status.PENDING
     fulfilment = order_fulfil(order)
     if not fulfilment.sold:
