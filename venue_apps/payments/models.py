@@ -208,6 +208,11 @@ class Refund(models.Model):
     # that never became a sale.
     lines = models.JSONField(default=dict, blank=True)
     requested_by_id = models.BigIntegerField(null=True, blank=True)
+    # "Send again" on a failed refund makes a new refund (a new id, so a new idempotency
+    # key at the gateway) for the same money; the failed one stays, pointing to it.
+    retry_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retry"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -540,6 +540,16 @@ def refund_settle(refund_id: Any, *, status: str, reference: str = "", failure: 
     if reference and not refund.gateway_reference:
         refund.gateway_reference = reference
     if status == "succeeded" and refund.status != Refund.Status.SUCCEEDED:
+        retry = Refund.objects.filter(retry_of=refund).values_list("pk", flat=True).first()
+        if retry is not None:
+            # The gateway sent it after all, and staff had sent it again: the books follow
+            # the gateway, and someone must look whether the customer got it twice.
+            logger.error(
+                "refund %s was sent after all, after it was sent again as %s: check for a "
+                "double refund",
+                refund.pk,
+                retry,
+            )
         refund.status = Refund.Status.SUCCEEDED
         refund.settled_at = timezone.now()
         refund.last_error = ""
@@ -557,14 +567,46 @@ def refund_settle(refund_id: Any, *, status: str, reference: str = "", failure: 
 
 @transaction.atomic
 def refund_retry(refund: Refund, *, actor: Any = None) -> Refund:
-    """Staff send a failed refund again (the money is still owed in the ledger)."""
+    """Staff send a failed refund again; returns the new refund.
+
+    The money is still owed in the ledger (`refunds_payable`), so no new debt is
+    recorded: a new refund row for the same payment, amount, lines and reason is sent
+    through the gateway under its own id, which is its idempotency key (Stripe) and the
+    id in its notes (Razorpay). Sending the failed refund itself again would only find
+    the gateway's failed refund, or replay the refusal cached under its key. The failed
+    refund stays in the history, pointing to its retry. Refused (409) unless the refund
+    failed and was not sent again already.
+    """
+    from venue_apps.orders.services import order_log
     from venue_apps.payments.tasks import refund_execute_task
 
-    refund = Refund.objects.select_for_update().get(pk=refund.pk)
-    if refund.status != Refund.Status.FAILED:
-        raise Conflict(PaymentErrorCode.REFUND_INVALID, f"The refund is {refund.status}.")
-    refund.status = Refund.Status.PENDING
-    refund.last_error = ""
-    refund.save(update_fields=["status", "last_error"])
-    task_enqueue_on_commit(refund_execute_task, str(refund.pk))
-    return refund
+    failed = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
+    if failed.status != Refund.Status.FAILED:
+        raise Conflict(PaymentErrorCode.REFUND_INVALID, f"The refund is {failed.status}.")
+    earlier = Refund.objects.filter(retry_of=failed).values_list("pk", flat=True).first()
+    if earlier is not None:
+        raise Conflict(
+            PaymentErrorCode.REFUND_INVALID, f"This refund was already sent again as {earlier}."
+        )
+    again = Refund.objects.create(
+        payment_id=failed.payment_id,
+        order_id=failed.order_id,
+        amount=failed.amount,
+        currency=failed.currency,
+        reason=failed.reason,
+        note=failed.note,
+        lines=failed.lines,
+        requested_by_id=getattr(actor, "pk", None),
+        retry_of=failed,
+    )
+    order_log(
+        failed.order,
+        "refund_sent_again",
+        actor=actor,
+        failed_refund=str(failed.pk),
+        refund=str(again.pk),
+        amount=again.amount,
+        last_error=failed.last_error,
+    )
+    task_enqueue_on_commit(refund_execute_task, str(again.pk))
+    return again
