@@ -11,7 +11,7 @@ from django.utils import timezone
 from tenants.error_codes import NotFound
 from tenants.schemas import current_schema_name
 from tenants.selectors import tenant_current
-from venue_apps.orders.models import Order
+from venue_apps.orders.models import Order, OrderLine
 from venue_apps.orders.selectors import money
 from venue_apps.payments.selectors import payments_live
 from venue_apps.tickets.error_codes import TicketErrorCode
@@ -60,6 +60,13 @@ def ticket_pages(order: Order, tickets: list[Ticket]) -> list[TicketPage]:
         ticket_id: index
         for index, ticket_id in enumerate(order_tickets(order).values_list("pk", flat=True), 1)
     }
+    # Each seat's own money (price less discount, with its fee and added taxes): a
+    # ticket is handed on alone, and must not tell its holder what the whole order cost.
+    seat_totals = dict(
+        OrderLine.objects.filter(pk__in={ticket.order_line_id for ticket in tickets}).values_list(
+            "pk", "total"
+        )
+    )
     logo = None
     if tenant.logo:
         try:
@@ -83,12 +90,16 @@ def ticket_pages(order: Order, tickets: list[Ticket]) -> list[TicketPage]:
             reference=order.reference,
             holder=order.name or order.email or "",
             # The PDF's font has no rupee sign: the ISO code reads the same everywhere.
-            paid=money(order.total, order.currency, symbol=False) if order.total else "Free",
+            paid=_paid(seat_totals.get(ticket.order_line_id, 0), order.currency),
             code=ticket.code,
             position=f"Ticket {numbers.get(ticket.pk, 1)} of {len(numbers) or 1}",
         )
         for ticket in tickets
     ]
+
+
+def _paid(amount: int, currency: str) -> str:
+    return money(amount, currency, symbol=False) if amount else "Free"
 
 
 def order_tickets_pdf(order: Order, tickets: list[Ticket] | None = None) -> bytes:
