@@ -146,6 +146,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     captured_at = models.DateTimeField(null=True, blank=True)
+    # When reconciliation last asked the gateway about it: each pass asks those asked
+    # longest ago first, so attempts that stay open never starve the others.
+    reconciled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
