@@ -371,3 +371,40 @@ def test_a_test_mode_order_cannot_be_paid_with_live_money(alpha, show, customer,
     assert retry.json()["code"] == "mode_changed"
     with schema_context("alpha"):
         assert _snapshot() == before
+
+
+def test_test_and_live_keys_cannot_share_a_webhook_secret(alpha, as_role):
+    # Razorpay lets the chain choose its webhook secrets. If the test one (handed to
+    # developers) were also the live one, events signed with it would verify as live
+    # events and move real money: the two modes must have different secrets.
+    from tests.checkout import RAZORPAY_KEYS
+    from venue_apps.payments.models import GatewayAccount, PaymentAuditLog
+
+    owner = as_role(Role.OWNER)
+    assert (
+        owner.put("/api/v1/payment-accounts/razorpay/", RAZORPAY_KEYS, format="json").status_code
+        == 200
+    )
+    with schema_context("alpha"):
+        before = (
+            list(GatewayAccount.objects.values_list("provider", "live", "webhook_secret_hint")),
+            PaymentAuditLog.objects.count(),
+        )
+
+    same = owner.put(
+        "/api/v1/payment-accounts/razorpay/",
+        {
+            **RAZORPAY_KEYS,
+            "public_key": "rzp_live_AlphaKey01",
+            "secret_key": "AlphaLiveSecret01234",
+        },
+        format="json",
+    )
+
+    assert (same.status_code, same.json()["code"]) == (400, "key_invalid")
+    with schema_context("alpha"):
+        after = (
+            list(GatewayAccount.objects.values_list("provider", "live", "webhook_secret_hint")),
+            PaymentAuditLog.objects.count(),
+        )
+    assert after == before
