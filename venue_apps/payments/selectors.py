@@ -64,10 +64,11 @@ def usage_by_month(*, timezone: str) -> list[dict[str, Any]]:
         )
         .annotate(month=TruncMonth("order__paid_at", tzinfo=zone))
         .values("month")
-        .annotate(tickets=Count("pk"))
+        # Not `tickets`: that name is the lines' reverse relation to their tickets.
+        .annotate(sold_lines=Count("pk"))
     )
     for row in sold:
-        months[row["month"].strftime("%Y-%m")]["tickets_sold"] += row["tickets"]
+        months[row["month"].strftime("%Y-%m")]["tickets_sold"] += row["sold_lines"]
     return [
         {"month": month, **values, "net": values["gross"] - values["refunded"]}
         for month, values in sorted(months.items())
