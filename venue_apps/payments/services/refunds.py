@@ -580,7 +580,11 @@ def refund_retry(refund: Refund, *, actor: Any = None) -> Refund:
     from venue_apps.orders.services import order_log
     from venue_apps.payments.tasks import refund_execute_task
 
-    failed = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
+    # Only the refund row is locked (not its order): webhooks lock payment, order, then
+    # refund, and this must never wait for them the other way round.
+    failed = (
+        Refund.objects.select_for_update(of=("self",)).select_related("order").get(pk=refund.pk)
+    )
     if failed.status != Refund.Status.FAILED:
         raise Conflict(PaymentErrorCode.REFUND_INVALID, f"The refund is {failed.status}.")
     earlier = Refund.objects.filter(retry_of=failed).values_list("pk", flat=True).first()
