@@ -246,6 +246,8 @@ def test_a_test_mode_ticket_is_still_admitted_while_the_chain_is_in_test_mode(
 def test_offline_scanners_are_told_that_test_tickets_are_void_once_live(
     alpha, show, customer, as_role
 ):
+    # Attack: a door scanner working offline knows only the key and the revocations;
+    # without this a test-mode ticket (free through the sandbox) still gets in there.
     import uuid
 
     _, client = customer
@@ -263,6 +265,8 @@ def test_offline_scanners_are_told_that_test_tickets_are_void_once_live(
 
 
 def test_voiding_test_orders_is_a_periodic_sweep_through_the_tenant_fan_out(settings):
+    # A single task queued on going live is lost with the broker: test tickets would
+    # keep real seats off sale and stay valid for offline doors. The sweep comes back.
     entries = [
         entry
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
@@ -275,6 +279,8 @@ def test_voiding_test_orders_is_a_periodic_sweep_through_the_tenant_fan_out(sett
 
 
 def test_the_sweep_leaves_a_chain_in_test_mode_alone(alpha, show, customer):
+    # A sweep that voided test orders while the chain is still testing would cancel
+    # its staff's rehearsal bookings every five minutes.
     from venue_apps.payments.services.refunds import test_orders_void
 
     _, client = customer
