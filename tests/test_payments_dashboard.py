@@ -73,3 +73,115 @@ def test_a_manager_refunds_one_seat_from_the_order_page(alpha, programme, custom
         refund = Refund.objects.get()
         assert (refund.amount, refund.note) == (line.total, "Broken seat")
     assert client.get(f"/api/v1/orders/{body['id']}/").json()["refunded"] == line.total
+
+
+# --- money flags are read-only in the dashboards -----------------------------------------
+
+# What records money that moved, or in which mode: no dashboard form may edit these.
+MONEY_RECORDS = {
+    ("orders", "order"),
+    ("orders", "orderline"),
+    ("payments", "payment"),
+    ("payments", "refund"),
+    ("payments", "ledgerentry"),
+    ("payments", "webhookevent"),
+    ("tickets", "ticket"),
+}
+MONEY_FLAGS = {"test_mode", "live", "paid_order", "platform_fee", "captured_amount"}
+
+
+def _editable_fields(site, user) -> set[tuple[str, str, str]]:
+    """(app, model, field) of every field some form of `site` lets `user` edit."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    editable = set()
+    for model_admin in site._registry.values():
+        forms = []
+        if model_admin.has_add_permission(request):
+            forms.append(model_admin.get_form(request, None, change=False))
+        if model_admin.has_change_permission(request):
+            forms.append(model_admin.get_form(request, None, change=True))
+        for inline in model_admin.get_inline_instances(request):
+            if inline.has_add_permission(request, None) or inline.has_change_permission(
+                request, None
+            ):
+                forms.append(inline.get_formset(request, None).form)
+        for form in forms:
+            meta = form._meta.model._meta
+            editable |= {(meta.app_label, meta.model_name, name) for name in form.base_fields}
+    return editable
+
+
+# Building every form of the site also builds forms with URL fields (not ours to change).
+@pytest.mark.filterwarnings("ignore:The default scheme will be changed")
+def test_no_dashboard_form_edits_an_order_payment_or_money_flag(alpha, make_user):
+    from dashboards.sites import tenant_dashboard
+
+    with schema_context(alpha.schema_name):
+        owner = make_user(alpha, role=Role.OWNER)
+        editable = _editable_fields(tenant_dashboard, owner)
+
+    assert {
+        (app, model, field)
+        for app, model, field in editable
+        if (app, model) in MONEY_RECORDS or field in MONEY_FLAGS
+    } == set()
+
+
+def test_an_orders_test_mode_cannot_be_switched_off_in_the_dashboard(
+    alpha, programme, customer, make_user
+):
+    # Flipping a test-mode order to live would make its sandbox tickets admit people
+    # once the chain is live, and keep them out of the sweep that voids test orders.
+    from venue_apps.orders.models import Order
+
+    type(alpha).objects.filter(pk=alpha.pk).update(holds_per_customer=20)
+    _, client = customer
+    show = programme["show"]
+    body = checkout(client, show, seat_ids("alpha", show, ["A3"]))
+    sandbox(client, body["payment"]["id"], "approve")
+    owner = signed_in(alpha, make_user(alpha, role=Role.OWNER))
+    with schema_context(alpha.schema_name):
+        before = list(Order.objects.filter(pk=body["id"]).values())
+
+    page = owner.get(f"/dashboard/orders/order/{body['id']}/change/")
+    saved = owner.post(f"/dashboard/orders/order/{body['id']}/change/", {"test_mode": ""})
+
+    assert page.status_code == 200
+    assert 'name="test_mode"' not in page.content.decode()
+    assert "Refund seats or an amount" in page.content.decode()  # refunds stay one click away
+    assert saved.status_code == 403
+    with schema_context(alpha.schema_name):
+        assert list(Order.objects.filter(pk=body["id"]).values()) == before
+
+
+def test_managers_still_refund_orders_in_full_from_the_order_list(
+    alpha, programme, customer, make_user
+):
+    from venue_apps.orders.models import Order
+
+    type(alpha).objects.filter(pk=alpha.pk).update(holds_per_customer=20)
+    _, client = customer
+    show = programme["show"]
+    body = checkout(client, show, seat_ids("alpha", show, ["A4"]))
+    sandbox(client, body["payment"]["id"], "approve")
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+    desk = signed_in(alpha, make_user(alpha, role=Role.BOX_OFFICE))
+
+    refused = desk.post(
+        "/dashboard/orders/order/", {"action": "refund_in_full", "_selected_action": [body["id"]]}
+    )
+    with schema_context(alpha.schema_name):
+        assert Order.objects.get(pk=body["id"]).status == "paid"
+        assert not Refund.objects.exists()
+    done = manager.post(
+        "/dashboard/orders/order/", {"action": "refund_in_full", "_selected_action": [body["id"]]}
+    )
+
+    assert refused.status_code in (200, 302, 403)
+    assert done.status_code == 302
+    with schema_context(alpha.schema_name):
+        assert Order.objects.get(pk=body["id"]).status == "refunded"
+        assert Refund.objects.get().amount == body["total"]

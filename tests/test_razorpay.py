@@ -326,3 +326,63 @@ def test_a_failed_upi_payment_keeps_the_seats_for_a_retry(
     assert states("alpha", seats) == {seats[0]: "held"}
     retried = post_razorpay_webhook(api(alpha), _captured("pay_Alpha008", amount))
     assert retried.json()["detail"] == "captured; paid"
+
+
+def test_a_signed_event_replayed_under_a_new_event_id_changes_nothing(
+    api, alpha, razorpay_chain, customer, gateway, as_role
+):
+    # Razorpay signs the body, not the X-Razorpay-Event-Id header. Whoever captured one
+    # signed delivery (from a proxy's log, say) could send it again under fresh ids:
+    # here a refund the bank sent back would be marked sent once more, so the customer
+    # is never refunded and staff see nothing left to send again.
+    _, client = customer
+    body, seats, amount = _start(client, razorpay_chain, ["C1"], gateway)
+    post_razorpay_webhook(api(alpha), _captured("pay_Alpha009", amount))
+    refund = (
+        as_role("manager")
+        .post(f"/api/v1/orders/{body['id']}/refunds/", {"seats": [seats[0]]}, format="json")
+        .json()
+    )
+
+    def refund_event(event: str) -> bytes:
+        return razorpay_webhook_body(
+            event,
+            {
+                "refund": {
+                    "entity": {
+                        "id": "rfnd_A009",
+                        "payment_id": "pay_Alpha009",
+                        "amount": refund["amount"],
+                        "currency": "INR",
+                        "notes": {"refund": refund["id"]},
+                    }
+                },
+                "payment": {"entity": razorpay_payment("pay_Alpha009", ORDER_ID, amount)},
+            },
+        )
+
+    processed = refund_event("refund.processed")
+    assert post_razorpay_webhook(api(alpha), processed, event_id="evt_rzp_p1").status_code == 200
+    returned = post_razorpay_webhook(
+        api(alpha), refund_event("refund.failed"), event_id="evt_rzp_f1"
+    )
+    assert returned.json()["detail"].endswith("failed")
+    with schema_context("alpha"):
+        before = (
+            list(Refund.objects.values_list("status", flat=True)),
+            ledger_balances(),
+            WebhookEvent.objects.count(),
+        )
+
+    replayed = post_razorpay_webhook(api(alpha), processed, event_id="evt_rzp_forged")
+
+    assert replayed.status_code == 200
+    assert replayed.json()["result"] == "duplicate"
+    with schema_context("alpha"):
+        assert Refund.objects.get(pk=refund["id"]).status == "failed"  # still owed
+        after = (
+            list(Refund.objects.values_list("status", flat=True)),
+            ledger_balances(),
+            WebhookEvent.objects.count(),
+        )
+    assert after == before

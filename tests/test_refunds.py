@@ -371,8 +371,9 @@ def test_a_refund_the_gateway_refuses_is_kept_owed_and_can_be_sent_again(
                     "status": "succeeded",
                 },
             )
-            refund_retry(row)
-            assert refund_execute(refund["id"]) == "succeeded"
+            again = refund_retry(row)
+            assert refund_execute(again.pk) == "succeeded"
+            assert Refund.objects.get(pk=refund["id"]).status == "failed"  # kept as history
             assert ledger_balances().get("refunds_payable", 0) == 0
 
 
@@ -436,3 +437,140 @@ def test_refunds_split_the_books_by_what_is_left_of_each_part(show, customer, as
     assert (line.refunded_ticket, line.refunded_fee) == (20000, 56)
     assert balances.get("ticket_sales", 0) == 0
     assert balances["booking_fees"] == -(FEE - 56)
+
+
+def _stripe_paid_and_refund_failed_at_stripe(api, alpha, show, customer, as_role, gateway):
+    """A Stripe sale refunded by staff; Stripe takes the refund (pending, `re_first01`)
+    and later reports it failed. Returns the order's body and the failed refund's id."""
+    from venue_apps.payments.services.refunds import refund_execute
+
+    _, client = customer
+    with schema_context("alpha"):
+        gateway_account_set("stripe", **STRIPE_KEYS)
+    stripe_refunds_none_yet(gateway)
+    gateway.add(
+        responses.POST, f"{STRIPE_API}/v1/payment_intents", json=stripe_intent("pi_again01", 0)
+    )
+    body = checkout(client, show, seat_ids("alpha", show, ["D1"]), provider="stripe")
+    post_stripe_webhook(
+        api(alpha),
+        stripe_event(
+            "payment_intent.succeeded",
+            stripe_intent("pi_again01", body["total"], status="succeeded"),
+        ),
+    )
+    refund_id = (
+        as_role(Role.MANAGER).post(f"/api/v1/orders/{body['id']}/refunds/", {}, format="json")
+    ).json()["id"]
+    gateway.add(
+        responses.POST,
+        f"{STRIPE_API}/v1/refunds",
+        json={"id": "re_first01", "object": "refund", "status": "pending"},
+    )
+    with schema_context("alpha"):
+        assert refund_execute(refund_id) == "pending"
+    failed = post_stripe_webhook(
+        api(alpha),
+        stripe_event(
+            "refund.failed",
+            {
+                "id": "re_first01",
+                "object": "refund",
+                "status": "failed",
+                "amount": body["total"],
+                "currency": "inr",
+                "payment_intent": "pi_again01",
+                "failure_reason": "expired_or_canceled_card",
+                "metadata": {"refund": refund_id},
+            },
+        ),
+    )
+    assert failed.status_code == 200, failed.content
+    # Stripe keeps the failed refund failed: asking about it again says so.
+    gateway.add(
+        responses.GET,
+        f"{STRIPE_API}/v1/refunds/re_first01",
+        json={"id": "re_first01", "object": "refund", "status": "failed"},
+    )
+    return body, refund_id
+
+
+def test_send_again_makes_a_new_refund_and_keeps_the_failed_one(
+    api,
+    alpha,
+    show,
+    customer,
+    as_role,
+    make_user,
+    tasks_inline,
+    django_capture_on_commit_callbacks,
+):
+    from django.test import Client
+
+    from venue_apps.orders.models import OrderLog
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as gateway:
+        body, failed_id = _stripe_paid_and_refund_failed_at_stripe(
+            api, alpha, show, customer, as_role, gateway
+        )
+        gateway.replace(
+            responses.POST,
+            f"{STRIPE_API}/v1/refunds",
+            json={"id": "re_second01", "object": "refund", "status": "succeeded"},
+        )
+        dashboard = Client(HTTP_HOST="alpha.localhost")
+        with schema_context("alpha"):
+            dashboard.force_login(make_user(alpha, role=Role.MANAGER))
+
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = dashboard.post(
+                "/dashboard/payments/refund/",
+                {"action": "send_again", "_selected_action": [failed_id]},
+            )
+
+        assert sent.status_code == 302
+        creates = [
+            call.request
+            for call in gateway.calls
+            if call.request.method == "POST" and call.request.url.endswith("/v1/refunds")
+        ]
+    with schema_context("alpha"):
+        old = Refund.objects.get(pk=failed_id)
+        new = Refund.objects.exclude(pk=failed_id).get()
+        assert (old.status, old.gateway_reference) == ("failed", "re_first01")
+        assert (new.status, new.gateway_reference) == ("succeeded", "re_second01")
+        assert (new.amount, new.reason, new.retry_of_id) == (old.amount, old.reason, old.pk)
+        assert ledger_balances().get("refunds_payable", 0) == 0
+        assert ledger_balances().get("funds:stripe", 0) == 0
+        assert OrderLog.objects.filter(order_id=body["id"], action="refund_sent_again").exists()
+    listing = dashboard.get("/dashboard/payments/refund/?status__exact=failed")
+    assert listing.status_code == 200
+    assert str(new.pk) in listing.content.decode()  # "sent again as"
+    # A new refund at Stripe, under a new idempotency key.
+    assert [request.headers["Idempotency-Key"] for request in creates] == [
+        f"refund-{failed_id}",
+        f"refund-{new.pk}",
+    ]
+
+
+def test_a_refund_is_sent_again_once_and_only_when_it_failed(api, alpha, show, customer, as_role):
+    from tenants.error_codes import Conflict
+    from venue_apps.payments.services.refunds import refund_retry
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as gateway:
+        _, failed_id = _stripe_paid_and_refund_failed_at_stripe(
+            api, alpha, show, customer, as_role, gateway
+        )
+    with schema_context("alpha"):
+        again = refund_retry(Refund.objects.get(pk=failed_id))
+        before = sorted(Refund.objects.values_list("pk", "status"))
+        balances = ledger_balances()
+
+        with pytest.raises(Conflict) as twice:
+            refund_retry(Refund.objects.get(pk=failed_id))
+        with pytest.raises(Conflict) as pending:
+            refund_retry(again)
+
+        assert twice.value.code == pending.value.code == "refund_invalid"
+        assert sorted(Refund.objects.values_list("pk", "status")) == before
+        assert ledger_balances() == balances

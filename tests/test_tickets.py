@@ -153,6 +153,29 @@ def test_the_pdf_e_ticket_shows_title_time_seat_and_a_code(alpha, show, customer
     assert len(PdfReader(io.BytesIO(whole.content)).pages) == 2
 
 
+def test_each_e_ticket_prints_what_its_own_seat_cost(alpha, show, customer):
+    _, client = customer
+    body = _paid(client, show, ["A7", "C7"])  # regular and premium: different prices
+    lines = {line["seat"]: line["total"] for line in body["lines"]}
+    tickets = {
+        row["label"]: row for row in client.get(f"/api/v1/orders/{body['id']}/tickets/").json()
+    }
+    order_total = f"{body['total'] / 100:,.2f} INR"
+
+    texts = {
+        label: PdfReader(io.BytesIO(client.get(f"/api/v1/tickets/{row['id']}/pdf/").content))
+        .pages[0]
+        .extract_text()
+        for label, row in tickets.items()
+    }
+
+    for label, row in tickets.items():
+        seat_total = f"{lines[row['seat']] / 100:,.2f} INR"
+        assert seat_total in texts[label], (label, seat_total)
+        assert order_total not in texts[label]
+    assert len({lines[row["seat"]] for row in tickets.values()}) == 2
+
+
 # --- at the door -----------------------------------------------------------------------
 
 

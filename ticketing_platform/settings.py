@@ -276,6 +276,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "args": ("venue_apps.payments.tasks.payments_reconcile_task",),
         "kwargs": {"include_suspended": True},
     },
+    # Once a chain is live its test-mode orders are voided (idempotent; a chain in test
+    # mode is left alone). Going live also sends it at once; this pass is what makes
+    # sure, even if that task was lost or an order was paid in the same moment.
+    "test-orders-void": {
+        "task": "tenants.tasks.tenants_fan_out",
+        "schedule": 300.0,
+        "args": ("venue_apps.payments.tasks.test_orders_void_task",),
+    },
     # Tickets emails that never went out are sent again.
     "tickets-email-sweep": {
         "task": "tenants.tasks.tenants_fan_out",

@@ -1,8 +1,10 @@
 """The chain dashboard's view of orders, promo codes, fees, taxes and the cancellation
 policy (registered in dashboards.sites).
 
-Orders are read-only here: what changes them (refunds) goes through the payments
-services, from the refund page of an order or the "refund in full" action.
+Orders are read-only here, every field of them (the money, its mode `test_mode`, the
+status): the page is a view, never a form. What changes them (refunds) goes through
+the payments services, from the refund page of an order or the "refund in full"
+action, which need the `change_order` permission.
 """
 
 from __future__ import annotations
@@ -116,6 +118,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total",
         "refunded_amount",
         "promo_code",
+        "test_mode",
         "expires_at",
         "created_at",
         "paid_at",
@@ -128,8 +131,16 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A view, never a form: a saved order page would write its fields straight to
+        # the row, past the services, their locks and the audit trail.
+        return False
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_refund_permission(self, request) -> bool:
+        return request.user.has_perm("orders.change_order")
 
     @admin.display(description="total", ordering="total")
     def total_money(self, order: Order) -> str:
@@ -166,7 +177,7 @@ class OrderAdmin(admin.ModelAdmin):
         from venue_apps.payments.services.refunds import order_refund
 
         order = get_object_or_404(Order, pk=order_id)
-        if not request.user.has_perm("orders.change_order"):
+        if not self.has_refund_permission(request):
             messages.error(request, "Your role may not refund orders.")
             return HttpResponseRedirect(reverse(f"{self.admin_site.name}:index"))
         form = RefundForm(request.POST or None, order=order)
@@ -199,7 +210,7 @@ class OrderAdmin(admin.ModelAdmin):
         }
         return render(request, "admin/orders/refund.html", context)
 
-    @admin.action(description="Refund the selected orders in full", permissions=["change"])
+    @admin.action(description="Refund the selected orders in full", permissions=["refund"])
     def refund_in_full(self, request, queryset) -> None:
         from venue_apps.payments.services.refunds import order_refund
 

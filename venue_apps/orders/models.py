@@ -253,6 +253,11 @@ class Order(models.Model):
             models.Index(fields=["status", "expires_at"], name="order_status_expiry"),
             models.Index(fields=["customer", "-created_at"], name="order_customer_recent"),
             models.Index(fields=["show", "status"], name="order_show_status"),
+            # The sweep that voids test-mode orders once a chain is live runs every few
+            # minutes: it reads only this small index, however many live orders exist.
+            models.Index(
+                fields=["status"], condition=Q(test_mode=True), name="order_test_mode_status"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -135,9 +135,11 @@ class RefundAdmin(ReadOnlyAdmin):
         "reason",
         "status",
         "attempts",
+        "sent_again_as",
         "created_at",
         "settled_at",
     ]
+    list_select_related = ["retry"]
     list_filter = ["status", "reason"]
     search_fields = ["order__reference", "gateway_reference"]
     actions = ["send_again"]
@@ -146,6 +148,11 @@ class RefundAdmin(ReadOnlyAdmin):
     def amount_money(self, refund: Refund) -> str:
         return money(refund.amount, refund.currency)
 
+    @admin.display(description="sent again as")
+    def sent_again_as(self, refund: Refund) -> str:
+        retry = getattr(refund, "retry", None)
+        return str(retry.pk) if retry is not None else "-"
+
     def has_retry_permission(self, request) -> bool:
         return getattr(request.user, "role", None) in (Role.OWNER, Role.MANAGER)
 
@@ -153,11 +160,11 @@ class RefundAdmin(ReadOnlyAdmin):
     def send_again(self, request, queryset) -> None:
         for refund in queryset:
             try:
-                refunds.refund_retry(refund, actor=request.user)
+                again = refunds.refund_retry(refund, actor=request.user)
             except DomainError as error:
                 messages.error(request, f"{refund.pk}: {error.detail}")
             else:
-                messages.success(request, f"{refund.pk}: sending again.")
+                messages.success(request, f"{refund.pk}: sending again as refund {again.pk}.")
 
 
 class LedgerEntryAdmin(ReadOnlyAdmin):

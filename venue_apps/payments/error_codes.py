@@ -9,6 +9,10 @@ class PaymentErrorCode(StrEnum):
     KEY_INVALID = "key_invalid"
     KEY_WRONG_MODE = "key_wrong_mode"
     SIGNATURE_INVALID = "signature_invalid"
+    # A webhook verified with one mode's secret (test or live) about the other mode's money.
+    MODE_MISMATCH = "mode_mismatch"
+    # An order made in one mode cannot be paid in the other (the chain changed mode).
+    MODE_CHANGED = "mode_changed"
     PAYLOAD_INVALID = "payload_invalid"
     PAYMENT_NOT_FOUND = "payment_not_found"
     PAYMENT_NOT_PENDING = "payment_not_pending"

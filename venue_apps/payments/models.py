@@ -146,6 +146,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     captured_at = models.DateTimeField(null=True, blank=True)
+    # When reconciliation last asked the gateway about it: each pass asks those asked
+    # longest ago first, so attempts that stay open never starve the others.
+    reconciled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -208,6 +211,11 @@ class Refund(models.Model):
     # that never became a sale.
     lines = models.JSONField(default=dict, blank=True)
     requested_by_id = models.BigIntegerField(null=True, blank=True)
+    # "Send again" on a failed refund makes a new refund (a new id, so a new idempotency
+    # key at the gateway) for the same money; the failed one stays, pointing to it.
+    retry_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retry"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

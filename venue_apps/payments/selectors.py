@@ -10,7 +10,13 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from venue_apps.orders.models import OrderLine
-from venue_apps.payments.models import LedgerAccount, LedgerEntry
+from venue_apps.payments.models import LedgerAccount, LedgerEntry, PaymentSettings
+
+
+def payments_live() -> bool:
+    """Whether the chain takes real money now (live mode). From then on test-mode
+    orders are worth nothing: not sold, voided by a sweep, refused at the door."""
+    return PaymentSettings.current().live
 
 
 def usage_by_month(*, timezone: str) -> list[dict[str, Any]]:
@@ -58,10 +64,11 @@ def usage_by_month(*, timezone: str) -> list[dict[str, Any]]:
         )
         .annotate(month=TruncMonth("order__paid_at", tzinfo=zone))
         .values("month")
-        .annotate(tickets=Count("pk"))
+        # Not `tickets`: that name is the lines' reverse relation to their tickets.
+        .annotate(sold_lines=Count("pk"))
     )
     for row in sold:
-        months[row["month"].strftime("%Y-%m")]["tickets_sold"] += row["tickets"]
+        months[row["month"].strftime("%Y-%m")]["tickets_sold"] += row["sold_lines"]
     return [
         {"month": month, **values, "net": values["gross"] - values["refunded"]}
         for month, values in sorted(months.items())

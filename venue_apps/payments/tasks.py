@@ -70,7 +70,9 @@ def orders_expire_task() -> int:
 
 @shared_task(ignore_result=True)
 def test_orders_void_task() -> dict:
-    """After going live: void the test-mode orders of shows still to come."""
+    """Once the chain is live: void the test-mode orders of shows not yet over. Run
+    every few minutes for every chain (beat, tenants_fan_out) and when a chain goes
+    live; does nothing for a chain in test mode."""
     from venue_apps.payments.services.refunds import test_orders_void
 
     return test_orders_void()

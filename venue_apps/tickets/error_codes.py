@@ -22,3 +22,4 @@ class CheckInCode(StrEnum):
     WRONG_TIME = "wrong_time"  # the right day, but before the doors open or after the show
     WRONG_VENUE = "wrong_venue"
     ALREADY_USED = "already_used"
+    TEST_TICKET = "test_ticket"  # issued in test mode; worthless once the chain is live

@@ -45,7 +45,7 @@ class TicketPage:
     category: str
     reference: str
     holder: str
-    paid: str
+    paid: str  # what this seat cost (not the whole order), or "Free"
     code: str
     position: str  # "Ticket 1 of 2"
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from tenants.error_codes import NotFound
 from tenants.schemas import current_schema_name
 from tenants.selectors import tenant_current
-from venue_apps.orders.models import Order
+from venue_apps.orders.models import Order, OrderLine
 from venue_apps.orders.selectors import money
+from venue_apps.payments.selectors import payments_live
 from venue_apps.tickets.error_codes import TicketErrorCode
 from venue_apps.tickets.models import SigningKey, Ticket
 from venue_apps.tickets.pdf import TicketPage, tickets_pdf
@@ -59,6 +60,13 @@ def ticket_pages(order: Order, tickets: list[Ticket]) -> list[TicketPage]:
         ticket_id: index
         for index, ticket_id in enumerate(order_tickets(order).values_list("pk", flat=True), 1)
     }
+    # Each seat's own money (price less discount, with its fee and added taxes): a
+    # ticket is handed on alone, and must not tell its holder what the whole order cost.
+    seat_totals = dict(
+        OrderLine.objects.filter(pk__in={ticket.order_line_id for ticket in tickets}).values_list(
+            "pk", "total"
+        )
+    )
     logo = None
     if tenant.logo:
         try:
@@ -82,12 +90,16 @@ def ticket_pages(order: Order, tickets: list[Ticket]) -> list[TicketPage]:
             reference=order.reference,
             holder=order.name or order.email or "",
             # The PDF's font has no rupee sign: the ISO code reads the same everywhere.
-            paid=money(order.total, order.currency, symbol=False) if order.total else "Free",
+            paid=_paid(seat_totals.get(ticket.order_line_id, 0), order.currency),
             code=ticket.code,
             position=f"Ticket {numbers.get(ticket.pk, 1)} of {len(numbers) or 1}",
         )
         for ticket in tickets
     ]
+
+
+def _paid(amount: int, currency: str) -> str:
+    return money(amount, currency, symbol=False) if amount else "Free"
 
 
 def order_tickets_pdf(order: Order, tickets: list[Ticket] | None = None) -> bytes:
@@ -101,7 +113,7 @@ def order_tickets_pdf(order: Order, tickets: list[Ticket] | None = None) -> byte
 
 def checkin_keys() -> dict[str, Any]:
     """What an offline scanner needs: the chain's public keys and the codes revoked for
-    shows not yet over."""
+    shows not yet over (with, once the chain is live, its test-mode tickets)."""
     keys = [
         {
             "kid": key.kid,
@@ -111,7 +123,7 @@ def checkin_keys() -> dict[str, Any]:
         }
         for key in SigningKey.objects.filter(compromised_at__isnull=True).order_by("-created_at")
     ]
-    revoked = (
+    revoked = list(
         Ticket.objects.filter(
             status=Ticket.Status.REVOKED,
             show__ends_at__gte=timezone.now() - REVOCATIONS_KEPT,
@@ -119,6 +131,19 @@ def checkin_keys() -> dict[str, Any]:
         .order_by("revoked_at")
         .values("id", "serial", "revoked_at", "revoke_reason")
     )
+    if payments_live():
+        # Test-mode tickets admit nobody once the chain is live (check-in refuses them
+        # as `test_ticket`); until the sweep voids their orders, they are listed here.
+        revoked += [
+            {**row, "revoked_at": None, "revoke_reason": "test_ticket"}
+            for row in Ticket.objects.filter(
+                status=Ticket.Status.VALID,
+                order__test_mode=True,
+                show__ends_at__gte=timezone.now() - REVOCATIONS_KEPT,
+            )
+            .order_by("issued_at", "id")
+            .values("id", "serial")
+        ]
     return {
         "tenant": current_schema_name(),
         "format": "TK1.<base64url JSON>.<base64url Ed25519 signature over 'TK1.<payload>'>",

@@ -22,6 +22,7 @@ from tenants.error_codes import Conflict, DomainError
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
 from venue_apps.orders.models import Order, OrderLine
+from venue_apps.payments.selectors import payments_live
 from venue_apps.shows.models import Show
 from venue_apps.tickets import signing
 from venue_apps.tickets.error_codes import CheckInCode, TicketErrorCode
@@ -266,6 +267,15 @@ def _judge(code: str, *, scanner: Any, venue_id: int | None, gate: str, now: dat
         return _refused(
             CheckInCode.REVOKED,
             "This ticket is no longer valid (the show was cancelled or the order refunded).",
+            403,
+            ticket,
+        )
+    if ticket.order.test_mode and payments_live():
+        # Paid with test money (or free in test mode): no admission once the chain
+        # takes real money, whether or not the sweep has voided its order yet.
+        return _refused(
+            CheckInCode.TEST_TICKET,
+            "This is a test-mode ticket; it admits nobody now that the chain is live.",
             403,
             ticket,
         )

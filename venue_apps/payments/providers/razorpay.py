@@ -6,12 +6,16 @@ fetched from Razorpay, because a signature proves which payment belongs to the o
 not that it was captured or for how much. Payments that arrive `authorized` (accounts
 without automatic capture) are captured by us after the fraud checks.
 
+Webhooks are known by a digest of their signed body, never by the unsigned
+X-Razorpay-Event-Id header, so a replayed body is a duplicate whatever id it carries.
+
 Razorpay has no idempotency keys for refunds: before refunding, the payment's refunds
 are listed and one carrying our refund id in its notes is reused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -111,11 +115,16 @@ class RazorpayProvider(PaymentProvider):
         except (SignatureVerificationError, UnicodeDecodeError) as error:
             raise SignatureInvalid("The Razorpay signature does not verify.") from error
         event = json.loads(body)
-        event_id = headers.get("X-Razorpay-Event-Id") or ""
-        if not event_id:
-            # Every Razorpay delivery names its event; without the id it cannot be
-            # processed exactly once.
+        if not headers.get("X-Razorpay-Event-Id"):
+            # Every delivery of Razorpay's names its event; one without is not theirs.
             raise SignatureInvalid("The webhook has no X-Razorpay-Event-Id.")
+        # The signature covers the body only, not the X-Razorpay-Event-Id header, so the
+        # header cannot say which event this is: a signed body replayed under a new id
+        # would be applied again. The event is named by its signed body instead.
+        # Razorpay repeats and replays an event byte for byte, so its repeats still
+        # find the first; two different events never have the same body (the event's
+        # name, its entity and its time are all in it).
+        event_id = f"rzp_{hashlib.sha256(body).hexdigest()}"
         kind = event.get("event", "")
         payload = event.get("payload") or {}
         base = {"event_id": event_id, "event_type": kind, "payload": event}

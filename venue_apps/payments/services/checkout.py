@@ -146,10 +146,21 @@ def payment_prepare(payment: Payment, *, provider: PaymentProvider | None = None
 
 def payment_retry(order: Order, *, provider_name: str, address: str | None) -> Payment:
     """Another attempt at paying a pending order (after a gateway hiccup, or to switch
-    gateway). Other unpaid attempts are cancelled at their gateways."""
+    gateway). Other unpaid attempts are cancelled at their gateways. Refused (409
+    `mode_changed`) when the chain changed mode (test or live) since the order."""
     from venue_apps.payments.services.refunds import _payment_abandon, order_and_payments_locked
 
     settings = PaymentSettings.current()
+    if order.test_mode == settings.live:
+        # The chain changed mode since the order was made: a test-mode order is never
+        # paid with real money, nor a live one with test money (`test_mode` never
+        # changes, so no lock is needed to read it). Book again.
+        made, now = ("test", "live") if order.test_mode else ("live", "test")
+        raise Conflict(
+            PaymentErrorCode.MODE_CHANGED,
+            f"This order was made in {made} mode and the chain is in {now} mode now; "
+            "book the seats again.",
+        )
     provider = provider_for(provider_name, settings=settings)
     fraud.attempt_check(customer_id=order.customer_id, address=address, order=order)
     with transaction.atomic():

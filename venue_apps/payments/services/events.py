@@ -4,7 +4,9 @@ Every event goes through `event_apply`, in one transaction:
 
 1. It is recorded under its gateway event id; a second delivery of the same id finds
    the row and changes nothing (duplicates, including concurrent ones, wait on the
-   unique index and then see the first).
+   unique index and then see the first). An event verified with one mode's keys (test
+   or live) about a payment or refund of the other mode is refused (400
+   `mode_mismatch`) and leaves no trace.
 2. The payment is locked, then its order (the shared lock order), and the event moves
    the payment forward, never back: a failure reported after a capture is ignored, a
    capture after a failure is still a capture (the money is real), a refund reported
@@ -43,6 +45,7 @@ from venue_apps.payments.providers.base import (
     PaymentProvider,
     SignatureInvalid,
 )
+from venue_apps.payments.selectors import payments_live
 from venue_apps.payments.services import fraud
 from venue_apps.payments.services.ledger import ledger_capture, ledger_sale
 from venue_apps.payments.services.refunds import (
@@ -157,6 +160,22 @@ def event_apply(
             record.outcome = "no such payment here"
             record.save(update_fields=["outcome"])
             return EventOutcome("ignored", record.outcome)
+        if payment.test_mode != provider.test_mode:
+            # Test secrets are handed to developers and CI; an event they sign must never
+            # move live money (nor a live event test money). Raising rolls back the
+            # event's row too: nothing is recorded or changed.
+            logger.warning(
+                "%s %s verified in %s mode refused: payment %s is %s-mode",
+                provider_name,
+                event.event_type,
+                "test" if provider.test_mode else "live",
+                payment.pk,
+                "test" if payment.test_mode else "live",
+            )
+            raise DomainError(
+                PaymentErrorCode.MODE_MISMATCH,
+                "This event was signed for the other mode (test or live) than its payment.",
+            )
         detail = _apply(payment, event, provider)
         record.payment = payment
         record.outcome = detail[:255]
@@ -213,6 +232,11 @@ def _captured(payment: Payment, event: GatewayEvent) -> str:
     if order.status == Order.Status.PAID:
         refund_unfulfilled(payment, order, reason=Refund.Reason.DUPLICATE_PAYMENT)
         return "captured for an order already paid; refunding"
+    if payment.test_mode and payments_live():
+        # A live chain's seats are never sold for test money (a test checkout paid
+        # after the chain went live): the test money goes back, the seats stay on sale.
+        refund_unfulfilled(payment, order, reason=Refund.Reason.TEST_MODE)
+        return "captured test money after the chain went live; refunding"
     was_late = order.status != Order.Status.PENDING
     fulfilment = order_fulfil(order)
     if not fulfilment.sold:

@@ -66,7 +66,8 @@ def gateway_account_set(
     actor: Any = None,
 ) -> GatewayAccount:
     """Store a chain's test or live keys for a gateway (the public key says which).
-    Empty secrets keep the stored ones."""
+    Empty secrets keep the stored ones. The test and live webhook secrets must differ
+    (a webhook moves only the money of the mode whose secret verified it)."""
     if provider not in (Provider.STRIPE, Provider.RAZORPAY):
         raise DomainError(PaymentErrorCode.PROVIDER_UNKNOWN, f"No gateway {provider!r}.")
     public_key = _checked(provider, "public", public_key)
@@ -94,6 +95,14 @@ def gateway_account_set(
         account.secret_key_hint = hint(value)
     if webhook_secret:
         value = _checked(provider, "webhook", webhook_secret)
+        other = GatewayAccount.objects.filter(provider=provider, live=not live).first()
+        if other is not None and value == _webhook_secret(other):
+            # Webhooks are told apart by the secret that verifies them: a test secret
+            # (handed to developers) that is also the live one would move real money.
+            raise DomainError(
+                PaymentErrorCode.KEY_INVALID,
+                "The test and live webhook secrets must differ.",
+            )
         account.webhook_secret_sealed = seal(value, context=_context(account, "webhook_secret"))
         account.webhook_secret_hint = hint(value)
     account.is_active = is_active
@@ -112,13 +121,15 @@ def gateway_account_set(
     return account
 
 
+def _webhook_secret(account: GatewayAccount) -> str:
+    return unseal(account.webhook_secret_sealed, context=_context(account, "webhook_secret"))
+
+
 def _credentials(account: GatewayAccount) -> Credentials:
     return Credentials(
         public_key=account.public_key,
         secret_key=unseal(account.secret_key_sealed, context=_context(account, "secret_key")),
-        webhook_secret=unseal(
-            account.webhook_secret_sealed, context=_context(account, "webhook_secret")
-        ),
+        webhook_secret=_webhook_secret(account),
     )
 
 
@@ -176,7 +187,9 @@ def provider_for_payment(payment: Any) -> PaymentProvider:
 def webhook_providers(name: str) -> list[PaymentProvider]:
     """Providers to verify a webhook with: the chain's current mode first, then the
     other mode's keys if it has them (gateways send test and live events to the same
-    endpoint when a chain registers it in both)."""
+    endpoint when a chain registers it in both). Each provider carries the mode its
+    secret belongs to, and `event_apply` lets an event move only a payment or refund
+    of that mode: a test secret never moves live money."""
     settings = PaymentSettings.current()
     first = provider_for(name, settings=settings)
     if name == Provider.SANDBOX:

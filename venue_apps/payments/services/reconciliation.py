@@ -9,6 +9,11 @@ answering 403). Every few minutes:
   confirmed closed are closed there and asked about once more: a customer may have paid
   one anyway, and that money must still end as tickets or a refund;
 - attempts that never reached the gateway fail; refunds decided but not sent are sent.
+
+Each pass takes at most `BATCH` of each, in turns: the payments asked about longest ago
+(or never) first, the refunds sent fewest times first. Attempts the gateway keeps open
+for days, or refunds pending there for days, are asked about again and again; in turns,
+they never keep a newer payment or a refund never sent from being reached.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tenants.error_codes import NotFound
@@ -50,7 +55,12 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
         )
         & ~Q(gateway_reference="")
     )
-    for payment in stale.select_related("order").order_by("created_at")[:BATCH]:
+    batch = stale.select_related("order").order_by(
+        F("reconciled_at").asc(nulls_first=True), "created_at"
+    )[:BATCH]
+    for payment in batch:
+        # Marked first, so that even an attempt whose gateway fails goes to the back.
+        Payment.objects.filter(pk=payment.pk).update(reconciled_at=now)
         if not payment.gateway_reference:
             Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
                 status=Payment.Status.FAILED, failure_code="never_prepared", gateway_closed=True
@@ -82,9 +92,13 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
             done["errors"] += 1
     from venue_apps.payments.tasks import refund_execute_task
 
-    resend = Refund.objects.filter(
-        status=Refund.Status.PENDING, created_at__lte=now - REFUND_RESEND_AFTER
-    ).values_list("pk", flat=True)[:BATCH]
+    resend = (
+        Refund.objects.filter(
+            status=Refund.Status.PENDING, created_at__lte=now - REFUND_RESEND_AFTER
+        )
+        .order_by("attempts", "created_at")
+        .values_list("pk", flat=True)[:BATCH]
+    )
     for refund_id in resend:
         try:
             refund_execute_task.apply_async(args=[str(refund_id)])
