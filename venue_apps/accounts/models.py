@@ -371,3 +371,18 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk} of user {self.user_id}"
+
+
+class RateCounter(models.Model):
+    """How often something happened in the current window of a limit, kept in the
+    database: the counts that must hold with Redis down (failed sign-ins and reset
+    emails per account, and every rate limit while Redis cannot be reached).
+    `venue_apps.accounts.ratelimits` reads and writes them."""
+
+    key = models.CharField(max_length=400, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} since {self.window_start:%H:%M:%S}"
