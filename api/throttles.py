@@ -2,8 +2,9 @@
 
 A cinema's Wi-Fi or a mobile carrier puts many customers behind one address, so limits
 per address are ceilings against floods, set far above what one person does; the
-tight limits are per account (or per anonymous cart). Over a limit, DRF answers 429
-with `Retry-After`.
+tight limits are per account (or per anonymous cart). An address is an IPv6 client's
+whole /64 (tenants.addresses.address_bucket). Over a limit, DRF answers 429 with
+`Retry-After`.
 
 The counts live in Redis. The cache ignores Redis errors (it is only a cache), which
 would let every limit through while Redis is down; so these limits talk to Redis
@@ -22,7 +23,7 @@ from django.core.cache import caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from tenants.addresses import client_address
+from tenants.addresses import address_bucket, client_address
 from venue_apps.accounts.ratelimits import Rate, rate_counter_hit
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class FreshRates:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_ident(self, request) -> str:
-        return client_address(request) or "unknown"
+        return address_bucket(client_address(request)) or "unknown"
 
     def allow_request(self, request, view) -> bool:
         if getattr(self, "rate", None) is None:
