@@ -10,6 +10,11 @@ The counts live in Redis. The cache ignores Redis errors (it is only a cache), w
 would let every limit through while Redis is down; so these limits talk to Redis
 directly, and when it fails they count in the database instead
 (`venue_apps.accounts.ratelimits`) and leave Redis alone for a few seconds.
+
+Limits that protect one account from guessing and from email floods are not here: they
+count failed password checks and sent emails, in the database, and never refuse the
+account's owner for what a stranger did (`venue_apps.accounts.sign_in`,
+`accounts.services.password_reset_request`).
 """
 
 from __future__ import annotations
@@ -152,22 +157,6 @@ class CheckoutAddressThrottle(AddressThrottle):
     scope = "checkout_address"
 
 
-class AccountThrottle(FreshRates, SimpleRateThrottle):
-    """Per account being signed in to (the email in the request), signed in or not: a
-    password guessed from many addresses is still one account's limit."""
-
-    def get_cache_key(self, request, view):
-        data = getattr(request, "data", None)
-        email = str(data.get("email") or "").strip().lower() if isinstance(data, dict) else ""
-        if not email:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": f"email:{email}"}
-
-
-class LoginAccountThrottle(AccountThrottle):
-    scope = "login_account"
-
-
 class LoginAddressThrottle(AddressThrottle):
     scope = "login_address"
 
@@ -176,23 +165,5 @@ class RegisterAddressThrottle(AddressThrottle):
     scope = "register_address"
 
 
-class EmailAccountThrottle(AccountThrottle):
-    """Emails we send on request (password reset, verification) per account."""
-
-    scope = "email_account"
-
-
 class EmailAddressThrottle(AddressThrottle):
     scope = "email_address"
-
-
-def account_limit(throttle_class: type[AccountThrottle], request, email: str) -> int | None:
-    """A per-account limit outside DRF (the dashboards' login, the account pages):
-    None when the attempt is allowed, else the seconds to wait. Counts the attempt."""
-    from types import SimpleNamespace
-
-    throttle = throttle_class()
-    attempt = SimpleNamespace(data={"email": email}, META=request.META, user=None)
-    if throttle.allow_request(attempt, None):
-        return None
-    return max(1, int(throttle.wait() or 1))

@@ -1,5 +1,6 @@
 """With Redis down, every rate limit still holds: the throttles count in the database
-while Redis cannot be reached (the cache itself ignores Redis errors)."""
+while Redis cannot be reached (the cache itself ignores Redis errors), and the limits
+that protect accounts always count there."""
 
 from __future__ import annotations
 
@@ -76,3 +77,17 @@ def test_with_redis_down_checkout_limits_still_hold(api, alpha, customer, settin
     ]
 
     assert answers == [400, 400, 429]
+
+
+def test_with_redis_down_a_flood_still_meets_the_account_ceiling(
+    api, alpha, make_user, settings, redis_down
+):
+    _rates(settings, login_account="2/hour")
+    settings.AXES_FAILURE_LIMIT = 100
+    victim = make_user(alpha)
+
+    guesses = [
+        _token(api, alpha, victim.email, "guess", f"192.0.2.{n}").status_code for n in range(4)
+    ]
+
+    assert guesses == [401, 401, 429, 429]

@@ -1,9 +1,11 @@
 """Sign-in and account endpoints of a tenant (`/api/v1/auth/...`, `/api/v1/me/`), the
 owner's staff and OAuth client management.
 
-Sign-in, registration and the emails we send on request are rate limited per account
-(the email given) and, generously, per address; too many wrong passwords for one account
-from one address lock that pair out for a while (django-axes).
+Sign-in, registration and the emails we send on request are rate limited generously
+per address; failed password checks and reset emails are limited per account too, in
+ways a stranger cannot use to keep the account's owner out (accounts.sign_in); too many
+wrong passwords for one account from one address lock that pair out for a while
+(django-axes).
 """
 
 from __future__ import annotations
@@ -23,11 +25,10 @@ from api.accounts.serializers import MeOutput, RegisterInput, TenantBrandingOutp
 from api.filters import page_of
 from api.permissions import PerMethodRoles
 from api.throttles import (
-    EmailAccountThrottle,
     EmailAddressThrottle,
-    LoginAccountThrottle,
     LoginAddressThrottle,
     RegisterAddressThrottle,
+    client_address,
 )
 from api.tokens import second_factor_given, token_pair_for
 from tenants.error_codes import NotFound
@@ -60,7 +61,7 @@ class RegisterView(APIView):
 class TokenObtainView(jwt_views.TokenObtainPairView):
     """`{email, password, otp?}` → `{access, refresh}`, valid only on this host's tenant."""
 
-    throttle_classes = [LoginAccountThrottle, LoginAddressThrottle]
+    throttle_classes = [LoginAddressThrottle]
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
@@ -125,13 +126,15 @@ class PasswordResetView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [EmailAccountThrottle, EmailAddressThrottle]
+    throttle_classes = [EmailAddressThrottle]
 
     @extend_schema(request=io_.EmailInput, responses={202: None})
     def post(self, request: Request) -> Response:
         data = io_.EmailInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_request(data.validated_data["email"])
+        services.password_reset_request(
+            data.validated_data["email"], address=client_address(request)
+        )
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

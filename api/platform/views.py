@@ -20,7 +20,7 @@ from api.platform.serializers import (
     TenantChangeInput,
     TenantOutput,
 )
-from api.throttles import LoginAccountThrottle, LoginAddressThrottle
+from api.throttles import LoginAddressThrottle
 from tenants import selectors, services
 from venue_apps.payments.selectors import usage_by_month
 
@@ -29,7 +29,7 @@ class PlatformTokenView(jwt_views.TokenObtainPairView):
     """`{email, password, otp?}` of platform staff → `{access, refresh}` for the platform
     API (rate limited and locked out like a chain's sign-in)."""
 
-    throttle_classes = [LoginAccountThrottle, LoginAddressThrottle]
+    throttle_classes = [LoginAddressThrottle]
 
 
 class PlatformTokenRefreshView(jwt_views.TokenRefreshView):

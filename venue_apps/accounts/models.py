@@ -386,3 +386,21 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} since {self.window_start:%H:%M:%S}"
+
+
+class SignInAddress(models.Model):
+    """Where an account signed in lately (the address, or an IPv6 client's /64): the
+    account-wide limits on failed sign-ins and reset emails never apply there, so a
+    stranger who fills them cannot keep the owner out where they usually sign in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_addresses")
+    address = models.GenericIPAddressField()
+    last_signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="sign_in_address_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} from {self.address}"

@@ -24,7 +24,7 @@ from tenants.crypto import hint, seal
 from tenants.error_codes import Conflict, DomainError, NotFound
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
-from venue_apps.accounts.error_codes import AccountErrorCode
+from venue_apps.accounts.error_codes import AccountErrorCode, TooManyRequests
 from venue_apps.accounts.models import (
     RECOVERY_CODE_LENGTH,
     STAFF_ROLES,
@@ -204,14 +204,48 @@ def email_verification_refused(token: str) -> User:
     return user
 
 
-def password_reset_request(email: str) -> None:
+def password_reset_request(email: str, *, address: str | None) -> bool:
     """Email a reset link if such an account exists; say nothing either way (no
-    address book for whoever probes the form)."""
+    address book for whoever probes the form). Returns whether an email goes out.
+
+    Two limits keep an inbox from being flooded, and neither lets a stranger stop the
+    account's owner from resetting: requests per account and address (`email_account`;
+    TooManyRequests `throttled`, counted whether or not the account exists, so the
+    answer says nothing), and emails per account from addresses it has not signed in
+    from lately (`email_account_ceiling`): past that ceiling no new email goes out,
+    but the answer is the same, and every link sent in the meantime (to the owner's
+    inbox) still works.
+    """
+    from tenants.addresses import address_bucket
+    from venue_apps.accounts.ratelimits import rate_counter_hit, rate_setting
+    from venue_apps.accounts.sign_in import sign_in_address_known
     from venue_apps.accounts.tasks import account_email_send
 
+    normal = _normalised_email(email)
+    per_address = rate_setting("email_account")
+    if per_address is not None:
+        verdict = rate_counter_hit(
+            f"reset-requests:{normal}:{address_bucket(address) or 'unknown'}", per_address
+        )
+        if not verdict.allowed:
+            raise TooManyRequests(
+                AccountErrorCode.THROTTLED,
+                "Too many password reset requests for this address from here; try again later.",
+                retry_after=verdict.retry_after,
+            )
     user = user_find_by_email(email)
-    if user is not None and user.is_active:
-        task_enqueue_on_commit(account_email_send, user.pk, "password_reset")
+    if user is None or not user.is_active:
+        return False
+    ceiling = rate_setting("email_account_ceiling")
+    if (
+        ceiling is not None
+        and not sign_in_address_known(user, address)
+        and not rate_counter_hit(f"reset-emails:{normal}", ceiling).allowed
+    ):
+        logger.info("password reset email for user %s not sent: over the ceiling", user.pk)
+        return False
+    task_enqueue_on_commit(account_email_send, user.pk, "password_reset")
+    return True
 
 
 def password_reset_link_parts(user: User) -> tuple[str, str]:
