@@ -80,6 +80,11 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
 class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):
     token_class = TenantRefreshToken
 
+    def validate(self, attrs):
+        # Checked only (signature, expiry, tenant, not revoked yet): signing out is the
+        # view's call to accounts.services.session_end.
+        return {"token": self.token_class(attrs["refresh"])}
+
 
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)

@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from api.accounts import serializers as io_
 from api.accounts.serializers import MeOutput, RegisterInput, TenantBrandingOutput, UserOutput
@@ -30,7 +32,13 @@ from api.throttles import (
     RegisterAddressThrottle,
     client_address,
 )
-from api.tokens import second_factor_given, token_pair_for
+from api.tokens import (
+    SESSION_CLAIM,
+    TenantAccessToken,
+    second_factor_given,
+    session_keys,
+    token_pair_for,
+)
 from tenants.error_codes import NotFound
 from venue_apps.accounts import services
 from venue_apps.accounts.error_codes import AccountErrorCode
@@ -72,6 +80,39 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 
 class LogoutView(jwt_views.TokenBlacklistView):
     """Revoke a refresh token (`{refresh}`)."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The refresh token is revoked and its session's access tokens stop at once;
+        # the access token presented (if any) too, for tokens from before sessions had
+        # ids. No Authorization header is needed: the storefront sends none.
+        data = self.get_serializer(data=request.data)
+        try:
+            data.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        refresh = data.validated_data["token"]
+        keys = [refresh.get(SESSION_CLAIM) or refresh["jti"]]
+        access = _presented_access_token(request)
+        user_claim = jwt_settings.USER_ID_CLAIM
+        if access is not None and access.get(user_claim) == refresh.get(user_claim):
+            keys += session_keys(access)
+        services.session_end(refresh, keys=list(dict.fromkeys(keys)))
+        return Response({}, status=status.HTTP_200_OK)
+
+
+def _presented_access_token(request: Request) -> TenantAccessToken | None:
+    """The valid access token of this tenant in the Authorization header, if any."""
+    from api.authentication import TenantJWTAuthentication
+
+    authentication = TenantJWTAuthentication()
+    header = authentication.get_header(request)
+    raw = authentication.get_raw_token(header) if header else None
+    if raw is None:
+        return None
+    try:
+        return TenantAccessToken(raw)
+    except TokenError:
+        return None
 
 
 class MeView(APIView):

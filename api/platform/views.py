@@ -36,6 +36,10 @@ class PlatformTokenRefreshView(jwt_views.TokenRefreshView):
     pass
 
 
+class PlatformLogoutView(account_views.LogoutView):
+    """Revoke a refresh token (`{refresh}`); its session's access tokens stop at once."""
+
+
 # Two factors for platform staff, the accounts with the most power: the chains' own
 # endpoints, admitting platform staff on the apex domain instead.
 class PlatformTwoFactorView(account_views.TwoFactorView):

@@ -404,3 +404,17 @@ class SignInAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} from {self.address}"
+
+
+class TokenDenial(models.Model):
+    """A signed-out session: access tokens naming this `jti` (their own, or the session
+    id `sid` they carry) are refused until `expires_at`, when they would have expired
+    anyway. Kept in the database beside the users, so that it holds with Redis down."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_denials")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.jti} of user {self.user_id} until {self.expires_at:%H:%M:%S}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from venue_apps.accounts.models import (
     OAuthClient,
     RecoveryCode,
     Role,
+    TokenDenial,
     TOTPDevice,
     User,
     looks_like_recovery_code,
@@ -116,6 +118,31 @@ def user_tokens_revoke(user: User) -> int:
     revoked = [BlacklistedToken(token=token) for token in outstanding]
     BlacklistedToken.objects.bulk_create(revoked, ignore_conflicts=True)
     return len(revoked)
+
+
+@transaction.atomic
+def session_end(refresh: Any, *, keys: list[str]) -> int:
+    """Sign one session out (a validated refresh token and the deny-list keys of its
+    session: `api.tokens.session_keys`). The refresh token is revoked, and access tokens
+    naming any of `keys` are refused at once, until they would have expired anyway;
+    the user's other sessions go on. Returns how many keys were denied."""
+    from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+    refresh.blacklist()
+    now = timezone.now()
+    leeway = jwt_settings.LEEWAY
+    if not isinstance(leeway, timedelta):
+        leeway = timedelta(seconds=leeway)
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] + leeway
+    user_id = refresh[jwt_settings.USER_ID_CLAIM]
+    TokenDenial.objects.bulk_create(
+        [TokenDenial(jti=key, user_id=user_id, expires_at=now + lifetime) for key in keys],
+        ignore_conflicts=True,
+    )
+    # The list stays short: nothing outlives the access tokens it stops.
+    TokenDenial.objects.filter(expires_at__lte=now).delete()
+    logger.info("user %s signed out of one session", user_id)
+    return len(keys)
 
 
 # --- email verification and passwords ----------------------------------------------------
