@@ -110,6 +110,20 @@ def customer_register(*, email: str, password: str, name: str) -> User:
 # --- sessions -------------------------------------------------------------------------
 
 
+def unproven_identities_end(user: User) -> int:
+    """Unlink the Google or Facebook identities of an account whose address was never
+    proved (only Facebook links such an account: it does not vouch for addresses),
+    when somebody proves the address. Returns how many were unlinked."""
+    from social_django.models import UserSocialAuth
+
+    deleted, _ = UserSocialAuth.objects.filter(user=user).delete()
+    if deleted:
+        logger.info(
+            "identities of account %s linked before its address was proved removed", user.pk
+        )
+    return deleted
+
+
 def user_tokens_revoke(user: User) -> int:
     """Sign the user out everywhere: every refresh token they hold is blacklisted."""
     from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -227,6 +241,7 @@ def email_verification_refused(token: str) -> User:
     user.set_unusable_password()
     user.save(update_fields=["password"])
     user_tokens_revoke(user)
+    unproven_identities_end(user)
     logger.info("unverified account %s disowned by the owner of its address", user.pk)
     return user
 
@@ -306,7 +321,10 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         )
     _checked_password(new_password, user)
     user.set_password(new_password)
-    # Following the link proved the address too.
+    # Following the link proved the address too, and whoever linked an identity to the
+    # account before it was proved (Facebook) loses it.
+    if not user.email_verified:
+        unproven_identities_end(user)
     user.email_verified_at = user.email_verified_at or timezone.now()
     user.save(update_fields=["password", "email_verified_at"])
     user_tokens_revoke(user)
