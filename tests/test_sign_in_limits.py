@@ -247,3 +247,32 @@ def test_the_forgot_password_page_keeps_the_same_rules(
     assert stranger == [200, 429]
     assert own.status_code == 200
     assert len(mail.outbox) == 2
+
+
+def test_during_a_flood_a_reset_link_lets_the_owner_in_from_where_they_followed_it(
+    api, alpha, make_user, settings
+):
+    from venue_apps.accounts.services import password_reset_link_parts
+
+    _rates(settings, login_account="2/hour")
+    settings.AXES_FAILURE_LIMIT = 100
+    victim = make_user(alpha)
+    for n in range(3):
+        _token(api, alpha, victim.email, f"guess-{n}", f"192.0.2.{n}")
+    paused = _token(api, alpha, victim.email, PASSWORD, VICTIM_PHONE)
+    with schema_context(alpha.schema_name):
+        uid, token = password_reset_link_parts(victim)
+
+    reset = api(alpha).post(
+        "/api/v1/auth/password-reset/confirm/",
+        {"uid": uid, "token": token, "new_password": "a-brand-new-passphrase"},
+        format="json",
+        REMOTE_ADDR=VICTIM_PHONE,
+    )
+    signed_in = _token(api, alpha, victim.email, "a-brand-new-passphrase", VICTIM_PHONE)
+    stranger = _token(api, alpha, victim.email, "a-brand-new-passphrase", "192.0.2.50")
+
+    assert paused.json()["code"] == "sign_in_paused"
+    assert reset.status_code == 204
+    assert signed_in.status_code == 200, signed_in.content
+    assert stranger.status_code == 429  # still paused everywhere else

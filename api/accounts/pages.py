@@ -83,7 +83,9 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
             error = "The two passwords are not the same."
         else:
             try:
-                services.password_reset_confirm(uid=uid, token=token, new_password=password)
+                services.password_reset_confirm(
+                    uid=uid, token=token, new_password=password, address=client_address(request)
+                )
             except DomainError as refusal:
                 error = refusal.detail
             else:

@@ -190,7 +190,7 @@ class PasswordResetConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_confirm(**data.validated_data)
+        services.password_reset_confirm(**data.validated_data, address=client_address(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

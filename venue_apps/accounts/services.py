@@ -312,8 +312,16 @@ def password_reset_link_valid(uid: str, token: str) -> bool:
 
 
 @transaction.atomic
-def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
-    """Set a new password from an emailed link; every session of the account ends."""
+def password_reset_confirm(
+    *, uid: str, token: str, new_password: str, address: str | None = None
+) -> User:
+    """Set a new password from an emailed link; every session of the account ends.
+
+    Whoever follows the link holds the mailbox: the address they follow it from becomes
+    one the account signs in from, where a flood of failed sign-ins by somebody else
+    never keeps them out (accounts.sign_in)."""
+    from venue_apps.accounts.sign_in import sign_in_completed
+
     user = _reset_link_user(uid, token, lock=True)
     if user is None:
         raise DomainError(
@@ -328,6 +336,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     user.email_verified_at = user.email_verified_at or timezone.now()
     user.save(update_fields=["password", "email_verified_at"])
     user_tokens_revoke(user)
+    sign_in_completed(user, address=address)
     return user
 
 
