@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -118,6 +119,8 @@ def test_signing_out_twice_or_with_a_foreign_token_is_refused_and_changes_nothin
         assert not TokenDenial.objects.exists()
     assert _me(api, alpha, tokens["access"]).status_code == 200
     assert _sign_out(api, alpha, tokens["refresh"]).status_code == 200
+    with schema_context(alpha.schema_name):
+        connection.check_constraints()  # nothing names the deleted account
     assert _sign_out(api, alpha, tokens["refresh"]).status_code == 401
 
 
@@ -131,3 +134,16 @@ def test_platform_staff_sign_out_too(api):
 
     assert signed_out.status_code == 200
     assert after.status_code == 401
+
+
+def test_signing_out_of_a_deleted_account_is_no_error(api, alpha, make_user):
+    from venue_apps.accounts.models import User
+
+    user = make_user(alpha)
+    tokens = obtain_tokens(api(alpha), user.email)
+    with schema_context(alpha.schema_name):
+        User.objects.filter(pk=user.pk).delete()
+
+    assert _sign_out(api, alpha, tokens["refresh"]).status_code == 200
+    with schema_context(alpha.schema_name):
+        connection.check_constraints()  # nothing names the deleted account

@@ -149,6 +149,8 @@ def session_end(refresh: Any, *, keys: list[str]) -> int:
         leeway = timedelta(seconds=leeway)
     lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] + leeway
     user_id = refresh[jwt_settings.USER_ID_CLAIM]
+    if not User.objects.filter(pk=user_id).exists():
+        keys = []  # the account is gone, and its tokens with it
     TokenDenial.objects.bulk_create(
         [TokenDenial(jti=key, user_id=user_id, expires_at=now + lifetime) for key in keys],
         ignore_conflicts=True,
