@@ -7,15 +7,18 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE, second_factor_given
+from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE, second_factor_given, session_keys
 from tenants.schemas import current_schema_name
+from venue_apps.accounts.selectors import token_denied
 from venue_apps.accounts.services import totp_device, two_factor_required
 
 _WRONG_TENANT = {"detail": "This token was issued for another tenant.", "code": "token_not_valid"}
+_SIGNED_OUT = {"detail": "This session has been signed out.", "code": "token_not_valid"}
 
 
 class TenantJWTAuthentication(JWTAuthentication):
-    """Accepts a bearer token only on the tenant (schema) that issued it.
+    """Accepts a bearer token only on the tenant (schema) that issued it, and never one
+    of a session that signed out (accounts.TokenDenial).
 
     Staff whose chain (or, for platform staff, the platform) requires two factors and
     who signed in with a password alone reach only the views that let them set up an
@@ -57,6 +60,9 @@ class TenantJWTAuthentication(JWTAuthentication):
         # if someone configures another token class.
         if token.get(TENANT_CLAIM) != current_schema_name():
             raise InvalidToken(_WRONG_TENANT)
+        # Signed out: the session's access tokens end at once, not when they expire.
+        if token_denied(session_keys(token)):
+            raise InvalidToken(_SIGNED_OUT)
         return token
 
 

@@ -2,35 +2,124 @@
 
 A cinema's Wi-Fi or a mobile carrier puts many customers behind one address, so limits
 per address are ceilings against floods, set far above what one person does; the
-tight limits are per account (or per anonymous cart). Over a limit, DRF answers 429
-with `Retry-After`.
+tight limits are per account (or per anonymous cart). An address is an IPv6 client's
+whole /64 (tenants.addresses.address_bucket). Over a limit, DRF answers 429 with
+`Retry-After`.
+
+The counts live in Redis. The cache ignores Redis errors (it is only a cache), which
+would let every limit through while Redis is down; so these limits talk to Redis
+directly, and when it fails they count in the database instead
+(`venue_apps.accounts.ratelimits`) and leave Redis alone for a few seconds.
+
+Limits that protect one account from guessing and from email floods are not here: they
+count failed password checks and sent emails, in the database, and never refuse the
+account's owner for what a stranger did (`venue_apps.accounts.sign_in`,
+`accounts.services.password_reset_request`).
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from tenants.addresses import client_address
+from tenants.addresses import address_bucket, client_address
+from venue_apps.accounts.ratelimits import Rate, rate_counter_hit
+
+logger = logging.getLogger(__name__)
 
 CART_HEADER = "HTTP_X_CART_ID"
+# After Redis fails, count in the database for this long before trying Redis again,
+# so that an outage does not cost every request a failed connection.
+REDIS_RETRY_SECONDS = 5.0
 
 
 __all__ = ["CART_HEADER", "client_address"]
 
 
+class _StrictCache:
+    """The default cache for the throttles' history, but with Redis errors raised
+    instead of ignored (django-redis's own client, under the cache's key function)."""
+
+    def __init__(self) -> None:
+        self.backend = caches["default"]
+        self.client = getattr(self.backend, "client", None)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.client is None:
+            return self.backend.get(key, default)
+        return self.client.get(key, default=default)
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> None:
+        if self.client is None:
+            self.backend.set(key, value, timeout)
+        else:
+            self.client.set(key, value, timeout=timeout)
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    from django_redis.exceptions import ConnectionInterrupted
+    from redis.exceptions import RedisError
+
+    return (ConnectionInterrupted, RedisError, OSError)
+
+
+# Per process and per Redis location: until when to count in the database.
+_redis_unusable_until: dict[str, float] = {}
+
+
+def _redis_location() -> str:
+    return str(settings.CACHES["default"].get("LOCATION", ""))
+
+
 class FreshRates:
     """Read the rate from the settings each time (DRF binds them once, at import, so
-    settings changed afterwards, as in tests, would otherwise be ignored), and see the
-    client's address as everything else here does (tenants.addresses)."""
+    settings changed afterwards, as in tests, would otherwise be ignored), see the
+    client's address as everything else here does (tenants.addresses), and keep
+    counting in the database while Redis is unreachable."""
 
     scope: str
+    key: str | None
+    num_requests: int
+    duration: int
+    _database_wait: int | None = None
+
+    @property
+    def cache(self) -> _StrictCache:
+        return _StrictCache()
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_ident(self, request) -> str:
-        return client_address(request) or "unknown"
+        return address_bucket(client_address(request)) or "unknown"
+
+    def allow_request(self, request, view) -> bool:
+        if getattr(self, "rate", None) is None:
+            return True
+        location = _redis_location()
+        if time.monotonic() >= _redis_unusable_until.get(location, 0.0):
+            try:
+                return super().allow_request(request, view)  # type: ignore[misc]
+            except _redis_errors() as error:
+                logger.warning("rate limits count in the database: Redis failed (%s)", error)
+                _redis_unusable_until[location] = time.monotonic() + REDIS_RETRY_SECONDS
+        self.key = self.get_cache_key(request, view)  # type: ignore[attr-defined]
+        if self.key is None:
+            return True
+        verdict = rate_counter_hit(f"throttle:{self.key}", Rate(self.num_requests, self.duration))
+        self._database_wait = verdict.retry_after
+        return verdict.allowed
+
+    def wait(self) -> float | None:
+        if self._database_wait is not None:
+            return self._database_wait
+        return super().wait()  # type: ignore[misc]
 
 
 class ClientThrottle(FreshRates, SimpleRateThrottle):
@@ -68,22 +157,6 @@ class CheckoutAddressThrottle(AddressThrottle):
     scope = "checkout_address"
 
 
-class AccountThrottle(FreshRates, SimpleRateThrottle):
-    """Per account being signed in to (the email in the request), signed in or not: a
-    password guessed from many addresses is still one account's limit."""
-
-    def get_cache_key(self, request, view):
-        data = getattr(request, "data", None)
-        email = str(data.get("email") or "").strip().lower() if isinstance(data, dict) else ""
-        if not email:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": f"email:{email}"}
-
-
-class LoginAccountThrottle(AccountThrottle):
-    scope = "login_account"
-
-
 class LoginAddressThrottle(AddressThrottle):
     scope = "login_address"
 
@@ -92,23 +165,5 @@ class RegisterAddressThrottle(AddressThrottle):
     scope = "register_address"
 
 
-class EmailAccountThrottle(AccountThrottle):
-    """Emails we send on request (password reset, verification) per account."""
-
-    scope = "email_account"
-
-
 class EmailAddressThrottle(AddressThrottle):
     scope = "email_address"
-
-
-def account_limit(throttle_class: type[AccountThrottle], request, email: str) -> int | None:
-    """A per-account limit outside DRF (the dashboards' login, the account pages):
-    None when the attempt is allowed, else the seconds to wait. Counts the attempt."""
-    from types import SimpleNamespace
-
-    throttle = throttle_class()
-    attempt = SimpleNamespace(data={"email": email}, META=request.META, user=None)
-    if throttle.allow_request(attempt, None):
-        return None
-    return max(1, int(throttle.wait() or 1))

@@ -5,6 +5,11 @@ for platform staff. Verification compares it with the schema of the current requ
 a token from one chain is worthless at another chain and on the platform API, and a
 platform token is worthless on every chain. The check lives in the token class itself,
 so authentication, refresh and logout (blacklist) all apply it.
+
+Every token also names its session (`sid`: the `jti` of the refresh token the sign-in
+issued), kept through rotation and copied into each access token. Signing out puts the
+session id on a short-lived deny list (accounts.TokenDenial), so that every access
+token of that session stops working at once, and no other session's.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from tenants.schemas import current_schema_name
 
 TENANT_CLAIM = "tenant"
+SESSION_CLAIM = "sid"
 WRONG_TENANT_MESSAGE = "Token was issued for another tenant."
 
 
@@ -23,6 +29,7 @@ class TenantBoundTokenMixin:
     def for_user(cls, user):
         token = super().for_user(user)
         token[TENANT_CLAIM] = current_schema_name()
+        token[SESSION_CLAIM] = token["jti"]
         return token
 
     def verify(self) -> None:
@@ -54,3 +61,10 @@ def token_pair_for(user, *, second_factor: bool) -> TenantRefreshToken:
 def second_factor_given(token) -> bool:
     """Whether the token (validated, or None) was issued after a second factor."""
     return token is not None and "otp" in (token.get(AMR_CLAIM) or ())
+
+
+def session_keys(token) -> list[str]:
+    """What a deny list entry may name for this token: its own `jti`, and its session's
+    id (absent from tokens issued before sessions had ids)."""
+    keys = [str(token.get("jti") or ""), str(token.get(SESSION_CLAIM) or "")]
+    return [key for key in dict.fromkeys(keys) if key]

@@ -8,8 +8,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
-from api.throttles import LoginAccountThrottle, account_limit
+from tenants.addresses import client_address
+from tenants.error_codes import DomainError
+from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.services import second_factor_verify, totp_device, two_factor_required
+from venue_apps.accounts.sign_in import password_sign_in, sign_in_completed
 
 
 class TwoFactorLoginForm(AdminAuthenticationForm):
@@ -23,29 +26,35 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
     )
 
     def clean(self):
-        # The API's per-account limit, before any password is checked: guesses spread
-        # over many addresses (which the lockout, per account and address, does not
-        # see) still meet one account's limit.
-        email = str(self.data.get("username") or "").strip().lower()[:254]
-        if email and self.request is not None:
-            wait = account_limit(LoginAccountThrottle, self.request, email)
-            if wait is not None:
-                raise forms.ValidationError(
-                    f"Too many sign-in attempts for this account; try again in {wait} s.",
-                    code="throttled",
-                )
-        cleaned = super().clean()
-        user = self.get_user()
-        device = totp_device(user) if user is not None else None
+        # The API's sign-in (accounts.sign_in): the lockout per account and address,
+        # then the account's ceiling on failures, then the password; only a failed
+        # password check counts against the account.
+        email = str(self.cleaned_data.get("username") or "")
+        password = self.cleaned_data.get("password")
+        if not (email and password):
+            return self.cleaned_data
+        try:
+            user = password_sign_in(self.request, email=email, password=password)
+        except DomainError as refusal:
+            if refusal.code == AccountErrorCode.ACCOUNT_LOCKED and self.request is not None:
+                # What django-axes' own backend does: its middleware answers 429.
+                self.request.axes_locked_out = True
+            raise forms.ValidationError(refusal.detail, code="throttled") from refusal
+        if user is None:
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(user)
+        self.user_cache = user
+        device = totp_device(user)
         if device is not None:
-            code = (cleaned.get("otp_token") or "").strip()
+            code = (self.cleaned_data.get("otp_token") or "").strip()
             if not code or not second_factor_verify(device, code):
                 raise forms.ValidationError(
                     "Enter the current code from your authenticator app.", code="otp"
                 )
             # django-otp marks the session verified when this user logs in.
             user.otp_device = device
-        return cleaned
+        sign_in_completed(user, address=client_address(self.request))
+        return self.cleaned_data
 
 
 def enrolment_due(request) -> bool:

@@ -8,6 +8,10 @@ client and means nothing. With no proxies configured the header is ignored. A va
 that is not an IP address is never used (it would be stored in `inet` columns), and an
 address is never taken from the left of the header, where a client can write any
 address it likes, its victim's included.
+
+Limits per address count an IPv6 client per /64 (`address_bucket`): one customer line
+is a whole /64, and stepping through its addresses must not dodge a limit. An IPv4
+address seen through IPv6 (`::ffff:a.b.c.d`) stays that IPv4 address.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.db.models import Q
+
+# What one IPv6 subscriber gets (RFC 6177): the unit per-address limits count in.
+IPV6_SUBSCRIBER_PREFIX = 64
 
 
 def _ip(value: str | None) -> str | None:
@@ -36,3 +44,41 @@ def client_address(request) -> str | None:
             if address:
                 return address
     return _ip(meta.get("REMOTE_ADDR"))
+
+
+def _subscriber(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Network | None:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        return ipaddress.IPv6Network((ip, IPV6_SUBSCRIBER_PREFIX), strict=False)
+    return ip
+
+
+def address_bucket(address: str | None) -> str | None:
+    """The unit per-address limits count in: an IPv4 address itself, the first address
+    of an IPv6 address's /64. Still an IP address, so `inet` columns can store it."""
+    subscriber = _subscriber(address or "")
+    if isinstance(subscriber, ipaddress.IPv6Network):
+        return str(subscriber.network_address)
+    return None if subscriber is None else str(subscriber)
+
+
+def same_subscriber(field: str, address: str) -> Q:
+    """A filter on an `inet` column (holding single addresses) for every address of the
+    same subscriber as `address`: that address (IPv4), or its /64 (IPv6)."""
+    subscriber = _subscriber(address)
+    if isinstance(subscriber, ipaddress.IPv6Network):
+        return Q(
+            **{
+                f"{field}__gte": str(subscriber.network_address),
+                f"{field}__lte": str(subscriber.broadcast_address),
+            }
+        )
+    if subscriber is None:
+        return Q(**{field: address})
+    # Stored as seen: the plain IPv4 address, or the same one written IPv4-mapped.
+    return Q(**{field: str(subscriber)}) | Q(**{field: f"::ffff:{subscriber}"})

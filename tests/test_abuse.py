@@ -265,7 +265,7 @@ def test_the_dashboards_login_has_the_per_account_limit_too(alpha, make_user, se
     )
 
     assert right.status_code == 200  # the form again, not a session
-    assert "Too many sign-in attempts for this account" in right.content.decode()
+    assert "Too many failed sign-ins for this account" in right.content.decode()
 
 
 @pytest.mark.parametrize("body", ["[]", '["a"]', "null", '"x"', "5"])
@@ -300,7 +300,7 @@ def test_the_forgot_password_page_has_the_per_account_email_limit(
 ):
     from django.core import mail
 
-    _rates(settings, email_account="2/hour")
+    _rates(settings, email_account_ceiling="2/hour")
     user = make_user(alpha)
     mail.outbox.clear()
 

@@ -340,3 +340,107 @@ def test_the_owner_enters_the_oauth_client_in_the_dashboard(alpha, make_user):
             unseal(client.client_secret_sealed, context=client_secret_context("google"))
             == GOOGLE_SECRET
         )
+
+
+# --- Facebook does not say whether it verified an address -------------------------------
+
+
+def _facebook(provider, *, uid="10170", email="asha@gmail.com"):
+    provider.add(responses.GET, FACEBOOK_ME, json={"id": uid, "name": "Asha R", "email": email})
+
+
+@pytest.mark.parametrize("proven", [True, False])
+def test_facebook_never_signs_in_to_an_account_by_its_email(
+    api, alpha, clients, provider, make_user, proven
+):
+    # Attacker: a Facebook account with the victim's address (Facebook does not say it
+    # was confirmed) used to sign in to the victim's account here, or take it over.
+    from django.utils import timezone
+    from social_django.models import UserSocialAuth
+
+    victim = make_user(alpha, email="asha@gmail.com")
+    if proven:
+        with schema_context(alpha.schema_name):
+            User.objects.filter(pk=victim.pk).update(email_verified_at=timezone.now())
+    victims_session = obtain_tokens(api(alpha), victim.email)
+    _facebook(provider)
+
+    answer = _sign_in(api, alpha, "facebook", access_token="EAAB-someone")
+
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "oauth_refused"
+    assert "password" in answer.json()["detail"]
+    with schema_context(alpha.schema_name):
+        assert not UserSocialAuth.objects.exists()
+        assert User.objects.get(pk=victim.pk).email_verified is proven
+    assert obtain_tokens(api(alpha), victim.email)["access"]  # the password still works
+    refreshed = api(alpha).post(
+        "/api/v1/auth/token/refresh/", {"refresh": victims_session["refresh"]}, format="json"
+    )
+    assert refreshed.status_code == 200
+
+
+def test_an_account_facebook_creates_has_its_address_still_to_prove(
+    api, alpha, clients, provider, tasks_inline, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    _facebook(provider, email="meera@example.com")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _sign_in(api, alpha, "facebook", access_token="EAAB-meera")
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["created"] is True
+    assert answer.json()["user"]["email_verified"] is False
+    assert [message.to for message in mail.outbox] == [["meera@example.com"]]
+    # The same Facebook identity signs in again.
+    _facebook(provider, email="meera@example.com")
+    assert _sign_in(api, alpha, "facebook", access_token="EAAB-meera").status_code == 200
+
+
+@pytest.mark.parametrize("proof", ["reset_link", "google", "not_me"])
+def test_the_owner_of_the_address_ends_a_facebook_identity_that_never_proved_it(
+    api, alpha, clients, provider, proof
+):
+    # Attacker: registering somebody's address through Facebook first used to leave
+    # the attacker a way into the account after its real owner took it back.
+    from social_django.models import UserSocialAuth
+
+    from venue_apps.accounts.services import password_reset_link_parts
+
+    _facebook(provider)
+    created = _sign_in(api, alpha, "facebook", access_token="EAAB-squatter").json()
+    if proof == "reset_link":
+        with schema_context(alpha.schema_name):
+            uid, token = password_reset_link_parts(User.objects.get(pk=created["user"]["id"]))
+        proved = api(alpha).post(
+            "/api/v1/auth/password-reset/confirm/",
+            {"uid": uid, "token": token, "new_password": "the-owners-new-password"},
+            format="json",
+        )
+        assert proved.status_code == 204
+    elif proof == "google":
+        _google(provider)
+        proved = _sign_in(api, alpha, "google", access_token="ya29.real-owner")
+        assert proved.json()["user"]["id"] == created["user"]["id"]
+    else:  # the owner of the address answers the verification email: "not me"
+        from django.test import Client
+
+        from venue_apps.accounts.services import email_verification_token
+
+        with schema_context(alpha.schema_name):
+            token = email_verification_token(User.objects.get(pk=created["user"]["id"]))
+        proved = Client(HTTP_HOST="alpha.localhost").post(
+            "/account/verify-email/", {"token": token, "action": "not_me"}
+        )
+        assert proved.status_code == 200
+    _facebook(provider)
+    again = _sign_in(api, alpha, "facebook", access_token="EAAB-squatter")
+
+    assert again.status_code == 403
+    with schema_context(alpha.schema_name):
+        assert list(UserSocialAuth.objects.values_list("provider", flat=True)) == (
+            ["google-oauth2"] if proof == "google" else []
+        )

@@ -147,6 +147,7 @@ PLATFORM_STAFF = "platform_staff"
 PLATFORM: dict[tuple[str, str], Row] = {
     ("platform-token", "POST"): (PUBLIC, 400),
     ("platform-token-refresh", "POST"): (PUBLIC, 400),
+    ("platform-logout", "POST"): (PUBLIC, 400),
     ("platform-2fa", "GET"): ({PLATFORM_STAFF}, 200),
     ("platform-2fa-setup", "POST"): ({PLATFORM_STAFF}, 201),
     ("platform-2fa-confirm", "POST"): ({PLATFORM_STAFF}, 400),

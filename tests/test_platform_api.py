@@ -283,8 +283,9 @@ def test_list_shows_chains_but_not_the_platform(platform_client):
     with QueryLog(connection) as log:
         body = platform_client.get("/api/platform/tenants/").json()
 
-    # Host, user, count, page of tenants, their domains: no query per tenant.
-    assert len(log.statements) == 5, log.statements
+    # Host, the token's session (not signed out), user, count, page of tenants, their
+    # domains: no query per tenant.
+    assert len(log.statements) == 6, log.statements
     slugs = [tenant["slug"] for tenant in body["results"]]
     assert {"alpha", "beta", "frozen"} <= set(slugs)
     assert "public" not in slugs

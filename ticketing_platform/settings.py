@@ -328,8 +328,8 @@ AUTHENTICATION_BACKENDS = [
 
 # Lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account from
 # one address, that pair waits AXES_COOLOFF_TIME. Never a whole address: a cinema's
-# Wi-Fi or a mobile carrier puts many customers behind one. Per-account rate limits
-# (the login throttle) bound guessing spread over many addresses.
+# Wi-Fi or a mobile carrier puts many customers behind one. The account's ceiling on
+# failures (`login_account`) bounds guessing spread over many addresses.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -410,11 +410,16 @@ REST_FRAMEWORK = {
         "hold_address": env.str("THROTTLE_HOLD_ADDRESS", default="600/min"),
         "checkout_client": env.str("THROTTLE_CHECKOUT_CLIENT", default="20/min"),
         "checkout_address": env.str("THROTTLE_CHECKOUT_ADDRESS", default="600/min"),
-        # Sign-in: per account (the email tried), and a generous ceiling per address.
-        "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
+        # Sign-in: failed password checks per account, all addresses together (once
+        # reached, only addresses the account has not signed in from are refused:
+        # venue_apps.accounts.sign_in), and a generous ceiling per address.
+        "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="30/hour"),
         "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="300/min"),
         "register_address": env.str("THROTTLE_REGISTER_ADDRESS", default="60/hour"),
+        # Password reset requests per account and address, and reset emails per account
+        # to addresses it has not signed in from (past it, nothing is sent; same answer).
         "email_account": env.str("THROTTLE_EMAIL_ACCOUNT", default="5/hour"),
+        "email_account_ceiling": env.str("THROTTLE_EMAIL_ACCOUNT_CEILING", default="20/hour"),
         "email_address": env.str("THROTTLE_EMAIL_ADDRESS", default="120/hour"),
     },
     # `format` is a filter of titles and shows (2d, imax...), not a renderer switch.
@@ -709,6 +714,7 @@ if DJANGO_ENV == "test":
             "login_address": "10000/min",
             "register_address": "10000/hour",
             "email_account": "1000/hour",
+            "email_account_ceiling": "1000/hour",
             "email_address": "10000/hour",
         }
     )

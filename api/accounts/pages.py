@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from api.throttles import EmailAccountThrottle, EmailAddressThrottle, account_limit
+from api.throttles import EmailAddressThrottle, client_address
 from tenants.error_codes import DomainError
 from venue_apps.accounts import services
 
@@ -83,7 +83,9 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
             error = "The two passwords are not the same."
         else:
             try:
-                services.password_reset_confirm(uid=uid, token=token, new_password=password)
+                services.password_reset_confirm(
+                    uid=uid, token=token, new_password=password, address=client_address(request)
+                )
             except DomainError as refusal:
                 error = refusal.detail
             else:
@@ -133,10 +135,21 @@ def forgot_password_page(request: HttpRequest) -> HttpResponse:
                 error="Enter a valid email address.",
                 status=400,
             )
-        # The same per-account limit as the API's, so an inbox cannot be flooded from
-        # here either; the answer stays the same, whether or not an email goes out.
-        if account_limit(EmailAccountThrottle, request, email.lower()) is None:
-            services.password_reset_request(email)
+        # The same limits as the API's (accounts.services.password_reset_request); the
+        # answer stays the same whether or not an email goes out.
+        try:
+            services.password_reset_request(email, address=client_address(request))
+        except DomainError as refusal:
+            response = _page(
+                request,
+                "message.html",
+                title="Slow down",
+                ok=False,
+                message=refusal.detail,
+                status=429,
+            )
+            response["Retry-After"] = str(int(getattr(refusal, "retry_after", 0) or 60))
+            return response
         return _page(
             request,
             "message.html",

@@ -33,35 +33,32 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
         )
 
     def validate(self, attrs):
-        from axes.handlers.proxy import AxesProxyHandler
+        from rest_framework.exceptions import AuthenticationFailed
 
-        from tenants.error_codes import DomainError
-        from venue_apps.accounts.error_codes import AccountErrorCode
-        from venue_apps.accounts.lockout import LOCKED_DETAIL, cooloff_seconds
+        from api.throttles import client_address
         from venue_apps.accounts.services import totp_checked
+        from venue_apps.accounts.sign_in import password_sign_in, sign_in_completed
 
-        # Locked out (too many wrong passwords for this account from this address)?
-        # Asked first and answered 429, rather than the 401 of a wrong password.
+        # The password (after the lockout and the account's ceiling on failures, which
+        # answer 429 without checking it), then the second factor, and only then a
+        # token: nothing is issued, not even an unreturned refresh record, for a
+        # sign-in that fails.
         request = self.context["request"]
-        if not AxesProxyHandler.is_allowed(request, {"email": attrs.get("email", "")}):
-            locked = DomainError(
-                AccountErrorCode.ACCOUNT_LOCKED,
-                LOCKED_DETAIL.format(minutes=cooloff_seconds() // 60),
-                status_code=429,
+        user = password_sign_in(
+            request, email=attrs[self.username_field], password=attrs["password"]
+        )
+        if user is None:
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
             )
-            locked.retry_after = cooloff_seconds()
-            raise locked
-        # The password (simplejwt's base serializer: authenticate, active account),
-        # then the second factor, and only then a token: nothing is issued, not even an
-        # unreturned refresh record, for a sign-in that fails.
-        jwt_serializers.TokenObtainSerializer.validate(self, attrs)
-        is_platform = in_public_schema()
-        if is_platform and self.user.role != Role.PLATFORM_STAFF:
+        self.user = user
+        if in_public_schema() and user.role != Role.PLATFORM_STAFF:
             raise serializers.ValidationError("Only platform staff sign in here.", code="not_staff")
-        second_factor = totp_checked(self.user, attrs.get("otp"))
-        refresh = token_pair_for(self.user, second_factor=second_factor)
+        second_factor = totp_checked(user, attrs.get("otp"))
+        sign_in_completed(user, address=client_address(request))
+        refresh = token_pair_for(user, second_factor=second_factor)
         if jwt_settings.UPDATE_LAST_LOGIN:
-            update_last_login(None, self.user)
+            update_last_login(None, user)
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
@@ -82,6 +79,11 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
 
 class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):
     token_class = TenantRefreshToken
+
+    def validate(self, attrs):
+        # Checked only (signature, expiry, tenant, not revoked yet): signing out is the
+        # view's call to accounts.services.session_end.
+        return {"token": self.token_class(attrs["refresh"])}
 
 
 class RegisterInput(serializers.Serializer):

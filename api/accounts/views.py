@@ -1,9 +1,11 @@
 """Sign-in and account endpoints of a tenant (`/api/v1/auth/...`, `/api/v1/me/`), the
 owner's staff and OAuth client management.
 
-Sign-in, registration and the emails we send on request are rate limited per account
-(the email given) and, generously, per address; too many wrong passwords for one account
-from one address lock that pair out for a while (django-axes).
+Sign-in, registration and the emails we send on request are rate limited generously
+per address; failed password checks and reset emails are limited per account too, in
+ways a stranger cannot use to keep the account's owner out (accounts.sign_in); too many
+wrong passwords for one account from one address lock that pair out for a while
+(django-axes).
 """
 
 from __future__ import annotations
@@ -17,19 +19,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from api.accounts import serializers as io_
 from api.accounts.serializers import MeOutput, RegisterInput, TenantBrandingOutput, UserOutput
 from api.filters import page_of
 from api.permissions import PerMethodRoles
 from api.throttles import (
-    EmailAccountThrottle,
     EmailAddressThrottle,
-    LoginAccountThrottle,
     LoginAddressThrottle,
     RegisterAddressThrottle,
+    client_address,
 )
-from api.tokens import second_factor_given, token_pair_for
+from api.tokens import (
+    SESSION_CLAIM,
+    TenantAccessToken,
+    second_factor_given,
+    session_keys,
+    token_pair_for,
+)
 from tenants.error_codes import NotFound
 from venue_apps.accounts import services
 from venue_apps.accounts.error_codes import AccountErrorCode
@@ -60,7 +69,7 @@ class RegisterView(APIView):
 class TokenObtainView(jwt_views.TokenObtainPairView):
     """`{email, password, otp?}` → `{access, refresh}`, valid only on this host's tenant."""
 
-    throttle_classes = [LoginAccountThrottle, LoginAddressThrottle]
+    throttle_classes = [LoginAddressThrottle]
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
@@ -71,6 +80,39 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 
 class LogoutView(jwt_views.TokenBlacklistView):
     """Revoke a refresh token (`{refresh}`)."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The refresh token is revoked and its session's access tokens stop at once;
+        # the access token presented (if any) too, for tokens from before sessions had
+        # ids. No Authorization header is needed: the storefront sends none.
+        data = self.get_serializer(data=request.data)
+        try:
+            data.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        refresh = data.validated_data["token"]
+        keys = [refresh.get(SESSION_CLAIM) or refresh["jti"]]
+        access = _presented_access_token(request)
+        user_claim = jwt_settings.USER_ID_CLAIM
+        if access is not None and access.get(user_claim) == refresh.get(user_claim):
+            keys += session_keys(access)
+        services.session_end(refresh, keys=list(dict.fromkeys(keys)))
+        return Response({}, status=status.HTTP_200_OK)
+
+
+def _presented_access_token(request: Request) -> TenantAccessToken | None:
+    """The valid access token of this tenant in the Authorization header, if any."""
+    from api.authentication import TenantJWTAuthentication
+
+    authentication = TenantJWTAuthentication()
+    header = authentication.get_header(request)
+    raw = authentication.get_raw_token(header) if header else None
+    if raw is None:
+        return None
+    try:
+        return TenantAccessToken(raw)
+    except TokenError:
+        return None
 
 
 class MeView(APIView):
@@ -125,13 +167,15 @@ class PasswordResetView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [EmailAccountThrottle, EmailAddressThrottle]
+    throttle_classes = [EmailAddressThrottle]
 
     @extend_schema(request=io_.EmailInput, responses={202: None})
     def post(self, request: Request) -> Response:
         data = io_.EmailInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_request(data.validated_data["email"])
+        services.password_reset_request(
+            data.validated_data["email"], address=client_address(request)
+        )
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -146,7 +190,7 @@ class PasswordResetConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_confirm(**data.validated_data)
+        services.password_reset_confirm(**data.validated_data, address=client_address(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

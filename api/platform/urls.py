@@ -9,6 +9,7 @@ urlpatterns = [
         views.PlatformTokenRefreshView.as_view(),
         name="platform-token-refresh",
     ),
+    path("auth/logout/", views.PlatformLogoutView.as_view(), name="platform-logout"),
     path("auth/2fa/", views.PlatformTwoFactorView.as_view(), name="platform-2fa"),
     path("auth/2fa/setup/", views.PlatformTwoFactorSetupView.as_view(), name="platform-2fa-setup"),
     path(

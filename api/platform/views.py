@@ -21,7 +21,7 @@ from api.platform.serializers import (
     TenantChangeInput,
     TenantOutput,
 )
-from api.throttles import LoginAccountThrottle, LoginAddressThrottle
+from api.throttles import LoginAddressThrottle
 from tenants import selectors, services
 from venue_apps.payments.selectors import usage_by_month
 
@@ -30,11 +30,15 @@ class PlatformTokenView(jwt_views.TokenObtainPairView):
     """`{email, password, otp?}` of platform staff → `{access, refresh}` for the platform
     API (rate limited and locked out like a chain's sign-in)."""
 
-    throttle_classes = [LoginAccountThrottle, LoginAddressThrottle]
+    throttle_classes = [LoginAddressThrottle]
 
 
 class PlatformTokenRefreshView(jwt_views.TokenRefreshView):
     pass
+
+
+class PlatformLogoutView(account_views.LogoutView):
+    """Revoke a refresh token (`{refresh}`); its session's access tokens stop at once."""
 
 
 # Two factors for platform staff, the accounts with the most power: the chains' own

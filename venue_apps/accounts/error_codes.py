@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from tenants.error_codes import DomainError
+
 
 class AccountErrorCode(StrEnum):
     EMAIL_TAKEN = "email_taken"
@@ -16,5 +18,20 @@ class AccountErrorCode(StrEnum):
     OAUTH_REFUSED = "oauth_refused"
     OAUTH_FAILED = "oauth_failed"
     ACCOUNT_LOCKED = "account_locked"
+    # The account had too many failed sign-ins lately, and this address is new to it.
+    SIGN_IN_PAUSED = "sign_in_paused"
+    # Too many requests of this kind from this address for this account.
+    THROTTLED = "throttled"
     STAFF_INVALID = "staff_invalid"
     NOT_FOUND = "account_not_found"
+
+
+class TooManyRequests(DomainError):
+    """A limit refused the request: 429, with the seconds to wait (the API answers them
+    in `Retry-After`)."""
+
+    status_code = 429
+
+    def __init__(self, code: AccountErrorCode, detail: str, *, retry_after: int):
+        super().__init__(code, detail)
+        self.retry_after = max(1, int(retry_after))

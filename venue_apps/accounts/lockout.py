@@ -1,7 +1,9 @@
 """How django-axes sees a sign-in here: by the email tried and the client's address.
 
-The pair (account, address) is what gets locked, never an address alone. The API
-signs in with `email`, the dashboards' login form with `username`; both are the email.
+The pair (account, address) is what gets locked, never an address alone; an IPv6
+client is its /64 (tenants.addresses.address_bucket), so stepping through the
+addresses of one line is still one address. The API signs in with `email`, the
+dashboards' login form with `username`; both are the email.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from tenants.addresses import client_address
+from tenants.addresses import address_bucket, client_address
 
 
 def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
@@ -25,7 +27,7 @@ def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None)
 def address_of(request: HttpRequest) -> str | None:
     # The same address the rate limits see (tenants.addresses); never a header's junk,
     # which axes would try to store in an inet column.
-    return client_address(request)
+    return address_bucket(client_address(request))
 
 
 def cooloff_seconds() -> int:

@@ -371,3 +371,50 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk} of user {self.user_id}"
+
+
+class RateCounter(models.Model):
+    """How often something happened in the current window of a limit, kept in the
+    database: the counts that must hold with Redis down (failed sign-ins and reset
+    emails per account, and every rate limit while Redis cannot be reached).
+    `venue_apps.accounts.ratelimits` reads and writes them."""
+
+    key = models.CharField(max_length=400, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} since {self.window_start:%H:%M:%S}"
+
+
+class SignInAddress(models.Model):
+    """Where an account signed in lately (the address, or an IPv6 client's /64): the
+    account-wide limits on failed sign-ins and reset emails never apply there, so a
+    stranger who fills them cannot keep the owner out where they usually sign in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_addresses")
+    address = models.GenericIPAddressField()
+    last_signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="sign_in_address_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} from {self.address}"
+
+
+class TokenDenial(models.Model):
+    """A signed-out session: access tokens naming this `jti` (their own, or the session
+    id `sid` they carry) are refused until `expires_at`, when they would have expired
+    anyway. Kept in the database beside the users, so that it holds with Redis down."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_denials")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.jti} of user {self.user_id} until {self.expires_at:%H:%M:%S}"

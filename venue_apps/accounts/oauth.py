@@ -7,12 +7,19 @@ screen, and checking its own `state`), then gives us either an access token it g
 from the provider's SDK or an authorization code; we verify everything with the
 provider and answer with our usual token pair.
 
-Accounts are linked by verified email only, and only customers' accounts: the provider
-must say the address is verified, a Google token must have been issued to this chain's
+Accounts are linked by verified email only, and only customers' accounts: Google must
+say the address is verified, a Google token must have been issued to this chain's
 client (not to some other app the customer once signed in to), and Facebook calls carry
 the app-secret proof. A local account that never proved its address is taken over by
-the provider's proof: its password is made unusable and its sessions revoked, so that
-whoever registered somebody else's address beforehand loses it.
+Google's proof: its password is made unusable, its sessions revoked and any identity
+linked to it while unproven removed, so that whoever registered somebody else's address
+beforehand loses it.
+
+Facebook never says whether it confirmed an address, so its email proves nothing here:
+a Facebook sign-in never enters an account that already uses the address (its owner
+signs in with the password), and an account it creates keeps its address unproven (we
+email the link that proves it). Whoever proves that address later (the link, a reset
+link, Google) ends the Facebook identity's access, unless it was them.
 """
 
 from __future__ import annotations
@@ -127,7 +134,13 @@ def email_verified_required(
         "email_verified"
     ) not in (True, "true"):
         raise SignInRefused(backend, "Google has not verified this email address.")
-    # Facebook shares only confirmed addresses.
+    # Facebook says nothing either way: its address is taken as unproven (below).
+
+
+def _proves_address(backend) -> bool:
+    """Whether the provider vouches for the address: Google does (checked above);
+    Facebook does not say."""
+    return backend.name == BACKENDS[OAuthClient.Provider.GOOGLE]
 
 
 def customer_by_verified_email(
@@ -145,19 +158,29 @@ def customer_by_verified_email(
         raise SignInRefused(backend, "Staff accounts sign in with their password.")
     if not existing.is_active:
         raise SignInRefused(backend, "This account is closed.")
+    if not _proves_address(backend):
+        logger.warning(
+            "%s sign-in refused: its address belongs to account %s", backend.name, existing.pk
+        )
+        raise SignInRefused(
+            backend,
+            "An account here already uses this email address. Sign in with its password "
+            "(or reset the password) instead.",
+        )
     if not existing.email_verified:
         _take_over_unproven(existing)
     return {"user": existing, "is_new": False}
 
 
 def _take_over_unproven(user: User) -> None:
-    from venue_apps.accounts.services import user_tokens_revoke
+    from venue_apps.accounts.services import unproven_identities_end, user_tokens_revoke
 
     with transaction.atomic():
         user.set_unusable_password()
         user.email_verified_at = timezone.now()
         user.save(update_fields=["password", "email_verified_at"])
         user_tokens_revoke(user)
+        unproven_identities_end(user)
     logger.info("account %s taken over by a provider-verified sign-in", user.pk)
 
 
@@ -169,6 +192,11 @@ def customer_created(
     email = details["email"].strip().lower()
     name = (details.get("fullname") or "").strip()[:150]
     created = User.objects.create_user(email, None, name=name, role=Role.CUSTOMER)
-    created.email_verified_at = timezone.now()
-    created.save(update_fields=["email_verified_at"])
+    if _proves_address(backend):
+        created.email_verified_at = timezone.now()
+        created.save(update_fields=["email_verified_at"])
+    else:
+        from venue_apps.accounts.services import email_verification_send
+
+        email_verification_send(created)
     return {"user": created, "is_new": True}

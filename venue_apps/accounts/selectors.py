@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
-from venue_apps.accounts.models import OAuthClient, Role, TOTPDevice, User
+from venue_apps.accounts.models import OAuthClient, Role, TokenDenial, TOTPDevice, User
 
 
 def oauth_providers() -> list[dict[str, str]]:
@@ -32,3 +33,11 @@ def users_with_two_factor(users: QuerySet[User] | None = None) -> QuerySet[User]
     for lists of staff, which show it on every row."""
     apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     return (users if users is not None else User.objects.all()).annotate(two_factor_on=Exists(apps))
+
+
+def token_denied(keys: list[str]) -> bool:
+    """Whether a signed-out session's deny list names any of these token keys."""
+    return (
+        bool(keys)
+        and TokenDenial.objects.filter(jti__in=keys, expires_at__gt=timezone.now()).exists()
+    )

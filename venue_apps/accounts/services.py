@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from tenants.crypto import hint, seal
 from tenants.error_codes import Conflict, DomainError, NotFound
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
-from venue_apps.accounts.error_codes import AccountErrorCode
+from venue_apps.accounts.error_codes import AccountErrorCode, TooManyRequests
 from venue_apps.accounts.models import (
     RECOVERY_CODE_LENGTH,
     STAFF_ROLES,
@@ -32,6 +33,7 @@ from venue_apps.accounts.models import (
     OAuthClient,
     RecoveryCode,
     Role,
+    TokenDenial,
     TOTPDevice,
     User,
     looks_like_recovery_code,
@@ -108,6 +110,20 @@ def customer_register(*, email: str, password: str, name: str) -> User:
 # --- sessions -------------------------------------------------------------------------
 
 
+def unproven_identities_end(user: User) -> int:
+    """Unlink the Google or Facebook identities of an account whose address was never
+    proved (only Facebook links such an account: it does not vouch for addresses),
+    when somebody proves the address. Returns how many were unlinked."""
+    from social_django.models import UserSocialAuth
+
+    deleted, _ = UserSocialAuth.objects.filter(user=user).delete()
+    if deleted:
+        logger.info(
+            "identities of account %s linked before its address was proved removed", user.pk
+        )
+    return deleted
+
+
 def user_tokens_revoke(user: User) -> int:
     """Sign the user out everywhere: every refresh token they hold is blacklisted."""
     from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -116,6 +132,33 @@ def user_tokens_revoke(user: User) -> int:
     revoked = [BlacklistedToken(token=token) for token in outstanding]
     BlacklistedToken.objects.bulk_create(revoked, ignore_conflicts=True)
     return len(revoked)
+
+
+@transaction.atomic
+def session_end(refresh: Any, *, keys: list[str]) -> int:
+    """Sign one session out (a validated refresh token and the deny-list keys of its
+    session: `api.tokens.session_keys`). The refresh token is revoked, and access tokens
+    naming any of `keys` are refused at once, until they would have expired anyway;
+    the user's other sessions go on. Returns how many keys were denied."""
+    from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+    refresh.blacklist()
+    now = timezone.now()
+    leeway = jwt_settings.LEEWAY
+    if not isinstance(leeway, timedelta):
+        leeway = timedelta(seconds=leeway)
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] + leeway
+    user_id = refresh[jwt_settings.USER_ID_CLAIM]
+    if not User.objects.filter(pk=user_id).exists():
+        keys = []  # the account is gone, and its tokens with it
+    TokenDenial.objects.bulk_create(
+        [TokenDenial(jti=key, user_id=user_id, expires_at=now + lifetime) for key in keys],
+        ignore_conflicts=True,
+    )
+    # The list stays short: nothing outlives the access tokens it stops.
+    TokenDenial.objects.filter(expires_at__lte=now).delete()
+    logger.info("user %s signed out of one session", user_id)
+    return len(keys)
 
 
 # --- email verification and passwords ----------------------------------------------------
@@ -200,18 +243,53 @@ def email_verification_refused(token: str) -> User:
     user.set_unusable_password()
     user.save(update_fields=["password"])
     user_tokens_revoke(user)
+    unproven_identities_end(user)
     logger.info("unverified account %s disowned by the owner of its address", user.pk)
     return user
 
 
-def password_reset_request(email: str) -> None:
+def password_reset_request(email: str, *, address: str | None) -> bool:
     """Email a reset link if such an account exists; say nothing either way (no
-    address book for whoever probes the form)."""
+    address book for whoever probes the form). Returns whether an email goes out.
+
+    Two limits keep an inbox from being flooded, and neither lets a stranger stop the
+    account's owner from resetting: requests per account and address (`email_account`;
+    TooManyRequests `throttled`, counted whether or not the account exists, so the
+    answer says nothing), and emails per account from addresses it has not signed in
+    from lately (`email_account_ceiling`): past that ceiling no new email goes out,
+    but the answer is the same, and every link sent in the meantime (to the owner's
+    inbox) still works.
+    """
+    from tenants.addresses import address_bucket
+    from venue_apps.accounts.ratelimits import rate_counter_hit, rate_setting
+    from venue_apps.accounts.sign_in import sign_in_address_known
     from venue_apps.accounts.tasks import account_email_send
 
+    normal = _normalised_email(email)
+    per_address = rate_setting("email_account")
+    if per_address is not None:
+        verdict = rate_counter_hit(
+            f"reset-requests:{normal}:{address_bucket(address) or 'unknown'}", per_address
+        )
+        if not verdict.allowed:
+            raise TooManyRequests(
+                AccountErrorCode.THROTTLED,
+                "Too many password reset requests for this address from here; try again later.",
+                retry_after=verdict.retry_after,
+            )
     user = user_find_by_email(email)
-    if user is not None and user.is_active:
-        task_enqueue_on_commit(account_email_send, user.pk, "password_reset")
+    if user is None or not user.is_active:
+        return False
+    ceiling = rate_setting("email_account_ceiling")
+    if (
+        ceiling is not None
+        and not sign_in_address_known(user, address)
+        and not rate_counter_hit(f"reset-emails:{normal}", ceiling).allowed
+    ):
+        logger.info("password reset email for user %s not sent: over the ceiling", user.pk)
+        return False
+    task_enqueue_on_commit(account_email_send, user.pk, "password_reset")
+    return True
 
 
 def password_reset_link_parts(user: User) -> tuple[str, str]:
@@ -236,8 +314,16 @@ def password_reset_link_valid(uid: str, token: str) -> bool:
 
 
 @transaction.atomic
-def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
-    """Set a new password from an emailed link; every session of the account ends."""
+def password_reset_confirm(
+    *, uid: str, token: str, new_password: str, address: str | None = None
+) -> User:
+    """Set a new password from an emailed link; every session of the account ends.
+
+    Whoever follows the link holds the mailbox: the address they follow it from becomes
+    one the account signs in from, where a flood of failed sign-ins by somebody else
+    never keeps them out (accounts.sign_in)."""
+    from venue_apps.accounts.sign_in import sign_in_completed
+
     user = _reset_link_user(uid, token, lock=True)
     if user is None:
         raise DomainError(
@@ -245,10 +331,14 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         )
     _checked_password(new_password, user)
     user.set_password(new_password)
-    # Following the link proved the address too.
+    # Following the link proved the address too, and whoever linked an identity to the
+    # account before it was proved (Facebook) loses it.
+    if not user.email_verified:
+        unproven_identities_end(user)
     user.email_verified_at = user.email_verified_at or timezone.now()
     user.save(update_fields=["password", "email_verified_at"])
     user_tokens_revoke(user)
+    sign_in_completed(user, address=address)
     return user
 
 

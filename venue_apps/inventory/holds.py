@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tenants.addresses import same_subscriber
 from tenants.cache import cache_namespace_bump
 from tenants.channels import group_send_on_commit, tenant_group_name
 from tenants.error_codes import Conflict, DomainError, NotFound
@@ -124,7 +125,10 @@ def _owner_checked(owner: HoldOwner, policy: HoldPolicy) -> None:
             f"You already hold seats {policy.max_active_holds} times; release one first.",
         )
     if owner.user_id is None and owner.address:
-        from_address = active.filter(user_id=None, client_address=owner.address).count()
+        # One subscriber, not one address: an IPv6 line is a whole /64.
+        from_address = active.filter(
+            same_subscriber("client_address", owner.address), user_id=None
+        ).count()
         if from_address >= policy.max_anonymous_holds_per_address:
             raise Conflict(
                 InventoryErrorCode.HOLDS_LIMIT,
