@@ -123,6 +123,9 @@ PUBLIC_SCHEMA_NAME = "public"
 # migration (tenants.services.template_schema_ensure keeps it current).
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# `migrate_schemas --executor=multiprocessing` forks its workers: ours closes every
+# connection pool first, so no child inherits the parent's sockets (DB_POOL_MAX_SIZE).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executors.executor_for"
 
 MIDDLEWARE = [
     # Must come first: it picks the schema (or refuses the host) before anything reads data.
