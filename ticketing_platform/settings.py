@@ -575,11 +575,11 @@ PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(sel
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 SESSION_COOKIE_HTTPONLY = True
+# Health probes (liveness, readiness) come over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/((live|ready)/?)?$"]
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # Health probes come over plain HTTP inside the cluster.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
