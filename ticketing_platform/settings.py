@@ -208,12 +208,26 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 TENANT_LIMIT_SET_CALLS = env.bool("TENANT_LIMIT_SET_CALLS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Redis: the cache, the channel layer, the broker and the results -------------------
+#
+# Four uses with different needs, each movable on its own. The cache may lose any key at
+# any time and should: its Redis runs with `maxmemory-policy allkeys-lru` and a
+# `maxmemory`, so a flood of cached pages evicts the oldest instead of failing writes.
+# The broker's queues (and unacked tasks), the channel layer's groups and the task
+# results must never be evicted: an evicted queue is a lost e-ticket or refund, so they
+# live on a Redis with `noeviction` (which refuses writes when full rather than dropping
+# data). The eviction policy is per Redis server, not per database, so production runs
+# two servers (deploy/compose.yaml, deploy/k8s/redis.yaml). Each URL defaults to
+# REDIS_URL: one small Redis is enough for development and tests, whose copies share one
+# local server, each in its own database (`.local/env`).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=REDIS_URL)
+CHANNELS_REDIS_URL = env.str("CHANNELS_REDIS_URL", default=REDIS_URL)
 
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         # Every key is prefixed with the schema of the connection that made it, so two
         # tenants never read each other's entries (django-tenants #599).
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -235,7 +249,7 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            "hosts": [CHANNELS_REDIS_URL],
             "prefix": env.str("CHANNELS_PREFIX", default="tp-channels"),
             "capacity": 1500,
             "expiry": 30,
@@ -245,6 +259,7 @@ CHANNEL_LAYERS = {
 
 # --- Celery (tenant-schemas-celery stamps each task with the sender's schema) ----------
 
+# Both on a `noeviction` Redis in production (see the Redis section above).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_SERIALIZER = "json"
@@ -297,8 +312,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 )
 # Keep our logging configuration (JSON lines with the tenant) in workers too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A task a worker took and never acknowledged (acks_late: the worker died, was
+# OOM-killed or lost its node) goes back to the queue after this many seconds; Redis's
+# default is an hour. It must stay above the longest a delivered task can wait and run
+# unacknowledged, the longest retry countdown (retry_backoff_max, 600 s) plus the hard
+# time limit, or a task still waiting or running is delivered a second time
+# (tests/test_redis_and_celery_settings.py keeps it so).
 # Fail fast when the broker is down: callers log and carry on (tenants.queue).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_max": 0.5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1200),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
 
 # --- authentication ---------------------------------------------------------------------
