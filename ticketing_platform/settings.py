@@ -128,7 +128,10 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 GET_EXECUTOR_FUNCTION = "tenants.migration_executors.executor_for"
 
 MIDDLEWARE = [
-    # Must come first: it picks the schema (or refuses the host) before anything reads data.
+    # The proxy's X-Request-ID (or a new id) on every log line of the request; reads no
+    # data, so it may run before the tenant is picked (and so name its log lines too).
+    "ticketing_platform.request_id.RequestIdMiddleware",
+    # Must come before anything that reads data: it picks the schema (or refuses the host).
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -632,7 +635,8 @@ LOGGING = {
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            # python-json-logger's, adding the request's id (X-Request-ID) when there is one.
+            "()": "ticketing_platform.log_format.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(tenant)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
