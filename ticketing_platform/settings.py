@@ -36,6 +36,11 @@ else:
     SECRET_KEY = env.str(
         "SECRET_KEY", default="development-only-key-never-use-in-production-0123456789abcdef"
     )
+# Rotating SECRET_KEY without signing everyone out: the new key in SECRET_KEY, the old one
+# here (comma-separated) until sessions, password-reset and email links signed with it
+# have expired (two weeks); they still verify meanwhile. JWTs follow the same rule unless
+# they have a key of their own (JWT_SIGNING_KEY, below).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 
 # Data keys that seal secrets at rest (payment keys, webhook secrets, signing keys):
@@ -449,7 +454,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
     # Access tokens carry a digest of the password hash: a new password ends them at once.
     "CHECK_REVOKE_TOKEN": True,
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
     "ALGORITHM": "HS256",
     # Tokens name the schema that issued them and verify it against the request's schema.
     "AUTH_TOKEN_CLASSES": ("api.tokens.TenantAccessToken",),
@@ -457,6 +462,17 @@ SIMPLE_JWT = {
     "TOKEN_REFRESH_SERIALIZER": "api.accounts.serializers.TokenRefreshSerializer",
     "TOKEN_BLACKLIST_SERIALIZER": "api.accounts.serializers.TokenBlacklistSerializer",
 }
+
+# Keys that still verify JWTs but sign none (simplejwt verifies with one key only, so
+# api.tokens.RotatingTokenBackend tries these after it). Rotating JWT_SIGNING_KEY: the
+# new key there, the old one here until the longest token (JWT_REFRESH_DAYS) has
+# expired. Without a JWT key of its own the tokens follow SECRET_KEY, and so its
+# fallbacks; moving to one of its own, list the SECRET_KEY here for that while.
+JWT_SIGNING_KEY_FALLBACKS = (
+    env.list("JWT_SIGNING_KEY_FALLBACKS", default=[])
+    if env.str("JWT_SIGNING_KEY", default="")
+    else SECRET_KEY_FALLBACKS
+)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ticketing platform API",
