@@ -124,3 +124,24 @@ def test_kubernetes_gives_each_server_time_to_shut_down_gracefully(name, margin)
     deployment = next(doc for doc in k8s(f"{name}.yaml") if doc["kind"] == "Deployment")
 
     assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > margin
+
+
+def test_the_manifests_keep_media_in_a_bucket_not_on_a_shared_volume():
+    environment = k8s("configmap.yaml")[0]["data"]
+    secret = k8s("secret.example.yaml")[0]["stringData"]
+    resources = k8s("kustomization.yaml")[0]["resources"]
+    workloads = [
+        doc
+        for name in resources
+        if name.endswith(".yaml") and (K8S / name).exists()
+        for doc in k8s(name)
+        if doc["kind"] in {"Deployment", "StatefulSet", "Job"}
+    ]
+
+    assert environment["MEDIA_STORAGE"] == "s3"
+    assert environment["MEDIA_S3_BUCKET"]
+    assert {"MEDIA_S3_ACCESS_KEY_ID", "MEDIA_S3_SECRET_ACCESS_KEY"} <= set(secret)
+    assert not any(name.startswith("media") for name in resources)
+    for workload in workloads:
+        for volume in workload["spec"]["template"]["spec"].get("volumes", []):
+            assert "persistentVolumeClaim" not in volume, workload["metadata"]["name"]

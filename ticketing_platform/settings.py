@@ -521,10 +521,68 @@ STATIC_URL = "static/"
 # Collected files are served by WhiteNoise in production; elsewhere it serves them
 # straight from the apps (WHITENOISE_USE_FINDERS), so no collectstatic is needed.
 STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+# --- media: uploaded posters and logos (ticketing_platform/storage.py) ----------------
+#
+# Keyed by chain (tenants/<schema>/...). MEDIA_STORAGE=filesystem (the default: the demo,
+# the tests, compose's volume) keeps them under MEDIA_ROOT; s3 in an S3-compatible
+# bucket (AWS, MinIO, R2, GCS's XML API...), private unless MEDIA_S3_CUSTOM_DOMAIN names
+# a public domain for it (a CDN, or a public-read bucket). Either way the chain's host
+# serves `/media/tenants/<schema>/...` (api.storefront.media): from the disk, or as a
+# redirect to a signed URL valid MEDIA_SIGNED_URL_SECONDS.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=3600)
+# Origins the pages may load images from besides their own (Content-Security-Policy).
+MEDIA_ORIGINS: list[str] = []
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _media_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
+    _media_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="")
+    _media_bucket = env.str("MEDIA_S3_BUCKET")
+    _media_region = env.str("MEDIA_S3_REGION", default="")
+    _media_storage = {
+        "BACKEND": "ticketing_platform.storage.ChainMediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": _media_bucket,
+            # Unset: the AWS SDK's own chain (instance or pod role, AWS_* variables).
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "endpoint_url": _media_endpoint or None,
+            "region_name": _media_region or None,
+            # Other S3-compatible services mostly want paths, AWS its bucket subdomains.
+            "addressing_style": env.str(
+                "MEDIA_S3_ADDRESSING_STYLE", default="path" if _media_endpoint else "virtual"
+            ),
+            "signature_version": "s3v4",
+            "custom_domain": _media_domain or None,
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
+            # Objects get no ACL of their own: the bucket's policy decides who reads.
+            "default_acl": None,
+            # Uploads never replace a file (browsers cache them for a day by name).
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    if _media_domain:
+        MEDIA_ORIGINS = [f"https://{_media_domain}"]
+    elif _media_endpoint:
+        MEDIA_ORIGINS = ["/".join(_media_endpoint.split("/", 3)[:3])]
+    else:
+        MEDIA_ORIGINS = [
+            f"https://{_media_bucket}.s3.{_media_region}.amazonaws.com"
+            if _media_region
+            else f"https://{_media_bucket}.s3.amazonaws.com"
+        ]
+else:
+    raise environ.ImproperlyConfigured(
+        f"MEDIA_STORAGE must be filesystem or s3, not {MEDIA_STORAGE!r}"
+    )
+MEDIA_ORIGINS = env.list("MEDIA_ORIGINS", default=MEDIA_ORIGINS)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -602,7 +660,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *MEDIA_ORIGINS],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "media-src": [SELF, "blob:"],

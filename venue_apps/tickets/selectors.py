@@ -59,11 +59,17 @@ def ticket_pages(order: Order, tickets: list[Ticket]) -> list[TicketPage]:
         ticket_id: index
         for index, ticket_id in enumerate(order_tickets(order).values_list("pk", flat=True), 1)
     }
-    logo = None
+    logo: str | bytes | None = None
     if tenant.logo:
         try:
             logo = tenant.logo.path
-        except (ValueError, NotImplementedError):
+        except NotImplementedError:  # a bucket: the image itself
+            try:
+                with tenant.logo.open("rb") as image:
+                    logo = image.read()
+            except Exception:  # the bucket failed us: the ticket prints without the logo
+                logo = None
+        except ValueError:
             logo = None
     return [
         TicketPage(
