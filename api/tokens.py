@@ -14,7 +14,14 @@ token of that session stops working at once, and no other session's.
 
 from __future__ import annotations
 
-from rest_framework_simplejwt.exceptions import TokenError
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from jwt.exceptions import InvalidSignatureError
+from rest_framework_simplejwt import settings as jwt_settings
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from tenants.schemas import current_schema_name
@@ -24,7 +31,73 @@ SESSION_CLAIM = "sid"
 WRONG_TENANT_MESSAGE = "Token was issued for another tenant."
 
 
+class RotatingTokenBackend(TokenBackend):
+    """simplejwt's backend, verifying with older keys too, so the signing key rotates
+    without signing anyone out.
+
+    It signs with SIGNING_KEY only. A token whose signature does not match it is tried
+    against each of JWT_SIGNING_KEY_FALLBACKS in turn; any other failure (expired,
+    malformed, another algorithm) is final at once. simplejwt verifies with one key
+    only (its issue #608), hence this subclass.
+    """
+
+    def __init__(
+        self,
+        algorithm: str,
+        signing_key: str,
+        *,
+        fallback_keys: tuple[str, ...] = (),
+        **options: Any,
+    ) -> None:
+        super().__init__(algorithm, signing_key, **options)
+        self.fallbacks = [TokenBackend(algorithm, key, **options) for key in fallback_keys]
+
+    def decode(self, token, verify: bool = True) -> dict[str, Any]:
+        try:
+            return super().decode(token, verify=verify)
+        except TokenBackendError as error:
+            if not isinstance(error.__cause__, InvalidSignatureError):
+                raise
+            for fallback in self.fallbacks:
+                try:
+                    return fallback.decode(token, verify=verify)
+                except TokenBackendError as other:
+                    if not isinstance(other.__cause__, InvalidSignatureError):
+                        raise
+            raise
+
+
+@lru_cache(maxsize=4)
+def _token_backend(
+    algorithm: str, signing_key: str, fallback_keys: tuple[str, ...], leeway: Any
+) -> RotatingTokenBackend:
+    return RotatingTokenBackend(
+        algorithm,
+        signing_key,
+        audience=jwt_settings.api_settings.AUDIENCE,
+        issuer=jwt_settings.api_settings.ISSUER,
+        leeway=leeway,
+        json_encoder=jwt_settings.api_settings.JSON_ENCODER,
+        fallback_keys=fallback_keys,
+    )
+
+
+def token_backend() -> RotatingTokenBackend:
+    """The backend for the current settings (simplejwt replaces its `api_settings`
+    object when SIMPLE_JWT changes, so it is looked up on each call)."""
+    current = jwt_settings.api_settings
+    return _token_backend(
+        current.ALGORITHM,
+        current.SIGNING_KEY,
+        tuple(settings.JWT_SIGNING_KEY_FALLBACKS),
+        current.LEEWAY,
+    )
+
+
 class TenantBoundTokenMixin:
+    def get_token_backend(self) -> TokenBackend:
+        return token_backend()
+
     @classmethod
     def for_user(cls, user):
         token = super().for_user(user)

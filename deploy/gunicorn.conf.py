@@ -9,6 +9,8 @@ pods x WEB_CONCURRENCY must fit the database's (or PgBouncer's) connection budge
 
 import os
 
+from ticketing_platform.log_format import gunicorn_logging
+
 # In containers os.cpu_count() reports the node's CPUs, not the pod's limit, so the
 # worker count is set explicitly: WEB_CONCURRENCY (image default 4).
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
@@ -30,11 +32,15 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 # Heartbeat files on tmpfs: /tmp may be disk-backed and the root filesystem is read-only.
 worker_tmp_dir = "/dev/shm"  # noqa: S108
 
-# Errors to stderr. No access log by default: the proxy logs every request already, and
-# Django logs as JSON (LOG_FORMAT=json); set GUNICORN_ACCESS_LOG=- to turn it on.
+# gunicorn's own lines as JSON, like the app's (LOG_FORMAT=json): errors to stderr. No
+# access log by default, the proxy logs every request already (with its request id);
+# GUNICORN_ACCESS_LOG=- turns it on, one JSON line per request with the X-Request-ID the
+# proxy sent, and the path without its query string (one-use tokens travel there).
 errorlog = "-"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+access_log_format = "%(m)s %(U)s %(s)s"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+logconfig_dict = gunicorn_logging(access_log=bool(accesslog))
 
 # Import the app once in the master, then fork: less memory per worker, faster restarts.
 # Safe here: settings import opens no database or Redis connection.

@@ -13,3 +13,4 @@ class TenantsConfig(AppConfig):
         # A WSGI thread serves one request after another: what one request served must
         # not name the lines logged after it (the next request names its own).
         request_finished.connect(serving_schema_forget, dispatch_uid="tenants.serving_schema")
+        from tenants import checks  # noqa: F401  (registers them)

@@ -55,6 +55,16 @@ def _current_keys() -> tuple[tuple[str, bytes], ...]:
     return _keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+def key_ids(configured: list[str]) -> list[str]:
+    """The ids of the configured keys, in order; ValueError when one is not usable."""
+    return [key_id for key_id, _ in _keys(tuple(configured))]
+
+
+def current_key_id() -> str:
+    """The id of the key that seals new values (the first configured)."""
+    return _current_keys()[0][0]
+
+
 def new_key() -> str:
     """A fresh data key, as FIELD_ENCRYPTION_KEYS wants it."""
     return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
@@ -88,7 +98,12 @@ def unseal(token: str, *, context: str) -> str:
 
 
 def sealed_with_current_key(token: str) -> bool:
-    return token.startswith(f"{PREFIX}.{_current_keys()[0][0]}.")
+    return token.startswith(current_key_prefix())
+
+
+def current_key_prefix() -> str:
+    """How every value sealed under the current key begins."""
+    return f"{PREFIX}.{current_key_id()}."
 
 
 def hint(secret: str) -> str:

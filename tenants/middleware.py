@@ -23,7 +23,11 @@ from tenants.models import Tenant
 from tenants.schemas import serving_schema_set
 from tenants.selectors import tenant_for_host
 
-HEALTH_PATH = "/healthz/"
+# The probes (api/health.py): liveness, readiness and readiness's old name, with or
+# without the trailing slash. Probes address pods by IP, which is no chain's host.
+HEALTH_PATHS = frozenset(
+    {"/healthz/", "/healthz/live", "/healthz/live/", "/healthz/ready", "/healthz/ready/"}
+)
 
 
 def refusal_for(tenant: Tenant | None, host: str) -> tuple[int, dict] | None:
@@ -95,7 +99,7 @@ def serving_schema_forget(**kwargs) -> None:
 class TenantResolutionMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest):
         serving_schema_set(settings.PUBLIC_SCHEMA_NAME)
-        if request.path == HEALTH_PATH:
+        if request.path in HEALTH_PATHS:
             # Probes address pods by IP, which is no tenant's host; the check reads no
             # tenant data, so it is served from the public URL conf.
             connection.set_schema_to_public()

@@ -25,9 +25,9 @@ def worker(django_db_setup, django_db_blocker):
         django_db_blocker.unblock(),
         start_worker(
             app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
-        ),
+        ) as started,
     ):
-        yield
+        yield started
 
 
 def test_task_sent_from_a_runs_in_a(committed, worker):
@@ -150,3 +150,41 @@ def test_a_tasks_log_lines_name_the_chain_it_was_sent_from(committed, worker):
         tenant for message, tenant in lines.seen if result.id in message and "succeeded" in message
     ]
     assert succeeded == "beta"
+
+
+def test_the_liveness_probe_passes_for_a_worker_that_answers(worker):
+    from ticketing_platform.worker_liveness import worker_alive
+
+    alive, reason = worker_alive(node=worker.hostname, timeout=5)
+
+    assert alive, reason
+
+
+def test_the_liveness_probe_fails_for_a_worker_that_does_not_answer():
+    from ticketing_platform.worker_liveness import worker_alive
+
+    alive, reason = worker_alive(node="celery@stuck-worker", timeout=1)
+
+    assert not alive
+    assert reason == "celery@stuck-worker did not answer within 1 s"
+
+
+def test_the_liveness_probe_passes_while_the_broker_is_down():
+    """With Redis down no worker can answer: restarting them all would fix nothing."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ticketing_platform.worker_liveness", "--timeout=2"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("broker unreachable")

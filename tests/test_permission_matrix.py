@@ -168,6 +168,8 @@ PLATFORM: dict[tuple[str, str], Row] = {
 # admin's own site, with its own login.
 PAGES: dict[str, tuple[str, int]] = {
     "healthz": ("/healthz/", 200),
+    "healthz-live": ("/healthz/live/", 200),
+    "healthz-ready": ("/healthz/ready/", 200),
     "sandbox-page": (f"/pay/sandbox/{uuid.uuid4()}/", 404),  # without the page's token
     "verify-email-page": ("/account/verify-email/", 400),  # without the emailed link
     "reset-password-page": ("/account/reset-password/", 400),  # without the emailed link

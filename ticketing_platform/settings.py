@@ -36,6 +36,11 @@ else:
     SECRET_KEY = env.str(
         "SECRET_KEY", default="development-only-key-never-use-in-production-0123456789abcdef"
     )
+# Rotating SECRET_KEY without signing everyone out: the new key in SECRET_KEY, the old one
+# here (comma-separated) until sessions, password-reset and email links signed with it
+# have expired (two weeks); they still verify meanwhile. JWTs follow the same rule unless
+# they have a key of their own (JWT_SIGNING_KEY, below).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 
 # Data keys that seal secrets at rest (payment keys, webhook secrets, signing keys):
@@ -123,9 +128,15 @@ PUBLIC_SCHEMA_NAME = "public"
 # migration (tenants.services.template_schema_ensure keeps it current).
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# `migrate_schemas --executor=multiprocessing` forks its workers: ours closes every
+# connection pool first, so no child inherits the parent's sockets (DB_POOL_MAX_SIZE).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executors.executor_for"
 
 MIDDLEWARE = [
-    # Must come first: it picks the schema (or refuses the host) before anything reads data.
+    # The proxy's X-Request-ID (or a new id) on every log line of the request; reads no
+    # data, so it may run before the tenant is picked (and so name its log lines too).
+    "ticketing_platform.request_id.RequestIdMiddleware",
+    # Must come before anything that reads data: it picks the schema (or refuses the host).
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -205,12 +216,26 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 TENANT_LIMIT_SET_CALLS = env.bool("TENANT_LIMIT_SET_CALLS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Redis: the cache, the channel layer, the broker and the results -------------------
+#
+# Four uses with different needs, each movable on its own. The cache may lose any key at
+# any time and should: its Redis runs with `maxmemory-policy allkeys-lru` and a
+# `maxmemory`, so a flood of cached pages evicts the oldest instead of failing writes.
+# The broker's queues (and unacked tasks), the channel layer's groups and the task
+# results must never be evicted: an evicted queue is a lost e-ticket or refund, so they
+# live on a Redis with `noeviction` (which refuses writes when full rather than dropping
+# data). The eviction policy is per Redis server, not per database, so production runs
+# two servers (deploy/compose.yaml, deploy/k8s/redis.yaml). Each URL defaults to
+# REDIS_URL: one small Redis is enough for development and tests, whose copies share one
+# local server, each in its own database (`.local/env`).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=REDIS_URL)
+CHANNELS_REDIS_URL = env.str("CHANNELS_REDIS_URL", default=REDIS_URL)
 
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         # Every key is prefixed with the schema of the connection that made it, so two
         # tenants never read each other's entries (django-tenants #599).
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -232,7 +257,7 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            "hosts": [CHANNELS_REDIS_URL],
             "prefix": env.str("CHANNELS_PREFIX", default="tp-channels"),
             "capacity": 1500,
             "expiry": 30,
@@ -242,6 +267,7 @@ CHANNEL_LAYERS = {
 
 # --- Celery (tenant-schemas-celery stamps each task with the sender's schema) ----------
 
+# Both on a `noeviction` Redis in production (see the Redis section above).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_SERIALIZER = "json"
@@ -310,8 +336,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 )
 # Keep our logging configuration (JSON lines with the tenant) in workers too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A task a worker took and never acknowledged (acks_late: the worker died, was
+# OOM-killed or lost its node) goes back to the queue after this many seconds; Redis's
+# default is an hour. It must stay above the longest a delivered task can wait and run
+# unacknowledged, the longest retry countdown (retry_backoff_max, 600 s) plus the hard
+# time limit, or a task still waiting or running is delivered a second time
+# (tests/test_redis_and_celery_settings.py keeps it so).
 # Fail fast when the broker is down: callers log and carry on (tenants.queue).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_max": 0.5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1200),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
 
 # --- authentication ---------------------------------------------------------------------
@@ -438,7 +475,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
     # Access tokens carry a digest of the password hash: a new password ends them at once.
     "CHECK_REVOKE_TOKEN": True,
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
     "ALGORITHM": "HS256",
     # Tokens name the schema that issued them and verify it against the request's schema.
     "AUTH_TOKEN_CLASSES": ("api.tokens.TenantAccessToken",),
@@ -446,6 +483,17 @@ SIMPLE_JWT = {
     "TOKEN_REFRESH_SERIALIZER": "api.accounts.serializers.TokenRefreshSerializer",
     "TOKEN_BLACKLIST_SERIALIZER": "api.accounts.serializers.TokenBlacklistSerializer",
 }
+
+# Keys that still verify JWTs but sign none (simplejwt verifies with one key only, so
+# api.tokens.RotatingTokenBackend tries these after it). Rotating JWT_SIGNING_KEY: the
+# new key there, the old one here until the longest token (JWT_REFRESH_DAYS) has
+# expired. Without a JWT key of its own the tokens follow SECRET_KEY, and so its
+# fallbacks; moving to one of its own, list the SECRET_KEY here for that while.
+JWT_SIGNING_KEY_FALLBACKS = (
+    env.list("JWT_SIGNING_KEY_FALLBACKS", default=[])
+    if env.str("JWT_SIGNING_KEY", default="")
+    else SECRET_KEY_FALLBACKS
+)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ticketing platform API",
@@ -494,10 +542,68 @@ STATIC_URL = "static/"
 # Collected files are served by WhiteNoise in production; elsewhere it serves them
 # straight from the apps (WHITENOISE_USE_FINDERS), so no collectstatic is needed.
 STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+# --- media: uploaded posters and logos (ticketing_platform/storage.py) ----------------
+#
+# Keyed by chain (tenants/<schema>/...). MEDIA_STORAGE=filesystem (the default: the demo,
+# the tests, compose's volume) keeps them under MEDIA_ROOT; s3 in an S3-compatible
+# bucket (AWS, MinIO, R2, GCS's XML API...), private unless MEDIA_S3_CUSTOM_DOMAIN names
+# a public domain for it (a CDN, or a public-read bucket). Either way the chain's host
+# serves `/media/tenants/<schema>/...` (api.storefront.media): from the disk, or as a
+# redirect to a signed URL valid MEDIA_SIGNED_URL_SECONDS.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=3600)
+# Origins the pages may load images from besides their own (Content-Security-Policy).
+MEDIA_ORIGINS: list[str] = []
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _media_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
+    _media_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="")
+    _media_bucket = env.str("MEDIA_S3_BUCKET")
+    _media_region = env.str("MEDIA_S3_REGION", default="")
+    _media_storage = {
+        "BACKEND": "ticketing_platform.storage.ChainMediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": _media_bucket,
+            # Unset: the AWS SDK's own chain (instance or pod role, AWS_* variables).
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "endpoint_url": _media_endpoint or None,
+            "region_name": _media_region or None,
+            # Other S3-compatible services mostly want paths, AWS its bucket subdomains.
+            "addressing_style": env.str(
+                "MEDIA_S3_ADDRESSING_STYLE", default="path" if _media_endpoint else "virtual"
+            ),
+            "signature_version": "s3v4",
+            "custom_domain": _media_domain or None,
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
+            # Objects get no ACL of their own: the bucket's policy decides who reads.
+            "default_acl": None,
+            # Uploads never replace a file (browsers cache them for a day by name).
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    if _media_domain:
+        MEDIA_ORIGINS = [f"https://{_media_domain}"]
+    elif _media_endpoint:
+        MEDIA_ORIGINS = ["/".join(_media_endpoint.split("/", 3)[:3])]
+    else:
+        MEDIA_ORIGINS = [
+            f"https://{_media_bucket}.s3.{_media_region}.amazonaws.com"
+            if _media_region
+            else f"https://{_media_bucket}.s3.amazonaws.com"
+        ]
+else:
+    raise environ.ImproperlyConfigured(
+        f"MEDIA_STORAGE must be filesystem or s3, not {MEDIA_STORAGE!r}"
+    )
+MEDIA_ORIGINS = env.list("MEDIA_ORIGINS", default=MEDIA_ORIGINS)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -578,7 +684,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *MEDIA_ORIGINS],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "media-src": [SELF, "blob:"],
@@ -596,11 +702,11 @@ PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(sel
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 SESSION_COOKIE_HTTPONLY = True
+# Health probes (liveness, readiness) come over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/((live|ready)/?)?$"]
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # Health probes come over plain HTTP inside the cluster.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -628,7 +734,8 @@ LOGGING = {
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            # python-json-logger's, adding the request's id (X-Request-ID) when there is one.
+            "()": "ticketing_platform.log_format.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(tenant)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },

@@ -1,16 +1,18 @@
 """URLs of the apex domain (public schema): the platform API and console."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.health import healthz
+from api import health
 from dashboards.sites import platform_console
 
 urlpatterns = [
     # Until the storefront and console pages exist, the root shows the API.
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
-    path("healthz/", healthz, name="healthz"),
+    path("healthz/", health.ready, name="healthz"),
+    re_path(r"^healthz/live/?$", health.live, name="healthz-live"),
+    re_path(r"^healthz/ready/?$", health.ready, name="healthz-ready"),
     path("api/platform/", include("api.platform.urls")),
     path(
         "api/schema/",

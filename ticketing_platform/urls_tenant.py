@@ -4,13 +4,15 @@ account pages, the chain's media, and the storefront, which answers every other 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.health import healthz
+from api import health
 from api.storefront import views as storefront
 from api.storefront.media import media_file
 from dashboards.sites import tenant_dashboard
 
 urlpatterns = [
-    path("healthz/", healthz, name="healthz"),
+    path("healthz/", health.ready, name="healthz"),
+    re_path(r"^healthz/live/?$", health.live, name="healthz-live"),
+    re_path(r"^healthz/ready/?$", health.ready, name="healthz-ready"),
     path("api/v1/", include("api.accounts.urls")),
     path("api/v1/", include("api.venues.urls")),
     path("api/v1/", include("api.catalog.urls")),

@@ -1,15 +1,18 @@
 """`/media/<path>` on a chain's host: the chain's own uploaded images (titles' posters,
-its logo), straight from MEDIA_ROOT.
+its logo), read from the media storage (ticketing_platform/storage.py).
 
 Only files under `tenants/<this chain's schema>/` in the folders listed in
 PUBLIC_FOLDERS are served; anything else, another chain's files included, is a 404
-that says nothing about whether the file exists. Paths are taken apart and resolved
-(symbolic links too) before anything is opened, so `..`, doubled slashes, backslashes
-and NUL bytes never leave the chain's folder.
+that says nothing about whether the file exists. Paths are taken apart before the
+storage is asked, so `..`, doubled slashes, backslashes and NUL bytes never leave the
+chain's folder; on a disk, symbolic links are resolved and must stay in it too.
 
-Production can put object storage or nginx in front of this (MEDIA_URL pointing at a
-CDN, or nginx serving `/media/tenants/<schema>/` from the same volume); this view is
-what makes a single process serve a working storefront with posters on its own.
+- Filesystem storage (the demo, the tests, compose's volume): the file itself, with
+  ETag, Last-Modified and a day's caching.
+- A bucket (production): a redirect to the file's URL there: a signed one that opens
+  it for MEDIA_SIGNED_URL_SECONDS (the bucket stays private), or its public address
+  when a public domain serves the bucket (then the API names files by that address and
+  this answers only old links). The file's bytes never pass through the app.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ import mimetypes
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.core.files.storage import Storage, storages
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -34,7 +44,8 @@ MAX_AGE = 86400
 MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def _chain_file(schema: str, path: str) -> Path:
+def _chain_name(schema: str, path: str) -> str:
+    """The storage name of a chain's public file, or 404 for anything else."""
     parts = path.split("/")
     if (
         "\\" in path
@@ -45,9 +56,20 @@ def _chain_file(schema: str, path: str) -> Path:
         or any(part in ("", ".", "..") or part.startswith(".") for part in parts)
     ):
         raise Http404("No such file.")
-    root = Path(settings.MEDIA_ROOT).resolve() / "tenants" / schema / parts[2]
+    return path
+
+
+def _local_file(storage: Storage, name: str, folder: str) -> Path | None:
+    """The file on disk, resolved, when the storage keeps files on a disk; None when it
+    does not (a bucket). 404 when it is missing or resolves out of the chain's folder."""
     try:
-        full = (Path(settings.MEDIA_ROOT) / path).resolve(strict=True)
+        location = storage.path(name)
+    except NotImplementedError:
+        return None
+    schema = name.split("/")[1]
+    root = Path(storage.path(f"tenants/{schema}/{folder}")).resolve()
+    try:
+        full = Path(location).resolve(strict=True)
     except (OSError, RuntimeError, ValueError) as error:  # missing, a link loop, too long
         raise Http404("No such file.") from error
     if not full.is_relative_to(root) or not full.is_file():
@@ -55,20 +77,37 @@ def _chain_file(schema: str, path: str) -> Path:
     return full
 
 
+def _from_bucket(storage: Storage, name: str) -> HttpResponseBase:
+    if not storage.exists(name):
+        raise Http404("No such file.")
+    if getattr(storage, "public", False):
+        response: HttpResponseBase = HttpResponseRedirect(storage.url(name))
+        response["Cache-Control"] = f"public, max-age={MAX_AGE}"
+        return response
+    response = HttpResponseRedirect(storage.signed_url(name))  # type: ignore[attr-defined]
+    # The browser may reuse the redirect while the signature has time left, not after.
+    response["Cache-Control"] = f"private, max-age={settings.MEDIA_SIGNED_URL_SECONDS // 2}"
+    return response
+
+
 @require_safe
 def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
-    full = _chain_file(request.tenant.schema_name, path)
-    stat = full.stat()
-    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
-    last_modified = int(stat.st_mtime)
+    name = _chain_name(request.tenant.schema_name, path)  # type: ignore[attr-defined]
+    storage = storages["default"]
+    full = _local_file(storage, name, name.split("/")[2])
+    if full is None:
+        return _from_bucket(storage, name)
+    size = storage.size(name)
+    modified = storage.get_modified_time(name)
+    etag = f'"{int(modified.timestamp() * 1e9):x}-{size:x}"'
+    last_modified = int(modified.timestamp())
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is None:
         content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
         response: HttpResponseBase = FileResponse(
-            open(full, "rb"),  # noqa: SIM115 - FileResponse closes it
-            content_type=content_type,
+            storage.open(name, "rb"), content_type=content_type
         )
-        response["Content-Length"] = str(stat.st_size)
+        response["Content-Length"] = str(size)
     else:
         response = not_modified
     response["ETag"] = etag

@@ -34,7 +34,7 @@ class TicketPage:
     brand: str
     primary_colour: str
     accent_colour: str
-    logo_path: str | None
+    logo_path: str | bytes | None  # a file's path, or the image itself (a bucket has no paths)
     title: str
     details: str  # "IMAX · English · U/A 13+"
     day: str  # "Monday 7 December 2026"
@@ -90,7 +90,9 @@ def _page(pdf: canvas.Canvas, page: TicketPage) -> None:
     text_x = margin
     if page.logo_path:
         try:
-            logo = ImageReader(page.logo_path)
+            logo = ImageReader(
+                io.BytesIO(page.logo_path) if isinstance(page.logo_path, bytes) else page.logo_path
+            )
             pdf.drawImage(
                 logo,
                 margin,

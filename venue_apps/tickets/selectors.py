@@ -67,11 +67,17 @@ def ticket_pages(order: Order, tickets: list[Ticket]) -> list[TicketPage]:
             "pk", "total"
         )
     )
-    logo = None
+    logo: str | bytes | None = None
     if tenant.logo:
         try:
             logo = tenant.logo.path
-        except (ValueError, NotImplementedError):
+        except NotImplementedError:  # a bucket: the image itself
+            try:
+                with tenant.logo.open("rb") as image:
+                    logo = image.read()
+            except Exception:  # the bucket failed us: the ticket prints without the logo
+                logo = None
+        except ValueError:
             logo = None
     return [
         TicketPage(
