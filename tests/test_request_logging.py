@@ -84,9 +84,13 @@ def gunicorn_loggers(monkeypatch):
     """deploy/gunicorn.conf.py with the access log on, its logging configured."""
     monkeypatch.setenv("GUNICORN_ACCESS_LOG", "-")
     config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    # gunicorn's configuration takes the root logger too (the app's LOGGING takes it back
+    # once Django is set up); every logger it touches is put back as it was, or the
+    # tests after this one would log through gunicorn's handlers, without the chain.
+    names = ("", "gunicorn.error", "gunicorn.access")
     saved = {
         name: (logger.handlers[:], logger.level, logger.propagate)
-        for name in ("gunicorn.error", "gunicorn.access")
+        for name in names
         for logger in [logging.getLogger(name)]
     }
     logging.config.dictConfig(config["logconfig_dict"])
