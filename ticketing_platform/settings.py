@@ -125,7 +125,9 @@ TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 MIDDLEWARE = [
-    # Must come first: it picks the schema (or refuses the host) before anything reads data.
+    # NUL bytes in the address and oversized API bodies: a 4xx before any host lookup.
+    "ticketing_platform.bad_requests.MalformedRequestMiddleware",
+    # Then it picks the schema (or refuses the host) before anything reads data.
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
