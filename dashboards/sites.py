@@ -11,7 +11,8 @@ from __future__ import annotations
 from functools import update_wrapper
 
 from django.contrib import messages
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
+from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -20,6 +21,7 @@ from dashboards import scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
+from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
 from venue_apps.accounts.models import DASHBOARD_ROLES, AccountSettings, OAuthClient, Role, User
 from venue_apps.catalog.admin import TitleAdmin
@@ -58,14 +60,52 @@ from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdm
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 
 
+class BoundedChangeList(ChangeList):
+    """Django's list page, refusing dates out of the calendar's range with a 400.
+
+    A `?starts_at__year=` past a C long, or the calendar's last year or month (the date
+    hierarchy's bounds overflow), and a `?created_at__year=` on any date field (Django
+    allows lookups on a model's own fields, and computes the year's bounds when the SQL
+    is compiled) raised OverflowError or ValueError past Django's own checks: 500s.
+    """
+
+    def _out_of_range(self, error: Exception) -> BadInput:
+        return BadInput("date_out_of_range", "That date is out of range.")
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise self._out_of_range(error) from error
+
+    def get_results(self, request):
+        try:
+            return super().get_results(request)
+        except (OverflowError, ValueError) as error:
+            raise self._out_of_range(error) from error
+
+
+class BoundedChangeListAdmin:
+    def get_changelist(self, request, **kwargs):
+        return BoundedChangeList
+
+
 class StaffSite(AdminSite):
-    """What both sites share: the two-factor login, and the page to enrol an app."""
+    """What both sites share: the two-factor login, the page to enrol an app, and list
+    pages that refuse out-of-range dates (BoundedChangeList) on every model."""
 
     login_form = TwoFactorLoginForm
     login_template = "dashboards/login.html"
 
     # What staff who must still set up two factors may open.
     OPEN_BEFORE_TWO_FACTOR = frozenset({"two-factor", "logout", "jsi18n"})
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, BoundedChangeListAdmin):
+            # As Django itself does for `options`: a subclass made on registration.
+            admin_class = type(admin_class.__name__, (BoundedChangeListAdmin, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
 
     def get_urls(self):
         page = self.admin_view(lambda r: two_factor.two_factor_page(r, site=self))

@@ -15,7 +15,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from tests.fixtures import PASSWORD, obtain_tokens
-from venue_apps.accounts.models import Role, User
+from venue_apps.accounts.models import OAuthClient, Role, User
 
 pytestmark = pytest.mark.django_db
 GOOGLE_CLIENT = "alpha-web-client.apps.googleusercontent.com"
@@ -258,6 +258,35 @@ def test_the_owner_enters_the_oauth_client_and_its_secret_stays_sealed(api, alph
         cursor.execute("SELECT client_secret_sealed FROM alpha.accounts_oauthclient")
         (sealed,) = cursor.fetchone()
     assert GOOGLE_SECRET not in sealed and sealed.startswith("s1.")
+
+
+def test_the_client_id_changes_without_sending_the_secret_again(api, alpha, as_role):
+    # Found by schemathesis: a PUT without `client_secret` was a 500 (TypeError).
+    owner = as_role(Role.OWNER)
+    owner.put(
+        "/api/v1/oauth-clients/google/",
+        {"client_id": GOOGLE_CLIENT, "client_secret": GOOGLE_SECRET},
+        format="json",
+    )
+
+    changed = owner.put(
+        "/api/v1/oauth-clients/google/", {"client_id": GOOGLE_CLIENT + "-2"}, format="json"
+    )
+
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["client_id"] == GOOGLE_CLIENT + "-2"
+    assert changed.json()["client_secret_hint"].endswith(GOOGLE_SECRET[-4:])
+
+
+def test_a_first_client_without_its_secret_is_refused_and_nothing_is_stored(as_role, alpha):
+    response = as_role(Role.OWNER).put(
+        "/api/v1/oauth-clients/facebook/", {"client_id": FACEBOOK_APP}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Enter the client secret too."
+    with schema_context(alpha.schema_name):
+        assert not OAuthClient.objects.exists()
 
 
 def test_a_provider_that_does_not_answer_is_a_502_and_creates_nothing(

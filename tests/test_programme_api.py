@@ -509,3 +509,23 @@ def test_coming_soon_is_documented(as_role):
     (coming_soon,) = [p for p in parameters if p["name"] == "coming_soon"]
     assert coming_soon["schema"]["type"] == "boolean"
     assert "time zone" in coming_soon["description"]
+
+
+def test_a_credit_without_its_person_is_a_400_on_patch_too(as_role, programme):
+    # Found by schemathesis: PATCH validates partially, nested credits included, and a
+    # credit without `person` reached the service (TypeError, a 500).
+    title = programme["film"]
+    manager = as_role(Role.MANAGER)
+
+    response = manager.patch(
+        f"/api/v1/titles/{title.pk}/",
+        {"credits": [{"role": "director", "character": ""}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "required"
+    # The same shape as a POST's: DRF keys the bad items of a list by their index.
+    assert response.json()["errors"] == {"credits": {"0": {"person": ["This field is required."]}}}
+    with schema_context("alpha"):
+        assert [credit.person for credit in title.credits.all()] == ["Meera Nair", "Arjun Rao"]

@@ -56,3 +56,82 @@ def test_unknown_and_suspended_hosts_are_refused_at_the_handshake(live_db, host,
     assert not connected
     assert close_code == code
     assert hello is None
+
+
+async def handshake(host: str, path: str):
+    communicator = connect(host, path)
+    connected, code = await communicator.connect(timeout=5)
+    await communicator.disconnect()
+    return connected, code
+
+
+def test_the_platform_host_has_no_seat_maps(live_db):
+    # There is no chain's schema behind the apex domain: the consumer used to query
+    # `public` for the show and fail there.
+    assert async_to_sync(handshake)("localhost", "/ws/shows/1/seats/") == (False, 4404)
+
+
+def test_the_platform_host_still_answers_the_health_socket(live_db):
+    connected, _, hello, pong = async_to_sync(say_hello)("localhost")
+
+    assert connected
+    assert hello["type"] == "hello"
+    assert pong == {"type": "pong"}
+
+
+@pytest.mark.parametrize("host", ["alpha.localhost", "localhost"])
+@pytest.mark.parametrize(
+    "path",
+    ["/ws/nope/", "/ws/shows/abc/seats/", "/ws/", "/ws/shows/1/seats/more/", "/elsewhere/"],
+)
+def test_socket_paths_with_no_route_are_refused_at_the_handshake(live_db, host, path):
+    assert async_to_sync(handshake)(host, path) == (False, 4404)
+
+
+def test_a_show_id_past_bigint_is_not_found(live_db):
+    path = "/ws/shows/99999999999999999999999/seats/"
+
+    assert async_to_sync(handshake)("alpha.localhost", path) == (False, 4404)
+
+
+@pytest.fixture
+def show_on_sale(live_db):
+    from django.db import connections
+
+    from tests.programme import build_programme, programme_delete
+
+    programme = build_programme("beta")
+    try:
+        yield programme["show"]
+    finally:
+        programme_delete("beta")
+        connections.close_all()
+
+
+def test_snapshot_requests_are_limited_per_socket(show_on_sale, monkeypatch):
+    # A client asking for the whole map in a loop gets what a well-behaved one gets:
+    # one snapshot an interval, however many it asks for.
+    from api.realtime.consumers import ShowSeatsConsumer
+
+    monkeypatch.setattr(ShowSeatsConsumer, "SNAPSHOT_INTERVAL", 0.5, raising=False)
+
+    async def scenario():
+        socket = connect("beta.localhost", f"/ws/shows/{show_on_sale.pk}/seats/")
+        connected, _ = await socket.connect(timeout=5)
+        assert connected
+        first = await socket.receive_json_from(timeout=5)
+        for _ in range(50):
+            await socket.send_json_to({"type": "snapshot"})
+        answered = await socket.receive_json_from(timeout=5)
+        quiet = await socket.receive_nothing(timeout=0.8)
+        # Once the interval has passed, the next request is answered again.
+        await socket.send_json_to({"type": "snapshot"})
+        again = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return first, answered, quiet, again
+
+    first, answered, quiet, again = async_to_sync(scenario)()
+
+    assert first["type"] == answered["type"] == again["type"] == "snapshot"
+    assert answered["version"] == first["version"]
+    assert quiet  # the other 49 requests added nothing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 import tablib
@@ -185,3 +186,209 @@ def test_only_owners_and_managers_transfer(api, alpha, make_user, role):
     assert (
         upload(client, "/api/v1/imports/titles/", "t.csv", TITLES_CSV.encode()).status_code == 403
     )
+
+
+# --- files whose size on the wire hides the work of reading them ------------------------
+
+
+def xlsx_with_sheet(sheet_xml: str | bytes) -> bytes:
+    """A real XLSX file (written by openpyxl) whose first sheet is replaced by `sheet_xml`."""
+    dataset = tablib.Dataset(headers=["name", "kind", "runtime_minutes"])
+    dataset.append(["Swan Lake", "dance", 140])
+    source = zipfile.ZipFile(io.BytesIO(dataset.export("xlsx")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode() if isinstance(sheet_xml, str) else sheet_xml
+            target.writestr(member.filename, data)
+    return out.getvalue()
+
+
+def sheet(dimension: str, cells: str, padding: int = 0) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/>'
+        f"<sheetData>{' ' * padding}{cells}</sheetData></worksheet>"
+    )
+
+
+def cell(reference: str, text: str) -> str:
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_an_xlsx_that_unpacks_past_the_bound_is_refused_unread(manager, alpha):
+    # An attacker's 5 MB upload can unpack a thousand times over: the zip's own
+    # directory is checked before openpyxl inflates anything.
+    padded = sheet("A1:A1", f'<row r="1">{cell("A1", "name")}</row>', padding=45 * 1024 * 1024)
+    bomb = xlsx_with_sheet(padded)
+    assert len(bomb) < 1024 * 1024
+
+    response = upload(manager, "/api/v1/imports/titles/", "titles.xlsx", bomb)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_too_large"
+    assert "unpacks to more than" in response.json()["detail"]
+    with schema_context(alpha.schema_name):
+        assert not Title.objects.exists()
+
+
+def test_an_xlsx_declaring_a_million_rows_and_columns_is_refused_at_once(manager, alpha):
+    # A few hundred bytes whose declared size and far corner would make openpyxl pad out
+    # 16,384 x 1,048,576 cells: read within our bounds instead, and refused.
+    cells = (
+        f'<row r="1">{cell("A1", "name")}{cell("XFD1", "x")}</row>'
+        f'<row r="1048576">{cell("A1048576", "x")}</row>'
+    )
+    bomb = xlsx_with_sheet(sheet("A1:XFD1048576", cells))
+
+    response = upload(manager, "/api/v1/imports/titles/", "titles.xlsx", bomb)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_too_large"
+    with schema_context(alpha.schema_name):
+        assert not Title.objects.exists()
+
+
+def test_an_xlsx_with_a_far_row_is_refused(manager, alpha):
+    cells = f'<row r="1">{cell("A1", "name")}</row><row r="900000">{cell("A900000", "x")}</row>'
+
+    response = upload(
+        manager, "/api/v1/imports/titles/", "t.xlsx", xlsx_with_sheet(sheet("A1", cells))
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Files are limited to 20,000 rows; split it into several.",
+        "code": "file_too_large",
+    }
+
+
+def test_an_xlsx_with_a_far_column_is_refused(manager, alpha):
+    cells = f'<row r="1">{cell("A1", "name")}{cell("XFD1", "x")}</row>'
+
+    response = upload(
+        manager, "/api/v1/imports/titles/", "t.xlsx", xlsx_with_sheet(sheet("A1:XFD1", cells))
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Files are limited to 100 columns.",
+        "code": "file_too_large",
+    }
+
+
+def test_empty_cells_far_to_the_right_in_every_row_are_bounded_too(manager, alpha):
+    # Formatting alone (a styled, empty cell in column XFD) widens every row it is in.
+    rows = "".join(
+        f'<row r="{number}">{cell(f"A{number}", "x")}<c r="XFD{number}" s="0"/></row>'
+        for number in range(1, 400)
+    )
+
+    response = upload(
+        manager, "/api/v1/imports/titles/", "t.xlsx", xlsx_with_sheet(sheet("A1", rows))
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_too_large"
+
+
+def test_a_lying_dimension_is_ignored_for_an_ordinary_sheet(manager, alpha):
+    cells = (
+        f'<row r="1">{cell("A1", "name")}{cell("B1", "kind")}{cell("C1", "runtime_minutes")}'
+        f'</row><row r="2">{cell("A2", "Swan Lake")}{cell("B2", "dance")}'
+        '<c r="C2"><v>140</v></c></row>'
+    )
+
+    response = upload(
+        manager, "/api/v1/imports/titles/", "t.xlsx", xlsx_with_sheet(sheet("A1:XFD900000", cells))
+    )
+
+    assert response.status_code == 200, response.content
+    with schema_context(alpha.schema_name):
+        assert Title.objects.get(slug="swan-lake").runtime_minutes == 140
+
+
+def test_a_csv_past_the_row_bound_is_refused(manager, alpha):
+    from tenants.spreadsheets import MAX_ROWS
+
+    rows = "name,kind,runtime_minutes\n" + "Film,film,90\n" * (MAX_ROWS + 1)
+
+    response = upload(manager, "/api/v1/imports/titles/", "titles.csv", rows.encode())
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_too_large"
+    with schema_context(alpha.schema_name):
+        assert not Title.objects.exists()
+
+
+def dashboard_client(alpha, make_user):
+    from django.test import Client
+
+    manager = make_user(alpha, role=Role.MANAGER)
+    client = Client(HTTP_HOST="alpha.localhost")
+    with schema_context(alpha.schema_name):
+        client.force_login(manager)
+    return client
+
+
+def test_the_dashboards_import_reads_xlsx_within_the_same_bounds(alpha, make_user):
+    padded = sheet("A1:A1", f'<row r="1">{cell("A1", "name")}</row>', padding=45 * 1024 * 1024)
+    client = dashboard_client(alpha, make_user)
+
+    page = client.post(
+        "/dashboard/catalog/title/import/",
+        {
+            "resource": "0",
+            "format": "1",  # XLSX
+            "import_file": SimpleUploadedFile("titles.xlsx", xlsx_with_sheet(padded)),
+        },
+    )
+
+    assert page.status_code == 200
+    assert page.context["form"].errors["import_file"] == [
+        "The XLSX file unpacks to more than 40 MB."
+    ]
+    with schema_context(alpha.schema_name):
+        assert not Title.objects.exists()
+
+
+def test_the_dashboards_import_refuses_an_oversized_file_before_keeping_it(
+    alpha, make_user, monkeypatch
+):
+    from import_export.tmp_storages import CacheStorage
+
+    saved = []
+    monkeypatch.setattr(CacheStorage, "save", lambda self, data: saved.append(data))
+    client = dashboard_client(alpha, make_user)
+    big = b"name,kind,runtime_minutes\n" + b"x" * (5 * 1024 * 1024)
+
+    page = client.post(
+        "/dashboard/catalog/title/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("t.csv", big)},
+    )
+
+    assert page.status_code == 200
+    assert page.context["form"].errors["import_file"] == ["Files are limited to 5 MB."]
+    assert saved == []
+
+
+def test_the_dashboards_import_still_takes_an_ordinary_xlsx(alpha, make_user):
+    dataset = tablib.Dataset(headers=["name", "kind", "runtime_minutes"])
+    dataset.append(["Swan Lake", "dance", 140])
+    client = dashboard_client(alpha, make_user)
+
+    page = client.post(
+        "/dashboard/catalog/title/import/",
+        {
+            "resource": "0",
+            "format": "1",
+            "import_file": SimpleUploadedFile("t.xlsx", dataset.export("xlsx")),
+        },
+    )
+
+    assert page.status_code == 200
+    assert not page.context["form"].errors
+    assert page.context["result"].totals["new"] == 1

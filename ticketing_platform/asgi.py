@@ -13,14 +13,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketing_platform.settings")
 # Django must be set up before anything imports models.
 django_http_application = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from api.realtime.routing import websocket_urlpatterns  # noqa: E402
+from api.realtime.routing import HostKindRouter  # noqa: E402
 from tenants.channels import TenantWebsocketMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_http_application,
-        "websocket": TenantWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
+        "websocket": TenantWebsocketMiddleware(HostKindRouter()),
     }
 )

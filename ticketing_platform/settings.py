@@ -136,7 +136,9 @@ MIDDLEWARE = [
     # The proxy's X-Request-ID (or a new id) on every log line of the request; reads no
     # data, so it may run before the tenant is picked (and so name its log lines too).
     "ticketing_platform.request_id.RequestIdMiddleware",
-    # Must come before anything that reads data: it picks the schema (or refuses the host).
+    # NUL bytes in the address and oversized API bodies: a 4xx before any host lookup.
+    "ticketing_platform.bad_requests.MalformedRequestMiddleware",
+    # Then it picks the schema (or refuses the host) before anything reads data.
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -438,7 +440,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # At most 500 rows a page; relative next/previous links (api/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -22,3 +22,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("console/", platform_console.urls),
 ]
+
+# API clients get `{"detail", "code"}` for these too; browsers opening a page get HTML.
+handler400 = "ticketing_platform.bad_requests.bad_request"
+handler403 = "ticketing_platform.bad_requests.permission_denied"
+handler404 = "ticketing_platform.bad_requests.page_not_found"
+handler500 = "ticketing_platform.bad_requests.server_error"

@@ -25,6 +25,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from api.accounts import serializers as io_
 from api.accounts.serializers import MeOutput, RegisterInput, TenantBrandingOutput, UserOutput
 from api.filters import page_of
+from api.pagination import BoundedLimitOffsetPagination
 from api.permissions import PerMethodRoles
 from api.throttles import (
     EmailAddressThrottle,
@@ -386,9 +387,7 @@ class StaffListCreateView(APIView):
 
     @extend_schema(responses=io_.StaffOutput(many=True))
     def get(self, request: Request) -> Response:
-        from rest_framework.pagination import LimitOffsetPagination
-
-        self.paginator = LimitOffsetPagination()
+        self.paginator = BoundedLimitOffsetPagination()
         staff = users_with_two_factor(User.objects.exclude(role=Role.CUSTOMER)).order_by("email")
         return Response(
             page_of(request, self, staff, lambda page: io_.StaffOutput(page, many=True).data)

@@ -47,6 +47,16 @@ class TitleInput(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
     credits = CreditSerializer(many=True, required=False)
 
+    def validate_credits(self, credits: list) -> list:
+        # `credits` replaces the title's whole list, so each credit is validated whole even
+        # in a PATCH (DRF would otherwise let a partial update skip the credit's required
+        # fields too, and a credit without its person would reach the service).
+        if not self.partial:
+            return credits
+        whole = CreditSerializer(data=self.initial_data.get("credits"), many=True)
+        whole.is_valid(raise_exception=True)
+        return whole.validated_data
+
 
 class TitleFilters(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)

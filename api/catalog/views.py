@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.catalog.serializers import TitleDetailOutput, TitleFilters, TitleInput, TitleOutput
-from api.filters import page_of, parse_query
+from api.filters import list_cache_key, page_of, parse_query
 from api.permissions import ReadAnyoneWriteManagers
-from tenants.cache import cache_key, cached
+from tenants.cache import cached
 from venue_apps.catalog import selectors, services
 from venue_apps.catalog.services import CATALOG_CACHE, CreditSpec
 from venue_apps.shows.selectors import titles_showing
@@ -39,11 +39,18 @@ class TitleListCreateView(GenericAPIView):
         today = timezone.now().astimezone(zoneinfo.ZoneInfo(request.tenant.timezone)).date()
 
         def compute() -> dict:
-            showing = {key: filters.pop(key) for key in ("date", "venue") if key in filters}
-            titles = titles_showing(selectors.title_list(**filters, today=today), **showing)
-            return page_of(request, self, titles, lambda page: TitleOutput(page, many=True).data)
+            showing = {key: filters[key] for key in ("date", "venue") if key in filters}
+            listed = {key: value for key, value in filters.items() if key not in showing}
+            titles = titles_showing(selectors.title_list(**listed, today=today), **showing)
+            return page_of(
+                request,
+                self,
+                titles,
+                lambda page: TitleOutput(page, many=True).data,
+                filters=filters,
+            )
 
-        key = "titles:" + cache_key(sorted(request.query_params.lists()), today)
+        key = list_cache_key("titles", request, self, filters, today)
         return Response(cached(CATALOG_CACHE, key, compute))
 
     @extend_schema(request=TitleInput, responses={201: TitleDetailOutput})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.utils import timezone
 
 from tenants.channels import tenant_database_sync_to_async, tenant_group_name
@@ -28,6 +30,13 @@ class TenantConsumer(AsyncJsonWebsocketConsumer):
     def in_tenant(self, function):
         """Wrap a synchronous ORM function to run in this tenant's schema."""
         return tenant_database_sync_to_async(self.schema_name, function)
+
+
+class NoRouteConsumer(AsyncWebsocketConsumer):
+    """Every path with no route: refused at the handshake, as an unknown host is."""
+
+    async def connect(self) -> None:
+        await self.close(code=4404)
 
 
 class HealthConsumer(TenantConsumer):
@@ -63,11 +72,25 @@ class ShowSeatsConsumer(TenantConsumer):
     (`{"type": "snapshot"}`) when it sees a gap. The group
     is keyed by the tenant's schema and the show, so a socket on one chain's host can
     never receive another chain's seats: the show is looked up in this host's schema.
+
+    A snapshot is the whole map (tens of kilobytes, a cache read or a query), so one
+    socket gets at most one every `SNAPSHOT_INTERVAL` seconds: a request sooner is
+    answered once the interval is over, and requests while one is waiting add nothing.
+    A client that misses a delta still gets its snapshot, a little later; a client that
+    asks in a loop gets no more than a well-behaved one.
     """
+
+    SNAPSHOT_INTERVAL = 1.0
 
     async def connect(self) -> None:
         self.show_id = int(self.scope["url_route"]["kwargs"]["show_id"])
         self.seat_group = self.group("show", self.show_id, "seats")
+        self.snapshot_sent_at = float("-inf")
+        self.snapshot_waiting: asyncio.Task | None = None
+        # A snapshot sent late is read and sent under this lock, and so are deltas: no
+        # delta can slip between a snapshot's read and its sending (as when both ran
+        # one after the other in the consumer's own loop).
+        self.sending = asyncio.Lock()
         # Subscribe before reading the snapshot, so no change falls between the two;
         # deltas at or below the snapshot's version are already in it.
         await self.channel_layer.group_add(self.seat_group, self.channel_name)
@@ -81,21 +104,34 @@ class ShowSeatsConsumer(TenantConsumer):
         await self._send_snapshot(snapshot)
 
     async def _send_snapshot(self, snapshot: bytes) -> None:
+        self.snapshot_sent_at = time.monotonic()
         await self.send(text_data='{"type":"snapshot",' + snapshot.decode()[1:])
 
+    async def _snapshot_when_due(self) -> None:
+        wait = self.snapshot_sent_at + self.SNAPSHOT_INTERVAL - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        async with self.sending:
+            snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
+            if snapshot is not None:
+                await self._send_snapshot(snapshot)
+
     async def disconnect(self, code: int) -> None:
+        waiting = getattr(self, "snapshot_waiting", None)
+        if waiting is not None:
+            waiting.cancel()
         if getattr(self, "seat_group", None):
             await self.channel_layer.group_discard(self.seat_group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "snapshot":
-            snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
-            if snapshot is not None:
-                await self._send_snapshot(snapshot)
+            if self.snapshot_waiting is None or self.snapshot_waiting.done():
+                self.snapshot_waiting = asyncio.ensure_future(self._snapshot_when_due())
         else:
             await self.send_json({"type": "error", "code": "unknown_message"})
 
     async def seats_delta(self, event: dict[str, Any]) -> None:
-        await self.send_json(
-            {"type": "delta", "version": event["version"], "seats": event["seats"]}
-        )
+        async with self.sending:
+            await self.send_json(
+                {"type": "delta", "version": event["version"], "seats": event["seats"]}
+            )

@@ -10,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.filters import page_of, parse_query
+from api.filters import list_cache_key, page_of, parse_query
 from api.permissions import ReadAnyoneWriteManagers
 from api.shows import serializers as io
-from tenants.cache import cache_key, cached
+from tenants.cache import cached
 from tenants.error_codes import NotFound
 from venue_apps.catalog import selectors as catalog_selectors
 from venue_apps.catalog.services import CATALOG_CACHE
@@ -60,9 +60,10 @@ class ShowListCreateView(GenericAPIView):
                 self,
                 selectors.show_list(**filters),
                 lambda page: io.ShowOutput(page, many=True, context=_context(request)).data,
+                filters=filters,
             )
 
-        key = "shows:" + cache_key(sorted(request.query_params.lists()))
+        key = list_cache_key("shows", request, self, filters)
         return Response(cached(CATALOG_CACHE, key, compute))
 
     @extend_schema(request=io.ShowInput, responses={201: io.ShowOutput})

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from api.permissions import role_required
 from tenants.error_codes import DomainError, NotFound
+from tenants.spreadsheets import MAX_UPLOAD_BYTES, upload_dataset
 from venue_apps.accounts.models import Role
 from venue_apps.catalog.resources import TitleResource
 from venue_apps.shows.resources import ShowResource
@@ -32,7 +33,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 Programme = role_required(Role.OWNER, Role.MANAGER)
 UPLOAD = {
     "multipart/form-data": {
@@ -48,16 +48,8 @@ def _dataset(request: Request) -> tablib.Dataset:
         raise DomainError("file_missing", "Send the file as multipart form field `file`.")
     if upload.size > MAX_UPLOAD_BYTES:
         raise DomainError("file_too_large", "Files are limited to 5 MB.")
-    name = (upload.name or "").lower()
-    raw = upload.read()
-    try:
-        if name.endswith(".xlsx"):
-            return tablib.Dataset().load(raw, format="xlsx")
-        if name.endswith(".csv"):
-            return tablib.Dataset().load(raw.decode("utf-8-sig"), format="csv")
-    except Exception as error:
-        raise DomainError("file_unreadable", f"Could not read {upload.name}: {error}") from error
-    raise DomainError("file_type", "Upload a .csv or .xlsx file.")
+    # Within bounds on the unpacked size, rows and columns, not just the upload's size.
+    return upload_dataset(upload.name or "", upload.read())
 
 
 def _row_errors(result: Any) -> list[dict[str, Any]]:

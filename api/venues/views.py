@@ -117,6 +117,7 @@ class AuditoriumListCreateView(GenericAPIView):
                 self,
                 selectors.auditorium_list(venue_id=filters.get("venue")),
                 lambda page: io.AuditoriumOutput(page, many=True).data,
+                filters=filters,
             )
         )
 

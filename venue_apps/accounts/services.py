@@ -648,11 +648,12 @@ def oauth_client_set(
     provider: str,
     *,
     client_id: str,
-    client_secret: str | None,
+    client_secret: str | None = None,
     enabled: bool = True,
     actor: Any = None,
 ) -> OAuthClient:
-    """Store the chain's own OAuth client; an empty secret keeps the stored one."""
+    """Store the chain's own OAuth client; an empty or omitted secret keeps the stored
+    one (a first client needs one)."""
     from venue_apps.accounts.oauth import client_secret_context
 
     if provider not in OAuthClient.Provider.values:

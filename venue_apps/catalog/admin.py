@@ -6,6 +6,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
 from tenants.cache import cache_namespace_bump
+from tenants.spreadsheets import BoundedImportAdmin
 from venue_apps.catalog.models import Credit
 from venue_apps.catalog.resources import TitleResource
 from venue_apps.catalog.services import CATALOG_CACHE, title_search_refresh
@@ -17,7 +18,7 @@ class CreditInline(admin.TabularInline):
     fields = ["person", "role", "character", "position"]
 
 
-class TitleAdmin(ImportExportModelAdmin):
+class TitleAdmin(BoundedImportAdmin, ImportExportModelAdmin):
     resource_classes = [TitleResource]
     list_display = ["name", "kind", "runtime_minutes", "certificate", "release_date", "is_active"]
     list_filter = ["kind", "is_active"]

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from import_export.admin import ImportExportModelAdmin
 
 from tenants.error_codes import DomainError
+from tenants.spreadsheets import BoundedImportAdmin
 from venue_apps.inventory.services import show_put_on_sale
 from venue_apps.shows.models import PriceRule
 from venue_apps.shows.resources import ShowResource
@@ -27,7 +28,7 @@ class PriceCardAdmin(admin.ModelAdmin):
     inlines = [PriceRuleInline]
 
 
-class ShowAdmin(ImportExportModelAdmin):
+class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
     resource_classes = [ShowResource]
     list_display = ["title", "venue", "screen", "starts_at", "format", "status"]
     ordering = ["starts_at", "id"]

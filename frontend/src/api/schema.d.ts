@@ -1644,13 +1644,13 @@ export interface components {
             /** @example 123 */
             count: number;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=400&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=100
              */
             next?: string | null;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=200&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=50
              */
             previous?: string | null;
             results: components["schemas"]["AuditoriumOutput"][];
@@ -1659,13 +1659,13 @@ export interface components {
             /** @example 123 */
             count: number;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=400&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=100
              */
             next?: string | null;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=200&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=50
              */
             previous?: string | null;
             results: components["schemas"]["OrderOutput"][];
@@ -1674,13 +1674,13 @@ export interface components {
             /** @example 123 */
             count: number;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=400&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=100
              */
             next?: string | null;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=200&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=50
              */
             previous?: string | null;
             results: components["schemas"]["ShowOutput"][];
@@ -1689,13 +1689,13 @@ export interface components {
             /** @example 123 */
             count: number;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=400&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=100
              */
             next?: string | null;
             /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?offset=200&limit=100
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=50
              */
             previous?: string | null;
             results: components["schemas"]["TitleOutput"][];
