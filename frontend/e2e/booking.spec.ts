@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
-import { api, chainApi, expectAccessible, findShow, newCustomer, origin, PASSWORD, seats, signedInPage, twoFreeSeats, uniqueEmail } from "./support";
+import { api, chainApi, expectAccessible, findShow, HOLDING_AHEAD, newCustomer, origin, PASSWORD, seats, signedInPage, twoFreeSeats, uniqueEmail } from "./support";
 
 /** Reads the QR code in a screenshot back into its text, as a door scanner would. */
 function decodeQr(png: Buffer): string | null {
@@ -14,7 +14,7 @@ test("a customer books two seats from the home page to the e-tickets, then cance
   // A phone-like pixel density, so the QR codes on screen are sharp enough to scan back.
   const context = await browser.newContext({ deviceScaleFactor: 2 });
   const page = await context.newPage();
-  const show = await findShow(chain, { minutesAhead: 120, skip: 0 });
+  const show = await findShow(chain, { minutesAhead: HOLDING_AHEAD, skip: 0 });
 
   // What's on: the day of the show, then its showtime.
   await page.goto(`${origin(chain)}/`);
@@ -113,7 +113,7 @@ test("a customer books two seats from the home page to the e-tickets, then cance
 
 test("a declined card can be tried again while the seats are held", async ({ browser }) => {
   const chain = "bluebird";
-  const show = await findShow(chain, { minutesAhead: 120, skip: 1 });
+  const show = await findShow(chain, { minutesAhead: HOLDING_AHEAD, skip: 1 });
   const customer = await newCustomer(chain, "decline");
   const { context, page } = await signedInPage(browser, chain, customer);
   const [a, b] = await twoFreeSeats(chain, show.id);
@@ -146,7 +146,7 @@ test("a declined card can be tried again while the seats are held", async ({ bro
 
 test("seats held before signing in can be let go after signing in", async ({ browser }) => {
   const chain = "aurora";
-  const show = await findShow(chain, { minutesAhead: 120, skip: 2 });
+  const show = await findShow(chain, { minutesAhead: HOLDING_AHEAD, skip: 2 });
   const customer = await newCustomer(chain, "release");
   const [a, b] = await twoFreeSeats(chain, show.id);
   const context = await browser.newContext();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { findShow, newCustomer, origin, PASSWORD } from "./support";
+import { findShow, HOLDING_AHEAD, newCustomer, origin, PASSWORD } from "./support";
 
 /** Presses Tab until the focused element matches, as a keyboard user would. */
 async function tabTo(page: Page, target: { selector?: string; name?: RegExp }, limit = 80): Promise<void> {
@@ -21,7 +21,7 @@ async function tabTo(page: Page, target: { selector?: string; name?: RegExp }, l
 
 test("booking with the keyboard alone", async ({ page }) => {
   const chain = "bluebird";
-  const show = await findShow(chain, { minutesAhead: 120 });
+  const show = await findShow(chain, { minutesAhead: HOLDING_AHEAD });
   const customer = await newCustomer(chain, "keyboard");
 
   await page.goto(`${origin(chain)}/${show.today ? "" : `?date=${show.date}`}`);

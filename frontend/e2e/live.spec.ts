@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { closeAll, findShow, newCustomer, origin, signedInPage, twoFreeSeats } from "./support";
+import { closeAll, findShow, HOLDING_AHEAD, newCustomer, origin, signedInPage, twoFreeSeats } from "./support";
 
 test("a hold made in one browser shows in another within a second", async ({ browser }) => {
   const chain = "aurora";
-  const show = await findShow(chain, { minutesAhead: 120, skip: 1 });
+  const show = await findShow(chain, { minutesAhead: HOLDING_AHEAD, skip: 1 });
   const [seatA, seatB] = await twoFreeSeats(chain, show.id);
   const holder = await signedInPage(browser, chain, await newCustomer(chain, "live-a"));
   const watcher = await signedInPage(browser, chain, await newCustomer(chain, "live-b"));

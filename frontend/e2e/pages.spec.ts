@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { api, artifact, CHAINS, chainApi, expectAccessible, expectNoSidewaysScroll, findShow, newCustomer, origin, signedInPage, type Customer } from "./support";
+import { api, artifact, chainApi, CHAINS, expectAccessible, expectNoSidewaysScroll, findShow, HOLDING_AHEAD, newCustomer, origin, signedInPage, type Customer } from "./support";
 
 const SIZES = [
   { width: 360, height: 740 },
@@ -81,7 +81,7 @@ for (const chain of CHAINS) {
     });
 
     test("signed in: checkout, the confirmation with e-tickets, my bookings", async ({ browser }) => {
-      const show = await findShow(chain, { minutesAhead: 120, skip: 3 });
+      const show = await findShow(chain, { minutesAhead: HOLDING_AHEAD, skip: 3 });
       const customer = await newCustomer(chain, `pages-${chain}`);
       const orderId = await paidOrder(chain, customer, show.id);
       const { context, page } = await signedInPage(browser, chain, customer);
