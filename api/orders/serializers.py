@@ -305,21 +305,7 @@ class PromoCodeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PromoCode
-        fields = [
-            "id",
-            "code",
-            "description",
-            "kind",
-            "value",
-            "valid_from",
-            "valid_until",
-            "max_uses",
-            "max_uses_per_customer",
-            "titles",
-            "shows",
-            "is_active",
-            "uses",
-        ]
+        fields = ["id", *PromoCode.EDITABLE_FIELDS, "uses"]
         read_only_fields = ["uses"]
 
     def get_uses(self, promo: PromoCode) -> int:

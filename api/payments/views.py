@@ -245,15 +245,7 @@ class GatewayAccountView(APIView):
 class PaymentSettingsInput(serializers.ModelSerializer):
     class Meta:
         model = PaymentSettings
-        fields = [
-            "mode",
-            "default_provider",
-            "attempts_per_customer_hour",
-            "attempts_per_address_hour",
-            "payments_per_card_hour",
-            "failures_before_block",
-            "block_minutes",
-        ]
+        fields = list(PaymentSettings.EDITABLE_FIELDS)
 
 
 class PaymentSettingsView(APIView):

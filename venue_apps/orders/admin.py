@@ -229,19 +229,7 @@ class OrderAdmin(admin.ModelAdmin):
 class PromoCodeForm(forms.ModelForm):
     class Meta:
         model = PromoCode
-        fields = [
-            "code",
-            "description",
-            "kind",
-            "value",
-            "valid_from",
-            "valid_until",
-            "max_uses",
-            "max_uses_per_customer",
-            "titles",
-            "shows",
-            "is_active",
-        ]
+        fields = list(PromoCode.EDITABLE_FIELDS)
         help_texts = {"value": "Percent codes: basis points (1500 = 15 %). Fixed: minor units."}
 
 

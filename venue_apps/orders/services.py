@@ -186,14 +186,14 @@ def order_fulfil(order: Order, *, actor: Any = None) -> Fulfilment:
     if order.status == Order.Status.PAID:
         return Fulfilment(sold=True)
     revivable = order.status in (Order.Status.PENDING, Order.Status.EXPIRED) or (
-        order.status == Order.Status.CANCELLED and order.reason == "payment_failed"
+        order.status == Order.Status.CANCELLED and order.reason == Order.Reason.PAYMENT_FAILED
     )
     if not revivable:
-        return Fulfilment(sold=False, reason="order_closed")
+        return Fulfilment(sold=False, reason=Order.Reason.ORDER_CLOSED)
     show_lock_shared(order.show_id)
     show = Show.objects.only("id", "status", "starts_at").get(pk=order.show_id)
     if show.status != Show.Status.ON_SALE or show.starts_at <= timezone.now():
-        return Fulfilment(sold=False, reason="show_closed")
+        return Fulfilment(sold=False, reason=Order.Reason.SHOW_CLOSED)
     seat_ids = [line.show_seat_id for line in order.lines.all()]
     try:
         # One savepoint for the seats and the lines: if the database refuses the lines,
@@ -201,15 +201,17 @@ def order_fulfil(order: Order, *, actor: Any = None) -> Fulfilment:
         with transaction.atomic():
             gone = seats_sell(order.show_id, seat_ids, hold_id=order.hold_id)
             if gone:
-                return Fulfilment(sold=False, reason="seats_unavailable", gone=tuple(gone))
+                return Fulfilment(
+                    sold=False, reason=Order.Reason.SEATS_UNAVAILABLE, gone=tuple(gone)
+                )
             OrderLine.objects.filter(order=order).update(status=OrderLine.Status.SOLD)
     except IntegrityError:
         # Another order has a sold line for one of these seats: the seat rows and the
         # lines disagreed, and the database refused to sell a seat twice.
-        return Fulfilment(sold=False, reason="seats_unavailable", gone=tuple(seat_ids))
+        return Fulfilment(sold=False, reason=Order.Reason.SEATS_UNAVAILABLE, gone=tuple(seat_ids))
     old_status = order.status
     order.status = Order.Status.PAID
-    order.reason = ""
+    order.reason = Order.Reason.NONE
     order.paid_at = timezone.now()
     order.ended_at = None
     order.save(update_fields=["status", "reason", "paid_at", "ended_at"])
@@ -263,7 +265,7 @@ def orders_expire(*, now: datetime | None = None, batch: int = 500) -> list[Any]
             )
             if order is None:
                 continue  # paid or cancelled meanwhile, or being paid right now
-            order_end_unpaid(order, status=Order.Status.EXPIRED, reason="time_up")
+            order_end_unpaid(order, status=Order.Status.EXPIRED, reason=Order.Reason.TIME_UP)
             expired.append(order_id)
     return expired
 
@@ -314,7 +316,9 @@ def order_lines_refund(
         line.status != OrderLine.Status.SOLD for line in lines.values()
     ):
         order.status = (
-            Order.Status.CANCELLED if reason == "customer_cancelled" else Order.Status.REFUNDED
+            Order.Status.CANCELLED
+            if reason == Order.Reason.CUSTOMER_CANCELLED
+            else Order.Status.REFUNDED
         )
         order.reason = reason
         order.ended_at = timezone.now()
@@ -419,27 +423,14 @@ def cancellation_policy() -> CancellationPolicy:
     return policy
 
 
-_PROMO_FIELDS = (
-    "code",
-    "description",
-    "kind",
-    "value",
-    "valid_from",
-    "valid_until",
-    "max_uses",
-    "max_uses_per_customer",
-    "is_active",
-)
-
-
 @transaction.atomic
 def promo_code_save(
     promo: PromoCode | None, *, values: Mapping[str, Any], actor: Any = None
 ) -> PromoCode:
     """Create (`promo=None`) or change a promo code; `titles` and `shows` limit it."""
     promo = promo or PromoCode()
-    for name in _PROMO_FIELDS:
-        if name in values:
+    for name in PromoCode.EDITABLE_FIELDS:
+        if name in values and name not in PromoCode.SCOPE_FIELDS:
             setattr(promo, name, values[name])
     promo.code = (promo.code or "").strip().upper()
     if not promo.code or not promo.code.replace("-", "").isalnum():
@@ -454,10 +445,9 @@ def promo_code_save(
     if clash:
         raise Conflict(OrderErrorCode.PROMO_INVALID, f"A promo code {promo.code} exists.")
     promo.save()
-    if "titles" in values:
-        promo.titles.set(values["titles"])
-    if "shows" in values:
-        promo.shows.set(values["shows"])
+    for name in PromoCode.SCOPE_FIELDS:
+        if name in values:
+            getattr(promo, name).set(values[name])
     return promo
 
 

@@ -1313,6 +1313,8 @@ export interface components {
             /** @default regular */
             category: string;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         CancelOutput: {
             status: string;
             refund: number;
@@ -1573,7 +1575,7 @@ export interface components {
             readonly id: string;
             reference?: string;
             status: components["schemas"]["OrderStatusEnum"];
-            reason?: string;
+            reason?: components["schemas"]["OrderOutputReasonEnum"] | components["schemas"]["BlankEnum"];
             channel?: components["schemas"]["ChannelEnum"];
             email?: string;
             name?: string;
@@ -1596,6 +1598,24 @@ export interface components {
             /** Format: date-time */
             paid_at?: string | null;
         };
+        /**
+         * @description * `` - None
+         *     * `time_up` - Its time ran out
+         *     * `payment_failed` - The payment failed
+         *     * `customer_cancelled` - Cancelled by the customer
+         *     * `staff` - Refunded by staff
+         *     * `show_cancelled` - The show was cancelled
+         *     * `seats_unavailable` - Paid after the seats were gone
+         *     * `show_closed` - Paid after the show was closed
+         *     * `order_closed` - Paid for an order already cancelled
+         *     * `amount_mismatch` - Paid the wrong amount
+         *     * `duplicate_payment` - Paid twice
+         *     * `fraud` - Refused by fraud checks
+         *     * `gateway` - Refunded at the gateway
+         *     * `test_mode` - A test-mode order voided when the chain went live
+         * @enum {string}
+         */
+        OrderOutputReasonEnum: "time_up" | "payment_failed" | "customer_cancelled" | "staff" | "show_cancelled" | "seats_unavailable" | "show_closed" | "order_closed" | "amount_mismatch" | "duplicate_payment" | "fraud" | "gateway" | "test_mode";
         /** @description The show an order is for, as its pages show it (times with the venue's offset). */
         OrderShowOutput: {
             id: number;
@@ -2011,21 +2031,6 @@ export interface components {
             /** @description The code as the chain wrote it, or null. */
             promo_code: string | null;
         };
-        /**
-         * @description * `customer_cancelled` - Cancelled by the customer
-         *     * `staff` - Refunded by staff
-         *     * `show_cancelled` - The show was cancelled
-         *     * `seats_unavailable` - Paid after the seats were gone
-         *     * `show_closed` - Paid after the show was closed
-         *     * `order_closed` - Paid for an order already cancelled
-         *     * `amount_mismatch` - Paid the wrong amount
-         *     * `duplicate_payment` - Paid twice
-         *     * `fraud` - Refused by fraud checks
-         *     * `gateway` - Refunded at the gateway
-         *     * `test_mode` - A test-mode order voided when the chain went live
-         * @enum {string}
-         */
-        ReasonEnum: "customer_cancelled" | "staff" | "show_cancelled" | "seats_unavailable" | "show_closed" | "order_closed" | "amount_mismatch" | "duplicate_payment" | "fraud" | "gateway" | "test_mode";
         RecoveryCodesOutput: {
             /** @description One-use codes that stand in for the app; shown this once. */
             recovery_codes: string[];
@@ -2045,7 +2050,7 @@ export interface components {
             payment: string;
             amount: number;
             currency: string;
-            reason: components["schemas"]["ReasonEnum"];
+            reason: components["schemas"]["RefundOutputReasonEnum"];
             note?: string;
             status?: components["schemas"]["RefundOutputStatusEnum"];
             lines?: unknown;
@@ -2054,6 +2059,21 @@ export interface components {
             /** Format: date-time */
             settled_at?: string | null;
         };
+        /**
+         * @description * `customer_cancelled` - Cancelled by the customer
+         *     * `staff` - Refunded by staff
+         *     * `show_cancelled` - The show was cancelled
+         *     * `seats_unavailable` - Paid after the seats were gone
+         *     * `show_closed` - Paid after the show was closed
+         *     * `order_closed` - Paid for an order already cancelled
+         *     * `amount_mismatch` - Paid the wrong amount
+         *     * `duplicate_payment` - Paid twice
+         *     * `fraud` - Refused by fraud checks
+         *     * `gateway` - Refunded at the gateway
+         *     * `test_mode` - A test-mode order voided when the chain went live
+         * @enum {string}
+         */
+        RefundOutputReasonEnum: "customer_cancelled" | "staff" | "show_cancelled" | "seats_unavailable" | "show_closed" | "order_closed" | "amount_mismatch" | "duplicate_payment" | "fraud" | "gateway" | "test_mode";
         /**
          * @description * `pending` - On its way
          *     * `succeeded` - Refunded

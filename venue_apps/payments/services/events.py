@@ -301,7 +301,7 @@ def _failed(payment: Payment, event: GatewayEvent) -> str:
         return f"failed ({payment.failure_code}); the order is {order.status}"
     if other_attempts or not ends:
         return f"failed ({payment.failure_code}); the customer may try again"
-    order_end_unpaid(order, status=Order.Status.CANCELLED, reason="payment_failed")
+    order_end_unpaid(order, status=Order.Status.CANCELLED, reason=Order.Reason.PAYMENT_FAILED)
     if payment.gateway_reference and not payment.gateway_closed:
         from venue_apps.payments.tasks import payment_gateway_cancel_task
 

@@ -13,15 +13,7 @@ from venue_apps.payments.models import PaymentSettings
 from venue_apps.payments.services.audit import payments_audit
 from venue_apps.payments.services.gateways import providers_usable
 
-_EDITABLE = (
-    "mode",
-    "default_provider",
-    "attempts_per_customer_hour",
-    "attempts_per_address_hour",
-    "payments_per_card_hour",
-    "failures_before_block",
-    "block_minutes",
-)
+_EDITABLE = PaymentSettings.EDITABLE_FIELDS
 
 
 @transaction.atomic

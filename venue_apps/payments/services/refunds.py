@@ -239,7 +239,10 @@ def order_cancel(order_id: Any, *, actor: Any = None, now: datetime | None = Non
     order, payments = order_and_payments_locked(order_id)
     if order.status == Order.Status.PENDING:
         order_end_unpaid(
-            order, status=Order.Status.CANCELLED, reason="customer_cancelled", actor=actor
+            order,
+            status=Order.Status.CANCELLED,
+            reason=Order.Reason.CUSTOMER_CANCELLED,
+            actor=actor,
         )
         for attempt in payments:
             if attempt.status == Payment.Status.PENDING:
@@ -424,7 +427,10 @@ def _show_cancelled_order(order_id: Any, *, actor: Any, done: dict[str, int]) ->
             done["refunded_orders"] += 1
         elif order.status == Order.Status.PENDING:
             order_end_unpaid(
-                order, status=Order.Status.CANCELLED, reason="show_cancelled", actor=actor
+                order,
+                status=Order.Status.CANCELLED,
+                reason=Order.Reason.SHOW_CANCELLED,
+                actor=actor,
             )
             for payment in payments:
                 if payment.status == Payment.Status.PENDING:
@@ -476,7 +482,9 @@ def test_orders_void(*, actor: Any = None) -> dict[str, int]:
             order, payments = order_and_payments_locked(order_id)
             if order.status != Order.Status.PENDING:
                 continue
-            order_end_unpaid(order, status=Order.Status.CANCELLED, reason="test_mode", actor=actor)
+            order_end_unpaid(
+                order, status=Order.Status.CANCELLED, reason=Order.Reason.TEST_MODE, actor=actor
+            )
             for payment in payments:
                 if payment.status == Payment.Status.PENDING:
                     _payment_abandon(payment, reason="test_mode")
