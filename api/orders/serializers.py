@@ -13,7 +13,7 @@ from venue_apps.catalog.models import Format, Kind
 from venue_apps.orders.models import Order, OrderLine, PromoCode, TaxRate
 from venue_apps.orders.selectors import HoldQuote
 from venue_apps.payments.models import Payment, Provider, Refund
-from venue_apps.payments.services.checkout import payment_client_secret
+from venue_apps.payments.services.attempts import payment_client_secret
 
 
 class OrderInput(serializers.Serializer):

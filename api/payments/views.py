@@ -31,10 +31,10 @@ from venue_apps.accounts.models import Role
 from venue_apps.payments.error_codes import PaymentErrorCode
 from venue_apps.payments.models import GatewayAccount, Payment, PaymentSettings, Provider
 from venue_apps.payments.services import gateways, ledger, payment_settings
-from venue_apps.payments.services.checkout import payment_client_return, payment_get
+from venue_apps.payments.services.attempts import payment_client_return, payment_get
 from venue_apps.payments.services.events import EventOutcome, webhook_receive
-from venue_apps.payments.services.refunds import show_cancel_and_refund
 from venue_apps.payments.services.sandbox import OUTCOMES, sandbox_pay
+from venue_apps.sales.cancellation import show_cancel_and_refund
 from venue_apps.shows.selectors import show_get
 
 

@@ -1,12 +1,12 @@
 """State changes of orders, their lines and promo codes (current schema).
 
 An order is made from a hold and keeps the hold's seats held until it is paid or its
-time is up (the hold's own deadline). Paying is the payments app's business: it calls
-`order_fulfil` with the order locked, in the transaction that records the payment.
+time is up (the hold's own deadline). Paying is the sale's business
+(`venue_apps.sales.settlement`): it calls `order_fulfil` with the order locked, in the
+transaction that records the payment.
 
-Lock order, shared with the payments app: payment, then order, then the show (for
-share), then seats (by id), then the show's inventory version row, then hold. Every
-function here that locks takes them in that order.
+Rows are locked through `tenants.locking.lock_objects`, which owns the lock order
+shared with payments, inventory and the sale.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.error_codes import Conflict, DomainError
+from tenants.locking import lock_objects
 from tenants.queue import task_enqueue_on_commit
 from venue_apps.inventory.holds import hold_release
 from venue_apps.inventory.models import Hold
@@ -44,8 +45,7 @@ from venue_apps.shows.models import Show
 def show_lock_shared(show_id: int) -> None:
     """Hold the show's row for share until commit: a cancellation (which takes it for
     update) waits for sales in flight and is seen by every sale after it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM shows_show WHERE id = %s FOR SHARE", [show_id])
+    lock_objects(shared=[Show.objects.filter(pk=show_id)])
 
 
 def order_log(order: Order, action: str, *, actor: Any = None, **details: Any) -> None:
@@ -87,9 +87,14 @@ def order_create(
     DomainError (400) for an unknown or inapplicable promo code.
     """
     now = timezone.now()
-    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    # The show (for share) before the hold, as `tenants.locking` orders them; a hold's
+    # show never changes, so reading it unlocked first is safe.
+    show_id = Hold.objects.values_list("show_id", flat=True).get(pk=hold.pk)
+    [holds] = lock_objects(
+        Hold.objects.filter(pk=hold.pk), shared=[Show.objects.filter(pk=show_id)]
+    )
+    hold = holds[0]
     hold_checkable(hold, now=now)
-    show_lock_shared(hold.show_id)
     show = Show.objects.select_related("title").get(pk=hold.show_id)
     show_sellable(show, now=now)
     customer = buyer.customer
@@ -162,7 +167,10 @@ def order_create(
 
 def order_locked(order_id: Any) -> Order:
     """The order, locked for the rest of the transaction."""
-    return Order.objects.select_for_update().get(pk=order_id)
+    [orders] = lock_objects(Order.objects.filter(pk=order_id))
+    if not orders:
+        raise Order.DoesNotExist(f"No order {order_id}.")
+    return orders[0]
 
 
 @dataclass(frozen=True)
@@ -285,7 +293,8 @@ def order_lines_refund(
     once every line has, or `cancelled` when `reason` is a cancellation. The caller
     holds the order's lock; the money itself moves through the payments app.
     """
-    lines = {line.pk: line for line in order.lines.select_for_update()}
+    [locked] = lock_objects(order.lines.all())
+    lines = {line.pk: line for line in locked}
     returning = set(return_seats)
     for line_id, (ticket, fee) in amounts.items():
         line = lines[line_id]
