@@ -117,3 +117,32 @@ class SaleOrderAdmin(OrderAdmin):
                     request,
                     f"{order.reference}: refunding {money(refund.amount, refund.currency)}.",
                 )
+
+
+class ShowCancellationAdmin(admin.ModelAdmin):
+    """Runs of show cancellations and how far each got (read-only)."""
+
+    list_display = [
+        "show",
+        "status",
+        "orders_done",
+        "orders_total",
+        "refunded_orders",
+        "released_orders",
+        "released_holds",
+        "failed",
+        "requested_by_email",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["show__title"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,6 +7,11 @@ back, seats go back on sale and their tickets are void, then payments records th
 refund (its row, the ledger's `refund_due`) and sends it after commit. Rows are locked
 through `tenants.locking.lock_objects`: payments of the order, then the order, then its
 lines and seats; the same order as the webhook processing, so the two never deadlock.
+
+A show is cancelled at once, in the request (`show_cancel_and_refund`): from then on
+nothing can be sold for it. Its orders are then settled by a Celery task
+(`show_cancellation_run`), one transaction per order, which counts its progress on the
+`ShowCancellation` row that the API reads.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tenants.error_codes import Conflict, DomainError
+from tenants.queue import task_enqueue_on_commit
 from venue_apps.inventory.holds import hold_release
 from venue_apps.inventory.models import Hold
 from venue_apps.orders import policy as policy_rules
@@ -46,11 +53,13 @@ from venue_apps.payments.services.refunds import (
     refund_settle,
 )
 from venue_apps.sales.locks import order_and_payments_locked, paying_payment
+from venue_apps.sales.models import ShowCancellation
 from venue_apps.shows.models import Show
 from venue_apps.shows.services import show_cancel
 from venue_apps.tickets.services import tickets_revoke
 
 logger = logging.getLogger(__name__)
+SHOW_CANCELLATION_TASK = "venue_apps.sales.tasks.show_cancellation_task"
 
 
 # --- deciding a refund -------------------------------------------------------------------
@@ -351,36 +360,66 @@ def _order_refund(
 # --- a show is cancelled -----------------------------------------------------------------
 
 
-def show_cancel_and_refund(show: Show, *, actor: Any) -> dict[str, int]:
-    """Cancel a show and give everybody their money back in full, fees included.
+def _show_orders(show_id: int) -> Any:
+    return Order.objects.filter(
+        show_id=show_id, status__in=[Order.Status.PAID, Order.Status.PENDING]
+    ).order_by("pk")
 
-    The show is cancelled first, in its own transaction: from then on nothing can be
-    sold for it, and a payment that lands late is refunded. Then each order is settled
-    in a transaction of its own (paid ones refunded, unpaid ones let go) and the holds
-    are released. Safe to run again: it picks up whatever is left.
+
+@transaction.atomic
+def show_cancel_and_refund(show: Show, *, actor: Any) -> ShowCancellation:
+    """Cancel a show now and give everybody their money back in full, fees included,
+    in the background: returns the run's `ShowCancellation`, whose counters say how
+    far it got.
+
+    The show is cancelled in this transaction: from its commit on nothing can be sold
+    for it, and a payment that lands late is refunded. After commit a Celery task
+    settles each order in a transaction of its own (paid ones refunded, unpaid ones let
+    go) and releases the holds. Calling it again for a cancelled show starts another
+    run, which picks up whatever is left (orders that failed, say).
     """
     show_cancel(show, with_sales=True)
-    done = {"refunded_orders": 0, "released_orders": 0, "released_holds": 0, "failed": 0}
-    for order_id in list(
-        Order.objects.filter(show=show, status__in=[Order.Status.PAID, Order.Status.PENDING])
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
+    cancellation = ShowCancellation.objects.create(
+        show_id=show.pk,
+        requested_by_id=getattr(actor, "pk", None),
+        requested_by_email=getattr(actor, "email", "") or "",
+        orders_total=_show_orders(show.pk).count(),
+    )
+    task_enqueue_on_commit(SHOW_CANCELLATION_TASK, cancellation.pk)
+    return cancellation
+
+
+def show_cancellation_run(cancellation_id: int) -> ShowCancellation:
+    """Settle the orders and holds of a cancelled show, counting on the run's row.
+
+    One transaction per order, which also bumps the row's counters, so the progress
+    read by the API is exactly what has been committed. Safe to run twice at once or
+    again after a crash: an order already settled is not paid or pending any more.
+    """
+    runs = ShowCancellation.objects.filter(pk=cancellation_id)
+    cancellation = runs.select_related("show").get()
+    if cancellation.status == ShowCancellation.Status.DONE:
+        return cancellation
+    runs.update(status=ShowCancellation.Status.RUNNING, started_at=timezone.now())
+    show = cancellation.show
+    actor = cancellation.requested_by
+    for order_id in list(_show_orders(show.pk).values_list("pk", flat=True)):
         try:
             with transaction.atomic():
                 counter = _show_cancelled_order(order_id, actor=actor)
                 if counter:
-                    done[counter] += 1
+                    runs.update(**{counter: F(counter) + 1, "orders_done": F("orders_done") + 1})
         except DomainError:
             # One order that cannot be settled must not stop the others; running the
             # cancellation again picks it up. Its tickets are refused at the door anyway
             # (the show is cancelled).
             logger.exception("show %s cancelled: order %s not settled", show.pk, order_id)
-            done["failed"] += 1
+            runs.update(failed=F("failed") + 1, orders_done=F("orders_done") + 1)
     for hold in Hold.objects.filter(show=show, status=Hold.Status.ACTIVE).order_by("pk"):
         hold_release(hold)
-        done["released_holds"] += 1
-    return done
+        runs.update(released_holds=F("released_holds") + 1)
+    runs.update(status=ShowCancellation.Status.DONE, finished_at=timezone.now())
+    return runs.get()
 
 
 def _show_cancelled_order(order_id: Any, *, actor: Any) -> str:

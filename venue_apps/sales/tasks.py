@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from venue_apps.sales.cancellation import test_orders_void
+from venue_apps.sales.cancellation import show_cancellation_run, test_orders_void
 from venue_apps.sales.expiry import lapsed_holds_release, unpaid_orders_expire
 
 
@@ -34,6 +34,13 @@ def test_orders_void_task() -> dict:
     every few minutes for every chain (beat, tenants_fan_out) and when a chain goes
     live; does nothing for a chain in test mode."""
     return test_orders_void()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def show_cancellation_task(cancellation_id: int) -> str:
+    """Settle a cancelled show's orders and holds, counting progress on its run's row.
+    Safe to deliver twice (each order is settled once)."""
+    return show_cancellation_run(cancellation_id).status
 
 
 # Old names, for messages queued by the release before the sale had its own app.

@@ -1008,9 +1008,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * @description Cancel a show and refund everyone in full; holds and unpaid orders let go.
+         *
+         *     POST cancels the show at once (nothing more can be sold for it) and starts settling
+         *     its orders in the background; GET reads how far the latest run got. The counts are
+         *     those done so far, final once `status` is `done`; a run that left orders `failed`
+         *     is picked up by posting again.
+         */
+        get: operations["v1_shows_cancel_and_refund_retrieve"];
         put?: never;
-        /** @description Cancel a show and refund everyone in full; holds and unpaid orders let go. */
+        /**
+         * @description Cancel a show and refund everyone in full; holds and unpaid orders let go.
+         *
+         *     POST cancels the show at once (nothing more can be sold for it) and starts settling
+         *     its orders in the background; GET reads how far the latest run got. The counts are
+         *     those done so far, final once `status` is `done`; a run that left orders `failed`
+         *     is picked up by posting again.
+         */
         post: operations["v1_shows_cancel_and_refund_create"];
         delete?: never;
         options?: never;
@@ -2169,13 +2184,39 @@ export interface components {
             name: string;
             position?: number;
         };
+        /** @description A run of a show's cancellation: the counts so far, and how far it got. */
         ShowCancelOutput: {
             refunded_orders: number;
             released_orders: number;
             released_holds: number;
             /** @description Orders not settled; run it again for them. */
             failed: number;
+            /** @description The run; its progress is read with GET. */
+            id: number;
+            /**
+             * @description The counts are final once the run is `done`.
+             *
+             *     * `queued` - queued
+             *     * `running` - running
+             *     * `done` - done
+             */
+            status: components["schemas"]["ShowCancelOutputStatusEnum"];
+            /** @description Paid and unpaid orders to settle. */
+            orders_total: number;
+            /** @description Orders settled (or failed) so far. */
+            orders_done: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
         };
+        /**
+         * @description * `queued` - queued
+         *     * `running` - running
+         *     * `done` - done
+         * @enum {string}
+         */
+        ShowCancelOutputStatusEnum: "queued" | "running" | "done";
         ShowInputRequest: {
             title: number;
             auditorium: number;
@@ -4317,6 +4358,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShowOutput"];
+                };
+            };
+        };
+    };
+    v1_shows_cancel_and_refund_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowCancelOutput"];
                 };
             };
         };
