@@ -2,8 +2,8 @@
 
 Tasks call services; services send these tasks by name (`tenants.queue`), so neither
 module imports the other both ways. The sale's tasks (expiring unpaid orders, voiding
-test-mode orders, cancelling a show) live in `venue_apps.sales.tasks`, which still
-answers to their old names here (`venue_apps.payments.tasks.orders_expire_task`,
+test-mode orders, cancelling a show) live in `venue_apps.sales.tasks`, which also
+registers the names they had in this module (`venue_apps.payments.tasks.orders_expire_task`,
 `venue_apps.payments.tasks.test_orders_void_task`) for messages already queued.
 """
 
