@@ -29,7 +29,6 @@ from venue_apps.catalog.models import Title
 from venue_apps.orders.admin import (
     CancellationPolicyAdmin,
     CheckoutSettingsAdmin,
-    OrderAdmin,
     PromoCodeAdmin,
     TaxRateAdmin,
 )
@@ -52,6 +51,8 @@ from venue_apps.payments.models import (
     Refund,
     WebhookEvent,
 )
+from venue_apps.sales.admin import SaleOrderAdmin, ShowCancellationAdmin
+from venue_apps.sales.models import ShowCancellation
 from venue_apps.shows.admin import PriceCardAdmin, ShowAdmin
 from venue_apps.shows.models import PriceCard, Show
 from venue_apps.tickets.admin import CheckInAdmin, EmailTemplateAdmin, SigningKeyAdmin, TicketAdmin
@@ -194,7 +195,8 @@ tenant_dashboard.register(Auditorium, AuditoriumAdmin)
 tenant_dashboard.register(Title, TitleAdmin)
 tenant_dashboard.register(PriceCard, PriceCardAdmin)
 tenant_dashboard.register(Show, ShowAdmin)
-tenant_dashboard.register(Order, OrderAdmin)
+tenant_dashboard.register(ShowCancellation, ShowCancellationAdmin)
+tenant_dashboard.register(Order, SaleOrderAdmin)
 tenant_dashboard.register(PromoCode, PromoCodeAdmin)
 tenant_dashboard.register(CheckoutSettings, CheckoutSettingsAdmin)
 tenant_dashboard.register(TaxRate, TaxRateAdmin)

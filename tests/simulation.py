@@ -446,9 +446,9 @@ class Storm:
         """What the beat tasks would do afterwards: expire unpaid orders, ask the gateway
         about payments nobody told us of, send refunds still owed."""
         from venue_apps.payments.models import Refund
-        from venue_apps.payments.services.checkout import unpaid_orders_expire
         from venue_apps.payments.services.reconciliation import payments_reconcile
         from venue_apps.payments.services.refunds import refund_execute
+        from venue_apps.sales.expiry import unpaid_orders_expire
 
         with schema_context(self.schema):
             later = timezone.now() + timedelta(hours=2)

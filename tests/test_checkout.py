@@ -572,7 +572,7 @@ def test_a_released_promo_use_can_be_used_again(alpha, show, customer):
 
 
 def test_an_order_whose_time_is_up_expires_and_frees_everything(alpha, show, customer):
-    from venue_apps.payments.services.checkout import unpaid_orders_expire
+    from venue_apps.sales.expiry import unpaid_orders_expire
 
     _, client = customer
     _promo(code="ONCE", kind="percent", value=1000, max_uses=1)

@@ -270,7 +270,7 @@ def test_voiding_test_orders_is_a_periodic_sweep_through_the_tenant_fan_out(sett
     entries = [
         entry
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
-        if entry.get("args") == ("venue_apps.payments.tasks.test_orders_void_task",)
+        if entry.get("args") == ("venue_apps.sales.tasks.test_orders_void_task",)
     ]
 
     assert len(entries) == 1
@@ -281,7 +281,7 @@ def test_voiding_test_orders_is_a_periodic_sweep_through_the_tenant_fan_out(sett
 def test_the_sweep_leaves_a_chain_in_test_mode_alone(alpha, show, customer):
     # A sweep that voided test orders while the chain is still testing would cancel
     # its staff's rehearsal bookings every five minutes.
-    from venue_apps.payments.services.refunds import test_orders_void
+    from venue_apps.sales.cancellation import test_orders_void
 
     _, client = customer
     _sandbox_paid(client, show, ["B8"])
@@ -299,7 +299,7 @@ def test_the_sweep_leaves_a_chain_in_test_mode_alone(alpha, show, customer):
 def test_the_sweep_voids_test_orders_after_going_live_and_again_does_nothing(alpha, show, customer):
     # Going live queued one task; here it never ran (the broker was down). The sweep
     # finds the test orders all the same, and a second pass changes nothing.
-    from venue_apps.payments.services.refunds import test_orders_void
+    from venue_apps.sales.cancellation import test_orders_void
 
     _, client = customer
     paid = _sandbox_paid(client, show, ["C1"])

@@ -260,7 +260,7 @@ def test_two_late_payments_for_one_seat_sell_it_once(race_chain):
 
 def test_sweepers_new_holds_and_late_payments_at_once_never_deadlock(race_chain):
     from venue_apps.inventory.holds import holds_expire
-    from venue_apps.payments.services.checkout import unpaid_orders_expire
+    from venue_apps.sales.expiry import unpaid_orders_expire
 
     show, users, seats = race_chain
     labels = [f"{row}{n}" for row in "AB" for n in range(1, 9)]

@@ -133,6 +133,7 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("payment-settings", "GET"): ({OWNER}, 200),
     ("payment-settings", "PATCH"): ({OWNER}, 200),
     ("ledger", "GET"): (PROGRAMME, 200),
+    ("show-cancel-and-refund", "GET"): (PROGRAMME, 404),
     ("show-cancel-and-refund", "POST"): (PROGRAMME, 404),
     ("order-tickets", "GET"): (ORDER_READERS, 404),
     ("order-tickets-pdf", "GET"): (ORDER_READERS, 404),

@@ -288,7 +288,9 @@ def test_only_owners_and_managers_refund(show, customer, as_role, role):
         assert not Refund.objects.exists()
 
 
-def test_cancelling_a_show_refunds_everyone_and_lets_holds_go(show, customer, as_role, api, alpha):
+def test_cancelling_a_show_refunds_everyone_and_lets_holds_go(
+    show, customer, as_role, api, alpha, tasks_inline, django_capture_on_commit_callbacks
+):
     _, client = customer
     paid = _paid(client, show, ["C1", "C2"])
     pending = checkout(as_role(Role.CUSTOMER), show, seat_ids("alpha", show, ["C3"]))
@@ -300,15 +302,35 @@ def test_cancelling_a_show_refunds_everyone_and_lets_holds_go(show, customer, as
     )
     refused = as_role(Role.MANAGER).post(f"/api/v1/shows/{show.pk}/cancel/")
 
-    done = as_role(Role.MANAGER).post(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
+    manager = as_role(Role.MANAGER)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = manager.post(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
+    # The orders are settled by a Celery task after the request; GET reads its progress.
+    done = manager.get(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
 
     assert refused.status_code == 409  # plain cancel refuses while seats are sold
+    assert started.status_code == 200, started.content
+    assert (started.json()["status"], started.json()["orders_total"]) == ("queued", 2)
     assert done.status_code == 200, done.content
-    assert done.json() == {
+    assert {
+        key: done.json()[key]
+        for key in (
+            "refunded_orders",
+            "released_orders",
+            "released_holds",
+            "failed",
+            "status",
+            "orders_done",
+            "orders_total",
+        )
+    } == {
         "refunded_orders": 1,
         "released_orders": 1,
         "released_holds": 1,
         "failed": 0,
+        "status": "done",
+        "orders_done": 2,
+        "orders_total": 2,
     }
     with schema_context("alpha"):
         assert Show.objects.get(pk=show.pk).status == "cancelled"
@@ -387,15 +409,20 @@ def test_order_lines_know_their_money(show, customer):
         assert line.platform_fee == 0  # a test-mode sale: the platform charges nothing
 
 
-def test_a_show_can_be_cancelled_after_a_full_goodwill_refund(show, customer, as_role):
+def test_a_show_can_be_cancelled_after_a_full_goodwill_refund(
+    show, customer, as_role, tasks_inline, django_capture_on_commit_callbacks
+):
     _, client = customer
     body = _paid(client, show, ["D3"])
     manager = as_role(Role.MANAGER)
     manager.post(f"/api/v1/orders/{body['id']}/refunds/", {"amount": body["total"]}, format="json")
 
-    done = manager.post(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = manager.post(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
+    done = manager.get(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
 
-    assert done.status_code == 200, done.content
+    assert started.status_code == 200, started.content
+    assert (done.json()["status"], done.json()["refunded_orders"]) == ("done", 1)
     seats = seat_ids("alpha", show, ["D3"])
     assert states("alpha", seats) == {seats[0]: "available"}
     with schema_context("alpha"):

@@ -129,7 +129,7 @@ def test_the_card_fingerprint_arrives_with_the_charge(api, alpha, stripe_chain, 
 def test_a_declined_card_keeps_the_seats_for_a_retry_until_the_hold_lapses(
     api, alpha, stripe_chain, customer, gateway, tasks_inline, django_capture_on_commit_callbacks
 ):
-    from venue_apps.payments.services.checkout import unpaid_orders_expire
+    from venue_apps.sales.expiry import unpaid_orders_expire
 
     _, client = customer
     body, seats, amount = _start(client, stripe_chain, ["A4"], gateway)

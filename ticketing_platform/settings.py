@@ -115,6 +115,7 @@ TENANT_APPS = [
     "venue_apps.orders",
     "venue_apps.payments",
     "venue_apps.tickets",
+    "venue_apps.sales",
     # Customers' Google and Facebook identities, in their chain's schema.
     "social_django",
 ]
@@ -289,13 +290,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "holds-expire": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": 15.0,
-        "args": ("venue_apps.inventory.tasks.holds_expire_task",),
+        "args": ("venue_apps.sales.tasks.holds_expire_task",),
     },
     # Unpaid orders whose time is up end and give their seats and promo codes back.
     "orders-expire": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": 30.0,
-        "args": ("venue_apps.payments.tasks.orders_expire_task",),
+        "args": ("venue_apps.sales.tasks.orders_expire_task",),
     },
     # Ask the gateways about payments pending too long; resend stuck refunds.
     "payments-reconcile": {
@@ -310,7 +311,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "test-orders-void": {
         "task": "tenants.tasks.tenants_fan_out",
         "schedule": 300.0,
-        "args": ("venue_apps.payments.tasks.test_orders_void_task",),
+        "args": ("venue_apps.sales.tasks.test_orders_void_task",),
     },
     # Tickets emails that never went out are sent again.
     "tickets-email-sweep": {

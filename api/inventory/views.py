@@ -27,7 +27,7 @@ from venue_apps.inventory import holds
 from venue_apps.inventory.models import Hold, ShowSeat
 from venue_apps.orders.models import Order
 from venue_apps.orders.selectors import hold_quote
-from venue_apps.payments.services.refunds import order_cancel
+from venue_apps.sales.cancellation import order_cancel
 
 _CART_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

@@ -13,7 +13,7 @@ from venue_apps.catalog.models import Format, Kind
 from venue_apps.orders.models import Order, OrderLine, PromoCode, TaxRate
 from venue_apps.orders.selectors import HoldQuote
 from venue_apps.payments.models import Payment, Provider, Refund
-from venue_apps.payments.services.checkout import payment_client_secret
+from venue_apps.payments.services.attempts import payment_client_secret
 
 
 class OrderInput(serializers.Serializer):
@@ -305,21 +305,7 @@ class PromoCodeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PromoCode
-        fields = [
-            "id",
-            "code",
-            "description",
-            "kind",
-            "value",
-            "valid_from",
-            "valid_until",
-            "max_uses",
-            "max_uses_per_customer",
-            "titles",
-            "shows",
-            "is_active",
-            "uses",
-        ]
+        fields = ["id", *PromoCode.EDITABLE_FIELDS, "uses"]
         read_only_fields = ["uses"]
 
     def get_uses(self, promo: PromoCode) -> int:

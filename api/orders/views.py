@@ -40,8 +40,8 @@ from venue_apps.inventory.models import Hold
 from venue_apps.orders import selectors, services
 from venue_apps.orders.error_codes import OrderErrorCode
 from venue_apps.orders.models import CheckoutSettings, Order, PromoCode, TaxRate
-from venue_apps.payments.services import refunds
-from venue_apps.payments.services.checkout import checkout_start, payment_retry
+from venue_apps.sales import cancellation
+from venue_apps.sales.checkout import checkout_start, payment_retry
 
 
 def _address(request: Request) -> str | None:
@@ -183,7 +183,7 @@ class OrderCancelView(APIView):
     @extend_schema(responses=io.CancelQuoteOutput)
     def get(self, request: Request, order_id: str) -> Response:
         order = selectors.order_for(order_id, customer_id=_scope(request))
-        quote = refunds.order_cancel_quote(order)
+        quote = cancellation.order_cancel_quote(order)
         return Response(
             io.CancelQuoteOutput(
                 {
@@ -210,7 +210,7 @@ class OrderCancelView(APIView):
             Role.MANAGER,
         ):
             raise PermissionDenied("Only the customer or the chain's managers may cancel this.")
-        done = refunds.order_cancel(order.pk, actor=request.user)
+        done = cancellation.order_cancel(order.pk, actor=request.user)
         return Response(
             io.CancelOutput(
                 {
@@ -237,7 +237,7 @@ class OrderRefundView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         order = selectors.order_for(order_id, customer_id=None)
-        refund = refunds.order_refund(
+        refund = cancellation.order_refund(
             order.pk,
             actor=request.user,
             seat_ids=values.get("seats"),

@@ -69,7 +69,18 @@ class LedgerOutput(serializers.Serializer):
 
 
 class ShowCancelOutput(serializers.Serializer):
+    """A run of a show's cancellation: the counts so far, and how far it got."""
+
     refunded_orders = serializers.IntegerField()
     released_orders = serializers.IntegerField()
     released_holds = serializers.IntegerField()
     failed = serializers.IntegerField(help_text="Orders not settled; run it again for them.")
+    id = serializers.IntegerField(help_text="The run; its progress is read with GET.")
+    status = serializers.ChoiceField(
+        choices=["queued", "running", "done"],
+        help_text="The counts are final once the run is `done`.",
+    )
+    orders_total = serializers.IntegerField(help_text="Paid and unpaid orders to settle.")
+    orders_done = serializers.IntegerField(help_text="Orders settled (or failed) so far.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)

@@ -34,8 +34,8 @@ def main() -> None:
     from venue_apps.inventory.holds import HoldOwner, HoldPolicy, hold_create
     from venue_apps.inventory.models import ShowSeat
     from venue_apps.orders.services import Buyer
-    from venue_apps.payments.services.checkout import checkout_start
     from venue_apps.payments.services.sandbox import sandbox_pay
+    from venue_apps.sales.checkout import checkout_start
     from venue_apps.shows.models import Show
     from venue_apps.tickets.notifications import tickets_email
     from venue_apps.tickets.selectors import order_tickets, order_tickets_pdf

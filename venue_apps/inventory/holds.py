@@ -29,6 +29,7 @@ from tenants.cache import cache_namespace_bump
 from tenants.channels import group_send_on_commit, tenant_group_name
 from tenants.error_codes import Conflict, DomainError, NotFound
 from tenants.schemas import current_schema_name
+from venue_apps.inventory.availability import seat_available
 from venue_apps.inventory.best_available import Candidate, best_available
 from venue_apps.inventory.error_codes import InventoryErrorCode
 from venue_apps.inventory.models import Hold, SeatState, ShowSeat
@@ -165,7 +166,7 @@ def _hold_seats(show: Show, seat_ids: Sequence[int], owner: HoldOwner, policy: H
         takeable = [
             seat_id
             for seat_id, state, held_until in locked
-            if state == SeatState.AVAILABLE or (state == SeatState.HELD and held_until <= now)
+            if seat_available(state, held_until, now=now)
         ]
         unavailable = sorted(set(seat_ids) - set(takeable))
         if unavailable:
@@ -259,8 +260,7 @@ def _candidates(show_id: int) -> list[Candidate]:
         Candidate(
             **{field: row[field] for field in fields},
             companion_id=row["companion_id"],
-            available=row["state"] == SeatState.AVAILABLE
-            or (row["state"] == SeatState.HELD and row["held_until"] <= now),
+            available=seat_available(row["state"], row["held_until"], now=now),
         )
         for row in rows
     ]

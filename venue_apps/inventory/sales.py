@@ -1,10 +1,10 @@
 """Selling held seats and giving sold seats back: the inventory side of orders.
 
-Seats are locked in id order (the order every writer of seats uses), waiting rather
-than skipping: a payment that has been captured must get a definite answer. A seat can
-be sold to an order when it is still held by that order's hold (even if the hold has
-lapsed, nobody else took it), when it is free, or when someone else's hold on it has
-lapsed. Anything else means the seat is gone.
+Seats are locked through `tenants.locking.lock_objects` (in id order, after the
+payment and the order), waiting rather than skipping: a payment that has been captured
+must get a definite answer. A seat can be sold to an order when it is still held by
+that order's hold (even if the hold has lapsed, nobody else took it), or when it is
+available (`inventory.availability`). Anything else means the seat is gone.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from uuid import UUID
 from django.db import connection
 from django.utils import timezone
 
+from tenants.locking import lock_objects
+from venue_apps.inventory.availability import seat_available
 from venue_apps.inventory.holds import seats_changed
-from venue_apps.inventory.models import SeatState
+from venue_apps.inventory.models import SeatState, ShowSeat
 
 
 def seats_sell(show_id: int, seat_ids: Sequence[int], *, hold_id: UUID) -> list[int]:
@@ -26,24 +28,15 @@ def seats_sell(show_id: int, seat_ids: Sequence[int], *, hold_id: UUID) -> list[
     returned. Must run inside the caller's transaction.
     """
     now = timezone.now()
+    [seats] = lock_objects(ShowSeat.objects.filter(show_id=show_id, pk__in=list(seat_ids)))
+    gone = sorted(set(seat_ids) - {seat.pk for seat in seats})
+    for seat in seats:
+        ours = seat.state == SeatState.HELD and seat.hold_id == hold_id
+        if not (ours or seat_available(seat.state, seat.held_until, now=now)):
+            gone.append(seat.pk)
+    if gone:
+        return sorted(gone)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, state, hold_id, held_until FROM inventory_showseat "
-            "WHERE show_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE",
-            [show_id, list(seat_ids)],
-        )
-        rows = cursor.fetchall()
-        found = {row[0] for row in rows}
-        gone = sorted(set(seat_ids) - found)
-        for seat_id, state, seat_hold, held_until in rows:
-            ours = state == SeatState.HELD and seat_hold == hold_id
-            free = state == SeatState.AVAILABLE or (
-                state == SeatState.HELD and held_until is not None and held_until <= now
-            )
-            if not (ours or free):
-                gone.append(seat_id)
-        if gone:
-            return sorted(gone)
         cursor.execute(
             "UPDATE inventory_showseat SET state = 'sold', hold_id = NULL, held_until = NULL "
             "WHERE id = ANY(%s)",
@@ -55,15 +48,11 @@ def seats_sell(show_id: int, seat_ids: Sequence[int], *, hold_id: UUID) -> list[
 
 def seats_return(show_id: int, seat_ids: Sequence[int]) -> list[int]:
     """Put sold seats back on sale (a refund); return the seats that came back."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE inventory_showseat SET state = 'available' WHERE id IN ("
-            "  SELECT id FROM inventory_showseat WHERE show_id = %s AND id = ANY(%s) "
-            "  AND state = 'sold' ORDER BY id FOR UPDATE"
-            ") RETURNING id",
-            [show_id, list(seat_ids)],
-        )
-        returned = sorted(row[0] for row in cursor.fetchall())
+    [seats] = lock_objects(
+        ShowSeat.objects.filter(show_id=show_id, pk__in=list(seat_ids), state=SeatState.SOLD)
+    )
+    returned = sorted(seat.pk for seat in seats)
     if returned:
+        ShowSeat.objects.filter(pk__in=returned).update(state=SeatState.AVAILABLE)
         seats_changed(show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in returned])
     return returned

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tenants.cache import cached_for
 from venue_apps.catalog.models import Kind
+from venue_apps.inventory.availability import seat_available
 from venue_apps.inventory.models import SeatState, ShowInventory, ShowSeat
 from venue_apps.inventory.services import show_seats_cache_namespace
 
@@ -61,7 +62,7 @@ def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
         seat["wheelchair"] = seat.pop("is_wheelchair")
         held_until = seat.pop("held_until")
         if seat["state"] == SeatState.HELD and held_until is not None:
-            if held_until <= now:
+            if seat_available(seat["state"], held_until, now=now):
                 seat["state"] = SeatState.AVAILABLE  # lapsed: free before any sweeper runs
             elif next_expiry is None or held_until < next_expiry:
                 next_expiry = held_until

@@ -78,6 +78,23 @@ class TaxRate(models.Model):
 
 
 class PromoCode(models.Model):
+    # What staff may set on a code (the service, the API and the dashboard); the
+    # `SCOPE_FIELDS` among them are many-to-many and set after the code is saved.
+    EDITABLE_FIELDS = (
+        "code",
+        "description",
+        "kind",
+        "value",
+        "valid_from",
+        "valid_until",
+        "max_uses",
+        "max_uses_per_customer",
+        "titles",
+        "shows",
+        "is_active",
+    )
+    SCOPE_FIELDS = ("titles", "shows")
+
     class Kind(models.TextChoices):
         PERCENT = "percent", "Percent off tickets"
         FIXED = "fixed", "Fixed amount off the order"
@@ -184,6 +201,25 @@ class Order(models.Model):
         ONLINE = "online", "Online"
         BOX_OFFICE = "box_office", "Box office"
 
+    class Reason(models.TextChoices):
+        """Why an order ended unpaid or was refunded. The refund reasons are the same
+        words as `payments.Refund.Reason` (a refund's reason becomes its order's)."""
+
+        NONE = "", "None"
+        TIME_UP = "time_up", "Its time ran out"
+        PAYMENT_FAILED = "payment_failed", "The payment failed"
+        CUSTOMER_CANCELLED = "customer_cancelled", "Cancelled by the customer"
+        STAFF = "staff", "Refunded by staff"
+        SHOW_CANCELLED = "show_cancelled", "The show was cancelled"
+        SEATS_UNAVAILABLE = "seats_unavailable", "Paid after the seats were gone"
+        SHOW_CLOSED = "show_closed", "Paid after the show was closed"
+        ORDER_CLOSED = "order_closed", "Paid for an order already cancelled"
+        AMOUNT_MISMATCH = "amount_mismatch", "Paid the wrong amount"
+        DUPLICATE_PAYMENT = "duplicate_payment", "Paid twice"
+        FRAUD = "fraud", "Refused by fraud checks"
+        GATEWAY = "gateway", "Refunded at the gateway"
+        TEST_MODE = "test_mode", "A test-mode order voided when the chain went live"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=12, unique=True, default=order_reference)
     customer = models.ForeignKey(
@@ -208,7 +244,7 @@ class Order(models.Model):
     hold = models.OneToOneField(Hold, on_delete=models.PROTECT, related_name="order")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     # Why an order ended without being paid, or was refunded.
-    reason = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=40, blank=True, choices=Reason.choices)
     currency = models.CharField(max_length=3)
     subtotal = models.PositiveIntegerField(help_text="Ticket prices before discount.")
     discount = models.PositiveIntegerField(default=0)

@@ -1,12 +1,12 @@
 """State changes of orders, their lines and promo codes (current schema).
 
 An order is made from a hold and keeps the hold's seats held until it is paid or its
-time is up (the hold's own deadline). Paying is the payments app's business: it calls
-`order_fulfil` with the order locked, in the transaction that records the payment.
+time is up (the hold's own deadline). Paying is the sale's business
+(`venue_apps.sales.settlement`): it calls `order_fulfil` with the order locked, in the
+transaction that records the payment.
 
-Lock order, shared with the payments app: payment, then order, then the show (for
-share), then seats (by id), then the show's inventory version row, then hold. Every
-function here that locks takes them in that order.
+Rows are locked through `tenants.locking.lock_objects`, which owns the lock order
+shared with payments, inventory and the sale.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.error_codes import Conflict, DomainError
+from tenants.locking import lock_objects
 from tenants.queue import task_enqueue_on_commit
 from venue_apps.inventory.holds import hold_release
 from venue_apps.inventory.models import Hold
@@ -44,8 +45,7 @@ from venue_apps.shows.models import Show
 def show_lock_shared(show_id: int) -> None:
     """Hold the show's row for share until commit: a cancellation (which takes it for
     update) waits for sales in flight and is seen by every sale after it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM shows_show WHERE id = %s FOR SHARE", [show_id])
+    lock_objects(shared=[Show.objects.filter(pk=show_id)])
 
 
 def order_log(order: Order, action: str, *, actor: Any = None, **details: Any) -> None:
@@ -87,9 +87,14 @@ def order_create(
     DomainError (400) for an unknown or inapplicable promo code.
     """
     now = timezone.now()
-    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    # The show (for share) before the hold, as `tenants.locking` orders them; a hold's
+    # show never changes, so reading it unlocked first is safe.
+    show_id = Hold.objects.values_list("show_id", flat=True).get(pk=hold.pk)
+    [holds] = lock_objects(
+        Hold.objects.filter(pk=hold.pk), shared=[Show.objects.filter(pk=show_id)]
+    )
+    hold = holds[0]
     hold_checkable(hold, now=now)
-    show_lock_shared(hold.show_id)
     show = Show.objects.select_related("title").get(pk=hold.show_id)
     show_sellable(show, now=now)
     customer = buyer.customer
@@ -162,7 +167,10 @@ def order_create(
 
 def order_locked(order_id: Any) -> Order:
     """The order, locked for the rest of the transaction."""
-    return Order.objects.select_for_update().get(pk=order_id)
+    [orders] = lock_objects(Order.objects.filter(pk=order_id))
+    if not orders:
+        raise Order.DoesNotExist(f"No order {order_id}.")
+    return orders[0]
 
 
 @dataclass(frozen=True)
@@ -186,14 +194,14 @@ def order_fulfil(order: Order, *, actor: Any = None) -> Fulfilment:
     if order.status == Order.Status.PAID:
         return Fulfilment(sold=True)
     revivable = order.status in (Order.Status.PENDING, Order.Status.EXPIRED) or (
-        order.status == Order.Status.CANCELLED and order.reason == "payment_failed"
+        order.status == Order.Status.CANCELLED and order.reason == Order.Reason.PAYMENT_FAILED
     )
     if not revivable:
-        return Fulfilment(sold=False, reason="order_closed")
+        return Fulfilment(sold=False, reason=Order.Reason.ORDER_CLOSED)
     show_lock_shared(order.show_id)
     show = Show.objects.only("id", "status", "starts_at").get(pk=order.show_id)
     if show.status != Show.Status.ON_SALE or show.starts_at <= timezone.now():
-        return Fulfilment(sold=False, reason="show_closed")
+        return Fulfilment(sold=False, reason=Order.Reason.SHOW_CLOSED)
     seat_ids = [line.show_seat_id for line in order.lines.all()]
     try:
         # One savepoint for the seats and the lines: if the database refuses the lines,
@@ -201,15 +209,17 @@ def order_fulfil(order: Order, *, actor: Any = None) -> Fulfilment:
         with transaction.atomic():
             gone = seats_sell(order.show_id, seat_ids, hold_id=order.hold_id)
             if gone:
-                return Fulfilment(sold=False, reason="seats_unavailable", gone=tuple(gone))
+                return Fulfilment(
+                    sold=False, reason=Order.Reason.SEATS_UNAVAILABLE, gone=tuple(gone)
+                )
             OrderLine.objects.filter(order=order).update(status=OrderLine.Status.SOLD)
     except IntegrityError:
         # Another order has a sold line for one of these seats: the seat rows and the
         # lines disagreed, and the database refused to sell a seat twice.
-        return Fulfilment(sold=False, reason="seats_unavailable", gone=tuple(seat_ids))
+        return Fulfilment(sold=False, reason=Order.Reason.SEATS_UNAVAILABLE, gone=tuple(seat_ids))
     old_status = order.status
     order.status = Order.Status.PAID
-    order.reason = ""
+    order.reason = Order.Reason.NONE
     order.paid_at = timezone.now()
     order.ended_at = None
     order.save(update_fields=["status", "reason", "paid_at", "ended_at"])
@@ -263,7 +273,7 @@ def orders_expire(*, now: datetime | None = None, batch: int = 500) -> list[Any]
             )
             if order is None:
                 continue  # paid or cancelled meanwhile, or being paid right now
-            order_end_unpaid(order, status=Order.Status.EXPIRED, reason="time_up")
+            order_end_unpaid(order, status=Order.Status.EXPIRED, reason=Order.Reason.TIME_UP)
             expired.append(order_id)
     return expired
 
@@ -283,7 +293,8 @@ def order_lines_refund(
     once every line has, or `cancelled` when `reason` is a cancellation. The caller
     holds the order's lock; the money itself moves through the payments app.
     """
-    lines = {line.pk: line for line in order.lines.select_for_update()}
+    [locked] = lock_objects(order.lines.all())
+    lines = {line.pk: line for line in locked}
     returning = set(return_seats)
     for line_id, (ticket, fee) in amounts.items():
         line = lines[line_id]
@@ -314,7 +325,9 @@ def order_lines_refund(
         line.status != OrderLine.Status.SOLD for line in lines.values()
     ):
         order.status = (
-            Order.Status.CANCELLED if reason == "customer_cancelled" else Order.Status.REFUNDED
+            Order.Status.CANCELLED
+            if reason == Order.Reason.CUSTOMER_CANCELLED
+            else Order.Status.REFUNDED
         )
         order.reason = reason
         order.ended_at = timezone.now()
@@ -419,27 +432,14 @@ def cancellation_policy() -> CancellationPolicy:
     return policy
 
 
-_PROMO_FIELDS = (
-    "code",
-    "description",
-    "kind",
-    "value",
-    "valid_from",
-    "valid_until",
-    "max_uses",
-    "max_uses_per_customer",
-    "is_active",
-)
-
-
 @transaction.atomic
 def promo_code_save(
     promo: PromoCode | None, *, values: Mapping[str, Any], actor: Any = None
 ) -> PromoCode:
     """Create (`promo=None`) or change a promo code; `titles` and `shows` limit it."""
     promo = promo or PromoCode()
-    for name in _PROMO_FIELDS:
-        if name in values:
+    for name in PromoCode.EDITABLE_FIELDS:
+        if name in values and name not in PromoCode.SCOPE_FIELDS:
             setattr(promo, name, values[name])
     promo.code = (promo.code or "").strip().upper()
     if not promo.code or not promo.code.replace("-", "").isalnum():
@@ -454,10 +454,9 @@ def promo_code_save(
     if clash:
         raise Conflict(OrderErrorCode.PROMO_INVALID, f"A promo code {promo.code} exists.")
     promo.save()
-    if "titles" in values:
-        promo.titles.set(values["titles"])
-    if "shows" in values:
-        promo.shows.set(values["shows"])
+    for name in PromoCode.SCOPE_FIELDS:
+        if name in values:
+            getattr(promo, name).set(values[name])
     return promo
 
 

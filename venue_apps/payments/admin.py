@@ -22,6 +22,7 @@ from venue_apps.payments.models import (
     LedgerAccount,
     LedgerEntry,
     Payment,
+    PaymentSettings,
     Refund,
 )
 from venue_apps.payments.services import gateways, payment_settings, refunds
@@ -74,15 +75,7 @@ class GatewayAccountAdmin(OwnerOnly, admin.ModelAdmin):
 
 
 class PaymentSettingsAdmin(OwnerOnly, SingletonAdmin):
-    fields = [
-        "mode",
-        "default_provider",
-        "attempts_per_customer_hour",
-        "attempts_per_address_hour",
-        "payments_per_card_hour",
-        "failures_before_block",
-        "block_minutes",
-    ]
+    fields = list(PaymentSettings.EDITABLE_FIELDS)
 
     def has_add_permission(self, request) -> bool:
         return False

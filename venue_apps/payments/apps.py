@@ -11,16 +11,16 @@ class PaymentsConfig(AppConfig):
 
         def account(part: str):
             def context(row) -> str:
-                from venue_apps.payments.services.gateways import _context
+                from venue_apps.payments.services.gateways import gateway_secret_context
 
-                return _context(row, part)
+                return gateway_secret_context(row, part)
 
             return context
 
         def client_secret(row) -> str:
-            from venue_apps.payments.services.checkout import _secret_context
+            from venue_apps.payments.services.attempts import payment_secret_context
 
-            return _secret_context(row)
+            return payment_secret_context(row)
 
         # Re-sealed under a new FIELD_ENCRYPTION_KEYS key by `manage.py reseal_secrets`.
         sealed_field_register(

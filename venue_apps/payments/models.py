@@ -35,6 +35,17 @@ class Provider(models.TextChoices):
 class PaymentSettings(Singleton):
     """The chain's payment mode and fraud limits."""
 
+    # What the chain's owner may change (the service, the API and the dashboard).
+    EDITABLE_FIELDS = (
+        "mode",
+        "default_provider",
+        "attempts_per_customer_hour",
+        "attempts_per_address_hour",
+        "payments_per_card_hour",
+        "failures_before_block",
+        "block_minutes",
+    )
+
     class Mode(models.TextChoices):
         TEST = "test", "Test mode (sandbox and test keys)"
         LIVE = "live", "Live mode (real money)"
@@ -177,6 +188,10 @@ class Payment(models.Model):
     @property
     def refundable(self) -> int:
         return self.captured_amount - self.refunded_amount
+
+
+# A payment whose money came in, whatever was refunded of it since.
+CAPTURED = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
 
 
 class Refund(models.Model):

@@ -1,10 +1,20 @@
-"""Payment tasks. Each runs in the schema it was sent from (tenant-schemas-celery)."""
+"""Payment tasks. Each runs in the schema it was sent from (tenant-schemas-celery).
+
+Tasks call services; services send these tasks by name (`tenants.queue`), so neither
+module imports the other both ways. The sale's tasks (expiring unpaid orders, voiding
+test-mode orders, cancelling a show) live in `venue_apps.sales.tasks`, which also
+registers the names they had in this module (`venue_apps.payments.tasks.orders_expire_task`,
+`venue_apps.payments.tasks.test_orders_void_task`) for messages already queued.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from venue_apps.payments.providers.base import ProviderError
+from venue_apps.payments.services.attempts import payment_capture, payment_gateway_close
+from venue_apps.payments.services.reconciliation import payments_reconcile
+from venue_apps.payments.services.refunds import refund_execute
 
 
 @shared_task(
@@ -17,8 +27,6 @@ from venue_apps.payments.providers.base import ProviderError
 )
 def refund_execute_task(self, refund_id: str) -> str:
     """Send a decided refund through its gateway (idempotent: retries never double it)."""
-    from venue_apps.payments.services.refunds import refund_execute
-
     return refund_execute(refund_id)
 
 
@@ -30,8 +38,6 @@ def refund_execute_task(self, refund_id: str) -> str:
 )
 def payment_capture_task(self, payment_id: str) -> str:
     """Capture a payment the gateway authorized and the fraud checks accepted."""
-    from venue_apps.payments.services.checkout import payment_capture
-
     outcome = payment_capture(payment_id)
     return outcome.detail if outcome else "nothing to capture"
 
@@ -46,33 +52,10 @@ def payment_capture_task(self, payment_id: str) -> str:
 def payment_gateway_cancel_task(self, payment_id: str) -> None:
     """Make an attempt we gave up on unpayable at its gateway, and apply what the
     gateway says became of it."""
-    from venue_apps.payments.services.checkout import payment_gateway_close
-
     payment_gateway_close(payment_id)
 
 
 @shared_task(ignore_result=True)
 def payments_reconcile_task() -> dict:
     """Ask the gateways about payments pending too long; resend stuck refunds."""
-    from venue_apps.payments.services.reconciliation import payments_reconcile
-
     return payments_reconcile()
-
-
-@shared_task(ignore_result=True)
-def orders_expire_task() -> int:
-    """End this schema's unpaid orders whose time is up, free their seats, and close
-    their payment attempts at the gateways."""
-    from venue_apps.payments.services.checkout import unpaid_orders_expire
-
-    return unpaid_orders_expire()
-
-
-@shared_task(ignore_result=True)
-def test_orders_void_task() -> dict:
-    """Once the chain is live: void the test-mode orders of shows not yet over. Run
-    every few minutes for every chain (beat, tenants_fan_out) and when a chain goes
-    live; does nothing for a chain in test mode."""
-    from venue_apps.payments.services.refunds import test_orders_void
-
-    return test_orders_void()

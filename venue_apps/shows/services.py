@@ -345,8 +345,8 @@ def show_cancel(show: Show, *, with_sales: bool = False) -> Show:
     """Cancel a show; its time in the auditorium becomes free for another.
 
     Refused while any of its seats is held or sold, unless `with_sales`: then the
-    caller (payments' `show_cancel_and_refund`) refunds everyone afterwards; from the
-    moment this commits nothing more can be sold for it.
+    caller (`venue_apps.sales.cancellation.show_cancel_and_refund`) refunds everyone
+    afterwards; from the moment this commits nothing more can be sold for it.
     """
     show = Show.objects.select_for_update().get(pk=show.pk)
     if show.status == Show.Status.CANCELLED:

@@ -10,9 +10,9 @@ class TicketsConfig(AppConfig):
         from tenants.sealed_fields import sealed_field_register
 
         def private_key(row) -> str:
-            from venue_apps.tickets.services import _key_context
+            from venue_apps.tickets.services import signing_key_context
 
-            return _key_context()
+            return signing_key_context()
 
         # Re-sealed under a new FIELD_ENCRYPTION_KEYS key by `manage.py reseal_secrets`.
         sealed_field_register("tickets.SigningKey", "private_key_sealed", context=private_key)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from tenants import deliveries
 from tenants.crypto import seal, unseal
 from tenants.error_codes import Conflict, DomainError
+from tenants.locking import lock_objects
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
 from venue_apps.orders.models import Order, OrderLine
@@ -33,7 +34,8 @@ logger = logging.getLogger(__name__)
 DOORS_OPEN_BEFORE = timedelta(hours=3)
 
 
-def _key_context() -> str:
+def signing_key_context() -> str:
+    """The sealing context of the chain's signing key (also used by re-sealing)."""
     return f"{current_schema_name()}:tickets.signing_key"
 
 
@@ -47,7 +49,7 @@ def signing_key_create() -> SigningKey:
     return SigningKey.objects.create(
         kid=pair.kid,
         public_key=pair.public_key,
-        private_key_sealed=seal(pair.private_key, context=_key_context()),
+        private_key_sealed=seal(pair.private_key, context=signing_key_context()),
     )
 
 
@@ -109,7 +111,7 @@ def _claims(ticket: Ticket, show: Show, key: SigningKey) -> signing.TicketClaims
 
 def _signed(ticket: Ticket, show: Show, key: SigningKey) -> str:
     return signing.code_sign(
-        _claims(ticket, show, key), unseal(key.private_key_sealed, context=_key_context())
+        _claims(ticket, show, key), unseal(key.private_key_sealed, context=signing_key_context())
     )
 
 
@@ -162,10 +164,10 @@ def tickets_revoke(
 ) -> list[Ticket]:
     """Revoke the valid tickets of an order (or of some of its lines): their codes are
     refused at the door from now on."""
-    tickets = Ticket.objects.select_for_update().filter(order=order, status=Ticket.Status.VALID)
+    tickets = Ticket.objects.filter(order=order, status=Ticket.Status.VALID)
     if line_ids is not None:
         tickets = tickets.filter(order_line_id__in=list(line_ids))
-    revoked = list(tickets)
+    [revoked] = lock_objects(tickets)
     now = timezone.now()
     for ticket in revoked:
         ticket.status = Ticket.Status.REVOKED
@@ -178,10 +180,15 @@ def tickets_revoke(
 @transaction.atomic
 def ticket_reissue(ticket: Ticket, *, actor: Any = None) -> Ticket:
     """A new code for a ticket (lost, or perhaps copied); the old code is revoked.
-    Locks the order, its line, then the ticket: the order refunds lock them in."""
-    Order.objects.select_for_update().filter(pk=ticket.order_id).first()
-    OrderLine.objects.select_for_update().filter(pk=ticket.order_line_id).first()
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    Locks the order, its line and the ticket (`tenants.locking`), as refunds do."""
+    _, _, tickets = lock_objects(
+        Order.objects.filter(pk=ticket.order_id),
+        OrderLine.objects.filter(pk=ticket.order_line_id),
+        Ticket.objects.filter(pk=ticket.pk),
+    )
+    if not tickets:
+        raise Ticket.DoesNotExist(f"No ticket {ticket.pk}.")
+    ticket = tickets[0]
     if ticket.status != Ticket.Status.VALID:
         raise Conflict(TicketErrorCode.TICKET_NOT_VALID, "Only a valid ticket is re-issued.")
     if ticket.checked_in_at is not None:

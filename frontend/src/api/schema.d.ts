@@ -1008,9 +1008,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * @description Cancel a show and refund everyone in full; holds and unpaid orders let go.
+         *
+         *     POST cancels the show at once (nothing more can be sold for it) and starts settling
+         *     its orders in the background; GET reads how far the latest run got. The counts are
+         *     those done so far, final once `status` is `done`; a run that left orders `failed`
+         *     is picked up by posting again.
+         */
+        get: operations["v1_shows_cancel_and_refund_retrieve"];
         put?: never;
-        /** @description Cancel a show and refund everyone in full; holds and unpaid orders let go. */
+        /**
+         * @description Cancel a show and refund everyone in full; holds and unpaid orders let go.
+         *
+         *     POST cancels the show at once (nothing more can be sold for it) and starts settling
+         *     its orders in the background; GET reads how far the latest run got. The counts are
+         *     those done so far, final once `status` is `done`; a run that left orders `failed`
+         *     is picked up by posting again.
+         */
         post: operations["v1_shows_cancel_and_refund_create"];
         delete?: never;
         options?: never;
@@ -1313,6 +1328,8 @@ export interface components {
             /** @default regular */
             category: string;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         CancelOutput: {
             status: string;
             refund: number;
@@ -1573,7 +1590,7 @@ export interface components {
             readonly id: string;
             reference?: string;
             status: components["schemas"]["OrderStatusEnum"];
-            reason?: string;
+            reason?: components["schemas"]["OrderOutputReasonEnum"] | components["schemas"]["BlankEnum"];
             channel?: components["schemas"]["ChannelEnum"];
             email?: string;
             name?: string;
@@ -1596,6 +1613,24 @@ export interface components {
             /** Format: date-time */
             paid_at?: string | null;
         };
+        /**
+         * @description * `` - None
+         *     * `time_up` - Its time ran out
+         *     * `payment_failed` - The payment failed
+         *     * `customer_cancelled` - Cancelled by the customer
+         *     * `staff` - Refunded by staff
+         *     * `show_cancelled` - The show was cancelled
+         *     * `seats_unavailable` - Paid after the seats were gone
+         *     * `show_closed` - Paid after the show was closed
+         *     * `order_closed` - Paid for an order already cancelled
+         *     * `amount_mismatch` - Paid the wrong amount
+         *     * `duplicate_payment` - Paid twice
+         *     * `fraud` - Refused by fraud checks
+         *     * `gateway` - Refunded at the gateway
+         *     * `test_mode` - A test-mode order voided when the chain went live
+         * @enum {string}
+         */
+        OrderOutputReasonEnum: "time_up" | "payment_failed" | "customer_cancelled" | "staff" | "show_cancelled" | "seats_unavailable" | "show_closed" | "order_closed" | "amount_mismatch" | "duplicate_payment" | "fraud" | "gateway" | "test_mode";
         /** @description The show an order is for, as its pages show it (times with the venue's offset). */
         OrderShowOutput: {
             id: number;
@@ -2011,21 +2046,6 @@ export interface components {
             /** @description The code as the chain wrote it, or null. */
             promo_code: string | null;
         };
-        /**
-         * @description * `customer_cancelled` - Cancelled by the customer
-         *     * `staff` - Refunded by staff
-         *     * `show_cancelled` - The show was cancelled
-         *     * `seats_unavailable` - Paid after the seats were gone
-         *     * `show_closed` - Paid after the show was closed
-         *     * `order_closed` - Paid for an order already cancelled
-         *     * `amount_mismatch` - Paid the wrong amount
-         *     * `duplicate_payment` - Paid twice
-         *     * `fraud` - Refused by fraud checks
-         *     * `gateway` - Refunded at the gateway
-         *     * `test_mode` - A test-mode order voided when the chain went live
-         * @enum {string}
-         */
-        ReasonEnum: "customer_cancelled" | "staff" | "show_cancelled" | "seats_unavailable" | "show_closed" | "order_closed" | "amount_mismatch" | "duplicate_payment" | "fraud" | "gateway" | "test_mode";
         RecoveryCodesOutput: {
             /** @description One-use codes that stand in for the app; shown this once. */
             recovery_codes: string[];
@@ -2045,7 +2065,7 @@ export interface components {
             payment: string;
             amount: number;
             currency: string;
-            reason: components["schemas"]["ReasonEnum"];
+            reason: components["schemas"]["RefundOutputReasonEnum"];
             note?: string;
             status?: components["schemas"]["RefundOutputStatusEnum"];
             lines?: unknown;
@@ -2054,6 +2074,21 @@ export interface components {
             /** Format: date-time */
             settled_at?: string | null;
         };
+        /**
+         * @description * `customer_cancelled` - Cancelled by the customer
+         *     * `staff` - Refunded by staff
+         *     * `show_cancelled` - The show was cancelled
+         *     * `seats_unavailable` - Paid after the seats were gone
+         *     * `show_closed` - Paid after the show was closed
+         *     * `order_closed` - Paid for an order already cancelled
+         *     * `amount_mismatch` - Paid the wrong amount
+         *     * `duplicate_payment` - Paid twice
+         *     * `fraud` - Refused by fraud checks
+         *     * `gateway` - Refunded at the gateway
+         *     * `test_mode` - A test-mode order voided when the chain went live
+         * @enum {string}
+         */
+        RefundOutputReasonEnum: "customer_cancelled" | "staff" | "show_cancelled" | "seats_unavailable" | "show_closed" | "order_closed" | "amount_mismatch" | "duplicate_payment" | "fraud" | "gateway" | "test_mode";
         /**
          * @description * `pending` - On its way
          *     * `succeeded` - Refunded
@@ -2149,13 +2184,39 @@ export interface components {
             name: string;
             position?: number;
         };
+        /** @description A run of a show's cancellation: the counts so far, and how far it got. */
         ShowCancelOutput: {
             refunded_orders: number;
             released_orders: number;
             released_holds: number;
             /** @description Orders not settled; run it again for them. */
             failed: number;
+            /** @description The run; its progress is read with GET. */
+            id: number;
+            /**
+             * @description The counts are final once the run is `done`.
+             *
+             *     * `queued` - queued
+             *     * `running` - running
+             *     * `done` - done
+             */
+            status: components["schemas"]["ShowCancelOutputStatusEnum"];
+            /** @description Paid and unpaid orders to settle. */
+            orders_total: number;
+            /** @description Orders settled (or failed) so far. */
+            orders_done: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
         };
+        /**
+         * @description * `queued` - queued
+         *     * `running` - running
+         *     * `done` - done
+         * @enum {string}
+         */
+        ShowCancelOutputStatusEnum: "queued" | "running" | "done";
         ShowInputRequest: {
             title: number;
             auditorium: number;
@@ -4297,6 +4358,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShowOutput"];
+                };
+            };
+        };
+    };
+    v1_shows_cancel_and_refund_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowCancelOutput"];
                 };
             };
         };

@@ -7,14 +7,16 @@ Every event goes through `event_apply`, in one transaction:
    unique index and then see the first). An event verified with one mode's keys (test
    or live) about a payment or refund of the other mode is refused (400
    `mode_mismatch`) and leaves no trace.
-2. The payment is locked, then its order (the shared lock order), and the event moves
-   the payment forward, never back: a failure reported after a capture is ignored, a
-   capture after a failure is still a capture (the money is real), a refund reported
-   before its capture makes us ask the gateway about the capture first. So events may
-   arrive in any order.
-3. Captured money always ends somewhere: it pays the order (seats sold, tickets), or
-   it is refunded: seats gone after a late payment, the wrong amount, refused by the
-   fraud checks, or the order was already paid.
+2. The payment is locked (`tenants.locking.lock_objects`, which also sets the lock
+   timeout), and the event moves the payment forward, never back: a failure reported
+   after a capture is ignored, a capture after a failure is still a capture (the money
+   is real), a refund reported before its capture makes us ask the gateway about the
+   capture first. So events may arrive in any order.
+3. What the event means for the order is handed to the sale layer above payments
+   (`handoff.sale_handler()`, registered by `venue_apps.sales`), in the same
+   transaction: captured money always ends somewhere, as a paid order (seats sold,
+   tickets) or as a refund (seats gone after a late payment, the wrong amount, refused
+   by the fraud checks, or the order was already paid).
 
 A lock timeout or any failure rolls everything back, including the event row, and
 answers 5xx, so the gateway delivers it again.
@@ -27,36 +29,29 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from tenants.error_codes import DomainError
+from tenants.locking import lock_objects, lock_timeout_set
 from tenants.queue import task_enqueue_on_commit
-from tenants.selectors import tenant_current
-from venue_apps.orders.models import Order, OrderLine
-from venue_apps.orders.pricing import share
-from venue_apps.orders.services import order_end_unpaid, order_fulfil, order_locked, order_notify
 from venue_apps.payments.error_codes import PaymentErrorCode
-from venue_apps.payments.models import Payment, PaymentSettings, Refund, WebhookEvent
+from venue_apps.payments.models import CAPTURED, Payment, Refund, WebhookEvent
 from venue_apps.payments.providers.base import (
     EventKind,
     GatewayEvent,
     PaymentProvider,
     SignatureInvalid,
 )
-from venue_apps.payments.selectors import payments_live
 from venue_apps.payments.services import fraud
-from venue_apps.payments.services.ledger import ledger_capture, ledger_sale
-from venue_apps.payments.services.refunds import (
-    CAPTURED,
-    refund_settle,
-    refund_unfulfilled,
-)
-from venue_apps.tickets.services import tickets_email_on_commit, tickets_issue
+from venue_apps.payments.services.gateways import webhook_providers
+from venue_apps.payments.services.handoff import sale_handler
+from venue_apps.payments.services.ledger import ledger_capture
+from venue_apps.payments.services.refunds import refund_settle
 
 logger = logging.getLogger(__name__)
-LOCK_TIMEOUT = "5s"
+CAPTURE_TASK = "venue_apps.payments.tasks.payment_capture_task"
 
 
 @dataclass(frozen=True)
@@ -72,8 +67,6 @@ def webhook_receive(provider_name: str, body: bytes, headers: Mapping[str, str])
     A bad signature is a DomainError (400) and changes nothing; so is a body that is not
     JSON. An unconfigured gateway is NotFound (404).
     """
-    from venue_apps.payments.services.gateways import webhook_providers
-
     refusal: Exception | None = None
     for provider in webhook_providers(provider_name):
         try:
@@ -110,20 +103,30 @@ def _scrubbed(value):
 
 
 def _payment_of(provider_name: str, event: GatewayEvent) -> Payment | None:
-    query = Payment.objects.select_for_update()
+    """The event's payment, locked; None if it is not one of ours."""
+    payment_id = None
     if event.reference:
-        payment = query.filter(provider=provider_name, gateway_reference=event.reference).first()
-        if payment is not None:
-            return payment
-    if event.refund_id:
-        refund = Refund.objects.filter(pk=_uuid_or_none(event.refund_id)).first()
-        if refund is not None:
-            return query.get(pk=refund.payment_id)
-    if event.refund_reference:
-        refund = Refund.objects.filter(gateway_reference=event.refund_reference).first()
-        if refund is not None:
-            return query.get(pk=refund.payment_id)
-    return None
+        payment_id = (
+            Payment.objects.filter(provider=provider_name, gateway_reference=event.reference)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    if payment_id is None and event.refund_id:
+        payment_id = (
+            Refund.objects.filter(pk=_uuid_or_none(event.refund_id))
+            .values_list("payment_id", flat=True)
+            .first()
+        )
+    if payment_id is None and event.refund_reference:
+        payment_id = (
+            Refund.objects.filter(gateway_reference=event.refund_reference)
+            .values_list("payment_id", flat=True)
+            .first()
+        )
+    if payment_id is None:
+        return None
+    [payments] = lock_objects(Payment.objects.filter(pk=payment_id))
+    return payments[0]
 
 
 def _uuid_or_none(value: str):
@@ -140,8 +143,7 @@ def event_apply(
 ) -> EventOutcome:
     """Apply one event exactly once (see the module's docstring)."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        lock_timeout_set()
         try:
             with transaction.atomic():
                 record = WebhookEvent.objects.create(
@@ -217,56 +219,7 @@ def _captured(payment: Payment, event: GatewayEvent) -> str:
     payment.failure_code = payment.failure_message = ""
     payment.save()
     ledger_capture(payment, amount=amount, currency=currency)
-    order = order_locked(payment.order_id)
-    verdict = fraud.capture_check(
-        payment, amount=amount, currency=currency, fingerprint=payment.card_fingerprint
-    )
-    if not verdict.allowed:
-        reason = (
-            Refund.Reason.AMOUNT_MISMATCH
-            if verdict.reason == "amount_mismatch"
-            else Refund.Reason.FRAUD
-        )
-        refund_unfulfilled(payment, order, reason=reason)
-        return f"captured but refused ({verdict.reason}); refunding"
-    if order.status == Order.Status.PAID:
-        refund_unfulfilled(payment, order, reason=Refund.Reason.DUPLICATE_PAYMENT)
-        return "captured for an order already paid; refunding"
-    if payment.test_mode and payments_live():
-        # A live chain's seats are never sold for test money (a test checkout paid
-        # after the chain went live): the test money goes back, the seats stay on sale.
-        refund_unfulfilled(payment, order, reason=Refund.Reason.TEST_MODE)
-        return "captured test money after the chain went live; refunding"
-    was_late = order.status != Order.Status.PENDING
-    fulfilment = order_fulfil(order)
-    if not fulfilment.sold:
-        refund_unfulfilled(payment, order, reason=fulfilment.reason)
-        return f"captured but {fulfilment.reason.replace('_', ' ')}; refunding"
-    _sale_recorded(order, payment)
-    return "captured late; seats were still free; paid" if was_late else "captured; paid"
-
-
-def _sale_recorded(order: Order, payment: Payment) -> None:
-    tenant = tenant_current()
-    lines = list(order.lines.filter(status=OrderLine.Status.SOLD))
-    for line in lines:
-        # Test-mode sales are nobody's money: the platform charges nothing for them.
-        line.platform_fee = (
-            0
-            if payment.test_mode
-            else min(
-                line.total,
-                tenant.platform_fee_per_ticket
-                + share(line.total, tenant.platform_fee_basis_points),
-            )
-        )
-    OrderLine.objects.bulk_update(lines, ["platform_fee"])
-    payment.paid_order = True
-    payment.save(update_fields=["paid_order"])
-    ledger_sale(order, payment, lines)
-    # Tickets in the same transaction as the sale; the email after it commits.
-    tickets_issue(order)
-    tickets_email_on_commit(order)
+    return sale_handler().payment_captured(payment, amount=amount, currency=currency)
 
 
 def _failed(payment: Payment, event: GatewayEvent) -> str:
@@ -288,26 +241,7 @@ def _failed(payment: Payment, event: GatewayEvent) -> str:
     payment.failure_message = (event.failure_message or payment.failure_message)[:255]
     payment.gateway_closed = payment.gateway_closed or event.final
     payment.save()
-    order = order_locked(payment.order_id)
-    failures = Payment.objects.filter(order=order, status=Payment.Status.FAILED).count()
-    other_attempts = (
-        Payment.objects.filter(order=order, status=Payment.Status.PENDING)
-        .exclude(pk=payment.pk)
-        .exclude(gateway_reference="")
-        .exists()
-    )
-    ends = event.final or failures >= PaymentSettings.current().failures_before_block
-    if order.status != Order.Status.PENDING:
-        return f"failed ({payment.failure_code}); the order is {order.status}"
-    if other_attempts or not ends:
-        return f"failed ({payment.failure_code}); the customer may try again"
-    order_end_unpaid(order, status=Order.Status.CANCELLED, reason="payment_failed")
-    if payment.gateway_reference and not payment.gateway_closed:
-        from venue_apps.payments.tasks import payment_gateway_cancel_task
-
-        # So that nobody can still pay this attempt later (if they do, it is refunded).
-        task_enqueue_on_commit(payment_gateway_cancel_task, str(payment.pk))
-    return f"failed ({payment.failure_code}); seats released"
+    return sale_handler().payment_failed(payment, final=event.final)
 
 
 def _authorized(payment: Payment, event: GatewayEvent) -> str:
@@ -334,9 +268,7 @@ def _authorized(payment: Payment, event: GatewayEvent) -> str:
                 final=True,  # we refuse it: it is never captured
             ),
         )
-    from venue_apps.payments.tasks import payment_capture_task
-
-    task_enqueue_on_commit(payment_capture_task, str(payment.pk))
+    task_enqueue_on_commit(CAPTURE_TASK, str(payment.pk))
     return "authorized; capturing"
 
 
@@ -366,34 +298,13 @@ def _refund_reported(payment: Payment, event: GatewayEvent, provider: PaymentPro
 
 
 def _refund_from_gateway(payment: Payment, event: GatewayEvent) -> str:
-    """A refund made at the gateway itself (the chain's Stripe dashboard, say): record
-    it against the order so the books match the gateway; seats stay as they are.
-    Whatever the order's state, as long as the payment has money left to give back."""
-    from venue_apps.orders.pricing import spread
-    from venue_apps.payments.services.refunds import _refund_record
-
+    """A refund made at the gateway itself (the chain's Stripe dashboard, say): the sale
+    records it against the order so the books match the gateway; seats stay as they
+    are. Whatever the order's state, as long as the payment has money left to give back."""
     amount = int(event.amount or 0)
     if amount <= 0 or amount > payment.refundable:
         logger.error("payment %s: gateway refund of %s exceeds what is left", payment.pk, amount)
         return "ignored: gateway refund larger than what is left; flagged"
-    order = order_locked(payment.order_id)
-    lines = None
-    if payment.paid_order:
-        open_lines = sorted(
-            (line for line in order.lines.all() if line.refundable > 0), key=lambda line: line.pk
-        )
-        parts = spread(amount, [line.refundable for line in open_lines])
-        lines = {line.pk: part for line, part in zip(open_lines, parts, strict=True)}
-    refund = _refund_record(
-        payment,
-        order,
-        amount=amount,
-        reason=Refund.Reason.GATEWAY,
-        lines=lines,
-        note="Refunded at the gateway",
+    return sale_handler().gateway_refund_recorded(
+        payment, amount=amount, reference=event.refund_reference
     )
-    assert refund is not None
-    # It already happened: settle it now rather than asking the gateway to do it again.
-    refund_settle(refund.pk, status="succeeded", reference=event.refund_reference)
-    order_notify(order, "refund")
-    return f"refund made at the gateway recorded ({amount})"

@@ -35,7 +35,8 @@ _KEY_SHAPES: dict[tuple[str, str], str] = {
 _LABELS = {"public": "public key", "secret": "secret key", "webhook": "webhook secret"}
 
 
-def _context(account: GatewayAccount, part: str) -> str:
+def gateway_secret_context(account: GatewayAccount, part: str) -> str:
+    """The sealing context of one secret of a gateway account (also used by re-sealing)."""
     mode = "live" if account.live else "test"
     return f"{current_schema_name()}:payments.{account.provider}.{mode}.{part}"
 
@@ -91,7 +92,9 @@ def gateway_account_set(
                 PaymentErrorCode.KEY_WRONG_MODE,
                 "The public key and the secret key are of different modes (test and live).",
             )
-        account.secret_key_sealed = seal(value, context=_context(account, "secret_key"))
+        account.secret_key_sealed = seal(
+            value, context=gateway_secret_context(account, "secret_key")
+        )
         account.secret_key_hint = hint(value)
     if webhook_secret:
         value = _checked(provider, "webhook", webhook_secret)
@@ -103,7 +106,9 @@ def gateway_account_set(
                 PaymentErrorCode.KEY_INVALID,
                 "The test and live webhook secrets must differ.",
             )
-        account.webhook_secret_sealed = seal(value, context=_context(account, "webhook_secret"))
+        account.webhook_secret_sealed = seal(
+            value, context=gateway_secret_context(account, "webhook_secret")
+        )
         account.webhook_secret_hint = hint(value)
     account.is_active = is_active
     account.updated_by_id = getattr(actor, "pk", None)
@@ -122,13 +127,17 @@ def gateway_account_set(
 
 
 def _webhook_secret(account: GatewayAccount) -> str:
-    return unseal(account.webhook_secret_sealed, context=_context(account, "webhook_secret"))
+    return unseal(
+        account.webhook_secret_sealed, context=gateway_secret_context(account, "webhook_secret")
+    )
 
 
 def _credentials(account: GatewayAccount) -> Credentials:
     return Credentials(
         public_key=account.public_key,
-        secret_key=unseal(account.secret_key_sealed, context=_context(account, "secret_key")),
+        secret_key=unseal(
+            account.secret_key_sealed, context=gateway_secret_context(account, "secret_key")
+        ),
         webhook_secret=_webhook_secret(account),
     )
 

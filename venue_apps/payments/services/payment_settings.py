@@ -12,16 +12,9 @@ from venue_apps.payments.error_codes import PaymentErrorCode
 from venue_apps.payments.models import PaymentSettings
 from venue_apps.payments.services.audit import payments_audit
 from venue_apps.payments.services.gateways import providers_usable
+from venue_apps.payments.services.handoff import sale_handler
 
-_EDITABLE = (
-    "mode",
-    "default_provider",
-    "attempts_per_customer_hour",
-    "attempts_per_address_hour",
-    "payments_per_card_hour",
-    "failures_before_block",
-    "block_minutes",
-)
+_EDITABLE = PaymentSettings.EDITABLE_FIELDS
 
 
 @transaction.atomic
@@ -46,11 +39,9 @@ def payment_settings_update(*, values: Mapping[str, Any], actor: Any = None) -> 
         )
     row.save()
     if live and old["mode"] != PaymentSettings.Mode.LIVE:
-        from tenants.queue import task_enqueue_on_commit
-        from venue_apps.payments.tasks import test_orders_void_task
-
-        # No test ticket may get anyone into a real show.
-        task_enqueue_on_commit(test_orders_void_task)
+        # No test ticket may get anyone into a real show: the sale voids the chain's
+        # test-mode orders after this commits.
+        sale_handler().chain_went_live()
     new = {name: getattr(row, name) for name in _EDITABLE}
     payments_audit(
         "payment_settings_changed",

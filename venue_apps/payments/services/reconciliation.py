@@ -25,12 +25,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tenants.error_codes import NotFound
+from tenants.queue import task_named
 from venue_apps.orders.models import Order
 from venue_apps.payments.models import Payment, Refund
 from venue_apps.payments.providers.base import EventKind, ProviderError, ProviderRefused
-from venue_apps.payments.services.checkout import payment_gateway_close
+from venue_apps.payments.services.attempts import payment_gateway_close
 from venue_apps.payments.services.events import event_apply
 from venue_apps.payments.services.gateways import provider_for_payment
+from venue_apps.payments.services.refunds import REFUND_EXECUTE_TASK
 
 logger = logging.getLogger(__name__)
 PENDING_TOO_LONG = timedelta(minutes=15)
@@ -90,8 +92,6 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
         except (ProviderError, ProviderRefused, NotFound) as error:
             logger.warning("reconcile %s: %s", payment.pk, error)
             done["errors"] += 1
-    from venue_apps.payments.tasks import refund_execute_task
-
     resend = (
         Refund.objects.filter(
             status=Refund.Status.PENDING, created_at__lte=now - REFUND_RESEND_AFTER
@@ -101,7 +101,7 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
     )
     for refund_id in resend:
         try:
-            refund_execute_task.apply_async(args=[str(refund_id)])
+            task_named(REFUND_EXECUTE_TASK).apply_async(args=[str(refund_id)])
             done["refunds_resent"] += 1
         except Exception:  # the broker is down: the next pass sends it
             logger.exception("could not queue refund %s", refund_id)

@@ -61,7 +61,7 @@ def _time_runs_out(order: Order) -> None:
         Hold.objects.filter(pk=order.hold_id).update(expires_at=past)
         order.expires_at = past
         order.save(update_fields=["expires_at"])
-        order_end_unpaid(order, status=Order.Status.EXPIRED, reason="time_up")
+        order_end_unpaid(order, status=Order.Status.EXPIRED, reason=Order.Reason.TIME_UP)
 
 
 def sandbox_pay(payment: Payment, *, outcome: str) -> EventOutcome:
