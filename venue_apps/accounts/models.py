@@ -197,6 +197,13 @@ class OAuthClient(models.Model):
         return f"{self.get_provider_display()} sign-in ({self.client_id[:16]}…)"
 
 
+def totp_key_context(user_id: int) -> str:
+    """What an authenticator app's key is sealed under: the chain and the account."""
+    from tenants.schemas import current_schema_name
+
+    return f"{current_schema_name()}:accounts.totp.{user_id}"
+
+
 class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     """An authenticator app (RFC 6238 time-based codes) of a staff member.
 
@@ -218,11 +225,8 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 
     def key_bytes(self) -> bytes:
         from tenants.crypto import unseal
-        from tenants.schemas import current_schema_name
 
-        return bytes.fromhex(
-            unseal(self.key_sealed, context=f"{current_schema_name()}:accounts.totp.{self.user_id}")
-        )
+        return bytes.fromhex(unseal(self.key_sealed, context=totp_key_context(self.user_id)))
 
     def get_throttle_factor(self) -> int:
         return 1
