@@ -99,11 +99,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []  # Django reads it from the class
 
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_made_unusable = True
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # set_password() leaves the raw password on the instance until it is saved (and a
-        # mere rehash at sign-in clears it first): so this is a new password.
-        new_password = not self._state.adding and getattr(self, "_password", None) is not None
+        # mere rehash at sign-in clears it first): so this is a new password. So is one
+        # made unusable. Every way a password changes (the services, Django's admin and
+        # password forms, `manage.py changepassword`) saves it here, and this is the one
+        # place that announces it: the account's sessions end (accounts.receivers).
+        new_password = not self._state.adding and (
+            getattr(self, "_password", None) is not None
+            or getattr(self, "_password_made_unusable", False)
+        )
         super().save(*args, **kwargs)
+        self._password_made_unusable = False
         if new_password:
             from venue_apps.accounts.signals import password_changed
 

@@ -17,7 +17,6 @@ from venue_apps.accounts.error_codes import AccountErrorCode, TooManyRequests
 from venue_apps.accounts.models import User
 from venue_apps.accounts.ratelimits import rate_counter_hit, rate_setting
 from venue_apps.accounts.selectors import sign_in_address_known, user_find_by_email
-from venue_apps.accounts.services.sessions import user_tokens_revoke
 from venue_apps.accounts.services.sign_in import sign_in_completed
 from venue_apps.accounts.signed_links import reset_link_user, verification_link_user
 from venue_apps.accounts.tasks import account_email_send
@@ -57,8 +56,7 @@ def email_verification_refused(token: str) -> User:
             AccountErrorCode.TOKEN_INVALID, "This address was confirmed already; sign in instead."
         )
     user.set_unusable_password()
-    user.save(update_fields=["password"])
-    user_tokens_revoke(user)
+    user.save(update_fields=["password"])  # its sessions end (accounts.receivers)
     unproven_identities_end(user)
     logger.info("unverified account %s disowned by the owner of its address", user.pk)
     return user
@@ -139,7 +137,7 @@ def password_reset_confirm(
     if not user.email_verified:
         unproven_identities_end(user)
     user.email_verified_at = user.email_verified_at or timezone.now()
+    # Saving the new password ends every session (accounts.receivers).
     user.save(update_fields=["password", "email_verified_at"])
-    user_tokens_revoke(user)
     sign_in_completed(user, address=address)
     return user

@@ -35,7 +35,6 @@ from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import OAuthClient, Role, User
 from venue_apps.accounts.selectors import oauth_client, user_find_by_email
 from venue_apps.accounts.services.links import email_verification_send, unproven_identities_end
-from venue_apps.accounts.services.sessions import user_tokens_revoke
 from venue_apps.accounts.social_auth import (
     BACKENDS,
     GOOGLE_TOKENINFO_URL,
@@ -190,8 +189,8 @@ def _take_over_unproven(user: User) -> None:
     with transaction.atomic():
         user.set_unusable_password()
         user.email_verified_at = timezone.now()
+        # Its sessions end with the password (accounts.receivers).
         user.save(update_fields=["password", "email_verified_at"])
-        user_tokens_revoke(user)
         unproven_identities_end(user)
     logger.info("account %s taken over by a provider-verified sign-in", user.pk)
 

@@ -72,8 +72,7 @@ def password_change(user: User, *, old_password: str, new_password: str) -> User
         raise DomainError(AccountErrorCode.PASSWORD_INVALID, "The current password is wrong.")
     password_checked(new_password, user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
-    user_tokens_revoke(user)
+    user.save(update_fields=["password"])  # every session ends (accounts.receivers)
     return user
 
 
