@@ -7,10 +7,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from api.tokens import TENANT_CLAIM, WRONG_TENANT_MESSAGE, second_factor_given, session_keys
 from tenants.schemas import current_schema_name
-from venue_apps.accounts.selectors import token_denied
-from venue_apps.accounts.services import totp_device, two_factor_required
+from venue_apps.accounts.selectors import token_denied, totp_device, two_factor_required
+from venue_apps.accounts.tokens import (
+    TENANT_CLAIM,
+    WRONG_TENANT_MESSAGE,
+    second_factor_given,
+    session_keys,
+)
 
 _WRONG_TENANT = {"detail": "This token was issued for another tenant.", "code": "token_not_valid"}
 _SIGNED_OUT = {"detail": "This session has been signed out.", "code": "token_not_valid"}

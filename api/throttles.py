@@ -13,8 +13,8 @@ directly, and when it fails they count in the database instead
 
 Limits that protect one account from guessing and from email floods are not here: they
 count failed password checks and sent emails, in the database, and never refuse the
-account's owner for what a stranger did (`venue_apps.accounts.sign_in`,
-`accounts.services.password_reset_request`).
+account's owner for what a stranger did (`venue_apps.accounts.services.sign_in`,
+`accounts.services.links.password_reset_request`).
 """
 
 from __future__ import annotations

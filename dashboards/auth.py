@@ -8,11 +8,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
-from tenants.addresses import client_address
 from tenants.error_codes import DomainError
 from venue_apps.accounts.error_codes import AccountErrorCode
-from venue_apps.accounts.services import second_factor_verify, totp_device, two_factor_required
-from venue_apps.accounts.sign_in import password_sign_in, sign_in_completed
+from venue_apps.accounts.selectors import totp_device, two_factor_required
+from venue_apps.accounts.services.sign_in import password_sign_in
 
 
 class TwoFactorLoginForm(AdminAuthenticationForm):
@@ -26,35 +25,40 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
     )
 
     def clean(self):
-        # The API's sign-in (accounts.sign_in): the lockout per account and address,
-        # then the account's ceiling on failures, then the password; only a failed
-        # password check counts against the account.
+        # The API's sign-in service (accounts.services.sign_in): the lockout per account
+        # and address, then the account's ceiling on failures, then the password (only a
+        # failed check counts against the account), staff only, then the second factor.
+        # The login view then opens the Django session.
         email = str(self.cleaned_data.get("username") or "")
         password = self.cleaned_data.get("password")
         if not (email and password):
             return self.cleaned_data
+        code = (self.cleaned_data.get("otp_token") or "").strip()
         try:
-            user = password_sign_in(self.request, email=email, password=password)
+            signed_in = password_sign_in(
+                self.request, email=email, password=password, code=code, dashboard=True
+            )
         except DomainError as refusal:
-            if refusal.code == AccountErrorCode.ACCOUNT_LOCKED and self.request is not None:
-                # What django-axes' own backend does: its middleware answers 429.
-                self.request.axes_locked_out = True
-            raise forms.ValidationError(refusal.detail, code="throttled") from refusal
-        if user is None:
-            raise self.get_invalid_login_error()
-        self.confirm_login_allowed(user)
-        self.user_cache = user
-        device = totp_device(user)
-        if device is not None:
-            code = (self.cleaned_data.get("otp_token") or "").strip()
-            if not code or not second_factor_verify(device, code):
-                raise forms.ValidationError(
-                    "Enter the current code from your authenticator app.", code="otp"
-                )
+            raise self._refusal_error(refusal) from refusal
+        self.user_cache = signed_in.user
+        if signed_in.device is not None:
             # django-otp marks the session verified when this user logs in.
-            user.otp_device = device
-        sign_in_completed(user, address=client_address(self.request))
+            signed_in.user.otp_device = signed_in.device
         return self.cleaned_data
+
+    def _refusal_error(self, refusal: DomainError) -> forms.ValidationError:
+        """The form's words for the sign-in service's refusals."""
+        if refusal.code in (AccountErrorCode.NO_ACTIVE_ACCOUNT, AccountErrorCode.NOT_STAFF):
+            # Django admin's own answer to a wrong password or a non-staff account.
+            return self.get_invalid_login_error()
+        if refusal.code in (AccountErrorCode.OTP_REQUIRED, AccountErrorCode.OTP_INVALID):
+            return forms.ValidationError(
+                "Enter the current code from your authenticator app.", code="otp"
+            )
+        if refusal.code == AccountErrorCode.ACCOUNT_LOCKED and self.request is not None:
+            # What django-axes' own backend does: its middleware answers 429.
+            self.request.axes_locked_out = True
+        return forms.ValidationError(refusal.detail, code="throttled")
 
 
 def enrolment_due(request) -> bool:

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django_otp import login as otp_login
 
 from tenants.error_codes import DomainError
-from venue_apps.accounts import services
+from venue_apps.accounts import selectors
+from venue_apps.accounts.services import two_factor
 
 
 def two_factor_page(request: HttpRequest, *, site) -> HttpResponse:
@@ -26,28 +27,28 @@ def two_factor_page(request: HttpRequest, *, site) -> HttpResponse:
     try:
         if action == "setup":
             tenant = getattr(request, "tenant", None)
-            secret, _, svg = services.totp_enrolment_start(
+            secret, _, svg = two_factor.totp_enrolment_start(
                 user, issuer=tenant.brand_name if tenant else ""
             )
             context.update(enrolling=True, secret=secret, qr_svg=svg)
         elif action == "confirm":
-            device, codes = services.totp_confirm(user, code=code)
+            device, codes = two_factor.totp_confirm(user, code=code)
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on. Sign-ins now ask for a code.")
             # Shown on this answer only (never stored in the clear), so not a redirect.
             context["recovery_codes"] = codes
         elif action == "recovery-codes":
-            context["recovery_codes"] = services.recovery_codes_regenerate(user, code=code)
+            context["recovery_codes"] = two_factor.recovery_codes_regenerate(user, code=code)
             messages.success(request, "New recovery codes: the old ones no longer work.")
         elif action == "disable":
-            services.totp_disable(user, code=code)
+            two_factor.totp_disable(user, code=code)
             messages.success(request, "Two-factor sign-in is off.")
             return HttpResponseRedirect(here)
     except DomainError as refusal:
         context["error"] = refusal.detail
         context["enrolling"] = action == "confirm"
-    context["enabled"] = services.totp_device(user) is not None
-    context["required"] = services.two_factor_required(user)
-    context["codes_left"] = services.recovery_codes_left(user)
+    context["enabled"] = selectors.totp_device(user) is not None
+    context["required"] = selectors.two_factor_required(user)
+    context["codes_left"] = selectors.recovery_codes_left(user)
     status = 400 if "error" in context else 200
     return render(request, "dashboards/two_factor.html", context, status=status)

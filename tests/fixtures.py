@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from tenants.models import Tenant
 from tenants.services import Branding, public_tenant_ensure, tenant_onboard, tenant_set_status
 from venue_apps.accounts.models import Role, User
-from venue_apps.accounts.services import user_create
+from venue_apps.accounts.services.users import user_create
 
 PASSWORD = "correct-horse-battery-staple"
 PLATFORM_STAFF_EMAIL = "staff@platform.test"

@@ -99,7 +99,7 @@ def test_the_owner_of_an_address_disowns_an_account_someone_else_opened(
 
 
 def test_a_verification_link_of_one_chain_is_worthless_at_another(api, alpha, beta, make_user):
-    from venue_apps.accounts.services import email_verification_token
+    from venue_apps.accounts.signed_links import email_verification_token
 
     user = make_user(alpha)
     with schema_context(alpha.schema_name):
@@ -158,7 +158,7 @@ def test_password_reset_by_email_signs_out_everywhere(
 
 
 def test_the_reset_page_sets_a_new_password(api, alpha, make_user):
-    from venue_apps.accounts.services import password_reset_link_parts
+    from venue_apps.accounts.signed_links import password_reset_link_parts
 
     user = make_user(alpha)
     with schema_context(alpha.schema_name):

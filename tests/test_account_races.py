@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from tenants.error_codes import DomainError
 from tests.fixtures import PASSWORD
 from venue_apps.accounts.models import Role, User
-from venue_apps.accounts.services import staff_update, user_create
+from venue_apps.accounts.services.users import staff_update, user_create
 
 SCHEMA = "alpha"
 
@@ -105,7 +105,7 @@ def test_one_code_sent_twice_at_once_is_accepted_once(committed):
     from django_otp.oath import TOTP
 
     from venue_apps.accounts.models import TOTPDevice
-    from venue_apps.accounts.services import totp_setup
+    from venue_apps.accounts.services.two_factor import totp_setup
 
     with schema_context(SCHEMA):
         user = user_create(email="door-race@race.test", password=PASSWORD, role=Role.MANAGER)
@@ -122,7 +122,7 @@ def test_one_code_sent_twice_at_once_is_accepted_once(committed):
 
 def test_one_recovery_code_sent_at_once_from_four_places_is_accepted_once(committed):
     from venue_apps.accounts.models import RecoveryCode, TOTPDevice
-    from venue_apps.accounts.services import recovery_codes_issue, totp_setup
+    from venue_apps.accounts.services.two_factor import recovery_codes_issue, totp_setup
 
     with schema_context(SCHEMA):
         user = user_create(email="codes-race@race.test", password=PASSWORD, role=Role.MANAGER)
@@ -148,7 +148,7 @@ def test_the_dashboards_user_form_waits_for_the_owners_lock(committed):
     from django.db import transaction
     from django.test import Client
 
-    from venue_apps.accounts.services import staff_update
+    from venue_apps.accounts.services.users import staff_update
 
     with schema_context(SCHEMA):
         others = list(

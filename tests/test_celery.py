@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from tenants.models import Tenant
 from ticketing_platform.celery import app
 from venue_apps.accounts.models import Role, User
-from venue_apps.accounts.services import user_create
+from venue_apps.accounts.services.users import user_create
 from venue_apps.accounts.tasks import user_welcome_email_send
 
 TIMEOUT = 20

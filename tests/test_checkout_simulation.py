@@ -14,7 +14,7 @@ from tests.fixtures import PASSWORD
 from tests.programme import big_layout, build_programme, programme_delete
 from tests.simulation import Storm, summary
 from venue_apps.accounts.models import Role
-from venue_apps.accounts.services import user_create
+from venue_apps.accounts.services.users import user_create
 from venue_apps.inventory.models import ShowSeat
 from venue_apps.payments.models import PaymentSettings
 from venue_apps.payments.services.gateways import gateway_account_set

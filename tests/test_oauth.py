@@ -31,7 +31,7 @@ FACEBOOK_TOKEN = "https://graph.facebook.com/v19.0/oauth/access_token"
 
 @pytest.fixture
 def clients(alpha):
-    from venue_apps.accounts.services import oauth_client_set
+    from venue_apps.accounts.services.oauth import oauth_client_set
 
     with schema_context(alpha.schema_name):
         oauth_client_set("google", client_id=GOOGLE_CLIENT, client_secret=GOOGLE_SECRET)
@@ -316,7 +316,7 @@ def test_the_owner_enters_the_oauth_client_in_the_dashboard(alpha, make_user):
 
     from tenants.crypto import unseal
     from venue_apps.accounts.models import OAuthClient
-    from venue_apps.accounts.oauth import client_secret_context
+    from venue_apps.accounts.social_auth import client_secret_context
 
     owner, manager = make_user(alpha, role=Role.OWNER), make_user(alpha, role=Role.MANAGER)
 
@@ -437,7 +437,7 @@ def test_the_owner_of_the_address_ends_a_facebook_identity_that_never_proved_it(
     # the attacker a way into the account after its real owner took it back.
     from social_django.models import UserSocialAuth
 
-    from venue_apps.accounts.services import password_reset_link_parts
+    from venue_apps.accounts.signed_links import password_reset_link_parts
 
     _facebook(provider)
     created = _sign_in(api, alpha, "facebook", access_token="EAAB-squatter").json()
@@ -457,7 +457,7 @@ def test_the_owner_of_the_address_ends_a_facebook_identity_that_never_proved_it(
     else:  # the owner of the address answers the verification email: "not me"
         from django.test import Client
 
-        from venue_apps.accounts.services import email_verification_token
+        from venue_apps.accounts.signed_links import email_verification_token
 
         with schema_context(alpha.schema_name):
             token = email_verification_token(User.objects.get(pk=created["user"]["id"]))

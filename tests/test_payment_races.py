@@ -27,7 +27,7 @@ from tests.checkout import (
 from tests.fixtures import PASSWORD
 from tests.programme import build_programme, programme_delete
 from venue_apps.accounts.models import Role
-from venue_apps.accounts.services import user_create
+from venue_apps.accounts.services.users import user_create
 from venue_apps.inventory.models import Hold, ShowSeat
 from venue_apps.orders.models import Order, OrderLine, PromoCode
 from venue_apps.payments.models import Payment, WebhookEvent

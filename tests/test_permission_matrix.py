@@ -361,7 +361,7 @@ def test_a_chain_that_requires_two_factors_opens_only_enrolment_to_password_toke
     from django.urls import resolve
 
     from venue_apps.accounts.models import StaffTwoFactor
-    from venue_apps.accounts.services import account_settings_update
+    from venue_apps.accounts.services.two_factor import account_settings_update
 
     with schema_context(alpha.schema_name), django_capture_on_commit_callbacks(execute=True):
         account_settings_update(staff_two_factor=StaffTwoFactor.ALL_STAFF)

@@ -238,7 +238,7 @@ def test_once_the_old_jwt_key_is_dropped_its_tokens_are_refused(api, alpha, make
 
 @pytest.mark.django_db
 def test_an_expired_token_is_refused_whatever_key_signed_it(api, alpha, make_user, jwt_key):
-    from api.tokens import TenantAccessToken
+    from venue_apps.accounts.tokens import TenantAccessToken
 
     user = make_user(alpha)
     jwt_key(OLD_JWT_KEY, fallbacks=[])
@@ -268,7 +268,8 @@ def sealed_everywhere(alpha, make_user):
     """A value in each sealed column of alpha (gateway keys, OAuth client, authenticator
     app, a signing key from onboarding) and a platform staff member's app in public."""
     from venue_apps.accounts.models import Role
-    from venue_apps.accounts.services import oauth_client_set, totp_setup
+    from venue_apps.accounts.services.oauth import oauth_client_set
+    from venue_apps.accounts.services.two_factor import totp_setup
     from venue_apps.payments.services.gateways import gateway_account_set
 
     with schema_context(alpha.schema_name):

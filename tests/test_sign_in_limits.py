@@ -252,7 +252,7 @@ def test_the_forgot_password_page_keeps_the_same_rules(
 def test_during_a_flood_a_reset_link_lets_the_owner_in_from_where_they_followed_it(
     api, alpha, make_user, settings
 ):
-    from venue_apps.accounts.services import password_reset_link_parts
+    from venue_apps.accounts.signed_links import password_reset_link_parts
 
     _rates(settings, login_account="2/hour")
     settings.AXES_FAILURE_LIMIT = 100

@@ -69,7 +69,7 @@ def test_signing_out_holds_with_redis_down(api, alpha, make_user, settings):
 
 
 def test_a_token_issued_before_sessions_had_ids_ends_when_presented(api, alpha, make_user):
-    from api.tokens import SESSION_CLAIM, TenantRefreshToken
+    from venue_apps.accounts.tokens import SESSION_CLAIM, TenantRefreshToken
 
     user = make_user(alpha)
     with schema_context(alpha.schema_name):

@@ -15,7 +15,7 @@ from tests.fixtures import PASSWORD
 from tests.programme import build_programme, programme_delete
 from tests.test_tickets import _today
 from venue_apps.accounts.models import Role
-from venue_apps.accounts.services import user_create
+from venue_apps.accounts.services.users import user_create
 from venue_apps.orders.models import Order
 from venue_apps.tickets.models import CheckIn, Ticket
 

@@ -353,7 +353,7 @@ def test_the_owner_resets_the_app_of_someone_who_lost_their_phone(api, alpha, ma
 
 def test_only_owners_reset_two_factors(alpha, make_user):
     from tenants.error_codes import DomainError
-    from venue_apps.accounts.services import totp_reset
+    from venue_apps.accounts.services.two_factor import totp_reset
 
     manager, box_office = (
         make_user(alpha, role=Role.MANAGER),

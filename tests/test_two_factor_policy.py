@@ -23,7 +23,7 @@ from django_tenants.utils import schema_context
 from tests.fixtures import PASSWORD, PLATFORM_STAFF_EMAIL, obtain_tokens
 from tests.test_two_factor import START, _code, _signed_in, _token
 from venue_apps.accounts.models import AccountSettings, RecoveryCode, Role, StaffTwoFactor, User
-from venue_apps.accounts.services import account_settings_update
+from venue_apps.accounts.services.two_factor import account_settings_update
 
 pytestmark = pytest.mark.django_db
 
@@ -343,7 +343,7 @@ def test_a_token_given_with_an_app_stops_counting_when_the_app_is_gone(
 ):
     """The owner resets a manager's app (or the manager turns it off): an access token
     issued with that app's code, still within its 10 minutes, no longer passes the rule."""
-    from venue_apps.accounts.services import totp_reset
+    from venue_apps.accounts.services.two_factor import totp_reset
 
     _require(alpha, StaffTwoFactor.OWNERS_MANAGERS, django_capture_on_commit_callbacks)
     owner = make_user(alpha, role=Role.OWNER)

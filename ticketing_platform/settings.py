@@ -362,8 +362,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Customers' Google and Facebook sign-in (each chain's own OAuth clients).
-    "venue_apps.accounts.oauth.GoogleOAuth2",
-    "venue_apps.accounts.oauth.FacebookOAuth2",
+    "venue_apps.accounts.social_auth.GoogleOAuth2",
+    "venue_apps.accounts.social_auth.FacebookOAuth2",
 ]
 
 # Lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account from
@@ -383,8 +383,8 @@ AXES_LOCKOUT_CALLABLE = "venue_apps.accounts.lockout.locked_out_response"
 AXES_VERBOSE = False
 
 # Google and Facebook sign-in (social-auth-app-django): each chain's own client id and
-# secret come from its OAuthClient rows (venue_apps.accounts.oauth.TenantStrategy).
-SOCIAL_AUTH_STRATEGY = "venue_apps.accounts.oauth.TenantStrategy"
+# secret come from its OAuthClient rows (venue_apps.accounts.social_auth.TenantStrategy).
+SOCIAL_AUTH_STRATEGY = "venue_apps.accounts.social_auth.TenantStrategy"
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_USER_MODEL = "accounts.User"
 SOCIAL_AUTH_GOOGLE_OAUTH2_USE_UNIQUE_USER_ID = True
@@ -396,11 +396,11 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.social_details",
     "social_core.pipeline.social_auth.social_uid",
     "social_core.pipeline.social_auth.auth_allowed",
-    "venue_apps.accounts.oauth.token_meant_for_us",
-    "venue_apps.accounts.oauth.email_verified_required",
+    "venue_apps.accounts.services.oauth.token_meant_for_us",
+    "venue_apps.accounts.services.oauth.email_verified_required",
     "social_core.pipeline.social_auth.social_user",
-    "venue_apps.accounts.oauth.customer_by_verified_email",
-    "venue_apps.accounts.oauth.customer_created",
+    "venue_apps.accounts.services.oauth.customer_by_verified_email",
+    "venue_apps.accounts.services.oauth.customer_created",
     "social_core.pipeline.social_auth.associate_user",
     "social_core.pipeline.social_auth.load_extra_data",
 )
@@ -453,7 +453,7 @@ REST_FRAMEWORK = {
         "checkout_address": env.str("THROTTLE_CHECKOUT_ADDRESS", default="600/min"),
         # Sign-in: failed password checks per account, all addresses together (once
         # reached, only addresses the account has not signed in from are refused:
-        # venue_apps.accounts.sign_in), and a generous ceiling per address.
+        # venue_apps.accounts.services.sign_in), and a generous ceiling per address.
         "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="30/hour"),
         "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="300/min"),
         "register_address": env.str("THROTTLE_REGISTER_ADDRESS", default="60/hour"),
@@ -482,17 +482,18 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
     "ALGORITHM": "HS256",
     # Tokens name the schema that issued them and verify it against the request's schema.
-    "AUTH_TOKEN_CLASSES": ("api.tokens.TenantAccessToken",),
+    "AUTH_TOKEN_CLASSES": ("venue_apps.accounts.tokens.TenantAccessToken",),
     "TOKEN_OBTAIN_SERIALIZER": "api.accounts.serializers.TokenObtainSerializer",
     "TOKEN_REFRESH_SERIALIZER": "api.accounts.serializers.TokenRefreshSerializer",
     "TOKEN_BLACKLIST_SERIALIZER": "api.accounts.serializers.TokenBlacklistSerializer",
 }
 
 # Keys that still verify JWTs but sign none (simplejwt verifies with one key only, so
-# api.tokens.RotatingTokenBackend tries these after it). Rotating JWT_SIGNING_KEY: the
-# new key there, the old one here until the longest token (JWT_REFRESH_DAYS) has
-# expired. Without a JWT key of its own the tokens follow SECRET_KEY, and so its
-# fallbacks; moving to one of its own, list the SECRET_KEY here for that while.
+# venue_apps.accounts.tokens.RotatingTokenBackend tries these after it). Rotating
+# JWT_SIGNING_KEY: the new key there, the old one here until the longest token
+# (JWT_REFRESH_DAYS) has expired. Without a JWT key of its own the tokens follow
+# SECRET_KEY, and so its fallbacks; moving to one of its own, list the SECRET_KEY here
+# for that while.
 JWT_SIGNING_KEY_FALLBACKS = (
     env.list("JWT_SIGNING_KEY_FALLBACKS", default=[])
     if env.str("JWT_SIGNING_KEY", default="")

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from api.throttles import EmailAddressThrottle, client_address
 from tenants.error_codes import DomainError
-from venue_apps.accounts import services
+from venue_apps.accounts import selectors
+from venue_apps.accounts.services import links
 
 
 def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
@@ -27,9 +28,9 @@ def verify_email_page(request: HttpRequest) -> HttpResponse:
     link), and whoever owns the address may say the account is not theirs."""
     token = request.POST.get("token") or request.GET.get("token", "")
     try:
-        user = services.email_verification_user(token)
+        user = selectors.email_verification_user(token)
         if request.method == "POST" and request.POST.get("action") == "not_me":
-            services.email_verification_refused(token)
+            links.email_verification_refused(token)
             return _page(
                 request,
                 "message.html",
@@ -41,7 +42,7 @@ def verify_email_page(request: HttpRequest) -> HttpResponse:
                 ok=True,
             )
         if request.method == "POST" or user.email_verified:
-            user = services.email_verify(token)
+            user = links.email_verify(token)
             return _page(
                 request,
                 "message.html",
@@ -66,7 +67,7 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
     uid = request.POST.get("uid") or request.GET.get("uid", "")
     token = request.POST.get("token") or request.GET.get("token", "")
     error = ""
-    if not services.password_reset_link_valid(uid, token):
+    if not selectors.password_reset_link_valid(uid, token):
         return _page(
             request,
             "message.html",
@@ -83,7 +84,7 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
             error = "The two passwords are not the same."
         else:
             try:
-                services.password_reset_confirm(
+                links.password_reset_confirm(
                     uid=uid, token=token, new_password=password, address=client_address(request)
                 )
             except DomainError as refusal:
@@ -135,10 +136,10 @@ def forgot_password_page(request: HttpRequest) -> HttpResponse:
                 error="Enter a valid email address.",
                 status=400,
             )
-        # The same limits as the API's (accounts.services.password_reset_request); the
+        # The same limits as the API's (accounts.services.links.password_reset_request); the
         # answer stays the same whether or not an email goes out.
         try:
-            services.password_reset_request(email, address=client_address(request))
+            links.password_reset_request(email, address=client_address(request))
         except DomainError as refusal:
             response = _page(
                 request,

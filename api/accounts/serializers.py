@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import update_last_login
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from api.fields import MediaPathField
-from api.tokens import TenantRefreshToken, token_pair_for
 from tenants.models import Tenant
-from tenants.schemas import in_public_schema
-from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, Role, StaffTwoFactor, User
+from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, StaffTwoFactor, User
+from venue_apps.accounts.selectors import totp_device, two_factor_required
+from venue_apps.accounts.tokens import TenantRefreshToken
 
 
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
@@ -33,33 +31,9 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
         )
 
     def validate(self, attrs):
-        from rest_framework.exceptions import AuthenticationFailed
-
-        from api.throttles import client_address
-        from venue_apps.accounts.services import totp_checked
-        from venue_apps.accounts.sign_in import password_sign_in, sign_in_completed
-
-        # The password (after the lockout and the account's ceiling on failures, which
-        # answer 429 without checking it), then the second factor, and only then a
-        # token: nothing is issued, not even an unreturned refresh record, for a
-        # sign-in that fails.
-        request = self.context["request"]
-        user = password_sign_in(
-            request, email=attrs[self.username_field], password=attrs["password"]
-        )
-        if user is None:
-            raise AuthenticationFailed(
-                self.error_messages["no_active_account"], "no_active_account"
-            )
-        self.user = user
-        if in_public_schema() and user.role != Role.PLATFORM_STAFF:
-            raise serializers.ValidationError("Only platform staff sign in here.", code="not_staff")
-        second_factor = totp_checked(user, attrs.get("otp"))
-        sign_in_completed(user, address=client_address(request))
-        refresh = token_pair_for(user, second_factor=second_factor)
-        if jwt_settings.UPDATE_LAST_LOGIN:
-            update_last_login(None, user)
-        return {"refresh": str(refresh), "access": str(refresh.access_token)}
+        # The shape only: signing in is the view's call to
+        # accounts.services.sign_in.password_sign_in.
+        return attrs
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
@@ -82,7 +56,7 @@ class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):
 
     def validate(self, attrs):
         # Checked only (signature, expiry, tenant, not revoked yet): signing out is the
-        # view's call to accounts.services.session_end.
+        # view's call to accounts.services.sessions.session_end.
         return {"token": self.token_class(attrs["refresh"])}
 
 
@@ -129,13 +103,9 @@ class TwoFactorStateOutput(serializers.Serializer):
         on = getattr(user, "two_factor_on", None)
         if on is not None:
             return on
-        from venue_apps.accounts.services import totp_device
-
         return totp_device(user) is not None
 
     def get_two_factor_required(self, user: User) -> bool:
-        from venue_apps.accounts.services import two_factor_required
-
         return two_factor_required(user)
 
 

@@ -3,17 +3,19 @@ owner's staff and OAuth client management.
 
 Sign-in, registration and the emails we send on request are rate limited generously
 per address; failed password checks and reset emails are limited per account too, in
-ways a stranger cannot use to keep the account's owner out (accounts.sign_in); too many
+ways a stranger cannot use to keep the account's owner out (accounts.services.sign_in); too many
 wrong passwords for one account from one address lock that pair out for a while
 (django-axes).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,25 +35,25 @@ from api.throttles import (
     RegisterAddressThrottle,
     client_address,
 )
-from api.tokens import (
+from tenants.error_codes import DomainError, NotFound
+from venue_apps.accounts import selectors
+from venue_apps.accounts.error_codes import AccountErrorCode
+from venue_apps.accounts.models import STAFF_ROLES, AccountSettings, OAuthClient, Role, User
+from venue_apps.accounts.selectors import oauth_providers, users_with_two_factor
+from venue_apps.accounts.services import links, oauth, sessions, two_factor, users
+from venue_apps.accounts.services.sign_in import password_sign_in
+from venue_apps.accounts.tokens import (
     SESSION_CLAIM,
     TenantAccessToken,
     second_factor_given,
     session_keys,
-    token_pair_for,
 )
-from tenants.error_codes import NotFound
-from venue_apps.accounts import services
-from venue_apps.accounts.error_codes import AccountErrorCode
-from venue_apps.accounts.models import STAFF_ROLES, AccountSettings, OAuthClient, Role, User
-from venue_apps.accounts.selectors import oauth_providers, users_with_two_factor
 
 STAFF_ONLY = tuple(role for role in STAFF_ROLES if role != Role.PLATFORM_STAFF)
 
 
 def _pair(user: User, *, second_factor: bool = False) -> dict[str, str]:
-    refresh = token_pair_for(user, second_factor=second_factor)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return asdict(sessions.session_start(user, second_factor=second_factor))
 
 
 class RegisterView(APIView):
@@ -63,7 +65,7 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.customer_register(**data.validated_data)
+        user = users.customer_register(**data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -71,6 +73,24 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     """`{email, password, otp?}` → `{access, refresh}`, valid only on this host's tenant."""
 
     throttle_classes = [LoginAddressThrottle]
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            signed_in = password_sign_in(
+                request,
+                email=data.validated_data[data.username_field],
+                password=data.validated_data["password"],
+                code=data.validated_data.get("otp"),
+            )
+        except DomainError as refusal:
+            if refusal.code == AccountErrorCode.NO_ACTIVE_ACCOUNT:
+                # As simplejwt's own view answers it: 401 with WWW-Authenticate.
+                raise AuthenticationFailed(refusal.detail, refusal.code) from refusal
+            raise
+        assert signed_in.tokens is not None  # the API's sign-in always issues them
+        return Response(asdict(signed_in.tokens), status=status.HTTP_200_OK)
 
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
@@ -97,7 +117,7 @@ class LogoutView(jwt_views.TokenBlacklistView):
         user_claim = jwt_settings.USER_ID_CLAIM
         if access is not None and access.get(user_claim) == refresh.get(user_claim):
             keys += session_keys(access)
-        services.session_end(refresh, keys=list(dict.fromkeys(keys)))
+        sessions.session_end(refresh, keys=list(dict.fromkeys(keys)))
         return Response({}, status=status.HTTP_200_OK)
 
 
@@ -150,7 +170,7 @@ class VerifyEmailView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(UserOutput(services.email_verify(data.validated_data["token"])).data)
+        return Response(UserOutput(links.email_verify(data.validated_data["token"])).data)
 
 
 class VerifyEmailResendView(APIView):
@@ -159,7 +179,7 @@ class VerifyEmailResendView(APIView):
 
     @extend_schema(request=None, responses={202: None})
     def post(self, request: Request) -> Response:
-        services.email_verification_send(request.user)
+        links.email_verification_send(request.user)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -174,9 +194,7 @@ class PasswordResetView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.EmailInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_request(
-            data.validated_data["email"], address=client_address(request)
-        )
+        links.password_reset_request(data.validated_data["email"], address=client_address(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -191,7 +209,7 @@ class PasswordResetConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_confirm(**data.validated_data, address=client_address(request))
+        links.password_reset_confirm(**data.validated_data, address=client_address(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -205,7 +223,7 @@ class PasswordChangeView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.password_change(request.user, **data.validated_data)
+        user = users.password_change(request.user, **data.validated_data)
         # The new pair keeps what the old token proved (a second factor or not).
         return Response(_pair(user, second_factor=second_factor_given(request.auth)))
 
@@ -227,10 +245,10 @@ class TwoFactorView(APIView):
         user = request.user
         return Response(
             {
-                "enabled": services.totp_device(user) is not None,
-                "pending": services.totp_device(user, confirmed=False) is not None,
-                "required": services.two_factor_required(user),
-                "recovery_codes_left": services.recovery_codes_left(user),
+                "enabled": selectors.totp_device(user) is not None,
+                "pending": selectors.totp_device(user, confirmed=False) is not None,
+                "required": selectors.two_factor_required(user),
+                "recovery_codes_left": selectors.recovery_codes_left(user),
             }
         )
 
@@ -244,7 +262,7 @@ class TwoFactorSetupView(APIView):
 
     @extend_schema(request=None, responses={201: io_.TwoFactorSetupOutput})
     def post(self, request: Request) -> Response:
-        secret, uri, svg = services.totp_enrolment_start(
+        secret, uri, svg = two_factor.totp_enrolment_start(
             request.user, issuer=request.tenant.brand_name
         )
         return Response(
@@ -264,7 +282,7 @@ class TwoFactorConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.OtpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _, codes = services.totp_confirm(request.user, code=data.validated_data["code"].strip())
+        _, codes = two_factor.totp_confirm(request.user, code=data.validated_data["code"].strip())
         return Response({**_pair(request.user, second_factor=True), "recovery_codes": codes})
 
 
@@ -279,7 +297,7 @@ class RecoveryCodesView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.OtpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        codes = services.recovery_codes_regenerate(
+        codes = two_factor.recovery_codes_regenerate(
             request.user, code=data.validated_data["code"].strip()
         )
         return Response({"recovery_codes": codes})
@@ -293,7 +311,7 @@ class TwoFactorDisableView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.OtpOrRecoveryInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.totp_disable(request.user, code=data.validated_data["code"].strip())
+        two_factor.totp_disable(request.user, code=data.validated_data["code"].strip())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -323,7 +341,7 @@ class OAuthSignInView(APIView):
     def post(self, request: Request, provider: str) -> Response:
         data = io_.OAuthInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user, created = services.oauth_sign_in(request._request, provider, **data.validated_data)
+        user, created = oauth.oauth_sign_in(request._request, provider, **data.validated_data)
         return Response({**_pair(user), "created": created, "user": UserOutput(user).data})
 
 
@@ -354,7 +372,7 @@ class OAuthClientView(APIView):
     def put(self, request: Request, provider: str) -> Response:
         data = io_.OAuthClientInput(data=request.data)
         data.is_valid(raise_exception=True)
-        client = services.oauth_client_set(provider, **data.validated_data, actor=request.user)
+        client = oauth.oauth_client_set(provider, **data.validated_data, actor=request.user)
         return Response(self._data(request, client))
 
 
@@ -373,7 +391,7 @@ class AccountSettingsView(APIView):
     def put(self, request: Request) -> Response:
         data = io_.AccountSettingsIO(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.account_settings_update(**data.validated_data)
+        row = two_factor.account_settings_update(**data.validated_data)
         return Response(io_.AccountSettingsIO(row).data)
 
 
@@ -397,7 +415,7 @@ class StaffListCreateView(APIView):
     def post(self, request: Request) -> Response:
         data = io_.StaffInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.staff_create(**data.validated_data, actor=request.user)
+        user = users.staff_create(**data.validated_data, actor=request.user)
         return Response(io_.StaffOutput(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -419,5 +437,5 @@ class StaffDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         data = io_.StaffChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.staff_update(self._user(pk), actor=request.user, **data.validated_data)
+        user = users.staff_update(self._user(pk), actor=request.user, **data.validated_data)
         return Response(io_.StaffOutput(user).data)

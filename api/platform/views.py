@@ -21,16 +21,15 @@ from api.platform.serializers import (
     TenantChangeInput,
     TenantOutput,
 )
-from api.throttles import LoginAddressThrottle
 from tenants import selectors, services
 from venue_apps.payments.selectors import usage_by_month
 
 
-class PlatformTokenView(jwt_views.TokenObtainPairView):
+class PlatformTokenView(account_views.TokenObtainView):
     """`{email, password, otp?}` of platform staff → `{access, refresh}` for the platform
     API (rate limited and locked out like a chain's sign-in)."""
 
-    throttle_classes = [LoginAddressThrottle]
+    # The chain's view: the same sign-in service, which lets only platform staff in here.
 
 
 class PlatformTokenRefreshView(jwt_views.TokenRefreshView):

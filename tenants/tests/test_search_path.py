@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from venue_apps.accounts.models import User
-from venue_apps.accounts.services import user_create
+from venue_apps.accounts.services.users import user_create
 
 
 def current_path() -> str:

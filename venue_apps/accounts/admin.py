@@ -6,7 +6,6 @@ from django.contrib.auth.forms import UserChangeForm
 from tenants.error_codes import DomainError
 from tenants.schemas import current_schema_name
 from tenants.singletons import SingletonAdmin
-from venue_apps.accounts import services
 from venue_apps.accounts.models import (
     OAuthClient,
     Role,
@@ -14,6 +13,9 @@ from venue_apps.accounts.models import (
     roles_for_schema,
 )
 from venue_apps.accounts.selectors import another_active_owner_exists, users_with_two_factor
+from venue_apps.accounts.services.oauth import oauth_client_set
+from venue_apps.accounts.services.two_factor import account_settings_update, totp_reset
+from venue_apps.accounts.services.users import owners_lock
 
 
 class OwnerOnly:
@@ -49,7 +51,7 @@ class AccountChangeForm(UserChangeForm):
             # The admin validates and saves in one transaction: the owners' row locks
             # (as the staff API takes them) hold until this change commits, and the
             # account is read again under them.
-            services.owners_lock()
+            owners_lock()
             stored = User.objects.select_for_update().filter(pk=user.pk).first()
             was_owner = stored is not None and stored.role == Role.OWNER and stored.is_active
             if was_owner and not another_active_owner_exists(user):
@@ -94,7 +96,7 @@ class UserAdmin(DjangoUserAdmin):
         reset = 0
         for user in queryset:
             try:
-                reset += services.totp_reset(user, actor=request.user)
+                reset += totp_reset(user, actor=request.user)
             except DomainError as error:
                 messages.error(request, f"{user.email}: {error.detail}")
         if reset:
@@ -166,7 +168,7 @@ class OAuthClientAdmin(OwnerOnly, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         try:
-            saved = services.oauth_client_set(
+            saved = oauth_client_set(
                 obj.provider,
                 client_id=form.cleaned_data["client_id"],
                 client_secret=form.cleaned_data.get("client_secret") or None,
@@ -190,4 +192,4 @@ class AccountSettingsAdmin(OwnerOnly, SingletonAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         # Through the service: the rule is cached per chain and read on every staff call.
-        services.account_settings_update(staff_two_factor=obj.staff_two_factor)
+        account_settings_update(staff_two_factor=obj.staff_two_factor)

@@ -9,16 +9,14 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from tenants.sealed_fields import sealed_field_register
         from venue_apps.accounts import receivers  # noqa: F401  (connects them)
+        from venue_apps.accounts.models import totp_key_context
+        from venue_apps.accounts.social_auth import client_secret_context
 
         def oauth_secret(row) -> str:
-            from venue_apps.accounts.oauth import client_secret_context
-
             return client_secret_context(row.provider)
 
         def totp_key(row) -> str:
-            from venue_apps.accounts.services import _totp_context
-
-            return _totp_context(row.user)
+            return totp_key_context(row.user_id)
 
         # Re-sealed under a new FIELD_ENCRYPTION_KEYS key by `manage.py reseal_secrets`.
         sealed_field_register("accounts.OAuthClient", "client_secret_sealed", context=oauth_secret)

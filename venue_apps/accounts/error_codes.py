@@ -23,6 +23,10 @@ class AccountErrorCode(StrEnum):
     # Too many requests of this kind from this address for this account.
     THROTTLED = "throttled"
     STAFF_INVALID = "staff_invalid"
+    # A wrong password, or no such active account (the words simplejwt always used).
+    NO_ACTIVE_ACCOUNT = "no_active_account"
+    # The account may not sign in here (the dashboards, the platform API).
+    NOT_STAFF = "not_staff"
     NOT_FOUND = "account_not_found"
 
 

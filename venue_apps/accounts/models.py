@@ -99,11 +99,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []  # Django reads it from the class
 
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_made_unusable = True
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # set_password() leaves the raw password on the instance until it is saved (and a
-        # mere rehash at sign-in clears it first): so this is a new password.
-        new_password = not self._state.adding and getattr(self, "_password", None) is not None
+        # mere rehash at sign-in clears it first): so this is a new password. So is one
+        # made unusable. Every way a password changes (the services, Django's admin and
+        # password forms, `manage.py changepassword`) saves it here, and this is the one
+        # place that announces it: the account's sessions end (accounts.receivers).
+        new_password = not self._state.adding and (
+            getattr(self, "_password", None) is not None
+            or getattr(self, "_password_made_unusable", False)
+        )
         super().save(*args, **kwargs)
+        self._password_made_unusable = False
         if new_password:
             from venue_apps.accounts.signals import password_changed
 
@@ -197,6 +208,13 @@ class OAuthClient(models.Model):
         return f"{self.get_provider_display()} sign-in ({self.client_id[:16]}…)"
 
 
+def totp_key_context(user_id: int) -> str:
+    """What an authenticator app's key is sealed under: the chain and the account."""
+    from tenants.schemas import current_schema_name
+
+    return f"{current_schema_name()}:accounts.totp.{user_id}"
+
+
 class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     """An authenticator app (RFC 6238 time-based codes) of a staff member.
 
@@ -218,11 +236,8 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 
     def key_bytes(self) -> bytes:
         from tenants.crypto import unseal
-        from tenants.schemas import current_schema_name
 
-        return bytes.fromhex(
-            unseal(self.key_sealed, context=f"{current_schema_name()}:accounts.totp.{self.user_id}")
-        )
+        return bytes.fromhex(unseal(self.key_sealed, context=totp_key_context(self.user_id)))
 
     def get_throttle_factor(self) -> int:
         return 1

@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from tenants.models import Domain
 from tenants.selectors import tenant_current
 from venue_apps.accounts.models import User
+from venue_apps.accounts.selectors import recovery_codes_left
+from venue_apps.accounts.signed_links import email_verification_token, password_reset_link_parts
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +43,6 @@ def site_url(path: str, **query: str) -> str:
 
 
 def account_email(user_id: int, kind: str) -> str:
-    from venue_apps.accounts.services import email_verification_token, password_reset_link_parts
-
     if kind not in SUBJECTS:
         raise ValueError(f"unknown account email {kind!r}")
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -50,8 +50,6 @@ def account_email(user_id: int, kind: str) -> str:
         return "missing"
     extra: dict = {}
     if kind == "recovery_code_used":
-        from venue_apps.accounts.services import recovery_codes_left
-
         link = site_url("/dashboard/two-factor/")
         extra["left"] = recovery_codes_left(user)
     elif kind == "verify_email":

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from venue_apps.accounts.models import OAuthClient, Role, TokenDenial, TOTPDevice, User
+from tenants.addresses import address_bucket
+from tenants.cache import cached
+from venue_apps.accounts.models import (
+    STAFF_ROLES,
+    AccountSettings,
+    OAuthClient,
+    RecoveryCode,
+    Role,
+    SignInAddress,
+    TokenDenial,
+    TOTPDevice,
+    User,
+)
+from venue_apps.accounts.signed_links import reset_link_user, verification_link_user
+
+# The cache namespace of the chain's sign-in rules (bumped by account_settings_update).
+ACCOUNTS_CACHE = "accounts"
+# How long an address the account signed in from stays one it "usually" signs in from.
+KNOWN_ADDRESS_DAYS = 90
 
 
 def oauth_providers() -> list[dict[str, str]]:
@@ -17,6 +39,11 @@ def oauth_providers() -> list[dict[str, str]]:
         .order_by("provider")
         .values_list("provider", "client_id")
     ]
+
+
+def oauth_client(provider: str) -> OAuthClient | None:
+    """The chain's enabled OAuth client at a provider, if it has one."""
+    return OAuthClient.objects.filter(provider=provider, enabled=True).first()
 
 
 def user_find_by_email(email: str) -> User | None:
@@ -41,3 +68,52 @@ def token_denied(keys: list[str]) -> bool:
         bool(keys)
         and TokenDenial.objects.filter(jti__in=keys, expires_at__gt=timezone.now()).exists()
     )
+
+
+def sign_in_address_known(user: User | None, address: str | None) -> bool:
+    """Whether the account signed in from this address (an IPv6 client: its /64) lately."""
+    bucket = address_bucket(address)
+    if user is None or bucket is None:
+        return False
+    since = timezone.now() - timedelta(days=KNOWN_ADDRESS_DAYS)
+    return SignInAddress.objects.filter(
+        user=user, address=bucket, last_signed_in_at__gte=since
+    ).exists()
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+def email_verification_user(token: str) -> User:
+    """Whose address an emailed link is for (DomainError if it is not a good link)."""
+    return verification_link_user(token)
+
+
+def password_reset_link_valid(uid: str, token: str) -> bool:
+    """Whether a reset link still works (it stops once used: the token covers the hash)."""
+    return reset_link_user(uid, token) is not None
+
+
+# --- two factors ------------------------------------------------------------------------
+
+
+def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
+    """The user's authenticator app (confirmed, or the one being set up)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def two_factor_required(user: Any) -> bool:
+    """Must this account sign in with a second factor? Platform staff by the platform's
+    setting; a chain's staff by the chain's own rule (cached, read per request)."""
+    if not getattr(user, "is_authenticated", False) or user.role not in STAFF_ROLES:
+        return False
+    if user.role == Role.PLATFORM_STAFF:
+        return bool(settings.PLATFORM_STAFF_TWO_FACTOR)
+    rule = cached(
+        ACCOUNTS_CACHE, "staff_two_factor", lambda: AccountSettings.current().staff_two_factor
+    )
+    return AccountSettings(staff_two_factor=rule).requires_two_factor(user.role)

@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent after a user's new password is saved, whichever way it was set (the API, a reset
-# link, either dashboard's password forms): `user`.
+# Sent by `User.save` after a user's new password is saved, or their password made
+# unusable, whichever way it was set (the services, a reset link, Django's admin and
+# password forms, `manage.py changepassword`): `user`.
 password_changed = Signal()

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from tenants.models import Tenant
 from tenants.schemas import current_schema_name
 from venue_apps.accounts.models import User
+from venue_apps.accounts.notifications import account_email
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,4 @@ def expired_tokens_flush() -> int:
 def account_email_send(self, user_id: int, kind: str) -> str:
     """Email a link to prove an address, reset a password, or set a new staff member's
     first password; returns what happened, for the logs."""
-    from venue_apps.accounts.notifications import account_email
-
     return account_email(user_id, kind)

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from tenants.error_codes import Conflict, DomainError
 from tests.fixtures import PASSWORD
 from venue_apps.accounts.models import Role, User
-from venue_apps.accounts.services import customer_register, user_create
+from venue_apps.accounts.services.users import customer_register, user_create
 
 
 @pytest.mark.django_db

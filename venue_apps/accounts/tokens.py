@@ -15,14 +15,14 @@ token of that session stops working at once, and no other session's.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from jwt.exceptions import InvalidSignatureError
 from rest_framework_simplejwt import settings as jwt_settings
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
 from tenants.schemas import current_schema_name
 
@@ -94,7 +94,13 @@ def token_backend() -> RotatingTokenBackend:
     )
 
 
-class TenantBoundTokenMixin:
+if TYPE_CHECKING:
+    _MixinBase = Token
+else:
+    _MixinBase = object
+
+
+class TenantBoundTokenMixin(_MixinBase):
     def get_token_backend(self) -> TokenBackend:
         return token_backend()
 

@@ -1,11 +1,7 @@
-"""Customers' sign-in with Google and Facebook, through social-auth-app-django.
-
-Each chain registers its own OAuth clients at Google and Facebook and enters them in its
-dashboard (`OAuthClient`); `TenantStrategy` hands social-auth the current chain's
-client instead of a global setting. The storefront does the browser part (the consent
-screen, and checking its own `state`), then gives us either an access token it got
-from the provider's SDK or an authorization code; we verify everything with the
-provider and answer with our usual token pair.
+"""Customers' sign-in with Google and Facebook (`oauth_sign_in`), the steps of
+social-auth's pipeline that link the provider's identity to an account
+(`settings.SOCIAL_AUTH_PIPELINE`), and the chain's own OAuth clients. The adapter to
+social-auth (strategy, backends) is `venue_apps.accounts.social_auth`.
 
 Accounts are linked by verified email only, and only customers' accounts: Google must
 say the address is verified, a Google token must have been issued to this chain's
@@ -27,89 +23,106 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+import requests
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from social_core.backends.facebook import FacebookOAuth2 as SocialFacebookOAuth2
-from social_core.backends.google import GoogleOAuth2 as SocialGoogleOAuth2
-from social_core.exceptions import AuthException
-from social_django.strategy import DjangoStrategy
+from social_core.exceptions import AuthConnectionError, AuthException, AuthUnreachableProvider
+from social_django.utils import load_backend, load_strategy
 
-from tenants.crypto import unseal
-from tenants.schemas import current_schema_name
+from tenants.crypto import hint, seal
+from tenants.error_codes import Conflict, DomainError, NotFound
+from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import OAuthClient, Role, User
+from venue_apps.accounts.selectors import oauth_client, user_find_by_email
+from venue_apps.accounts.services.links import email_verification_send, unproven_identities_end
+from venue_apps.accounts.social_auth import (
+    BACKENDS,
+    GOOGLE_TOKENINFO_URL,
+    SignInRefused,
+    client_secret_context,
+)
 
 logger = logging.getLogger(__name__)
 
-BACKENDS: dict[str, str] = {
-    OAuthClient.Provider.GOOGLE: "google-oauth2",
-    OAuthClient.Provider.FACEBOOK: "facebook",
-}
-GOOGLE_TOKENINFO_URL = "https://oauth2.googleapis.com/tokeninfo"
-_CLIENT_SETTINGS = {
-    "SOCIAL_AUTH_GOOGLE_OAUTH2_KEY": (OAuthClient.Provider.GOOGLE, "id"),
-    "SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET": (OAuthClient.Provider.GOOGLE, "secret"),
-    "SOCIAL_AUTH_FACEBOOK_KEY": (OAuthClient.Provider.FACEBOOK, "id"),
-    "SOCIAL_AUTH_FACEBOOK_SECRET": (OAuthClient.Provider.FACEBOOK, "secret"),
-}
+
+@transaction.atomic
+def oauth_client_set(
+    provider: str,
+    *,
+    client_id: str,
+    client_secret: str | None = None,
+    enabled: bool = True,
+    actor: Any = None,
+) -> OAuthClient:
+    """Store the chain's own OAuth client; an empty or omitted secret keeps the stored
+    one (a first client needs one)."""
+    if provider not in OAuthClient.Provider.values:
+        raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, f"No provider {provider!r}.")
+    client_id = (client_id or "").strip()
+    if not 8 <= len(client_id) <= 255:
+        raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, "Enter the client id.")
+    client = OAuthClient.objects.select_for_update().filter(provider=provider).first()
+    if client is None:
+        if not client_secret:
+            raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, "Enter the client secret too.")
+        client = OAuthClient(provider=provider)
+    client.client_id = client_id
+    if client_secret:
+        client.client_secret_sealed = seal(
+            client_secret.strip(), context=client_secret_context(provider)
+        )
+        client.client_secret_hint = hint(client_secret.strip())
+    client.enabled = enabled
+    client.save()
+    return client
 
 
-class SignInRefused(AuthException):
-    """A refusal with its reason for the customer (social-auth's own AuthForbidden
-    always says "Your credentials aren't allowed")."""
+def oauth_sign_in(
+    request: Any,
+    provider: str,
+    *,
+    access_token: str | None = None,
+    code: str | None = None,
+    redirect_uri: str | None = None,
+) -> tuple[User, bool]:
+    """Sign a customer in with Google or Facebook: (user, whether the account is new).
 
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "Sign-in refused."
-
-
-def client_secret_context(provider: str) -> str:
-    return f"{current_schema_name()}:accounts.oauth.{provider}.client_secret"
-
-
-def oauth_client(provider: str) -> OAuthClient | None:
-    return OAuthClient.objects.filter(provider=provider, enabled=True).first()
-
-
-class TenantStrategy(DjangoStrategy):
-    """social-auth's strategy with the current chain's OAuth clients, and the API's
-    request body as the provider's answer (the storefront posts it as JSON)."""
-
-    api_data: dict[str, Any] | None = None
-
-    def get_setting(self, name: str) -> Any:
-        if name in _CLIENT_SETTINGS:
-            provider, part = _CLIENT_SETTINGS[name]
-            client = oauth_client(provider)
-            if client is None:
-                raise AttributeError(name)
-            if part == "id":
-                return client.client_id
-            return unseal(client.client_secret_sealed, context=client_secret_context(provider))
-        return super().get_setting(name)
-
-    def authenticate(self, backend: Any, *args: Any, **kwargs: Any) -> Any:
-        # Django's authenticate() with the request, so that the lockout backend (which
-        # refuses to run without one) sees it like every other sign-in.
-        from django.contrib.auth import authenticate
-
-        kwargs.update(strategy=self, storage=self.storage, backend=backend)
-        return authenticate(self.request, *args, **kwargs)
-
-    def request_data(self, merge: bool = True) -> dict[str, Any]:
-        if self.api_data is not None:
-            return self.api_data
-        return super().request_data(merge)
+    Either an access token from the provider's SDK, or an authorization code and the
+    redirect URI it was issued for. Raises DomainError with a reason when the provider
+    refuses or when the identity cannot be linked.
+    """
+    if provider not in BACKENDS or oauth_client(provider) is None:
+        raise NotFound(
+            AccountErrorCode.OAUTH_UNAVAILABLE,
+            f"This chain does not offer sign-in with {provider}.",
+        )
+    strategy = load_strategy(request)
+    strategy.api_data = {"code": code} if code else {}
+    backend = load_backend(strategy, BACKENDS[provider], redirect_uri=redirect_uri)
+    try:
+        with transaction.atomic():
+            user = backend.do_auth(access_token) if access_token else backend.auth_complete()
+    except IntegrityError as error:
+        # The same identity signing in twice at the same moment: one made the account.
+        raise Conflict(
+            AccountErrorCode.OAUTH_FAILED, "Signed in from elsewhere at the same moment; try again."
+        ) from error
+    except (AuthConnectionError, AuthUnreachableProvider, requests.RequestException) as error:
+        raise DomainError(
+            AccountErrorCode.OAUTH_FAILED,
+            f"{provider.title()} did not answer; try again.",
+            status_code=502,
+        ) from error
+    except AuthException as error:
+        raise DomainError(
+            AccountErrorCode.OAUTH_REFUSED, str(error) or "Sign-in refused.", status_code=403
+        ) from error
+    if user is None or not user.is_active:
+        raise DomainError(AccountErrorCode.OAUTH_REFUSED, "Sign-in refused.", status_code=403)
+    return user, bool(getattr(user, "is_new", False))
 
 
-class GoogleOAuth2(SocialGoogleOAuth2):
-    # The storefront checks its own `state` (and PKCE); we hold no browser session.
-    STATE_PARAMETER = False
-
-
-class FacebookOAuth2(SocialFacebookOAuth2):
-    STATE_PARAMETER = False
-
-
-# --- the pipeline (settings.SOCIAL_AUTH_PIPELINE) ---------------------------------------
+# --- social-auth's pipeline (settings.SOCIAL_AUTH_PIPELINE) --------------------------------
 
 
 def token_meant_for_us(backend, response: dict[str, Any], *args: Any, **kwargs: Any) -> None:
@@ -151,7 +164,7 @@ def customer_by_verified_email(
         if user.role != Role.CUSTOMER:
             raise SignInRefused(backend, "Staff accounts sign in with their password.")
         return None
-    existing = User.objects.filter(email__iexact=details["email"].strip()).first()
+    existing = user_find_by_email(details["email"])
     if existing is None:
         return None
     if existing.role != Role.CUSTOMER:
@@ -173,13 +186,11 @@ def customer_by_verified_email(
 
 
 def _take_over_unproven(user: User) -> None:
-    from venue_apps.accounts.services import unproven_identities_end, user_tokens_revoke
-
     with transaction.atomic():
         user.set_unusable_password()
         user.email_verified_at = timezone.now()
+        # Its sessions end with the password (accounts.receivers).
         user.save(update_fields=["password", "email_verified_at"])
-        user_tokens_revoke(user)
         unproven_identities_end(user)
     logger.info("account %s taken over by a provider-verified sign-in", user.pk)
 
@@ -196,7 +207,5 @@ def customer_created(
         created.email_verified_at = timezone.now()
         created.save(update_fields=["email_verified_at"])
     else:
-        from venue_apps.accounts.services import email_verification_send
-
         email_verification_send(created)
     return {"user": created, "is_new": True}
