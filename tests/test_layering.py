@@ -9,9 +9,6 @@ included:
   module, `services/_common.py`, whose names are its package's), and no private
   module from outside its package;
 - every task a service sends by name is registered under that name.
-
-`venue_apps/accounts` is being split by topic on another branch (issue 14); its one
-known circle and its one private import are listed in `PENDING` until that lands.
 """
 
 from __future__ import annotations
@@ -35,11 +32,6 @@ BELOW_SALES = [
 ]
 DOMAIN = [*BELOW_SALES, "venue_apps/sales"]
 PACKAGES = [*DOMAIN, "api", "dashboards", "ticketing_platform"]
-# Known and owned elsewhere (issue 14, the accounts split): remove once it lands.
-PENDING = {
-    "circles": {"venue_apps.accounts"},
-    "private": {("venue_apps.accounts.apps", "venue_apps.accounts.services._totp_context")},
-}
 
 
 def _modules(folder: str) -> dict[str, Path]:
@@ -151,9 +143,6 @@ def _circles(folder: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("folder", PACKAGES)
 def test_no_import_circle_inside_an_app(folder):
-    if folder.replace("/", ".") in PENDING["circles"]:
-        pytest.skip("being split on the accounts branch (issue 14)")
-
     assert _circles(folder) == []
 
 
@@ -178,7 +167,7 @@ def test_no_private_name_is_imported_from_another_module():
             # the modules of that package, and only with them.
             parent, _, leaf = source.rpartition(".")
             shared = leaf.startswith("_") and module.startswith(f"{parent}.")
-            if private and not shared and (module, f"{source}.{name}") not in PENDING["private"]:
+            if private and not shared:
                 offenders.append(f"{module} imports {source}.{name}")
             # A private module (`services/_common.py`) is for its own package only.
             parts = source.split(".")
