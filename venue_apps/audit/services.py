@@ -139,7 +139,8 @@ def audit_log(
     `actor` is the user who made the change (kept as their id, email and role at the
     time), or None for the system. `action` is a dotted name, kind first
     (`show.cancelled`); `target` a model instance or an `AuditTarget`. With both
-    `before` and `after`, only the fields that changed are stored. `redact` names
+    `before` and `after`, only the fields that changed are stored, and when none did
+    (and there are no details) nothing is written and None returned. `redact` names
     further fields whose values are never stored; `details` is any other context
     (JSON-ready; secrets by name are redacted there too). The request's id is taken
     from the request being served; its address, when the caller has it, is `address`.
@@ -153,6 +154,8 @@ def audit_log(
         return None
     if before is not None and after is not None:
         before, after = audit_diff(before, after)
+        if not (before or after or details):
+            return None  # saved as it was: nothing changed, nothing to record
     where = audit_target(target)
     actor_id = getattr(actor, "pk", None)
     return AuditEntry.objects.create(

@@ -62,7 +62,8 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
         return False  # cancel instead: it checks for held and sold seats
 
     def save_model(self, request, obj, form, change) -> None:
-        show_update(obj, **{field: form.cleaned_data[field] for field in form.changed_data})
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        show_update(obj, actor=request.user, **changes)
 
     @admin.display(description="auditorium", ordering="auditorium__name")
     def screen(self, show) -> str:
@@ -87,4 +88,9 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
 
     @admin.action(description="Cancel the selected shows")
     def cancel(self, request, queryset) -> None:
-        self._each(request, queryset.select_related("title", "venue"), show_cancel, "is cancelled")
+        self._each(
+            request,
+            queryset.select_related("title", "venue"),
+            lambda show: show_cancel(show, actor=request.user),
+            "is cancelled",
+        )

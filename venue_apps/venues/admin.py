@@ -40,11 +40,11 @@ class VenueAdmin(admin.ModelAdmin):
         # Through the service: shows follow a time zone change, caches are refreshed.
         values = {field: form.cleaned_data[field] for field in form.changed_data}
         if change:
-            services.venue_update(Venue.objects.get(pk=obj.pk), **values)
+            services.venue_update(Venue.objects.get(pk=obj.pk), actor=request.user, **values)
         else:
             values = dict(form.cleaned_data)
             values.pop("is_active", None)  # new venues start active
-            obj.pk = services.venue_create(**values).pk
+            obj.pk = services.venue_create(actor=request.user, **values).pk
 
 
 class SeatCategoryAdmin(admin.ModelAdmin):
@@ -143,6 +143,7 @@ class AuditoriumAdmin(admin.ModelAdmin):
                 layout=layout,
                 cleaning_minutes=obj.cleaning_minutes,
                 screen_y=obj.screen_y,
+                actor=request.user,
             )
             obj.pk = created.pk
             return
@@ -152,6 +153,7 @@ class AuditoriumAdmin(admin.ModelAdmin):
             cleaning_minutes=obj.cleaning_minutes,
             screen_y=obj.screen_y,
             is_active=obj.is_active,
+            actor=request.user,
         )
         if layout.strip() and "layout" in form.changed_data:
-            services.auditorium_layout_replace(obj, layout=layout)
+            services.auditorium_layout_replace(obj, layout=layout, actor=request.user)
