@@ -271,3 +271,36 @@ def test_owners_read_the_log_in_the_dashboard_and_nobody_edits_it(alpha, make_us
     with schema_context("alpha"):
         pages.force_login(manager)
     assert pages.get("/dashboard/audit/auditentry/").status_code == 403
+
+
+def test_a_price_card_saved_on_the_dashboard_is_one_row_and_a_delete_another(
+    programme, make_user, alpha
+):
+    # The dashboard's price card page saves the model (and its rule inlines) itself:
+    # AuditedAdmin records it, rules taken after the inlines are saved.
+    from types import SimpleNamespace
+
+    from dashboards.sites import tenant_dashboard
+    from venue_apps.shows.models import PriceCard, PriceRule
+
+    owner = make_user(alpha, role=Role.OWNER)
+    page = tenant_dashboard._registry[PriceCard]
+    request = SimpleNamespace(user=owner)
+    with schema_context("alpha"):
+        card = PriceCard.objects.get(pk=programme["price_card"].pk)
+        card.name = "Standard 2027"
+        form = SimpleNamespace(instance=card, save_m2m=lambda: None)
+        page.save_model(request, card, form, True)
+        PriceRule.objects.filter(price_card=card, category__code="premium").update(amount=31000)
+        page.save_related(request, form, [], True)
+        spare = PriceCard.objects.create(name="Spare")
+        page.delete_model(request, spare)
+
+    entry = _one("price_card.changed")
+    _by(entry, owner)
+    assert (entry.before["name"], entry.after["name"]) == ("Standard", "Standard 2027")
+    assert ["premium", 30000, [], None, None, 0] in entry.before["rules"]
+    assert ["premium", 31000, [], None, None, 0] in entry.after["rules"]
+    deleted = _one("price_card.deleted")
+    _by(deleted, owner)
+    assert (deleted.target_label, deleted.before["name"], deleted.after) == ("Spare", "Spare", {})

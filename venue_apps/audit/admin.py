@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+
+from venue_apps.audit.services import audit_log
 
 
 class AuditEntryAdmin(admin.ModelAdmin):
@@ -37,3 +41,41 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AuditedAdmin:
+    """For dashboard pages that save a model themselves rather than through a service:
+    each add, change and delete is recorded with `audit_log`, by the signed-in user, in
+    the page's transaction. `audit_kind` names the actions (`price_card` gives
+    `price_card.created`, `.changed` and `.deleted`); `audit_snapshot_of` what is kept
+    of an object (its inlines too: it is taken after they are saved)."""
+
+    audit_kind: str
+
+    def audit_snapshot_of(self, obj: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            obj._audit_before = self.audit_snapshot_of(stored)
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        obj = form.instance
+        after = self.audit_snapshot_of(obj)
+        if change:
+            before = getattr(obj, "_audit_before", {})
+            audit_log(request.user, f"{self.audit_kind}.changed", obj, before, after)
+        else:
+            audit_log(request.user, f"{self.audit_kind}.created", obj, after=after)
+
+    def delete_model(self, request, obj) -> None:
+        audit_log(request.user, f"{self.audit_kind}.deleted", obj, self.audit_snapshot_of(obj))
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            audit_log(request.user, f"{self.audit_kind}.deleted", obj, self.audit_snapshot_of(obj))
+        super().delete_queryset(request, queryset)  # type: ignore[misc]

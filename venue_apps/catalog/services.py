@@ -114,7 +114,7 @@ def _upcoming_shows_lengthen(title: Title, *, minutes: int) -> None:
         ) from error
 
 
-def _title_snapshot(title: Title) -> dict[str, Any]:
+def title_snapshot(title: Title) -> dict[str, Any]:
     """A title's editable fields and credits, as the audit log keeps them."""
     snapshot = audit_snapshot(title, Title.EDITABLE_FIELDS)
     snapshot["credits"] = [
@@ -152,7 +152,7 @@ def title_create(*, credits: Sequence[CreditSpec] = (), actor: Any = None, **fie
     title = Title.objects.create(slug=_unique_slug(fields["name"]), **fields)
     _credits_replace(title, credits)
     title_search_refresh([title.pk])
-    audit_log(actor, "title.created", title, after=_title_snapshot(title))
+    audit_log(actor, "title.created", title, after=title_snapshot(title))
     cache_namespace_bump(CATALOG_CACHE)
     return title
 
@@ -169,7 +169,7 @@ def title_update(
     `title.changed` with the fields (and credits) that changed."""
     fields = title_fields_clean(fields)
     title = Title.objects.select_for_update().get(pk=title.pk)
-    before = _title_snapshot(title)
+    before = title_snapshot(title)
     runtime_change = (
         int(fields.get("runtime_minutes", title.runtime_minutes)) - title.runtime_minutes
     )
@@ -181,7 +181,7 @@ def title_update(
     if credits is not None:
         _credits_replace(title, credits)
     title_search_refresh([title.pk])
-    audit_log(actor, "title.changed", title, before, _title_snapshot(title))
+    audit_log(actor, "title.changed", title, before, title_snapshot(title))
     cache_namespace_bump(CATALOG_CACHE)
     return title
 

@@ -11,10 +11,11 @@ from import_export.admin import ImportExportModelAdmin
 
 from tenants.error_codes import DomainError
 from tenants.spreadsheets import BoundedImportAdmin
+from venue_apps.audit.admin import AuditedAdmin
 from venue_apps.inventory.services import show_put_on_sale
 from venue_apps.shows.models import PriceRule
 from venue_apps.shows.resources import ShowResource
-from venue_apps.shows.services import show_cancel, show_update
+from venue_apps.shows.services import price_card_snapshot, show_cancel, show_update
 
 
 class PriceRuleInline(admin.TabularInline):
@@ -23,9 +24,13 @@ class PriceRuleInline(admin.TabularInline):
     fields = ["category", "amount", "weekdays", "starts_at", "ends_at", "priority"]
 
 
-class PriceCardAdmin(admin.ModelAdmin):
+class PriceCardAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "description", "is_active"]
     inlines = [PriceRuleInline]
+    audit_kind = "price_card"
+
+    def audit_snapshot_of(self, obj):
+        return price_card_snapshot(obj)
 
 
 class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from venue_apps.audit.admin import AuditedAdmin
+from venue_apps.audit.services import audit_snapshot
 from venue_apps.venues import selectors, services
 from venue_apps.venues.layout import LayoutError, layout_parse, layout_render
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
@@ -47,9 +49,13 @@ class VenueAdmin(admin.ModelAdmin):
             obj.pk = services.venue_create(actor=request.user, **values).pk
 
 
-class SeatCategoryAdmin(admin.ModelAdmin):
+class SeatCategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "rank", "colour"]
     ordering = ["rank"]
+    audit_kind = "seat_category"
+
+    def audit_snapshot_of(self, obj):
+        return audit_snapshot(obj, services.SEAT_CATEGORY_AUDIT_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
         # Prices and show seats refer to the code: it cannot change once created.
