@@ -24,6 +24,8 @@ from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
 from venue_apps.accounts.models import DASHBOARD_ROLES, AccountSettings, OAuthClient, Role, User
+from venue_apps.audit.admin import AuditEntryAdmin
+from venue_apps.audit.models import AuditEntry
 from venue_apps.catalog.admin import TitleAdmin
 from venue_apps.catalog.models import Title
 from venue_apps.orders.admin import (
@@ -212,3 +214,4 @@ tenant_dashboard.register(Ticket, TicketAdmin)
 tenant_dashboard.register(CheckIn, CheckInAdmin)
 tenant_dashboard.register(EmailTemplate, EmailTemplateAdmin)
 tenant_dashboard.register(SigningKey, SigningKeyAdmin)
+tenant_dashboard.register(AuditEntry, AuditEntryAdmin)

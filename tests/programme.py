@@ -114,7 +114,7 @@ SALES_TABLES = (
     "payments_refund",
     "payments_payment",
     "payments_sandboxcharge",
-    "payments_paymentauditlog",
+    "audit_auditentry",
     "payments_gatewayaccount",
     "payments_paymentsettings",
     "orders_promoredemption",

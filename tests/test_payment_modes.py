@@ -384,7 +384,8 @@ def test_test_and_live_keys_cannot_share_a_webhook_secret(alpha, as_role):
     # developers) were also the live one, events signed with it would verify as live
     # events and move real money: the two modes must have different secrets.
     from tests.checkout import RAZORPAY_KEYS
-    from venue_apps.payments.models import GatewayAccount, PaymentAuditLog
+    from venue_apps.audit.models import AuditEntry
+    from venue_apps.payments.models import GatewayAccount
 
     owner = as_role(Role.OWNER)
     assert (
@@ -394,7 +395,7 @@ def test_test_and_live_keys_cannot_share_a_webhook_secret(alpha, as_role):
     with schema_context("alpha"):
         before = (
             list(GatewayAccount.objects.values_list("provider", "live", "webhook_secret_hint")),
-            PaymentAuditLog.objects.count(),
+            AuditEntry.objects.count(),
         )
 
     same = owner.put(
@@ -411,6 +412,6 @@ def test_test_and_live_keys_cannot_share_a_webhook_secret(alpha, as_role):
     with schema_context("alpha"):
         after = (
             list(GatewayAccount.objects.values_list("provider", "live", "webhook_secret_hint")),
-            PaymentAuditLog.objects.count(),
+            AuditEntry.objects.count(),
         )
     assert after == before

@@ -582,10 +582,11 @@ def test_the_owner_enters_keys_through_the_api_and_wrong_keys_are_refused(alpha,
     )
     with schema_context(alpha.schema_name):
         assert PaymentSettings.current().mode == "test"
-        from venue_apps.payments.models import PaymentAuditLog
+        from venue_apps.audit.models import AuditEntry
 
-        assert PaymentAuditLog.objects.filter(action="gateway_keys_set").count() == 2
-        assert "sk_test" not in json.dumps(list(PaymentAuditLog.objects.values("details")))
+        entries = AuditEntry.objects.filter(action="gateway.keys_changed")
+        assert entries.count() == 2
+        assert "sk_test" not in json.dumps(list(entries.values("before", "after", "details")))
 
 
 def test_reconciliation_asks_stripe_about_payments_pending_too_long(

@@ -108,6 +108,8 @@ TENANT_APPS = [
     *_PER_SCHEMA_DJANGO_APPS,
     "django.contrib.postgres",
     "import_export",
+    # The chain's audit log: the bottom layer, which every app below may write to.
+    "venue_apps.audit",
     "venue_apps.venues",
     "venue_apps.catalog",
     "venue_apps.shows",

@@ -58,7 +58,7 @@ class TitleListCreateView(GenericAPIView):
         data = TitleInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        title = services.title_create(credits=_credits(values) or [], **values)
+        title = services.title_create(credits=_credits(values) or [], actor=request.user, **values)
         return Response(
             TitleDetailOutput(selectors.title_get(title.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -82,5 +82,7 @@ class TitleDetailView(GenericAPIView):
         data = TitleInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        services.title_update(selectors.title_get(pk), credits=_credits(values), **values)
+        services.title_update(
+            selectors.title_get(pk), credits=_credits(values), actor=request.user, **values
+        )
         return Response(TitleDetailOutput(selectors.title_get(pk)).data)

@@ -75,6 +75,7 @@ class ShowListCreateView(GenericAPIView):
             title=catalog_selectors.title_get(values.pop("title")),
             auditorium=_auditorium(values.pop("auditorium")),
             price_card=_price_card(values.pop("price_card", None)),
+            actor=request.user,
             **values,
         )
         return Response(
@@ -101,10 +102,11 @@ class ShowDetailView(GenericAPIView):
                 show,
                 starts_at=values.pop("starts_at"),
                 extra_minutes=values.pop("extra_minutes", 0),
+                actor=request.user,
             )
         values.pop("extra_minutes", None)
         if values:
-            services.show_update(show, **values)
+            services.show_update(show, actor=request.user, **values)
         return Response(io.ShowOutput(selectors.show_get(pk), context=_context(request)).data)
 
 
@@ -124,7 +126,7 @@ class ShowCancelView(APIView):
 
     @extend_schema(request=None, responses=io.ShowOutput)
     def post(self, request: Request, pk: int) -> Response:
-        services.show_cancel(selectors.show_get(pk))
+        services.show_cancel(selectors.show_get(pk), actor=request.user)
         return Response(io.ShowOutput(selectors.show_get(pk), context=_context(request)).data)
 
 
@@ -181,6 +183,7 @@ class PriceCardListCreateView(GenericAPIView):
             name=values["name"],
             description=values["description"],
             rules=[services.RuleSpec(**rule) for rule in values["rules"]],
+            actor=request.user,
         )
         card = selectors.price_card_list().get(pk=card.pk)
         return Response(io.PriceCardOutput(card).data, status=status.HTTP_201_CREATED)
@@ -210,6 +213,7 @@ class PriceCardDetailView(GenericAPIView):
         services.price_card_update(
             self._card(pk),
             rules=None if rules is None else [services.RuleSpec(**rule) for rule in rules],
+            actor=request.user,
             **values,
         )
         return Response(io.PriceCardOutput(self._card(pk)).data)

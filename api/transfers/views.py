@@ -195,7 +195,7 @@ class SeatMapTransferView(APIView):
             specs = layout_from_csv(dataset.export("csv"))
         except ValueError as error:
             raise DomainError("layout_invalid", str(error)) from error
-        venue_services.auditorium_layout_replace(auditorium, seats=specs)
+        venue_services.auditorium_layout_replace(auditorium, seats=specs, actor=request.user)
         refreshed = venue_selectors.auditorium_seat_map(pk)
         return Response(
             {

@@ -67,7 +67,7 @@ class VenueListCreateView(GenericAPIView):
     def post(self, request: Request) -> Response:
         data = io.VenueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        venue = services.venue_create(**data.validated_data)
+        venue = services.venue_create(actor=request.user, **data.validated_data)
         return Response(io.VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
 
 
@@ -81,7 +81,7 @@ class VenueDetailView(GenericAPIView):
     def patch(self, request: Request, pk: int) -> Response:
         data = io.VenueSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        venue = services.venue_update(_venue(pk), **data.validated_data)
+        venue = services.venue_update(_venue(pk), actor=request.user, **data.validated_data)
         return Response(io.VenueSerializer(venue).data)
 
 
@@ -96,7 +96,7 @@ class SeatCategoryListCreateView(GenericAPIView):
     def post(self, request: Request) -> Response:
         data = io.SeatCategorySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        category = services.seat_category_create(**data.validated_data)
+        category = services.seat_category_create(actor=request.user, **data.validated_data)
         return Response(io.SeatCategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
 
@@ -130,6 +130,7 @@ class AuditoriumListCreateView(GenericAPIView):
         auditorium = services.auditorium_create(
             venue=_venue(values.pop("venue")),
             seats=_seat_specs(seats) if seats is not None else None,
+            actor=request.user,
             **values,
         )
         return Response(_seat_map(auditorium.pk), status=status.HTTP_201_CREATED)
@@ -150,10 +151,13 @@ class AuditoriumDetailView(GenericAPIView):
         auditorium = selectors.auditorium_seat_map(pk)
         layout, seats = values.pop("layout", None), values.pop("seats", None)
         if values:
-            auditorium = services.auditorium_update(auditorium, **values)
+            auditorium = services.auditorium_update(auditorium, actor=request.user, **values)
         if layout is not None or seats is not None:
             services.auditorium_layout_replace(
-                auditorium, layout=layout, seats=_seat_specs(seats) if seats else None
+                auditorium,
+                layout=layout,
+                seats=_seat_specs(seats) if seats else None,
+                actor=request.user,
             )
         return Response(_seat_map(pk))
 
@@ -175,5 +179,7 @@ class SeatCategoryDetailView(GenericAPIView):
     def patch(self, request: Request, pk: int) -> Response:
         data = io.SeatCategoryChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        category = services.seat_category_update(self._category(pk), **data.validated_data)
+        category = services.seat_category_update(
+            self._category(pk), actor=request.user, **data.validated_data
+        )
         return Response(io.SeatCategorySerializer(category).data)

@@ -7,9 +7,10 @@ from import_export.admin import ImportExportModelAdmin
 
 from tenants.cache import cache_namespace_bump
 from tenants.spreadsheets import BoundedImportAdmin
+from venue_apps.audit.admin import AuditedAdmin
 from venue_apps.catalog.models import Credit
 from venue_apps.catalog.resources import TitleResource
-from venue_apps.catalog.services import CATALOG_CACHE, title_search_refresh
+from venue_apps.catalog.services import CATALOG_CACHE, title_search_refresh, title_snapshot
 
 
 class CreditInline(admin.TabularInline):
@@ -18,8 +19,13 @@ class CreditInline(admin.TabularInline):
     fields = ["person", "role", "character", "position"]
 
 
-class TitleAdmin(BoundedImportAdmin, ImportExportModelAdmin):
+class TitleAdmin(AuditedAdmin, BoundedImportAdmin, ImportExportModelAdmin):
     resource_classes = [TitleResource]
+    audit_kind = "title"
+
+    def audit_snapshot_of(self, obj):
+        return title_snapshot(obj)
+
     list_display = ["name", "kind", "runtime_minutes", "certificate", "release_date", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "slug"]

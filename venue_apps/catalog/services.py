@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from tenants.cache import PROGRAMME_CACHE, cache_namespace_bump
 from tenants.error_codes import Conflict, DomainError
+from venue_apps.audit.services import audit_log, audit_snapshot
 from venue_apps.catalog.error_codes import CatalogErrorCode
 from venue_apps.catalog.models import Credit, Format, Kind, Title
 
@@ -113,6 +114,16 @@ def _upcoming_shows_lengthen(title: Title, *, minutes: int) -> None:
         ) from error
 
 
+def title_snapshot(title: Title) -> dict[str, Any]:
+    """A title's editable fields and credits, as the audit log keeps them."""
+    snapshot = audit_snapshot(title, Title.EDITABLE_FIELDS)
+    snapshot["credits"] = [
+        [credit.person, credit.role, credit.character]
+        for credit in title.credits.order_by("position", "pk")
+    ]
+    return snapshot
+
+
 def title_search_refresh(title_ids: Iterable[int]) -> None:
     """Recompute the stored full-text vector: name (A), people (B), synopsis (C).
 
@@ -131,8 +142,9 @@ def title_search_refresh(title_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def title_create(*, credits: Sequence[CreditSpec] = (), **fields: Any) -> Title:
-    """Create a film or event. Genres are slugged, languages are ISO 639 codes."""
+def title_create(*, credits: Sequence[CreditSpec] = (), actor: Any = None, **fields: Any) -> Title:
+    """Create a film or event. Genres are slugged, languages are ISO 639 codes.
+    Audited as `title.created` by `actor` (None: the system, e.g. an import)."""
     fields = title_fields_clean(fields)
     for required in ("name", "runtime_minutes"):
         if required not in fields:
@@ -140,17 +152,24 @@ def title_create(*, credits: Sequence[CreditSpec] = (), **fields: Any) -> Title:
     title = Title.objects.create(slug=_unique_slug(fields["name"]), **fields)
     _credits_replace(title, credits)
     title_search_refresh([title.pk])
+    audit_log(actor, "title.created", title, after=title_snapshot(title))
     cache_namespace_bump(CATALOG_CACHE)
     return title
 
 
 @transaction.atomic
 def title_update(
-    title: Title, *, credits: Sequence[CreditSpec] | None = None, **fields: Any
+    title: Title,
+    *,
+    credits: Sequence[CreditSpec] | None = None,
+    actor: Any = None,
+    **fields: Any,
 ) -> Title:
-    """Change a title; `credits`, when given, replace the existing ones."""
+    """Change a title; `credits`, when given, replace the existing ones. Audited as
+    `title.changed` with the fields (and credits) that changed."""
     fields = title_fields_clean(fields)
     title = Title.objects.select_for_update().get(pk=title.pk)
+    before = title_snapshot(title)
     runtime_change = (
         int(fields.get("runtime_minutes", title.runtime_minutes)) - title.runtime_minutes
     )
@@ -162,18 +181,22 @@ def title_update(
     if credits is not None:
         _credits_replace(title, credits)
     title_search_refresh([title.pk])
+    audit_log(actor, "title.changed", title, before, title_snapshot(title))
     cache_namespace_bump(CATALOG_CACHE)
     return title
 
 
 @transaction.atomic
-def title_poster_set(title: Title, *, image: bytes, filename: str) -> Title:
+def title_poster_set(title: Title, *, image: bytes, filename: str, actor: Any = None) -> Title:
     """Store a poster image for the title (under the chain's own media path, see
-    `catalog.models.poster_path`), replacing the reference to any earlier one."""
+    `catalog.models.poster_path`), replacing the reference to any earlier one; audited
+    as `title.poster_changed` with the old and new file names."""
     from django.core.files.base import ContentFile
 
     title = Title.objects.select_for_update().get(pk=title.pk)
+    old = title.poster.name or ""
     title.poster.save(filename, ContentFile(image), save=False)
     title.save(update_fields=["poster", "updated_at"])
+    audit_log(actor, "title.poster_changed", title, {"poster": old}, {"poster": title.poster.name})
     cache_namespace_bump(CATALOG_CACHE)
     return title

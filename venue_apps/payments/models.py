@@ -370,19 +370,3 @@ class SandboxCharge(models.Model):
 
     def __str__(self) -> str:
         return f"sandbox {self.kind} {self.reference} ({self.status})"
-
-
-class PaymentAuditLog(models.Model):
-    """Who changed the chain's payment settings or keys (values never include secrets)."""
-
-    action = models.CharField(max_length=40)
-    actor_id = models.BigIntegerField(null=True, blank=True)
-    actor_email = models.CharField(max_length=254, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -11,10 +11,11 @@ from import_export.admin import ImportExportModelAdmin
 
 from tenants.error_codes import DomainError
 from tenants.spreadsheets import BoundedImportAdmin
+from venue_apps.audit.admin import AuditedAdmin
 from venue_apps.inventory.services import show_put_on_sale
 from venue_apps.shows.models import PriceRule
 from venue_apps.shows.resources import ShowResource
-from venue_apps.shows.services import show_cancel, show_update
+from venue_apps.shows.services import price_card_snapshot, show_cancel, show_update
 
 
 class PriceRuleInline(admin.TabularInline):
@@ -23,9 +24,13 @@ class PriceRuleInline(admin.TabularInline):
     fields = ["category", "amount", "weekdays", "starts_at", "ends_at", "priority"]
 
 
-class PriceCardAdmin(admin.ModelAdmin):
+class PriceCardAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "description", "is_active"]
     inlines = [PriceRuleInline]
+    audit_kind = "price_card"
+
+    def audit_snapshot_of(self, obj):
+        return price_card_snapshot(obj)
 
 
 class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
@@ -62,7 +67,8 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
         return False  # cancel instead: it checks for held and sold seats
 
     def save_model(self, request, obj, form, change) -> None:
-        show_update(obj, **{field: form.cleaned_data[field] for field in form.changed_data})
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        show_update(obj, actor=request.user, **changes)
 
     @admin.display(description="auditorium", ordering="auditorium__name")
     def screen(self, show) -> str:
@@ -87,4 +93,9 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
 
     @admin.action(description="Cancel the selected shows")
     def cancel(self, request, queryset) -> None:
-        self._each(request, queryset.select_related("title", "venue"), show_cancel, "is cancelled")
+        self._each(
+            request,
+            queryset.select_related("title", "venue"),
+            lambda show: show_cancel(show, actor=request.user),
+            "is cancelled",
+        )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tenants.cache import cache_namespace_bump
 from tenants.error_codes import Conflict, DomainError
+from venue_apps.audit.services import audit_log, audit_snapshot
 from venue_apps.catalog.models import Format, Title
 from venue_apps.catalog.services import CATALOG_CACHE
 from venue_apps.shows import pricing
@@ -24,6 +25,22 @@ from venue_apps.venues.services import DEFAULT_CATEGORY_CODES, seat_categories_e
 DEADLOCK = "40P01"
 MAX_AMOUNT = 100_000_000  # minor units: a million in any currency is no ticket price
 LATEST_START = timedelta(days=2 * 366)
+# What the audit log keeps of a show (its prices among them).
+SHOW_AUDIT_FIELDS = (
+    "title",
+    "auditorium",
+    "starts_at",
+    "ends_at",
+    "format",
+    "audio_language",
+    "subtitle_language",
+    "attributes",
+    "price_card",
+    "prices",
+    "sales_open_at",
+    "sales_close_at",
+    "status",
+)
 
 
 @dataclass(frozen=True)
@@ -59,14 +76,36 @@ def _rules_check(rules: Sequence[RuleSpec]) -> dict[str, SeatCategory]:
     return categories
 
 
+def price_card_snapshot(card: PriceCard) -> dict[str, Any]:
+    """A price card as the audit log keeps it: its fields and its rules, each as
+    `[category, amount, weekdays, starts_at, ends_at, priority]`."""
+    snapshot = audit_snapshot(card, ["name", "description", "is_active"])
+    snapshot["rules"] = [
+        [
+            rule.category.code,
+            rule.amount,
+            rule.weekdays,
+            rule.starts_at,
+            rule.ends_at,
+            rule.priority,
+        ]
+        for rule in card.rules.select_related("category").order_by("pk")
+    ]
+    return snapshot
+
+
 @transaction.atomic
-def price_card_create(*, name: str, rules: Sequence[RuleSpec], description: str = "") -> PriceCard:
-    """A named set of pricing rules. Changing it later does not reprice scheduled shows."""
+def price_card_create(
+    *, name: str, rules: Sequence[RuleSpec], description: str = "", actor: Any = None
+) -> PriceCard:
+    """A named set of pricing rules. Changing it later does not reprice scheduled shows.
+    Audited as `price_card.created` by `actor` (None: the system)."""
     categories = _rules_check(rules)
     if PriceCard.objects.filter(name=name.strip()).exists():
         raise Conflict(ShowErrorCode.PRICE_CARD_INVALID, f"A price card {name!r} exists.")
     card = PriceCard.objects.create(name=name.strip(), description=description)
     _rules_replace(card, rules, categories)
+    audit_log(actor, "price_card.created", card, after=price_card_snapshot(card))
     return card
 
 
@@ -77,8 +116,12 @@ def price_card_update(
     name: str | None = None,
     description: str | None = None,
     rules: Sequence[RuleSpec] | None = None,
+    actor: Any = None,
 ) -> PriceCard:
+    """Rename, describe or re-rule a price card (`rules`, when given, replace the
+    card's). Audited as `price_card.changed` with what changed, rules included."""
     card = PriceCard.objects.select_for_update().get(pk=card.pk)
+    before = price_card_snapshot(card)
     if name is not None:
         if PriceCard.objects.filter(name=name.strip()).exclude(pk=card.pk).exists():
             raise Conflict(ShowErrorCode.PRICE_CARD_INVALID, f"A price card {name!r} exists.")
@@ -88,6 +131,7 @@ def price_card_update(
     card.save()
     if rules is not None:
         _rules_replace(card, rules, _rules_check(rules))
+    audit_log(actor, "price_card.changed", card, before, price_card_snapshot(card))
     return card
 
 
@@ -238,6 +282,7 @@ def show_create(
     sales_open_at: datetime | None = None,
     sales_close_at: datetime | None = None,
     extra_minutes: int = 0,
+    actor: Any = None,
 ) -> Show:
     """Schedule a title in an auditorium. The database refuses overlaps (409).
 
@@ -246,7 +291,8 @@ def show_create(
     cleaning time after that. Prices come from the price card at the show's local
     start time, with `prices` overriding single categories; every seat category of the
     auditorium must end up priced. Sales open now (or at `sales_open_at`) and close at
-    the start unless `sales_close_at` says otherwise.
+    the start unless `sales_close_at` says otherwise. Audited as `show.created` by
+    `actor` (None: the system, e.g. an import).
     """
     if not auditorium.is_active or not title.is_active:
         raise DomainError(ShowErrorCode.SHOW_INVALID, "The title and auditorium must be active.")
@@ -268,7 +314,9 @@ def show_create(
     show.sales_open_at = sales_open_at or min(timezone.now(), show.starts_at - timedelta(minutes=1))
     show.sales_close_at = sales_close_at or show.starts_at
     _sales_window_checked(show)
-    return _saved(show)
+    _saved(show)
+    audit_log(actor, "show.created", show, after=audit_snapshot(show, SHOW_AUDIT_FIELDS))
+    return show
 
 
 def _sales_window_checked(show: Show) -> None:
@@ -279,12 +327,14 @@ def _sales_window_checked(show: Show) -> None:
 
 
 @transaction.atomic
-def show_reschedule(show: Show, *, starts_at: datetime, extra_minutes: int | None = None) -> Show:
+def show_reschedule(
+    show: Show, *, starts_at: datetime, extra_minutes: int | None = None, actor: Any = None
+) -> Show:
     """Move a show that is not on sale yet (customers may hold seats of one on sale).
 
     Trailers and intervals (`extra_minutes`) stay as they were unless given; a show
     priced by its card is priced again for the new local time; the sales window moves
-    with the show.
+    with the show. Audited as `show.rescheduled`.
     """
     show = (
         Show.objects.select_for_update()
@@ -293,6 +343,7 @@ def show_reschedule(show: Show, *, starts_at: datetime, extra_minutes: int | Non
     )
     if show.status != Show.Status.SCHEDULED:
         raise Conflict(ShowErrorCode.SHOW_ON_SALE, "Only a show not yet on sale can move.")
+    before = audit_snapshot(show, SHOW_AUDIT_FIELDS)
     if extra_minutes is None:
         extra_minutes = int((show.ends_at - show.starts_at).total_seconds() // 60) - (
             show.title.runtime_minutes
@@ -310,12 +361,15 @@ def show_reschedule(show: Show, *, starts_at: datetime, extra_minutes: int | Non
         _price(show, prices=None, price_card=show.price_card)
     show.sales_close_at += moved_by
     show.sales_open_at = min(show.sales_open_at, show.sales_close_at - timedelta(minutes=1))
-    return _saved(show)
+    _saved(show)
+    audit_log(actor, "show.rescheduled", show, before, audit_snapshot(show, SHOW_AUDIT_FIELDS))
+    return show
 
 
 @transaction.atomic
-def show_update(show: Show, **fields: Any) -> Show:
-    """Change a show's attributes, prices or sales window (not its time or place)."""
+def show_update(show: Show, *, actor: Any = None, **fields: Any) -> Show:
+    """Change a show's attributes, prices or sales window (not its time or place).
+    Audited as `show.changed` with what changed (prices too)."""
     allowed = {
         "audio_language",
         "subtitle_language",
@@ -328,6 +382,7 @@ def show_update(show: Show, **fields: Any) -> Show:
     if unknown:
         raise DomainError(ShowErrorCode.SHOW_INVALID, f"Cannot change {sorted(unknown)} here.")
     show = Show.objects.select_for_update().select_related("auditorium", "venue").get(pk=show.pk)
+    before = audit_snapshot(show, SHOW_AUDIT_FIELDS)
     if "prices" in fields:
         merged = {**show.prices, **fields.pop("prices")}
         # Prices set by hand are the show's own from now on, not the card's.
@@ -337,16 +392,19 @@ def show_update(show: Show, **fields: Any) -> Show:
     _sales_window_checked(show)
     if show.status == Show.Status.ON_SALE:
         cache_namespace_bump(show_seats_cache_namespace(show.pk))
-    return _saved(show)
+    _saved(show)
+    audit_log(actor, "show.changed", show, before, audit_snapshot(show, SHOW_AUDIT_FIELDS))
+    return show
 
 
 @transaction.atomic
-def show_cancel(show: Show, *, with_sales: bool = False) -> Show:
+def show_cancel(show: Show, *, with_sales: bool = False, actor: Any = None) -> Show:
     """Cancel a show; its time in the auditorium becomes free for another.
 
     Refused while any of its seats is held or sold, unless `with_sales`: then the
     caller (`venue_apps.sales.cancellation.show_cancel_and_refund`) refunds everyone
-    afterwards; from the moment this commits nothing more can be sold for it.
+    afterwards; from the moment this commits nothing more can be sold for it. Audited
+    as `show.cancelled` by `actor` (the caller that refunds passes on its own).
     """
     show = Show.objects.select_for_update().get(pk=show.pk)
     if show.status == Show.Status.CANCELLED:
@@ -355,6 +413,9 @@ def show_cancel(show: Show, *, with_sales: bool = False) -> Show:
         raise Conflict(
             ShowErrorCode.SHOW_ON_SALE, "Seats of this show are held or sold; refund them first."
         )
+    before = {"status": show.status}
     show.status = Show.Status.CANCELLED
     cache_namespace_bump(show_seats_cache_namespace(show.pk))
-    return _saved(show)
+    _saved(show)
+    audit_log(actor, "show.cancelled", show, before, {"status": show.status}, with_sales=with_sales)
+    return show

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from venue_apps.audit.admin import AuditedAdmin
+from venue_apps.audit.services import audit_snapshot
 from venue_apps.venues import selectors, services
 from venue_apps.venues.layout import LayoutError, layout_parse, layout_render
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
@@ -40,16 +42,20 @@ class VenueAdmin(admin.ModelAdmin):
         # Through the service: shows follow a time zone change, caches are refreshed.
         values = {field: form.cleaned_data[field] for field in form.changed_data}
         if change:
-            services.venue_update(Venue.objects.get(pk=obj.pk), **values)
+            services.venue_update(Venue.objects.get(pk=obj.pk), actor=request.user, **values)
         else:
             values = dict(form.cleaned_data)
             values.pop("is_active", None)  # new venues start active
-            obj.pk = services.venue_create(**values).pk
+            obj.pk = services.venue_create(actor=request.user, **values).pk
 
 
-class SeatCategoryAdmin(admin.ModelAdmin):
+class SeatCategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "rank", "colour"]
     ordering = ["rank"]
+    audit_kind = "seat_category"
+
+    def audit_snapshot_of(self, obj):
+        return audit_snapshot(obj, services.SEAT_CATEGORY_AUDIT_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
         # Prices and show seats refer to the code: it cannot change once created.
@@ -143,6 +149,7 @@ class AuditoriumAdmin(admin.ModelAdmin):
                 layout=layout,
                 cleaning_minutes=obj.cleaning_minutes,
                 screen_y=obj.screen_y,
+                actor=request.user,
             )
             obj.pk = created.pk
             return
@@ -152,6 +159,7 @@ class AuditoriumAdmin(admin.ModelAdmin):
             cleaning_minutes=obj.cleaning_minutes,
             screen_y=obj.screen_y,
             is_active=obj.is_active,
+            actor=request.user,
         )
         if layout.strip() and "layout" in form.changed_data:
-            services.auditorium_layout_replace(obj, layout=layout)
+            services.auditorium_layout_replace(obj, layout=layout, actor=request.user)

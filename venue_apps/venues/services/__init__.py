@@ -13,6 +13,7 @@ from venue_apps.venues.services.seat_maps import (
     seat_block,
 )
 from venue_apps.venues.services.venues import (
+    SEAT_CATEGORY_AUDIT_FIELDS,
     seat_categories_ensure_defaults,
     seat_category_create,
     seat_category_update,
@@ -23,6 +24,7 @@ from venue_apps.venues.services.venues import (
 __all__ = [
     "DEFAULT_CATEGORY_CODES",
     "DEFAULT_SEAT_CATEGORIES",
+    "SEAT_CATEGORY_AUDIT_FIELDS",
     "auditorium_create",
     "auditorium_layout_replace",
     "auditorium_update",

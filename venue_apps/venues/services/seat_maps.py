@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tenants.cache import PROGRAMME_CACHE, cache_namespace_bump
 from tenants.error_codes import Conflict, DomainError, NotFound
+from venue_apps.audit.services import audit_log, audit_snapshot
 from venue_apps.venues.error_codes import VenueErrorCode
 from venue_apps.venues.layout import (
     SeatSpec,
@@ -34,6 +35,8 @@ from venue_apps.venues.services._common import (
     _unique_or_conflict,
 )
 from venue_apps.venues.services.venues import seat_categories_ensure_defaults
+
+_AUDITORIUM_AUDIT_FIELDS = ("venue", "name", "cleaning_minutes", "screen_y", "is_active")
 
 
 def _categories_for(specs: Sequence[SeatSpec]) -> dict[str, SeatCategory]:
@@ -64,6 +67,7 @@ def auditorium_create(
     seats: Sequence[SeatSpec] | None = None,
     cleaning_minutes: int = 15,
     screen_y: int = -2,
+    actor: Any = None,
 ) -> Auditorium:
     """Create an auditorium with its seat map, given as text `layout` or as `seats`.
 
@@ -71,6 +75,7 @@ def auditorium_create(
     must exist, except the five defaults, which are created on first use. Sections
     are numbered in the order the map names them. Names are unique within the venue,
     ignoring case. A constant number of queries, whatever the size of the map.
+    Audited as `auditorium.created`, with its number of seats.
     """
     name = _auditorium_name(name)
     _check_cleaning_minutes(cleaning_minutes)
@@ -96,6 +101,8 @@ def auditorium_create(
     # Companions need the primary keys bulk_create just returned.
     linked = _companions_link(specs, {seat.label: seat for seat in created})
     Seat.objects.bulk_update(linked, ["companion"])
+    after = audit_snapshot(auditorium, _AUDITORIUM_AUDIT_FIELDS)
+    audit_log(actor, "auditorium.created", auditorium, after={**after, "seats": len(created)})
     return auditorium
 
 
@@ -105,6 +112,7 @@ def auditorium_layout_replace(
     *,
     layout: str | None = None,
     seats: Sequence[SeatSpec] | None = None,
+    actor: Any = None,
 ) -> Auditorium:
     """Replace an auditorium's seat map, keeping the identity of the seats that stay.
 
@@ -114,6 +122,8 @@ def auditorium_layout_replace(
     pointing at it stays valid. New labels become new seats. A seat no longer on the
     map is retired (`is_active=False`) if a show's inventory references it, deleted
     otherwise; sections left without any seat are deleted. Bumps `layout_version`.
+    Audited as `auditorium.layout_replaced` (version and seat count before and after,
+    and how many seats were added, retired and deleted).
     """
     # Parse before locking: the lock is held only for the writes.
     specs = _seat_specs(layout=layout, seats=seats)
@@ -124,6 +134,7 @@ def auditorium_layout_replace(
     retained = [seat for label, seat in current.items() if label in wanted]
     removed = [seat.pk for label, seat in current.items() if label not in wanted]
 
+    referenced: set[int] = set()
     if removed:
         referenced = set(
             Seat.objects.filter(pk__in=removed, show_seats__isnull=False)
@@ -169,7 +180,18 @@ def auditorium_layout_replace(
     Section.objects.filter(auditorium=locked).exclude(name__in=sections.keys()).exclude(
         Exists(Seat.objects.filter(section=OuterRef("pk")))
     ).delete()
+    before = {"layout_version": locked.layout_version, "seats": len(current)}
     _layout_version_bump(locked)
+    audit_log(
+        actor,
+        "auditorium.layout_replaced",
+        locked,
+        before,
+        {"layout_version": locked.layout_version, "seats": len(specs)},
+        added=len(created),
+        retired=len(referenced),
+        deleted=len(removed) - len(referenced),
+    )
     return locked
 
 
@@ -181,11 +203,13 @@ def auditorium_update(
     cleaning_minutes: int | None = None,
     screen_y: int | None = None,
     is_active: bool | None = None,
+    actor: Any = None,
 ) -> Auditorium:
     """Change an auditorium's name, cleaning time, screen position or activity.
 
     Arguments left None stay as they are. The seat map is not touched (see
-    `auditorium_layout_replace`), so `layout_version` stays too.
+    `auditorium_layout_replace`), so `layout_version` stays too. Audited as
+    `auditorium.changed` with what changed.
     """
     values: dict[str, Any] = {}
     if name is not None:
@@ -209,6 +233,7 @@ def auditorium_update(
     cleaning_change = (
         values.get("cleaning_minutes", locked.cleaning_minutes) - locked.cleaning_minutes
     )
+    before = audit_snapshot(locked, changed)
     for field in changed:
         setattr(locked, field, values[field])
     detail = f"This venue already has an auditorium named {locked.name!r}."
@@ -216,6 +241,7 @@ def auditorium_update(
         locked.save(update_fields=[*changed, "updated_at"])
     if cleaning_change:
         _upcoming_busy_extend(locked, minutes=cleaning_change)
+    audit_log(actor, "auditorium.changed", locked, before, audit_snapshot(locked, changed))
     cache_namespace_bump(PROGRAMME_CACHE)
     return locked
 
@@ -236,11 +262,12 @@ def _upcoming_busy_extend(auditorium: Auditorium, *, minutes: int) -> None:
 
 
 @transaction.atomic
-def seat_block(seat: Seat, *, blocked: bool) -> Seat:
+def seat_block(seat: Seat, *, blocked: bool, actor: Any = None) -> Seat:
     """Block a seat (never sold: a broken seat, a camera position) or unblock it.
 
     Bumps the auditorium's `layout_version` when the flag changes; asking for the state
     the seat is already in changes nothing. Retired seats are not on the map: NotFound.
+    Audited as `seat.blocked` or `seat.unblocked`.
     """
     auditorium = _locked_auditorium(seat.auditorium_id)
     locked = Seat.objects.select_for_update().filter(pk=seat.pk, is_active=True).first()
@@ -251,4 +278,12 @@ def seat_block(seat: Seat, *, blocked: bool) -> Seat:
     locked.is_blocked = blocked
     locked.save(update_fields=["is_blocked"])
     _layout_version_bump(auditorium)
+    audit_log(
+        actor,
+        "seat.blocked" if blocked else "seat.unblocked",
+        locked,
+        {"is_blocked": not blocked},
+        {"is_blocked": blocked},
+        auditorium=auditorium.pk,
+    )
     return locked

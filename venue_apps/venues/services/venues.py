@@ -9,6 +9,7 @@ from django.db import transaction
 
 from tenants.cache import PROGRAMME_CACHE, cache_namespace_bump
 from tenants.error_codes import Conflict, DomainError, NotFound
+from venue_apps.audit.services import audit_log, audit_snapshot
 from venue_apps.venues.error_codes import VenueErrorCode
 from venue_apps.venues.models import SeatCategory, Venue
 from venue_apps.venues.services._common import (
@@ -21,6 +22,8 @@ from venue_apps.venues.services._common import (
     _unique_or_conflict,
     _venue_values,
 )
+
+SEAT_CATEGORY_AUDIT_FIELDS = ("code", "name", "rank", "colour")
 
 # Seat categories ---------------------------------------------------------------------
 
@@ -45,12 +48,12 @@ def seat_categories_ensure_defaults() -> list[SeatCategory]:
 
 @transaction.atomic
 def seat_category_create(
-    *, code: str, name: str, rank: int = 100, colour: str = "#64748b"
+    *, code: str, name: str, rank: int = 100, colour: str = "#64748b", actor: Any = None
 ) -> SeatCategory:
     """Create a seat category the chain prices separately, e.g. `sofa` or `premium-plus`.
 
     The code is what layouts and price rules name it by: lower-case letters, digits,
-    `-` and `_`, unique.
+    `-` and `_`, unique. Audited as `seat_category.created`.
     """
     code = (code or "").strip()
     if len(code) > 32 or not _CATEGORY_CODE.fullmatch(code):
@@ -67,7 +70,14 @@ def seat_category_create(
     if SeatCategory.objects.filter(code=code).exists():
         raise Conflict(VenueErrorCode.CATEGORY_TAKEN, detail)
     with _unique_or_conflict("venues_seatcategory_code_key", VenueErrorCode.CATEGORY_TAKEN, detail):
-        return SeatCategory.objects.create(code=code, name=name, rank=rank, colour=colour)
+        category = SeatCategory.objects.create(code=code, name=name, rank=rank, colour=colour)
+    audit_log(
+        actor,
+        "seat_category.created",
+        category,
+        after=audit_snapshot(category, SEAT_CATEGORY_AUDIT_FIELDS),
+    )
+    return category
 
 
 @transaction.atomic
@@ -77,10 +87,12 @@ def seat_category_update(
     name: str | None = None,
     rank: int | None = None,
     colour: str | None = None,
+    actor: Any = None,
 ) -> SeatCategory:
     """Rename, reorder or recolour a category. Its code never changes: seat maps, price
-    rules and shows on sale refer to it."""
+    rules and shows on sale refer to it. Audited as `seat_category.changed`."""
     category = SeatCategory.objects.select_for_update().get(pk=category.pk)
+    before = audit_snapshot(category, SEAT_CATEGORY_AUDIT_FIELDS)
     if name is not None:
         category.name = _text(
             name, field="name", limit=60, required=True, code=VenueErrorCode.NAME_INVALID
@@ -94,6 +106,8 @@ def seat_category_update(
             raise DomainError(VenueErrorCode.CATEGORY_INVALID, f"{colour!r} is not like #1a2b3c.")
         category.colour = colour
     category.save()
+    after = audit_snapshot(category, SEAT_CATEGORY_AUDIT_FIELDS)
+    audit_log(actor, "seat_category.changed", category, before, after)
     return category
 
 
@@ -113,11 +127,12 @@ def venue_create(
     postal_code: str = "",
     latitude: Decimal | float | str | None = None,
     longitude: Decimal | float | str | None = None,
+    actor: Any = None,
 ) -> Venue:
     """Create a venue: a building with auditoriums, in one IANA time zone.
 
     Text is trimmed, the country upper-cased (ISO 3166 alpha-2). Names are unique
-    within the chain, ignoring case (Conflict `name_taken`).
+    within the chain, ignoring case (Conflict `name_taken`). Audited as `venue.created`.
     """
     values = _venue_values(
         {
@@ -136,15 +151,17 @@ def venue_create(
     _check_venue_name_free(values["name"])
     detail = f"A venue named {values['name']!r} already exists."
     with _unique_or_conflict("venue_name_unique", VenueErrorCode.NAME_TAKEN, detail):
-        return Venue.objects.create(**values)
+        venue = Venue.objects.create(**values)
+    audit_log(actor, "venue.created", venue, after=audit_snapshot(venue, Venue.EDITABLE_FIELDS))
+    return venue
 
 
 @transaction.atomic
-def venue_update(venue: Venue, **fields: Any) -> Venue:
+def venue_update(venue: Venue, *, actor: Any = None, **fields: Any) -> Venue:
     """Change some of a venue's fields (those of `venue_create`, and `is_active`).
 
     Validated as in `venue_create`; a field that is not a venue field is a TypeError.
-    Returns the venue as stored.
+    Returns the venue as stored. Audited as `venue.changed` with what changed.
     """
     values = _venue_values(fields)
     locked = Venue.objects.select_for_update().filter(pk=venue.pk).first()
@@ -155,6 +172,7 @@ def venue_update(venue: Venue, **fields: Any) -> Venue:
         return locked
     if "name" in changed:
         _check_venue_name_free(values["name"], venue_id=locked.pk)
+    before = audit_snapshot(locked, changed)
     for field in changed:
         setattr(locked, field, values[field])
     detail = f"A venue named {locked.name!r} already exists."
@@ -166,5 +184,6 @@ def venue_update(venue: Venue, **fields: Any) -> Venue:
         for show in shows:
             show.local_date = show.starts_at.astimezone(locked.zone).date()
         locked.shows.model.objects.bulk_update(shows, ["local_date"], batch_size=500)
+    audit_log(actor, "venue.changed", locked, before, audit_snapshot(locked, changed))
     cache_namespace_bump(PROGRAMME_CACHE)
     return locked
