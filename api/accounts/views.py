@@ -82,6 +82,7 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 class LogoutView(jwt_views.TokenBlacklistView):
     """Revoke a refresh token (`{refresh}`)."""
 
+    @extend_schema(responses=io_.SignedOutOutput)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The refresh token is revoked and its session's access tokens stop at once;
         # the access token presented (if any) too, for tokens from before sessions had
@@ -98,7 +99,7 @@ class LogoutView(jwt_views.TokenBlacklistView):
         if access is not None and access.get(user_claim) == refresh.get(user_claim):
             keys += session_keys(access)
         services.session_end(refresh, keys=list(dict.fromkeys(keys)))
-        return Response({}, status=status.HTTP_200_OK)
+        return Response(io_.SignedOutOutput({}).data, status=status.HTTP_200_OK)
 
 
 def _presented_access_token(request: Request) -> TenantAccessToken | None:
@@ -207,7 +208,8 @@ class PasswordChangeView(APIView):
         data.is_valid(raise_exception=True)
         user = services.password_change(request.user, **data.validated_data)
         # The new pair keeps what the old token proved (a second factor or not).
-        return Response(_pair(user, second_factor=second_factor_given(request.auth)))
+        pair = _pair(user, second_factor=second_factor_given(request.auth))
+        return Response(io_.TokenPairOutput(pair).data)
 
 
 # --- two factors (staff) ---------------------------------------------------------------------
@@ -226,12 +228,14 @@ class TwoFactorView(APIView):
     def get(self, request: Request) -> Response:
         user = request.user
         return Response(
-            {
-                "enabled": services.totp_device(user) is not None,
-                "pending": services.totp_device(user, confirmed=False) is not None,
-                "required": services.two_factor_required(user),
-                "recovery_codes_left": services.recovery_codes_left(user),
-            }
+            io_.TwoFactorOutput(
+                {
+                    "enabled": services.totp_device(user) is not None,
+                    "pending": services.totp_device(user, confirmed=False) is not None,
+                    "required": services.two_factor_required(user),
+                    "recovery_codes_left": services.recovery_codes_left(user),
+                }
+            ).data
         )
 
 
@@ -248,7 +252,8 @@ class TwoFactorSetupView(APIView):
             request.user, issuer=request.tenant.brand_name
         )
         return Response(
-            {"secret": secret, "otpauth_url": uri, "qr_svg": svg}, status=status.HTTP_201_CREATED
+            io_.TwoFactorSetupOutput({"secret": secret, "otpauth_url": uri, "qr_svg": svg}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -265,7 +270,8 @@ class TwoFactorConfirmView(APIView):
         data = io_.OtpInput(data=request.data)
         data.is_valid(raise_exception=True)
         _, codes = services.totp_confirm(request.user, code=data.validated_data["code"].strip())
-        return Response({**_pair(request.user, second_factor=True), "recovery_codes": codes})
+        pair = _pair(request.user, second_factor=True)
+        return Response(io_.TwoFactorConfirmOutput({**pair, "recovery_codes": codes}).data)
 
 
 class RecoveryCodesView(APIView):
@@ -282,7 +288,7 @@ class RecoveryCodesView(APIView):
         codes = services.recovery_codes_regenerate(
             request.user, code=data.validated_data["code"].strip()
         )
-        return Response({"recovery_codes": codes})
+        return Response(io_.RecoveryCodesOutput({"recovery_codes": codes}).data)
 
 
 class TwoFactorDisableView(APIView):
@@ -309,7 +315,7 @@ class OAuthProvidersView(APIView):
 
     @extend_schema(responses=io_.OAuthProviderOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(oauth_providers())
+        return Response(io_.OAuthProviderOutput(oauth_providers(), many=True).data)
 
 
 class OAuthSignInView(APIView):
@@ -324,7 +330,8 @@ class OAuthSignInView(APIView):
         data = io_.OAuthInput(data=request.data)
         data.is_valid(raise_exception=True)
         user, created = services.oauth_sign_in(request._request, provider, **data.validated_data)
-        return Response({**_pair(user), "created": created, "user": UserOutput(user).data})
+        answer = {**_pair(user), "created": created, "user": UserOutput(user).data}
+        return Response(io_.OAuthOutput(answer).data)
 
 
 class OAuthClientView(APIView):
@@ -348,14 +355,14 @@ class OAuthClientView(APIView):
         client = OAuthClient.objects.filter(provider=provider).first()
         if client is None:
             raise NotFound(AccountErrorCode.OAUTH_UNAVAILABLE, f"No {provider} client yet.")
-        return Response(self._data(request, client))
+        return Response(io_.OAuthClientOutput(self._data(request, client)).data)
 
     @extend_schema(request=io_.OAuthClientInput, responses=io_.OAuthClientOutput)
     def put(self, request: Request, provider: str) -> Response:
         data = io_.OAuthClientInput(data=request.data)
         data.is_valid(raise_exception=True)
         client = services.oauth_client_set(provider, **data.validated_data, actor=request.user)
-        return Response(self._data(request, client))
+        return Response(io_.OAuthClientOutput(self._data(request, client)).data)
 
 
 class AccountSettingsView(APIView):
@@ -383,7 +390,8 @@ class AccountSettingsView(APIView):
 class StaffListCreateView(APIView):
     permission_classes = [PerMethodRoles]
     roles_by_method = {"GET": (Role.OWNER,), "POST": (Role.OWNER,)}
-    pagination_class = None
+    # Pages as every list (the schema reads it from here; get() makes the paginator).
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=io_.StaffOutput(many=True))
     def get(self, request: Request) -> Response:
