@@ -153,9 +153,10 @@ def make_user(db) -> Callable[..., User]:
     counter = iter(range(1, 1_000_000))
 
     def make(tenant: Tenant, *, role: Role = Role.CUSTOMER, email: str | None = None) -> User:
+        from tests.factories import UserFactory
+
         email = email or f"{role}{next(counter)}@{tenant.slug}.test"
-        with schema_context(tenant.schema_name):
-            return user_create(email=email, password=PASSWORD, role=role, name=f"Test {role}")
+        return UserFactory(schema=tenant.schema_name, email=email, role=role)
 
     return make
 

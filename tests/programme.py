@@ -7,10 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django_tenants.utils import schema_context
 
-from venue_apps.catalog.services import CreditSpec, title_create
-from venue_apps.inventory.services import show_put_on_sale
-from venue_apps.shows.services import RuleSpec, price_card_create, show_create
-from venue_apps.venues.services import auditorium_create, venue_create
+from venue_apps.catalog.services import CreditSpec
 
 SMALL_LAYOUT = """
 [Stalls]
@@ -48,59 +45,46 @@ def next_weekday(weekday: int, at: time, zone: str) -> datetime:
 
 
 def build_programme(schema: str, *, layout: str = SMALL_LAYOUT) -> dict:
-    with schema_context(schema):
-        venue = venue_create(
-            name="Aurora Phoenix",
-            address_line1="462 Senapati Bapat Marg",
-            city="Mumbai",
-            country="IN",
-            timezone="Asia/Kolkata",
-        )
-        audi = auditorium_create(venue=venue, name="Audi 1", layout=layout, cleaning_minutes=20)
-        card = price_card_create(
-            name="Standard",
-            rules=[
-                RuleSpec("regular", 20000),
-                RuleSpec("premium", 30000),
-                RuleSpec("recliner", 60000),
-                RuleSpec("couple", 80000),
-                RuleSpec("wheelchair", 20000),
-                RuleSpec("regular", 25000, weekdays=(6, 7)),
-            ],
-        )
-        film = title_create(
-            name="The Monsoon Heist",
-            kind="film",
-            runtime_minutes=140,
-            certificate="U/A 13+",
-            genres=["Thriller", "Action"],
-            languages=["hi", "en"],
-            formats=["2d", "imax"],
-            synopsis="A crew of retired forgers plans one last robbery during the rains.",
-            credits=[
-                CreditSpec("Meera Nair", "director"),
-                CreditSpec("Arjun Rao", "cast", "Vikram"),
-            ],
-        )
-        play = title_create(
-            name="Waiting for Godot",
-            kind="play",
-            runtime_minutes=150,
-            genres=["drama"],
-            languages=["en"],
-            formats=["live"],
-        )
-        starts = next_weekday(1, time(18, 0), "Asia/Kolkata")
-        show = show_create(title=film, auditorium=audi, starts_at=starts, price_card=card)
-        show_put_on_sale(show)
-        return {
-            "venue": venue,
-            "auditorium": audi,
-            "price_card": card,
-            "film": film,
-            "play": play,
-            "show": show,
-        }
+    """A venue, a seat map, a price card, two titles and one show on sale (the film's,
+    next Monday at 18:00 in Kolkata), made by the factories of tests/factories.py."""
+    from tests.factories import (
+        AuditoriumFactory,
+        PriceCardFactory,
+        ShowFactory,
+        TitleFactory,
+        VenueFactory,
+    )
+
+    venue = VenueFactory(schema=schema, name="Aurora Phoenix")
+    audi = AuditoriumFactory(schema=schema, venue=venue, layout=layout)
+    card = PriceCardFactory(schema=schema)
+    film = TitleFactory(
+        schema=schema,
+        synopsis="A crew of retired forgers plans one last robbery during the rains.",
+        credits=[
+            CreditSpec("Meera Nair", "director"),
+            CreditSpec("Arjun Rao", "cast", "Vikram"),
+        ],
+    )
+    play = TitleFactory(
+        schema=schema,
+        name="Waiting for Godot",
+        kind="play",
+        runtime_minutes=150,
+        certificate="",
+        genres=["drama"],
+        languages=["en"],
+        formats=["live"],
+    )
+    show = ShowFactory(schema=schema, title=film, auditorium=audi, price_card=card)
+    return {
+        "venue": venue,
+        "auditorium": audi,
+        "price_card": card,
+        "film": film,
+        "play": play,
+        "show": show,
+    }
 
 
 SALES_TABLES = (

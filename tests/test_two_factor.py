@@ -360,8 +360,17 @@ def test_only_owners_reset_two_factors(alpha, make_user):
         make_user(alpha, role=Role.BOX_OFFICE),
     )
 
-    with schema_context(alpha.schema_name), pytest.raises(DomainError):
-        totp_reset(box_office, actor=manager)
+    with schema_context(alpha.schema_name):
+        TOTPDevice.objects.create(user_id=box_office.pk, name="Authenticator app", confirmed=True)
+        with pytest.raises(DomainError) as refused:
+            totp_reset(box_office, actor=manager)
+
+        assert (refused.value.code, refused.value.detail, refused.value.status_code) == (
+            "staff_invalid",
+            "Only owners reset two factors.",
+            400,
+        )
+        assert TOTPDevice.objects.filter(user_id=box_office.pk).count() == 1
 
 
 @time_machine.travel(START, tick=False)

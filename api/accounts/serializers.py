@@ -143,6 +143,10 @@ class TokenPairOutput(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class SignedOutOutput(serializers.Serializer):
+    """Signing out answers an empty object."""
+
+
 class OtpInput(serializers.Serializer):
     code = serializers.RegexField(r"^\s*\d{6}\s*$", max_length=12)
 
@@ -167,9 +171,12 @@ class RecoveryCodesOutput(serializers.Serializer):
     )
 
 
-class TwoFactorConfirmOutput(RecoveryCodesOutput):
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+class TwoFactorConfirmOutput(TokenPairOutput):
+    # The new pair first, then the codes, as the answer lists them.
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="One-use codes that stand in for the app; shown this once.",
+    )
 
 
 class TwoFactorSetupOutput(serializers.Serializer):

@@ -102,6 +102,7 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 class LogoutView(jwt_views.TokenBlacklistView):
     """Revoke a refresh token (`{refresh}`)."""
 
+    @extend_schema(responses=io_.SignedOutOutput)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The refresh token is revoked and its session's access tokens stop at once;
         # the access token presented (if any) too, for tokens from before sessions had
@@ -118,7 +119,7 @@ class LogoutView(jwt_views.TokenBlacklistView):
         if access is not None and access.get(user_claim) == refresh.get(user_claim):
             keys += session_keys(access)
         sessions.session_end(refresh, keys=list(dict.fromkeys(keys)))
-        return Response({}, status=status.HTTP_200_OK)
+        return Response(io_.SignedOutOutput({}).data, status=status.HTTP_200_OK)
 
 
 def _presented_access_token(request: Request) -> TenantAccessToken | None:
@@ -225,7 +226,8 @@ class PasswordChangeView(APIView):
         data.is_valid(raise_exception=True)
         user = users.password_change(request.user, **data.validated_data)
         # The new pair keeps what the old token proved (a second factor or not).
-        return Response(_pair(user, second_factor=second_factor_given(request.auth)))
+        pair = _pair(user, second_factor=second_factor_given(request.auth))
+        return Response(io_.TokenPairOutput(pair).data)
 
 
 # --- two factors (staff) ---------------------------------------------------------------------
@@ -244,12 +246,14 @@ class TwoFactorView(APIView):
     def get(self, request: Request) -> Response:
         user = request.user
         return Response(
-            {
-                "enabled": selectors.totp_device(user) is not None,
-                "pending": selectors.totp_device(user, confirmed=False) is not None,
-                "required": selectors.two_factor_required(user),
-                "recovery_codes_left": selectors.recovery_codes_left(user),
-            }
+            io_.TwoFactorOutput(
+                {
+                    "enabled": selectors.totp_device(user) is not None,
+                    "pending": selectors.totp_device(user, confirmed=False) is not None,
+                    "required": selectors.two_factor_required(user),
+                    "recovery_codes_left": selectors.recovery_codes_left(user),
+                }
+            ).data
         )
 
 
@@ -266,7 +270,8 @@ class TwoFactorSetupView(APIView):
             request.user, issuer=request.tenant.brand_name
         )
         return Response(
-            {"secret": secret, "otpauth_url": uri, "qr_svg": svg}, status=status.HTTP_201_CREATED
+            io_.TwoFactorSetupOutput({"secret": secret, "otpauth_url": uri, "qr_svg": svg}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -283,7 +288,8 @@ class TwoFactorConfirmView(APIView):
         data = io_.OtpInput(data=request.data)
         data.is_valid(raise_exception=True)
         _, codes = two_factor.totp_confirm(request.user, code=data.validated_data["code"].strip())
-        return Response({**_pair(request.user, second_factor=True), "recovery_codes": codes})
+        pair = _pair(request.user, second_factor=True)
+        return Response(io_.TwoFactorConfirmOutput({**pair, "recovery_codes": codes}).data)
 
 
 class RecoveryCodesView(APIView):
@@ -300,7 +306,7 @@ class RecoveryCodesView(APIView):
         codes = two_factor.recovery_codes_regenerate(
             request.user, code=data.validated_data["code"].strip()
         )
-        return Response({"recovery_codes": codes})
+        return Response(io_.RecoveryCodesOutput({"recovery_codes": codes}).data)
 
 
 class TwoFactorDisableView(APIView):
@@ -327,7 +333,7 @@ class OAuthProvidersView(APIView):
 
     @extend_schema(responses=io_.OAuthProviderOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(oauth_providers())
+        return Response(io_.OAuthProviderOutput(oauth_providers(), many=True).data)
 
 
 class OAuthSignInView(APIView):
@@ -342,7 +348,8 @@ class OAuthSignInView(APIView):
         data = io_.OAuthInput(data=request.data)
         data.is_valid(raise_exception=True)
         user, created = oauth.oauth_sign_in(request._request, provider, **data.validated_data)
-        return Response({**_pair(user), "created": created, "user": UserOutput(user).data})
+        answer = {**_pair(user), "created": created, "user": UserOutput(user).data}
+        return Response(io_.OAuthOutput(answer).data)
 
 
 class OAuthClientView(APIView):
@@ -366,14 +373,14 @@ class OAuthClientView(APIView):
         client = OAuthClient.objects.filter(provider=provider).first()
         if client is None:
             raise NotFound(AccountErrorCode.OAUTH_UNAVAILABLE, f"No {provider} client yet.")
-        return Response(self._data(request, client))
+        return Response(io_.OAuthClientOutput(self._data(request, client)).data)
 
     @extend_schema(request=io_.OAuthClientInput, responses=io_.OAuthClientOutput)
     def put(self, request: Request, provider: str) -> Response:
         data = io_.OAuthClientInput(data=request.data)
         data.is_valid(raise_exception=True)
         client = oauth.oauth_client_set(provider, **data.validated_data, actor=request.user)
-        return Response(self._data(request, client))
+        return Response(io_.OAuthClientOutput(self._data(request, client)).data)
 
 
 class AccountSettingsView(APIView):
@@ -401,7 +408,8 @@ class AccountSettingsView(APIView):
 class StaffListCreateView(APIView):
     permission_classes = [PerMethodRoles]
     roles_by_method = {"GET": (Role.OWNER,), "POST": (Role.OWNER,)}
-    pagination_class = None
+    # Pages as every list (the schema reads it from here; get() makes the paginator).
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=io_.StaffOutput(many=True))
     def get(self, request: Request) -> Response:

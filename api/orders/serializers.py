@@ -170,7 +170,7 @@ class OrderOutput(serializers.ModelSerializer):
     show = serializers.SerializerMethodField()
     payment = serializers.SerializerMethodField()
     refunded = serializers.IntegerField(source="refunded_amount")
-    promo_code = serializers.CharField(source="promo_code.code", default=None)
+    promo_code = serializers.CharField(source="promo_code.code", default=None, allow_null=True)
     tax = serializers.SerializerMethodField()
 
     class Meta:

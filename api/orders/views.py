@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from api.filters import page_of
 from api.orders import serializers as io
+from api.payments.serializers import PaymentOutput
 from api.permissions import (
     BUYER_ROLES,
     ORDER_READER_ROLES,
@@ -27,6 +28,7 @@ from api.permissions import (
     ReadAnyoneWriteRoles,
     is_order_staff,
 )
+from api.schema import ErrorOutput
 from api.throttles import (
     CART_HEADER,
     CheckoutAddressThrottle,
@@ -107,7 +109,8 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
             )
         )
 
-    @extend_schema(request=io.OrderInput, responses={201: io.OrderOutput})
+    # 404: no such hold, or a gateway the chain does not offer.
+    @extend_schema(request=io.OrderInput, responses={201: io.OrderOutput, 404: ErrorOutput})
     def post(self, request: Request) -> Response:
         data = io.OrderInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -161,7 +164,7 @@ class OrderPaymentRetryView(CheckoutThrottled, APIView):
         order = selectors.order_for(order.pk, customer_id=None)
         body = io.OrderOutput(order, context=_context(request)).data
         # The new attempt, with what the client pays it with.
-        body["payment"] = io.payment_data(payment, for_owner=True)
+        body["payment"] = PaymentOutput(io.payment_data(payment, for_owner=True)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -259,13 +262,14 @@ class PromoCodeListCreateView(GenericAPIView):
     roles_by_method = {"GET": REFUND_ROLES, "POST": REFUND_ROLES}
     serializer_class = io.PromoCodeSerializer
 
-    @extend_schema(operation_id="promo_codes_list")
+    @extend_schema(operation_id="promo_codes_list", responses=io.PromoCodeSerializer(many=True))
     def get(self, request: Request) -> Response:
         codes = PromoCode.objects.prefetch_related("titles", "shows").order_by("code")
         return Response(
             page_of(request, self, codes, lambda page: io.PromoCodeSerializer(page, many=True).data)
         )
 
+    @extend_schema(responses={201: io.PromoCodeSerializer})
     def post(self, request: Request) -> Response:
         data = io.PromoCodeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -316,7 +320,7 @@ class CancellationPolicyView(APIView):
 
     @extend_schema(responses=io.CancellationPolicySerializer)
     def get(self, request: Request) -> Response:
-        return Response(_policy_data())
+        return Response(io.CancellationPolicySerializer(_policy_data()).data)
 
     @extend_schema(
         request=io.CancellationPolicySerializer, responses=io.CancellationPolicySerializer
@@ -333,7 +337,7 @@ class CancellationPolicyView(APIView):
             else None,
             actor=request.user,
         )
-        return Response(_policy_data())
+        return Response(io.CancellationPolicySerializer(_policy_data()).data)
 
 
 def _checkout_settings_data() -> dict[str, Any]:

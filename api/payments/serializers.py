@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rest_framework import serializers
 
 from venue_apps.payments.models import Provider
@@ -24,11 +27,27 @@ class PaymentOutput(serializers.Serializer):
     failure_message = serializers.CharField()
     refunded = serializers.IntegerField()
     created_at = serializers.DateTimeField()
-    client_secret = serializers.CharField(required=False)
-    publishable_key = serializers.CharField(required=False)
-    razorpay_order_id = serializers.CharField(required=False)
-    key_id = serializers.CharField(required=False)
-    sandbox_url = serializers.CharField(required=False)
+    # What the client pays with, by provider, in the order the providers give it.
+    publishable_key = serializers.CharField(required=False, help_text="Stripe.")
+    payment_intent = serializers.CharField(required=False, help_text="Stripe.")
+    key_id = serializers.CharField(required=False, help_text="Razorpay.")
+    razorpay_order_id = serializers.CharField(required=False, help_text="Razorpay.")
+    description = serializers.CharField(required=False, help_text="Razorpay.")
+    prefill = serializers.DictField(
+        child=serializers.CharField(), required=False, help_text="Razorpay."
+    )
+    sandbox_url = serializers.CharField(required=False, help_text="The sandbox's page.")
+    api = serializers.CharField(required=False, help_text="The sandbox's API for the page.")
+    client_secret = serializers.CharField(required=False, help_text="Stripe.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not isinstance(instance, Mapping):
+            return data
+        # The keys in the order of the payment's data: what the client pays with comes
+        # in the order its provider gave it, or the database stored it (jsonb's order).
+        place = {key: index for index, key in enumerate(instance)}
+        return dict(sorted(data.items(), key=lambda item: place.get(item[0], len(place))))
 
 
 class PaymentActionOutput(PaymentOutput):

@@ -26,6 +26,7 @@ from api.permissions import (
     PerMethodRoles,
     is_order_staff,
 )
+from api.schema import ErrorOutput
 from tenants.error_codes import NotFound
 from venue_apps.accounts.models import Role
 from venue_apps.payments.error_codes import PaymentErrorCode
@@ -53,13 +54,15 @@ def _answer(request: Request, outcome: EventOutcome, payment: Payment) -> Respon
     payment.refresh_from_db()
     payment.order.refresh_from_db()
     return Response(
-        {
-            **payment_data(payment, for_owner=True),
-            "order": str(payment.order_id),
-            "order_status": payment.order.current_status,
-            "result": outcome.result,
-            "detail": outcome.detail,
-        }
+        io.PaymentActionOutput(
+            {
+                **payment_data(payment, for_owner=True),
+                "order": str(payment.order_id),
+                "order_status": payment.order.current_status,
+                "result": outcome.result,
+                "detail": outcome.detail,
+            }
+        ).data
     )
 
 
@@ -71,7 +74,7 @@ class ProvidersView(APIView):
 
     @extend_schema(responses=io.ProviderOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(gateways.providers_available())
+        return Response(io.ProviderOutput(gateways.providers_available(), many=True).data)
 
 
 class PaymentDetailView(APIView):
@@ -86,7 +89,7 @@ class PaymentDetailView(APIView):
         if not buyer and not is_order_staff(request.user):
             raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
         # What the client pays with is for the buyer only, never for staff looking on.
-        return Response(payment_data(payment, for_owner=buyer))
+        return Response(io.PaymentOutput(payment_data(payment, for_owner=buyer)).data)
 
 
 class ReturnInput(serializers.Serializer):
@@ -147,11 +150,12 @@ class WebhookView(APIView):
     permission_classes = [AllowAny]
     provider = ""
 
-    @extend_schema(request=None, responses=io.WebhookOutput)
+    # 404: the chain has no keys for this gateway.
+    @extend_schema(request=None, responses={200: io.WebhookOutput, 404: ErrorOutput})
     def post(self, request: Request) -> Response:
         body = request._request.body  # the raw bytes the signature covers
         outcome = webhook_receive(self.provider, body, request.headers)
-        return Response({"result": outcome.result, "detail": outcome.detail})
+        return Response(io.WebhookOutput({"result": outcome.result, "detail": outcome.detail}).data)
 
 
 class StripeWebhookView(WebhookView):
@@ -204,9 +208,8 @@ class GatewayAccountListView(APIView):
 
     @extend_schema(responses=io.GatewayAccountOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(
-            [_account_data(request, account) for account in GatewayAccount.objects.all()]
-        )
+        accounts = [_account_data(request, account) for account in GatewayAccount.objects.all()]
+        return Response(io.GatewayAccountOutput(accounts, many=True).data)
 
 
 class GatewayAccountView(APIView):
@@ -231,7 +234,7 @@ class GatewayAccountView(APIView):
         ).first()
         if account is None:
             raise NotFound(PaymentErrorCode.PROVIDER_UNAVAILABLE, f"No {provider} {mode} keys yet.")
-        return Response(_account_data(request, account))
+        return Response(io.GatewayAccountOutput(_account_data(request, account)).data)
 
     @extend_schema(request=GatewayAccountInput, responses=io.GatewayAccountOutput)
     def put(self, request: Request, provider: str) -> Response:
@@ -240,7 +243,7 @@ class GatewayAccountView(APIView):
         account = gateways.gateway_account_set(
             self._provider(provider), **data.validated_data, actor=request.user
         )
-        return Response(_account_data(request, account))
+        return Response(io.GatewayAccountOutput(_account_data(request, account)).data)
 
 
 class PaymentSettingsInput(serializers.ModelSerializer):
@@ -276,9 +279,8 @@ class LedgerView(APIView):
     @extend_schema(responses=io.LedgerOutput)
     def get(self, request: Request) -> Response:
         currency = request.tenant.currency
-        return Response(
-            {"currency": currency, "balances": ledger.ledger_balances(currency=currency)}
-        )
+        balances = ledger.ledger_balances(currency=currency)
+        return Response(io.LedgerOutput({"currency": currency, "balances": balances}).data)
 
 
 class ShowCancelAndRefundView(APIView):

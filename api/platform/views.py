@@ -156,11 +156,13 @@ class TenantUsageView(APIView):
         for month in months:
             month.setdefault("currency", tenant.currency)
         return Response(
-            {
-                "tenant": tenant.slug,
-                "currency": tenant.currency,
-                "platform_fee_per_ticket": tenant.platform_fee_per_ticket,
-                "platform_fee_basis_points": tenant.platform_fee_basis_points,
-                "months": UsageMonthOutput(months, many=True).data,
-            }
+            UsageOutput(
+                {
+                    "tenant": tenant.slug,
+                    "currency": tenant.currency,
+                    "platform_fee_per_ticket": tenant.platform_fee_per_ticket,
+                    "platform_fee_basis_points": tenant.platform_fee_basis_points,
+                    "months": UsageMonthOutput(months, many=True).data,
+                }
+            ).data
         )

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from api.filters import list_cache_key, page_of, parse_query
 from api.permissions import ReadAnyoneWriteManagers
+from api.schema import ErrorOutput
 from api.shows import serializers as io
 from tenants.cache import cached
 from tenants.error_codes import NotFound
@@ -66,7 +67,8 @@ class ShowListCreateView(GenericAPIView):
         key = list_cache_key("shows", request, self, filters)
         return Response(cached(CATALOG_CACHE, key, compute))
 
-    @extend_schema(request=io.ShowInput, responses={201: io.ShowOutput})
+    # 404: no such title, auditorium or price card.
+    @extend_schema(request=io.ShowInput, responses={201: io.ShowOutput, 404: ErrorOutput})
     def post(self, request: Request) -> Response:
         data = io.ShowInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -163,7 +165,7 @@ class PriceCardListCreateView(GenericAPIView):
     permission_classes = [ReadAnyoneWriteManagers]
     serializer_class = io.PriceCardOutput
 
-    @extend_schema(operation_id="price_cards_list")
+    @extend_schema(operation_id="price_cards_list", responses=io.PriceCardOutput(many=True))
     def get(self, request: Request) -> Response:
         return Response(
             page_of(

@@ -160,7 +160,7 @@ class CheckInView(APIView):
         verdict = services.ticket_check_in(
             values["qr"], scanner=request.user, venue_id=values.get("venue"), gate=values["gate"]
         )
-        return Response(checkin_body(verdict), status=verdict.status)
+        return Response(CheckInOutput(checkin_body(verdict)).data, status=verdict.status)
 
 
 def checkin_body(verdict: services.Verdict) -> dict[str, Any]:
@@ -179,11 +179,25 @@ def checkin_body(verdict: services.Verdict) -> dict[str, Any]:
     }
 
 
+class SigningKeyOutput(serializers.Serializer):
+    kid = serializers.CharField()
+    alg = serializers.CharField()
+    public_key = serializers.CharField()
+    active = serializers.BooleanField()
+
+
+class RevokedTicketOutput(serializers.Serializer):
+    ticket = serializers.CharField(help_text="The ticket's id, as hex.")
+    serial = serializers.IntegerField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+
 class CheckInKeysOutput(serializers.Serializer):
     tenant = serializers.CharField()
     format = serializers.CharField()
-    keys = serializers.ListField(child=serializers.DictField())
-    revoked = serializers.ListField(child=serializers.DictField())
+    keys = SigningKeyOutput(many=True)
+    revoked = RevokedTicketOutput(many=True)
     generated_at = serializers.DateTimeField()
 
 
@@ -195,4 +209,4 @@ class CheckInKeysView(APIView):
 
     @extend_schema(responses=CheckInKeysOutput)
     def get(self, request: Request) -> Response:
-        return Response(selectors.checkin_keys())
+        return Response(CheckInKeysOutput(selectors.checkin_keys()).data)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import role_required
+from api.transfers import serializers as io
 from tenants.error_codes import DomainError, NotFound
 from tenants.spreadsheets import MAX_UPLOAD_BYTES, upload_dataset
 from venue_apps.accounts.models import Role
@@ -79,7 +80,7 @@ class ImportView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("dry_run", bool)],
         request=UPLOAD,
-        responses=OpenApiTypes.OBJECT,
+        responses=io.ImportOutput,
     )
     def post(self, request: Request, kind: str) -> Response:
         resource_class = RESOURCES.get(kind)
@@ -104,7 +105,11 @@ class ImportView(APIView):
                 },
                 status=400,
             )
-        return Response({"dry_run": dry_run, "rows": len(dataset), "totals": dict(result.totals)})
+        return Response(
+            io.ImportOutput(
+                {"dry_run": dry_run, "rows": len(dataset), "totals": dict(result.totals)}
+            ).data
+        )
 
 
 def _export_format(request: Request) -> str:
@@ -125,7 +130,10 @@ class ExportView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=list(FORMATS))],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses={
+            (200, FORMATS["csv"]): OpenApiTypes.BINARY,
+            (200, FORMATS["xlsx"]): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request: Request, kind: str) -> HttpResponse:
         resource_class = RESOURCES.get(kind)
@@ -158,7 +166,12 @@ class SeatMapTransferView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=[*FORMATS, "text"])],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses={
+            (200, FORMATS["csv"]): OpenApiTypes.BINARY,
+            (200, FORMATS["xlsx"]): OpenApiTypes.BINARY,
+            # `format=text`: the seat map as the layout text an auditorium is made from.
+            (200, "text/plain; charset=utf-8"): OpenApiTypes.STR,
+        },
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         auditorium = venue_selectors.auditorium_seat_map(pk)
@@ -187,7 +200,7 @@ class SeatMapTransferView(APIView):
             )
         return _download(dataset, f"seat-map-{pk}", chosen)
 
-    @extend_schema(request=UPLOAD, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=UPLOAD, responses=io.SeatMapImportOutput)
     def put(self, request: Request, pk: int) -> Response:
         auditorium = venue_selectors.auditorium_seat_map(pk)
         dataset = _dataset(request)
@@ -198,9 +211,11 @@ class SeatMapTransferView(APIView):
         venue_services.auditorium_layout_replace(auditorium, seats=specs, actor=request.user)
         refreshed = venue_selectors.auditorium_seat_map(pk)
         return Response(
-            {
-                "id": pk,
-                "layout_version": refreshed.layout_version,
-                "seats": len(refreshed.active_seats),
-            }
+            io.SeatMapImportOutput(
+                {
+                    "id": pk,
+                    "layout_version": refreshed.layout_version,
+                    "seats": len(refreshed.active_seats),
+                }
+            ).data
         )

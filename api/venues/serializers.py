@@ -96,7 +96,13 @@ class AuditoriumDetailOutput(AuditoriumOutput):
     rows = serializers.SerializerMethodField()
 
     class Meta(AuditoriumOutput.Meta):
-        fields = [*AuditoriumOutput.Meta.fields, "sections", "rows", "seats"]
+        # No `seat_count`: only lists count the seats (an annotation); a seat map has them.
+        fields = [
+            *(name for name in AuditoriumOutput.Meta.fields if name != "seat_count"),
+            "sections",
+            "rows",
+            "seats",
+        ]
 
     def get_rows(self, auditorium: Auditorium) -> list[str]:
         return list(dict.fromkeys(seat.row for seat in auditorium.active_seats))

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from api.filters import page_of, parse_query
 from api.permissions import ReadAnyoneWriteManagers
+from api.schema import ErrorOutput
 from api.venues import serializers as io
 from tenants.error_codes import NotFound
 from venue_apps.venues import selectors, services
@@ -53,7 +54,7 @@ class VenueListCreateView(GenericAPIView):
     permission_classes = [ReadAnyoneWriteManagers]
     serializer_class = io.VenueSerializer
 
-    @extend_schema(operation_id="venues_list")
+    @extend_schema(operation_id="venues_list", responses=io.VenueSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(
             page_of(
@@ -64,6 +65,7 @@ class VenueListCreateView(GenericAPIView):
             )
         )
 
+    @extend_schema(responses={201: io.VenueSerializer})
     def post(self, request: Request) -> Response:
         data = io.VenueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -88,11 +90,16 @@ class VenueDetailView(GenericAPIView):
 class SeatCategoryListCreateView(GenericAPIView):
     permission_classes = [ReadAnyoneWriteManagers]
     serializer_class = io.SeatCategorySerializer
+    # The categories are few: one plain list, no pages (this tells the schema so).
+    pagination_class = None
 
-    @extend_schema(operation_id="seat_categories_list")
+    @extend_schema(
+        operation_id="seat_categories_list", responses=io.SeatCategorySerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         return Response(io.SeatCategorySerializer(selectors.seat_category_list(), many=True).data)
 
+    @extend_schema(responses={201: io.SeatCategorySerializer})
     def post(self, request: Request) -> Response:
         data = io.SeatCategorySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -121,7 +128,10 @@ class AuditoriumListCreateView(GenericAPIView):
             )
         )
 
-    @extend_schema(request=io.AuditoriumInput, responses={201: io.AuditoriumDetailOutput})
+    # 404: no such venue.
+    @extend_schema(
+        request=io.AuditoriumInput, responses={201: io.AuditoriumDetailOutput, 404: ErrorOutput}
+    )
     def post(self, request: Request) -> Response:
         data = io.AuditoriumInput(data=request.data)
         data.is_valid(raise_exception=True)
