@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from contextvars import ContextVar
 from typing import TYPE_CHECKING
+
+from tenants.request_ids import current_request_id, request_id_reset, request_id_set
 
 if TYPE_CHECKING:  # gunicorn's master imports this module before Django is set up
     from django.http import HttpRequest, HttpResponseBase
 
-_current: ContextVar[str] = ContextVar("request_id", default="")
 # What a proxy's id looks like (nginx: 32 hex digits; others: a UUID). Anything else a
 # client wrote is replaced, so a log line never carries an attacker's text.
 _ACCEPTED = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
-def current_request_id() -> str:
-    """The id of the request this code serves, or "" outside a request."""
-    return _current.get()
+__all__ = ["RequestIdMiddleware", "current_request_id"]
 
 
 class RequestIdMiddleware:
@@ -38,10 +36,10 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         given = request.headers.get("X-Request-ID", "")
         request_id = given if _ACCEPTED.fullmatch(given) else uuid.uuid4().hex
-        token = _current.set(request_id)
+        token = request_id_set(request_id)
         try:
             response = self.get_response(request)
         finally:
-            _current.reset(token)
+            request_id_reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -30,8 +30,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from tenants.request_ids import current_request_id
 from tenants.schemas import in_public_schema
-from ticketing_platform.request_id import current_request_id
 from venue_apps.audit.models import AuditEntry
 
 REDACTED = "[redacted]"

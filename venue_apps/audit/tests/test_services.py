@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from ticketing_platform import request_id
+from tenants import request_ids
 from venue_apps.accounts.models import Role
 from venue_apps.audit.models import AuditEntry
 from venue_apps.audit.selectors import audit_entries
@@ -28,7 +28,7 @@ from venue_apps.venues.models import Venue
 @pytest.mark.django_db
 def test_one_call_stores_who_what_which_and_only_the_changed_values(alpha, make_user):
     manager = make_user(alpha, role=Role.MANAGER, email="mira@alpha.test")
-    token = request_id._current.set("req-0123456789")
+    token = request_ids.request_id_set("req-0123456789")
     try:
         with schema_context(alpha.schema_name):
             venue = Venue(pk=7, name="Riverside")
@@ -43,7 +43,7 @@ def test_one_call_stores_who_what_which_and_only_the_changed_values(alpha, make_
             )
             stored = AuditEntry.objects.get()
     finally:
-        request_id._current.reset(token)
+        request_ids.request_id_reset(token)
 
     assert entry is not None and entry.pk == stored.pk
     assert (stored.actor_id, stored.actor_email, stored.actor_role) == (
