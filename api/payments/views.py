@@ -19,15 +19,9 @@ from rest_framework.views import APIView
 
 from api.orders.serializers import payment_data
 from api.payments import serializers as io
-from api.permissions import (
-    BUYER_ROLES,
-    ORDER_READER_ROLES,
-    REFUND_ROLES,
-    PerMethodRoles,
-    is_order_staff,
-)
+from api.permissions import HasCapability
 from tenants.error_codes import NotFound
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.payments.error_codes import PaymentErrorCode
 from venue_apps.payments.models import GatewayAccount, Payment, PaymentSettings, Provider
 from venue_apps.payments.services import gateways, ledger, payment_settings
@@ -74,15 +68,15 @@ class ProvidersView(APIView):
 
 
 class PaymentDetailView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_ORDERS}
 
     @extend_schema(responses=io.PaymentOutput)
     def get(self, request: Request, payment_id: str) -> Response:
         payment = payment_get(payment_id)
         order = payment.order
         buyer = request.user.pk in (order.customer_id, order.sold_by_id)
-        if not buyer and not is_order_staff(request.user):
+        if not buyer and not has_capability(request.user, Capability.READ_ALL_ORDERS):
             raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
         # What the client pays with is for the buyer only, never for staff looking on.
         return Response(payment_data(payment, for_owner=buyer))
@@ -98,8 +92,8 @@ class PaymentConfirmView(APIView):
     """The customer is back from paying: we ask the gateway (never trusting the browser)
     and apply the answer now, without waiting for the webhook."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": BUYER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.BUY}
 
     @extend_schema(request=ReturnInput, responses=io.PaymentActionOutput)
     def post(self, request: Request, payment_id: str) -> Response:
@@ -126,8 +120,8 @@ class SandboxView(APIView):
     `approve`, `decline` (not final: retry with another attempt), `cancel` (final) or
     `late`."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": BUYER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.BUY}
 
     @extend_schema(request=SandboxInput, responses=io.PaymentActionOutput)
     def post(self, request: Request, payment_id: str) -> Response:
@@ -198,8 +192,8 @@ def _account_data(request: Request, account: GatewayAccount) -> dict[str, Any]:
 
 
 class GatewayAccountListView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_PAYMENT_KEYS}
 
     @extend_schema(responses=io.GatewayAccountOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -211,8 +205,8 @@ class GatewayAccountListView(APIView):
 class GatewayAccountView(APIView):
     """The chain's keys at one gateway; secrets are write-only (hints only come back)."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "PUT": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_PAYMENT_KEYS, "PUT": Capability.MANAGE_PAYMENT_KEYS}
 
     def _provider(self, provider: str) -> str:
         if provider not in (Provider.STRIPE, Provider.RAZORPAY):
@@ -257,8 +251,8 @@ class PaymentSettingsInput(serializers.ModelSerializer):
 
 
 class PaymentSettingsView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "PATCH": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_PAYMENT_KEYS, "PATCH": Capability.MANAGE_PAYMENT_KEYS}
 
     @extend_schema(responses=PaymentSettingsInput)
     def get(self, request: Request) -> Response:
@@ -277,8 +271,8 @@ class PaymentSettingsView(APIView):
 class LedgerView(APIView):
     """The chain's books: each account's balance, per currency."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": REFUND_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_REPORTS}
 
     @extend_schema(responses=io.LedgerOutput)
     def get(self, request: Request) -> Response:
@@ -291,8 +285,8 @@ class LedgerView(APIView):
 class ShowCancelAndRefundView(APIView):
     """Cancel a show and refund everyone in full; holds and unpaid orders let go."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": REFUND_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.REFUND}
 
     @extend_schema(request=None, responses=io.ShowCancelOutput)
     def post(self, request: Request, pk: int) -> Response:

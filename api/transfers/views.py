@@ -18,10 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import role_required
+from api.permissions import HasCapability
 from tenants.error_codes import DomainError, NotFound
 from tenants.spreadsheets import MAX_UPLOAD_BYTES, upload_dataset
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability
 from venue_apps.catalog.resources import TitleResource
 from venue_apps.shows.resources import ShowResource
 from venue_apps.venues import selectors as venue_selectors
@@ -33,7 +33,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-Programme = role_required(Role.OWNER, Role.MANAGER)
 UPLOAD = {
     "multipart/form-data": {
         "type": "object",
@@ -73,7 +72,8 @@ def _truthy(value: Any) -> bool:
 
 
 class ImportView(APIView):
-    permission_classes = [Programme]
+    permission_classes = [HasCapability]
+    capability = Capability.EDIT_PROGRAMME
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -121,7 +121,8 @@ def _download(dataset: tablib.Dataset, name: str, chosen: str) -> HttpResponse:
 
 
 class ExportView(APIView):
-    permission_classes = [Programme]
+    permission_classes = [HasCapability]
+    capability = Capability.EDIT_PROGRAMME
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=list(FORMATS))],
@@ -153,7 +154,8 @@ SEAT_COLUMNS = [
 class SeatMapTransferView(APIView):
     """A seat map as a file: GET exports (csv, xlsx or the text layout), PUT replaces."""
 
-    permission_classes = [Programme]
+    permission_classes = [HasCapability]
+    capability = Capability.EDIT_PROGRAMME
     parser_classes = [MultiPartParser]
 
     @extend_schema(

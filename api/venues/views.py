@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.filters import page_of, parse_query
-from api.permissions import ReadAnyoneWriteManagers
+from api.permissions import PROGRAMME, HasCapability
 from api.venues import serializers as io
 from tenants.error_codes import NotFound
 from venue_apps.venues import selectors, services
@@ -50,7 +50,8 @@ def _seat_map(pk: int) -> dict:
 
 
 class VenueListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.VenueSerializer
 
     @extend_schema(operation_id="venues_list")
@@ -72,7 +73,8 @@ class VenueListCreateView(GenericAPIView):
 
 
 class VenueDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.VenueSerializer
 
     def get(self, request: Request, pk: int) -> Response:
@@ -86,7 +88,8 @@ class VenueDetailView(GenericAPIView):
 
 
 class SeatCategoryListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.SeatCategorySerializer
 
     @extend_schema(operation_id="seat_categories_list")
@@ -101,7 +104,8 @@ class SeatCategoryListCreateView(GenericAPIView):
 
 
 class AuditoriumListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.AuditoriumOutput
 
     @extend_schema(
@@ -136,7 +140,8 @@ class AuditoriumListCreateView(GenericAPIView):
 
 
 class AuditoriumDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.AuditoriumDetailOutput
 
     def get(self, request: Request, pk: int) -> Response:
@@ -159,7 +164,8 @@ class AuditoriumDetailView(GenericAPIView):
 
 
 class SeatCategoryDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.SeatCategorySerializer
 
     def _category(self, pk: int):

@@ -57,7 +57,7 @@ ANONYMOUS: Final = "anonymous"
 class Capability(models.TextChoices):
     """What someone may do. The label completes "Your role may not …"."""
 
-    BROWSE_PROGRAMME = "browse_programme", "read the programme"
+    BROWSE = "browse", "read the programme and the terms of sale"
     EDIT_PROGRAMME = "edit_programme", "change the programme"
     HOLD_SEATS = "hold_seats", "hold seats"
     BUY = "buy", "place orders or pay for them"
@@ -95,8 +95,9 @@ OWNER, MANAGER, BOX_OFFICE, SCANNER, CUSTOMER, PLATFORM_STAFF = (
 # fmt: off
 CAPABILITIES: Final[Mapping[Capability, frozenset[str]]] = MappingProxyType({
     #                                              anonymous  customer  box_office  scanner  manager  owner  platform_staff
-    # The programme: venues, seat maps, titles, shows, price cards, imports and exports.
-    Capability.BROWSE_PROGRAMME:        frozenset({ANONYMOUS, CUSTOMER, BOX_OFFICE, SCANNER, MANAGER, OWNER}),
+    # The programme (venues, seat maps, titles, shows, price cards; imports, exports) and
+    # the terms of sale the storefront shows (cancellation policy, booking fee, taxes).
+    Capability.BROWSE:                  frozenset({ANONYMOUS, CUSTOMER, BOX_OFFICE, SCANNER, MANAGER, OWNER}),
     Capability.EDIT_PROGRAMME:          frozenset({                                          MANAGER, OWNER}),
     # Buying: anonymous carts hold seats; a signed-in buyer orders and pays; the box office
     # (and owners) sell to walk-ins: orders without a customer account.

@@ -33,7 +33,7 @@ EVERYONE_OF_A_CHAIN = {ANONYMOUS, CUSTOMER, BOX, SCANNER, MANAGER, OWNER}
 
 EXPECTED: dict[Capability, set[str]] = {
     # "Catalog and shows (read: anyone; write: owner and manager)"
-    Capability.BROWSE_PROGRAMME: EVERYONE_OF_A_CHAIN,
+    Capability.BROWSE: EVERYONE_OF_A_CHAIN,
     Capability.EDIT_PROGRAMME: {OWNER, MANAGER},
     # "Booking (customer; box office may book for walk-ins)"; owners too, managers not;
     # a cart holds seats before anyone signs in.
@@ -106,7 +106,7 @@ def test_roles_with_leaves_out_anonymous():
 def test_anonymous_visitors_hold_what_the_table_gives_anonymous(visitor):
     held = {capability for capability in Capability if has_capability(visitor, capability)}
 
-    assert held == {Capability.BROWSE_PROGRAMME, Capability.HOLD_SEATS}
+    assert held == {Capability.BROWSE, Capability.HOLD_SEATS}
 
 
 def test_an_inactive_account_may_do_nothing():
