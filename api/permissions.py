@@ -1,112 +1,57 @@
-"""Who may call what. Roles are those of API.md; platform staff only on the apex domain."""
+"""Who may call what: one permission class reading the capability table
+(venue_apps.accounts.capabilities). Platform staff only on the apex domain, a chain's
+roles only on the chain's hosts."""
 
 from __future__ import annotations
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from collections.abc import Mapping
 
-from tenants.schemas import in_public_schema
-from venue_apps.accounts.models import Role
+from rest_framework.permissions import BasePermission
 
+from tenants.schemas import current_schema_name
+from venue_apps.accounts.capabilities import Capability, has_capability, role_of_site
 
-class IsPlatformStaff(BasePermission):
-    message = "Only platform staff may do this."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and in_public_schema()
-            and user.role == Role.PLATFORM_STAFF
-        )
+READS = ("GET", "HEAD", "OPTIONS")
+WRITES = ("POST", "PUT", "PATCH", "DELETE", "TRACE")
 
 
-def role_required(*roles: Role) -> type[BasePermission]:
-    """A permission class admitting authenticated users of this tenant with these roles."""
-
-    class HasRole(BasePermission):
-        message = "Your role may not do this."
-
-        def has_permission(self, request, view) -> bool:
-            user = request.user
-            return bool(
-                user and user.is_authenticated and not in_public_schema() and user.role in roles
-            )
-
-    HasRole.__name__ = "HasRole_" + "_".join(str(role) for role in roles)
-    return HasRole
+def reads_and_writes(read: Capability, write: Capability) -> Mapping[str, Capability]:
+    """A view's `capability` when reading takes one capability and every change another
+    (e.g. the programme: anyone reads, owners and managers write)."""
+    return {**dict.fromkeys(READS, read), **dict.fromkeys(WRITES, write)}
 
 
-class ReadAnyoneWriteManagers(BasePermission):
-    """The programme: anyone reads (customers browse signed out); owners and managers write."""
-
-    message = "Only the chain's owners and managers may change the programme."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and not in_public_schema()
-            and user.role in (Role.OWNER, Role.MANAGER)
-        )
+# Anyone reads the programme; owners and managers change it.
+PROGRAMME = reads_and_writes(Capability.BROWSE, Capability.EDIT_PROGRAMME)
+# Anyone reads the terms of sale (before buying); owners and managers change them.
+SALES_TERMS = reads_and_writes(Capability.BROWSE, Capability.EDIT_SALES_TERMS)
 
 
-# Who may do what with orders and money (API.md's roles).
-BUYER_ROLES = (Role.CUSTOMER, Role.BOX_OFFICE, Role.OWNER)
-ORDER_STAFF_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE)
-# Orders, payments and tickets are read by their buyer and by order staff (the door's
-# scanners see tickets only through check-in).
-ORDER_READER_ROLES = (*ORDER_STAFF_ROLES, Role.CUSTOMER)
-REFUND_ROLES = (Role.OWNER, Role.MANAGER)
+class HasCapability(BasePermission):
+    """Admits a request if its caller may do what the view's `capability` names.
 
-
-def is_order_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.role in ORDER_STAFF_ROLES)
-
-
-class ReadAnyoneWriteRoles(BasePermission):
-    """Anyone reads; the given roles of this tenant write. Subclass and set `roles`."""
-
-    roles: tuple[Role, ...] = (Role.OWNER, Role.MANAGER)
-    message = "Your role may not change this."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        user = request.user
-        return bool(
-            user and user.is_authenticated and not in_public_schema() and user.role in self.roles
-        )
-
-
-class PerMethodRoles(BasePermission):
-    """Roles per HTTP method: set `roles_by_method` on the view, e.g.
-    `{"GET": (...), "POST": (...)}`; a method not listed is refused."""
+    The view sets `capability` to one Capability for every method, or to a mapping
+    `{method: Capability}` (HEAD follows GET; a method not listed is refused). A caller
+    who is not signed in passes where the table lets `ANONYMOUS` in; a signed-in one
+    must hold the capability, with a role of this site (`role_of_site`).
+    """
 
     message = "Your role may not do this."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        method = "GET" if request.method == "HEAD" else request.method
-        allowed = getattr(view, "roles_by_method", {}).get(method)
-        if allowed is None:
+        capability = self._required(request, view)
+        if capability is None:
             return False
-        return bool(
-            user and user.is_authenticated and not in_public_schema() and user.role in allowed
-        )
-
-
-class Holders(BasePermission):
-    """Who may hold seats: anonymous carts and customers online, box office staff and
-    owners for walk-ins; not managers (the programme) nor scanners (the door)."""
-
-    message = "Your role does not sell seats."
-
-    def has_permission(self, request, view) -> bool:
+        self.message = f"Your role may not {capability.label}."
         user = request.user
-        if not (user and user.is_authenticated):
-            return True
-        return user.role in BUYER_ROLES and not in_public_schema()
+        if user and user.is_authenticated and not role_of_site(user, current_schema_name()):
+            return False
+        return has_capability(user, capability)
+
+    @staticmethod
+    def _required(request, view) -> Capability | None:
+        required = getattr(view, "capability", None)
+        if isinstance(required, Capability) or required is None:
+            return required
+        method = "GET" if request.method == "HEAD" else request.method
+        return required.get(method)

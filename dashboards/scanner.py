@@ -13,15 +13,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from api.tickets.views import CheckInInput, checkin_body
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.tickets.services import ticket_check_in
 from venue_apps.venues.models import Venue
 
-SCANNER_ROLES = frozenset({Role.SCANNER, Role.OWNER, Role.MANAGER})
-
 
 def _allowed(request: HttpRequest) -> None:
-    if request.user.role not in SCANNER_ROLES:
+    if not has_capability(request.user, Capability.CHECK_IN):
         raise PermissionDenied
 
 
@@ -34,7 +32,7 @@ def scan_page(request: HttpRequest, *, site) -> HttpResponse:
             **site.each_context(request),
             "title": "Scan tickets",
             # Door staff have nothing else here; the page gets the whole width.
-            "is_nav_sidebar_enabled": request.user.role != Role.SCANNER,
+            "is_nav_sidebar_enabled": has_capability(request.user, Capability.BROWSE_DASHBOARD),
             "venues": Venue.objects.filter(is_active=True).order_by("name"),
         },
     )

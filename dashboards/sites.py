@@ -23,7 +23,8 @@ from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
-from venue_apps.accounts.models import DASHBOARD_ROLES, AccountSettings, OAuthClient, Role, User
+from venue_apps.accounts.capabilities import Capability, has_capability
+from venue_apps.accounts.models import AccountSettings, OAuthClient, User
 from venue_apps.audit.admin import AuditEntryAdmin
 from venue_apps.audit.models import AuditEntry
 from venue_apps.catalog.admin import TitleAdmin
@@ -142,7 +143,7 @@ class PlatformConsole(StaffSite):
         return bool(
             user.is_active
             and user.is_authenticated
-            and user.role == Role.PLATFORM_STAFF
+            and has_capability(user, Capability.RUN_PLATFORM)
             and second_factor_given(request)
         )
 
@@ -156,13 +157,13 @@ class TenantDashboard(StaffSite):
         return bool(
             user.is_active
             and user.is_authenticated
-            and user.role in DASHBOARD_ROLES
+            and has_capability(user, Capability.OPEN_DASHBOARD)
             and second_factor_given(request)
         )
 
     def index(self, request, extra_context=None):
         # Door staff have one page: the scanner.
-        if request.user.role == Role.SCANNER:
+        if not has_capability(request.user, Capability.BROWSE_DASHBOARD):
             return HttpResponseRedirect(reverse(f"{self.name}:scan"))
         return super().index(request, extra_context)
 

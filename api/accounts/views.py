@@ -28,7 +28,7 @@ from api.accounts import serializers as io_
 from api.accounts.serializers import MeOutput, RegisterInput, TenantBrandingOutput, UserOutput
 from api.filters import page_of
 from api.pagination import BoundedLimitOffsetPagination
-from api.permissions import PerMethodRoles
+from api.permissions import HasCapability
 from api.throttles import (
     EmailAddressThrottle,
     LoginAddressThrottle,
@@ -37,8 +37,9 @@ from api.throttles import (
 )
 from tenants.error_codes import DomainError, NotFound
 from venue_apps.accounts import selectors
+from venue_apps.accounts.capabilities import Capability
 from venue_apps.accounts.error_codes import AccountErrorCode
-from venue_apps.accounts.models import STAFF_ROLES, AccountSettings, OAuthClient, Role, User
+from venue_apps.accounts.models import AccountSettings, OAuthClient, Role, User
 from venue_apps.accounts.selectors import oauth_providers, users_with_two_factor
 from venue_apps.accounts.services import links, oauth, sessions, two_factor, users
 from venue_apps.accounts.services.sign_in import password_sign_in
@@ -48,8 +49,6 @@ from venue_apps.accounts.tokens import (
     second_factor_given,
     session_keys,
 )
-
-STAFF_ONLY = tuple(role for role in STAFF_ROLES if role != Role.PLATFORM_STAFF)
 
 
 def _pair(user: User, *, second_factor: bool = False) -> dict[str, str]:
@@ -238,8 +237,8 @@ class PasswordChangeView(APIView):
 
 
 class TwoFactorView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": STAFF_ONLY}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.USE_TWO_FACTOR}
     open_before_two_factor = True
 
     @extend_schema(responses=io_.TwoFactorOutput)
@@ -260,8 +259,8 @@ class TwoFactorView(APIView):
 class TwoFactorSetupView(APIView):
     """Start enrolling an authenticator app: the secret and a QR code to scan."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": STAFF_ONLY}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.USE_TWO_FACTOR}
     open_before_two_factor = True
 
     @extend_schema(request=None, responses={201: io_.TwoFactorSetupOutput})
@@ -279,8 +278,8 @@ class TwoFactorConfirmView(APIView):
     """`{code}` from the app → on: a new token pair (the user's other sessions end) and
     ten recovery codes, shown this once."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": STAFF_ONLY}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.USE_TWO_FACTOR}
     open_before_two_factor = True
 
     @extend_schema(request=io_.OtpInput, responses=io_.TwoFactorConfirmOutput)
@@ -296,8 +295,8 @@ class RecoveryCodesView(APIView):
     """`{code}`: a current code of the app → ten new recovery codes; the old ones stop
     working."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": STAFF_ONLY}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.USE_TWO_FACTOR}
 
     @extend_schema(request=io_.OtpInput, responses=io_.RecoveryCodesOutput)
     def post(self, request: Request) -> Response:
@@ -310,8 +309,8 @@ class RecoveryCodesView(APIView):
 
 
 class TwoFactorDisableView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": STAFF_ONLY}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.USE_TWO_FACTOR}
 
     @extend_schema(request=io_.OtpOrRecoveryInput, responses={204: None})
     def post(self, request: Request) -> Response:
@@ -355,8 +354,11 @@ class OAuthSignInView(APIView):
 class OAuthClientView(APIView):
     """The chain's own OAuth client at a provider (owner); the secret is write-only."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "PUT": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {
+        "GET": Capability.MANAGE_SIGN_IN_SETTINGS,
+        "PUT": Capability.MANAGE_SIGN_IN_SETTINGS,
+    }
 
     def _data(self, request: Request, client: OAuthClient) -> dict[str, Any]:
         return {
@@ -387,8 +389,11 @@ class AccountSettingsView(APIView):
     """The chain's sign-in rules (owner): which staff must use two factors. The same
     setting as the dashboard's Accounts → Sign-in security."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "PUT": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {
+        "GET": Capability.MANAGE_SIGN_IN_SETTINGS,
+        "PUT": Capability.MANAGE_SIGN_IN_SETTINGS,
+    }
 
     @extend_schema(responses=io_.AccountSettingsIO)
     def get(self, request: Request) -> Response:
@@ -406,8 +411,8 @@ class AccountSettingsView(APIView):
 
 
 class StaffListCreateView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "POST": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_STAFF, "POST": Capability.MANAGE_STAFF}
     # Pages as every list (the schema reads it from here; get() makes the paginator).
     pagination_class = BoundedLimitOffsetPagination
 
@@ -428,8 +433,8 @@ class StaffListCreateView(APIView):
 
 
 class StaffDetailView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "PATCH": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_STAFF, "PATCH": Capability.MANAGE_STAFF}
 
     def _user(self, pk: int) -> User:
         user = User.objects.exclude(role=Role.CUSTOMER).filter(pk=pk).first()

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from api.catalog.serializers import TitleDetailOutput, TitleFilters, TitleInput, TitleOutput
 from api.filters import list_cache_key, page_of, parse_query
-from api.permissions import ReadAnyoneWriteManagers
+from api.permissions import PROGRAMME, HasCapability
 from tenants.cache import cached
 from venue_apps.catalog import selectors, services
 from venue_apps.catalog.services import CATALOG_CACHE, CreditSpec
@@ -26,7 +26,8 @@ def _credits(data: dict) -> list[CreditSpec] | None:
 
 
 class TitleListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = TitleOutput
 
     @extend_schema(
@@ -65,7 +66,8 @@ class TitleListCreateView(GenericAPIView):
 
 
 class TitleDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = TitleDetailOutput
 
     def get(self, request: Request, pk: int) -> Response:

@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.orders.serializers import QuoteInput, QuoteOutput, quote_data
-from api.permissions import Holders
+from api.permissions import HasCapability
 from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle, client_address
 from tenants.error_codes import DomainError
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.inventory import holds
 from venue_apps.inventory.models import Hold, ShowSeat
 from venue_apps.orders.models import Order
@@ -113,7 +113,8 @@ CART_PARAMETER = OpenApiParameter(
 
 
 class HoldCreateView(APIView):
-    permission_classes = [Holders]
+    permission_classes = [HasCapability]
+    capability = Capability.HOLD_SEATS
     throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
 
     @extend_schema(request=HoldInput, responses={201: HoldOutput}, parameters=[CART_PARAMETER])
@@ -134,7 +135,8 @@ class HoldCreateView(APIView):
 
 
 class HoldDetailView(APIView):
-    permission_classes = [Holders]
+    permission_classes = [HasCapability]
+    capability = Capability.HOLD_SEATS
 
     @extend_schema(responses=HoldOutput, parameters=[CART_PARAMETER])
     def get(self, request: Request, hold_id: str) -> Response:
@@ -166,7 +168,8 @@ class HoldQuoteView(APIView):
     (`hold_not_active`, `hold_expired`, or `order_exists` with the order's id), and a
     promo code that checkout would refuse is refused with checkout's code."""
 
-    permission_classes = [Holders]
+    permission_classes = [HasCapability]
+    capability = Capability.HOLD_SEATS
     throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
 
     @extend_schema(
@@ -182,7 +185,8 @@ class HoldQuoteView(APIView):
         user = request.user
         # Box office and owners sell to walk-ins: their orders have no customer, so
         # per-customer codes are priced as checkout prices them, for nobody.
-        customer_id = user.pk if user.is_authenticated and user.role == Role.CUSTOMER else None
+        at_box_office = has_capability(user, Capability.SELL_AT_BOX_OFFICE)
+        customer_id = user.pk if user.is_authenticated and not at_box_office else None
         quote = hold_quote(
             hold,
             currency=request.tenant.currency,

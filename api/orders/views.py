@@ -20,14 +20,7 @@ from rest_framework.views import APIView
 from api.filters import page_of
 from api.orders import serializers as io
 from api.payments.serializers import PaymentOutput
-from api.permissions import (
-    BUYER_ROLES,
-    ORDER_READER_ROLES,
-    REFUND_ROLES,
-    PerMethodRoles,
-    ReadAnyoneWriteRoles,
-    is_order_staff,
-)
+from api.permissions import SALES_TERMS, HasCapability
 from api.schema import ErrorOutput
 from api.throttles import (
     CART_HEADER,
@@ -36,7 +29,7 @@ from api.throttles import (
     client_address,
 )
 from tenants.error_codes import NotFound
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.inventory.holds import hold_claim
 from venue_apps.inventory.models import Hold
 from venue_apps.orders import selectors, services
@@ -56,7 +49,7 @@ def _context(request: Request) -> dict[str, Any]:
 
 def _scope(request: Request) -> int | None:
     """Whose orders this user may see: their own (customers), or everyone's (staff)."""
-    return None if is_order_staff(request.user) else request.user.pk
+    return None if has_capability(request.user, Capability.READ_ALL_ORDERS) else request.user.pk
 
 
 def _hold_for(request: Request, hold_id: Any) -> Hold:
@@ -80,8 +73,8 @@ class CheckoutThrottled:
 
 
 class OrderListCreateView(CheckoutThrottled, GenericAPIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES, "POST": BUYER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_ORDERS, "POST": Capability.BUY}
     serializer_class = io.OrderOutput
 
     @extend_schema(
@@ -94,7 +87,7 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         query = (request.query_params.get("q") or "").strip()
-        if query and is_order_staff(request.user):
+        if query and has_capability(request.user, Capability.READ_ALL_ORDERS):
             orders = selectors.order_find(query)
         else:
             orders = selectors.order_list(
@@ -116,7 +109,7 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         user = request.user
-        at_box_office = user.role in (Role.BOX_OFFICE, Role.OWNER)
+        at_box_office = has_capability(user, Capability.SELL_AT_BOX_OFFICE)
         buyer = services.Buyer(
             customer=None if at_box_office else user,
             email=values.get("email", "") if at_box_office else user.email,
@@ -138,8 +131,8 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
 
 
 class OrderDetailView(GenericAPIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_ORDERS}
     serializer_class = io.OrderOutput
 
     def get(self, request: Request, order_id: str) -> Response:
@@ -150,8 +143,8 @@ class OrderDetailView(GenericAPIView):
 class OrderPaymentRetryView(CheckoutThrottled, APIView):
     """Another payment attempt for a pending order (after a gateway hiccup)."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": BUYER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.BUY}
 
     @extend_schema(request=io.PaymentRetryInput, responses={201: io.OrderOutput})
     def post(self, request: Request, order_id: str) -> Response:
@@ -180,8 +173,8 @@ def _own_order(request: Request, order_id: Any) -> Order:
 class OrderCancelView(APIView):
     """GET: what cancelling now would refund (changes nothing). POST: cancel."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES, "POST": ORDER_READER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.CANCEL_ORDERS, "POST": Capability.CANCEL_ORDERS}
 
     @extend_schema(responses=io.CancelQuoteOutput)
     def get(self, request: Request, order_id: str) -> Response:
@@ -208,9 +201,8 @@ class OrderCancelView(APIView):
         user = request.user
         # The customer cancels their own order; owners and managers may do it for them;
         # box office staff only for what they sold at the counter.
-        if user.pk not in (order.customer_id, order.sold_by_id) and user.role not in (
-            Role.OWNER,
-            Role.MANAGER,
+        if user.pk not in (order.customer_id, order.sold_by_id) and not has_capability(
+            user, Capability.REFUND
         ):
             raise PermissionDenied("Only the customer or the chain's managers may cancel this.")
         done = cancellation.order_cancel(order.pk, actor=request.user)
@@ -231,8 +223,8 @@ class OrderRefundView(APIView):
     """Staff refund: `{"seats": [...]}` (those seats in full, back on sale),
     `{"amount": n}` (goodwill, seats stay sold), or `{}` (everything)."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": REFUND_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.REFUND}
 
     @extend_schema(request=io.RefundInput, responses={201: io.RefundOutput})
     def post(self, request: Request, order_id: str) -> Response:
@@ -253,13 +245,9 @@ class OrderRefundView(APIView):
 # --- the chain's commercial settings ---------------------------------------------------
 
 
-class ManagersWrite(ReadAnyoneWriteRoles):
-    roles = REFUND_ROLES
-
-
 class PromoCodeListCreateView(GenericAPIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": REFUND_ROLES, "POST": REFUND_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.EDIT_SALES_TERMS, "POST": Capability.EDIT_SALES_TERMS}
     serializer_class = io.PromoCodeSerializer
 
     @extend_schema(operation_id="promo_codes_list", responses=io.PromoCodeSerializer(many=True))
@@ -278,8 +266,8 @@ class PromoCodeListCreateView(GenericAPIView):
 
 
 class PromoCodeDetailView(GenericAPIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": REFUND_ROLES, "PATCH": REFUND_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.EDIT_SALES_TERMS, "PATCH": Capability.EDIT_SALES_TERMS}
     serializer_class = io.PromoCodeSerializer
 
     def _promo(self, pk: int) -> PromoCode:
@@ -316,7 +304,8 @@ class CancellationPolicyView(APIView):
     """The chain's cancellation policy: anyone reads it (customers, before buying);
     owners and managers change it."""
 
-    permission_classes = [ManagersWrite]
+    permission_classes = [HasCapability]
+    capability = SALES_TERMS
 
     @extend_schema(responses=io.CancellationPolicySerializer)
     def get(self, request: Request) -> Response:
@@ -354,7 +343,8 @@ def _checkout_settings_data() -> dict[str, Any]:
 class CheckoutSettingsView(APIView):
     """The booking fee and the taxes orders are priced with."""
 
-    permission_classes = [ManagersWrite]
+    permission_classes = [HasCapability]
+    capability = SALES_TERMS
 
     @extend_schema(responses=io.CheckoutSettingsSerializer)
     def get(self, request: Request) -> Response:

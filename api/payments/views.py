@@ -19,16 +19,10 @@ from rest_framework.views import APIView
 
 from api.orders.serializers import payment_data
 from api.payments import serializers as io
-from api.permissions import (
-    BUYER_ROLES,
-    ORDER_READER_ROLES,
-    REFUND_ROLES,
-    PerMethodRoles,
-    is_order_staff,
-)
+from api.permissions import HasCapability
 from api.schema import ErrorOutput
 from tenants.error_codes import NotFound
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.payments.error_codes import PaymentErrorCode
 from venue_apps.payments.models import GatewayAccount, Payment, PaymentSettings, Provider
 from venue_apps.payments.services import gateways, ledger, payment_settings
@@ -78,15 +72,15 @@ class ProvidersView(APIView):
 
 
 class PaymentDetailView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_ORDERS}
 
     @extend_schema(responses=io.PaymentOutput)
     def get(self, request: Request, payment_id: str) -> Response:
         payment = payment_get(payment_id)
         order = payment.order
         buyer = request.user.pk in (order.customer_id, order.sold_by_id)
-        if not buyer and not is_order_staff(request.user):
+        if not buyer and not has_capability(request.user, Capability.READ_ALL_ORDERS):
             raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, "No such payment.")
         # What the client pays with is for the buyer only, never for staff looking on.
         return Response(io.PaymentOutput(payment_data(payment, for_owner=buyer)).data)
@@ -102,8 +96,8 @@ class PaymentConfirmView(APIView):
     """The customer is back from paying: we ask the gateway (never trusting the browser)
     and apply the answer now, without waiting for the webhook."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": BUYER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.BUY}
 
     @extend_schema(request=ReturnInput, responses=io.PaymentActionOutput)
     def post(self, request: Request, payment_id: str) -> Response:
@@ -130,8 +124,8 @@ class SandboxView(APIView):
     `approve`, `decline` (not final: retry with another attempt), `cancel` (final) or
     `late`."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": BUYER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.BUY}
 
     @extend_schema(request=SandboxInput, responses=io.PaymentActionOutput)
     def post(self, request: Request, payment_id: str) -> Response:
@@ -203,8 +197,8 @@ def _account_data(request: Request, account: GatewayAccount) -> dict[str, Any]:
 
 
 class GatewayAccountListView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_PAYMENT_KEYS}
 
     @extend_schema(responses=io.GatewayAccountOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -215,8 +209,8 @@ class GatewayAccountListView(APIView):
 class GatewayAccountView(APIView):
     """The chain's keys at one gateway; secrets are write-only (hints only come back)."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "PUT": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_PAYMENT_KEYS, "PUT": Capability.MANAGE_PAYMENT_KEYS}
 
     def _provider(self, provider: str) -> str:
         if provider not in (Provider.STRIPE, Provider.RAZORPAY):
@@ -253,8 +247,8 @@ class PaymentSettingsInput(serializers.ModelSerializer):
 
 
 class PaymentSettingsView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": (Role.OWNER,), "PATCH": (Role.OWNER,)}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.MANAGE_PAYMENT_KEYS, "PATCH": Capability.MANAGE_PAYMENT_KEYS}
 
     @extend_schema(responses=PaymentSettingsInput)
     def get(self, request: Request) -> Response:
@@ -273,8 +267,8 @@ class PaymentSettingsView(APIView):
 class LedgerView(APIView):
     """The chain's books: each account's balance, per currency."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": REFUND_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_REPORTS}
 
     @extend_schema(responses=io.LedgerOutput)
     def get(self, request: Request) -> Response:
@@ -296,8 +290,8 @@ class ShowCancelAndRefundView(APIView):
     # keeps its 200 and its four counts and adds the run's fields. The API contract
     # (shared design API.md) does not list this endpoint, so it grants no change of
     # status to 202; added fields are what it allows.
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": REFUND_ROLES, "POST": REFUND_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.REFUND, "POST": Capability.REFUND}
 
     @extend_schema(responses=io.ShowCancelOutput)
     def get(self, request: Request, pk: int) -> Response:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from api.accounts import views as account_views
-from api.permissions import IsPlatformStaff
+from api.permissions import HasCapability
 from api.platform.serializers import (
     SETTINGS,
     DomainInput,
@@ -22,6 +22,7 @@ from api.platform.serializers import (
     TenantOutput,
 )
 from tenants import selectors, services
+from venue_apps.accounts.capabilities import Capability
 from venue_apps.payments.selectors import usage_by_month
 
 
@@ -43,27 +44,33 @@ class PlatformLogoutView(account_views.LogoutView):
 # Two factors for platform staff, the accounts with the most power: the chains' own
 # endpoints, admitting platform staff on the apex domain instead.
 class PlatformTwoFactorView(account_views.TwoFactorView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
 
 class PlatformTwoFactorSetupView(account_views.TwoFactorSetupView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
 
 class PlatformTwoFactorConfirmView(account_views.TwoFactorConfirmView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
 
 class PlatformTwoFactorDisableView(account_views.TwoFactorDisableView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
 
 class PlatformRecoveryCodesView(account_views.RecoveryCodesView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
 
 class TenantListCreateView(ListAPIView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
     serializer_class = TenantOutput
 
     def get_queryset(self):
@@ -87,7 +94,8 @@ class TenantListCreateView(ListAPIView):
 
 
 class TenantDetailView(APIView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
     @extend_schema(responses=TenantOutput)
     def get(self, request: Request, slug: str) -> Response:
@@ -113,7 +121,8 @@ class TenantDetailView(APIView):
 
 
 class TenantDomainCreateView(APIView):
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
     @extend_schema(request=DomainInput, responses={201: DomainOutput})
     def post(self, request: Request, slug: str) -> Response:
@@ -146,7 +155,8 @@ class UsageOutput(serializers.Serializer):
 class TenantUsageView(APIView):
     """What a chain sold and owes the platform, month by month (from its own ledger)."""
 
-    permission_classes = [IsPlatformStaff]
+    permission_classes = [HasCapability]
+    capability = Capability.RUN_PLATFORM
 
     @extend_schema(responses=UsageOutput)
     def get(self, request: Request, slug: str) -> Response:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.filters import list_cache_key, page_of, parse_query
-from api.permissions import ReadAnyoneWriteManagers
+from api.permissions import PROGRAMME, HasCapability
 from api.schema import ErrorOutput
 from api.shows import serializers as io
 from tenants.cache import cached
@@ -46,7 +46,8 @@ def _price_card(price_card_id: int | None) -> PriceCard | None:
 
 
 class ShowListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.ShowOutput
 
     @extend_schema(
@@ -87,7 +88,8 @@ class ShowListCreateView(GenericAPIView):
 
 
 class ShowDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.ShowOutput
 
     def get(self, request: Request, pk: int) -> Response:
@@ -115,7 +117,8 @@ class ShowDetailView(GenericAPIView):
 class ShowOnSaleView(APIView):
     """Open a scheduled show for sale: its seat inventory is created from the seat map."""
 
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
 
     @extend_schema(request=None, responses=io.ShowOutput)
     def post(self, request: Request, pk: int) -> Response:
@@ -124,7 +127,8 @@ class ShowOnSaleView(APIView):
 
 
 class ShowCancelView(APIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
 
     @extend_schema(request=None, responses=io.ShowOutput)
     def post(self, request: Request, pk: int) -> Response:
@@ -135,7 +139,8 @@ class ShowCancelView(APIView):
 class ShowSeatsView(APIView):
     """`{"version", "seats": [...]}`: every seat of the show with its state."""
 
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
 
     @extend_schema(responses=io.SeatMapOutput)
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -151,7 +156,8 @@ class ShowSeatsView(APIView):
 class ShowtimesView(APIView):
     """All shows of a day across the chain's venues, by title then venue."""
 
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
 
     @extend_schema(parameters=[io.ShowtimeFilters], responses=io.ShowtimeGridOutput)
     def get(self, request: Request) -> Response:
@@ -162,7 +168,8 @@ class ShowtimesView(APIView):
 
 
 class PriceCardListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.PriceCardOutput
 
     @extend_schema(operation_id="price_cards_list", responses=io.PriceCardOutput(many=True))
@@ -194,7 +201,8 @@ class PriceCardListCreateView(GenericAPIView):
 class PriceCardDetailView(GenericAPIView):
     """A price card; changing it prices shows scheduled later, not those already priced."""
 
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.PriceCardOutput
 
     def _card(self, pk: int) -> PriceCard:

@@ -17,17 +17,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import ORDER_READER_ROLES, ORDER_STAFF_ROLES, PerMethodRoles, is_order_staff
-from venue_apps.accounts.models import Role
+from api.permissions import HasCapability
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.orders import selectors as order_selectors
 from venue_apps.tickets import selectors, services
 from venue_apps.tickets.models import Ticket
 
-SCANNER_ROLES = (Role.SCANNER, Role.OWNER, Role.MANAGER)
-
 
 def _scope(request: Request) -> int | None:
-    return None if is_order_staff(request.user) else request.user.pk
+    return None if has_capability(request.user, Capability.READ_ALL_ORDERS) else request.user.pk
 
 
 class TicketOutput(serializers.ModelSerializer):
@@ -65,20 +63,22 @@ def _pdf(body: bytes, filename: str) -> HttpResponse:
 
 
 class OrderTicketsView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_ORDERS}
 
     @extend_schema(responses=TicketOutput(many=True))
     def get(self, request: Request, order_id: str) -> Response:
         order = order_selectors.order_for(order_id, customer_id=_scope(request))
-        everything = request.query_params.get("all") == "true" and is_order_staff(request.user)
+        everything = request.query_params.get("all") == "true" and has_capability(
+            request.user, Capability.READ_ALL_ORDERS
+        )
         tickets = selectors.order_tickets(order, valid_only=not everything)
         return Response(TicketOutput(tickets, many=True).data)
 
 
 class OrderTicketsPdfView(APIView):
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_ORDERS}
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, order_id: str) -> HttpResponse:
@@ -95,8 +95,8 @@ class OrderTicketsPdfView(APIView):
 class TicketPdfView(APIView):
     """The PDF e-ticket of one ticket."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": ORDER_READER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.READ_ORDERS}
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, ticket_id: str) -> HttpResponse:
@@ -113,8 +113,8 @@ class TicketPdfView(APIView):
 class TicketReissueView(APIView):
     """A new code for a ticket (lost or possibly copied); the old one is refused."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": ORDER_STAFF_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.REISSUE_TICKETS}
 
     @extend_schema(request=None, responses={201: TicketOutput})
     def post(self, request: Request, ticket_id: str) -> Response:
@@ -149,8 +149,8 @@ class CheckInView(APIView):
     409; forged, altered, revoked, other-chain or wrong-day codes 400 or 403, each with
     `code` and `detail`."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"POST": SCANNER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.CHECK_IN}
 
     @extend_schema(request=CheckInInput, responses=CheckInOutput)
     def post(self, request: Request) -> Response:
@@ -204,8 +204,8 @@ class CheckInKeysOutput(serializers.Serializer):
 class CheckInKeysView(APIView):
     """The chain's Ed25519 public keys and revoked tickets, for offline scanners."""
 
-    permission_classes = [PerMethodRoles]
-    roles_by_method = {"GET": SCANNER_ROLES}
+    permission_classes = [HasCapability]
+    capability = {"GET": Capability.CHECK_IN}
 
     @extend_schema(responses=CheckInKeysOutput)
     def get(self, request: Request) -> Response:

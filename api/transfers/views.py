@@ -18,11 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import role_required
+from api.permissions import HasCapability
 from api.transfers import serializers as io
 from tenants.error_codes import DomainError, NotFound
 from tenants.spreadsheets import MAX_UPLOAD_BYTES, upload_dataset
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability
 from venue_apps.catalog.resources import TitleResource
 from venue_apps.shows.resources import ShowResource
 from venue_apps.venues import selectors as venue_selectors
@@ -34,7 +34,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-Programme = role_required(Role.OWNER, Role.MANAGER)
 UPLOAD = {
     "multipart/form-data": {
         "type": "object",
@@ -74,7 +73,8 @@ def _truthy(value: Any) -> bool:
 
 
 class ImportView(APIView):
-    permission_classes = [Programme]
+    permission_classes = [HasCapability]
+    capability = Capability.EDIT_PROGRAMME
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -126,7 +126,8 @@ def _download(dataset: tablib.Dataset, name: str, chosen: str) -> HttpResponse:
 
 
 class ExportView(APIView):
-    permission_classes = [Programme]
+    permission_classes = [HasCapability]
+    capability = Capability.EDIT_PROGRAMME
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=list(FORMATS))],
@@ -161,7 +162,8 @@ SEAT_COLUMNS = [
 class SeatMapTransferView(APIView):
     """A seat map as a file: GET exports (csv, xlsx or the text layout), PUT replaces."""
 
-    permission_classes = [Programme]
+    permission_classes = [HasCapability]
+    capability = Capability.EDIT_PROGRAMME
     parser_classes = [MultiPartParser]
 
     @extend_schema(

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.filters import page_of, parse_query
-from api.permissions import ReadAnyoneWriteManagers
+from api.permissions import PROGRAMME, HasCapability
 from api.schema import ErrorOutput
 from api.venues import serializers as io
 from tenants.error_codes import NotFound
@@ -51,7 +51,8 @@ def _seat_map(pk: int) -> dict:
 
 
 class VenueListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.VenueSerializer
 
     @extend_schema(operation_id="venues_list", responses=io.VenueSerializer(many=True))
@@ -74,7 +75,8 @@ class VenueListCreateView(GenericAPIView):
 
 
 class VenueDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.VenueSerializer
 
     def get(self, request: Request, pk: int) -> Response:
@@ -88,7 +90,8 @@ class VenueDetailView(GenericAPIView):
 
 
 class SeatCategoryListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.SeatCategorySerializer
     # The categories are few: one plain list, no pages (this tells the schema so).
     pagination_class = None
@@ -108,7 +111,8 @@ class SeatCategoryListCreateView(GenericAPIView):
 
 
 class AuditoriumListCreateView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.AuditoriumOutput
 
     @extend_schema(
@@ -147,7 +151,8 @@ class AuditoriumListCreateView(GenericAPIView):
 
 
 class AuditoriumDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.AuditoriumDetailOutput
 
     def get(self, request: Request, pk: int) -> Response:
@@ -173,7 +178,8 @@ class AuditoriumDetailView(GenericAPIView):
 
 
 class SeatCategoryDetailView(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteManagers]
+    permission_classes = [HasCapability]
+    capability = PROGRAMME
     serializer_class = io.SeatCategorySerializer
 
     def _category(self, pk: int):

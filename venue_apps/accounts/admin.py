@@ -6,9 +6,13 @@ from django.contrib.auth.forms import UserChangeForm
 from tenants.error_codes import DomainError
 from tenants.schemas import current_schema_name
 from tenants.singletons import SingletonAdmin
+from venue_apps.accounts.capabilities import (
+    KEYS_AND_SETTINGS_MODELS,
+    counts_as_active_owner,
+    has_capability,
+)
 from venue_apps.accounts.models import (
     OAuthClient,
-    Role,
     User,
     roles_for_schema,
 )
@@ -19,10 +23,12 @@ from venue_apps.accounts.services.users import owners_lock
 
 
 class OwnerOnly:
-    """Keys and money settings: the chain's owner only, managers not even read."""
+    """Keys and settings: the capability the table gives the model
+    (KEYS_AND_SETTINGS_MODELS), the chain's owner's alone; managers not even read."""
 
     def _owner(self, request) -> bool:
-        return bool(request.user.is_active and request.user.role == Role.OWNER)
+        capability = KEYS_AND_SETTINGS_MODELS[self.model._meta.model_name]
+        return has_capability(request.user, capability)
 
     def has_module_permission(self, request) -> bool:
         return self._owner(request)
@@ -44,8 +50,8 @@ class AccountChangeForm(UserChangeForm):
     def clean(self):
         cleaned = super().clean()
         user = self.instance
-        stays_owner = cleaned.get("role", user.role) == Role.OWNER and cleaned.get(
-            "is_active", user.is_active
+        stays_owner = counts_as_active_owner(
+            cleaned.get("role", user.role), is_active=cleaned.get("is_active", user.is_active)
         )
         if user.pk and not stays_owner:
             # The admin validates and saves in one transaction: the owners' row locks
@@ -53,7 +59,9 @@ class AccountChangeForm(UserChangeForm):
             # account is read again under them.
             owners_lock()
             stored = User.objects.select_for_update().filter(pk=user.pk).first()
-            was_owner = stored is not None and stored.role == Role.OWNER and stored.is_active
+            was_owner = stored is not None and counts_as_active_owner(
+                stored.role, is_active=stored.is_active
+            )
             if was_owner and not another_active_owner_exists(user):
                 raise forms.ValidationError("A chain keeps at least one active owner.")
         return cleaned

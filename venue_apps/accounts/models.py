@@ -17,19 +17,18 @@ from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from tenants.singletons import Singleton
+from venue_apps.accounts.capabilities import TENANT_ROLES as TENANT_ROLES
+from venue_apps.accounts.capabilities import (
+    Capability,
+    Role,
+    app_capabilities,
+    has_any_capability,
+    has_capability,
+    permission_capability,
+    role_may,
+)
+from venue_apps.accounts.capabilities import roles_for_schema as roles_for_schema
 
-
-class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MANAGER = "manager", "Manager"
-    BOX_OFFICE = "box_office", "Box office"
-    SCANNER = "scanner", "Scanner"
-    CUSTOMER = "customer", "Customer"
-    # Only in the public schema: the platform's own staff.
-    PLATFORM_STAFF = "platform_staff", "Platform staff"
-
-
-TENANT_ROLES = (Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.CUSTOMER)
 # What a chain's staff member can be (not a customer, not platform staff).
 CHAIN_STAFF_ROLE_CHOICES = [
     (Role.OWNER.value, Role.OWNER.label),
@@ -40,26 +39,6 @@ CHAIN_STAFF_ROLE_CHOICES = [
 # Everyone who works for a chain, and the platform's own staff.
 STAFF_ROLES = frozenset(
     {Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER, Role.PLATFORM_STAFF}
-)
-# The apps of the chain's programme, which managers run in full.
-PROGRAMME_APPS = frozenset({"venues", "catalog", "shows", "inventory"})
-# Managers also run orders, refunds and promotions, and read the books; the payment
-# keys and settings are the owner's alone (their dashboard pages check the role).
-MANAGER_APPS = PROGRAMME_APPS | {"orders", "payments", "tickets"}
-OWNER_ONLY_MODELS = frozenset(
-    {"gatewayaccount", "paymentsettings", "paymentauditlog", "signingkey"}
-)
-# Roles that may open the tenant dashboard (Django admin): scanners see only the door
-# scanner page there, box office staff look orders and tickets up.
-DASHBOARD_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER})
-# What box office staff may see in the dashboard: orders and tickets, to look them up.
-BOX_OFFICE_PERMS = frozenset(
-    {
-        "orders.view_order",
-        "orders.view_orderline",
-        "tickets.view_ticket",
-        "payments.view_payment",
-    }
 )
 
 
@@ -136,53 +115,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_chain_staff(self) -> bool:
         """Works for the chain (any role but customer); may use two factors."""
-        return self.role in STAFF_ROLES
+        return role_may(self.role, Capability.USE_TWO_FACTOR)
 
     @property
     def is_staff(self) -> bool:
         """May sign in to the dashboard (Django admin) of this schema: follows the role."""
-        return self.role in DASHBOARD_ROLES or self.role == Role.PLATFORM_STAFF
+        return role_may(self.role, Capability.OPEN_DASHBOARD) or role_may(
+            self.role, Capability.RUN_PLATFORM
+        )
+
+    def can(self, capability: Capability) -> bool:
+        """May this account do this now (venue_apps.accounts.capabilities)?"""
+        return has_capability(self, capability)
 
     @property
     def holds_every_permission(self) -> bool:
         # An owner holds every permission of their own chain's dashboard and nothing
         # outside it: the user table, and so the role, is per schema.
-        return self.is_active and self.role in (Role.OWNER, Role.PLATFORM_STAFF)
-
-    def _manages(self, app_label: str, codename: str = "") -> bool:
-        if not (self.is_active and self.role == Role.MANAGER and app_label in MANAGER_APPS):
-            return False
-        model = codename.split("_", 1)[1] if "_" in codename else ""
-        return model not in OWNER_ONLY_MODELS
-
-    def _looks_up(self, perm: str) -> bool:
-        return self.is_active and self.role == Role.BOX_OFFICE and perm in BOX_OFFICE_PERMS
+        return self.can(Capability.HOLD_EVERY_PERMISSION)
 
     def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
-        app_label, _, codename = perm.partition(".")
+        """Django's admin permissions, from the capability table (`permission_capability`
+        maps each `app_label.action_model` to the capability that grants it)."""
+        capability = permission_capability(perm)
         return (
             self.holds_every_permission
-            or self._manages(app_label, codename)
-            or self._looks_up(perm)
+            or (capability is not None and self.can(capability))
             or super().has_perm(perm, obj)
         )
 
     def has_module_perms(self, app_label: str) -> bool:
         return (
             self.holds_every_permission
-            or self._manages(app_label)
-            or any(
-                self._looks_up(f"{app_label}.{perm.split('.', 1)[1]}")
-                for perm in BOX_OFFICE_PERMS
-                if perm.startswith(f"{app_label}.")
-            )
+            or has_any_capability(self, app_capabilities(app_label))
             or super().has_module_perms(app_label)
         )
-
-
-def roles_for_schema(schema_name: str) -> tuple[Role, ...]:
-    """The roles an account may hold in a schema: platform staff only in `public`."""
-    return (Role.PLATFORM_STAFF,) if schema_name == "public" else TENANT_ROLES
 
 
 class OAuthClient(models.Model):

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from tenants.addresses import address_bucket
 from tenants.cache import cached
+from venue_apps.accounts.capabilities import Capability, role_may
 from venue_apps.accounts.models import (
-    STAFF_ROLES,
     AccountSettings,
     OAuthClient,
     RecoveryCode,
@@ -109,9 +109,9 @@ def recovery_codes_left(user: User) -> int:
 def two_factor_required(user: Any) -> bool:
     """Must this account sign in with a second factor? Platform staff by the platform's
     setting; a chain's staff by the chain's own rule (cached, read per request)."""
-    if not getattr(user, "is_authenticated", False) or user.role not in STAFF_ROLES:
+    if not getattr(user, "is_authenticated", False) or not user.is_chain_staff:
         return False
-    if user.role == Role.PLATFORM_STAFF:
+    if role_may(user.role, Capability.RUN_PLATFORM):
         return bool(settings.PLATFORM_STAFF_TWO_FACTOR)
     rule = cached(
         ACCOUNTS_CACHE, "staff_two_factor", lambda: AccountSettings.current().staff_two_factor

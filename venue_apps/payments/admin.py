@@ -15,7 +15,7 @@ from django.db.models import Sum
 from tenants.error_codes import DomainError
 from tenants.singletons import SingletonAdmin
 from venue_apps.accounts.admin import OwnerOnly, write_only_secret_field
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.orders.selectors import money
 from venue_apps.payments.models import (
     GatewayAccount,
@@ -147,7 +147,7 @@ class RefundAdmin(ReadOnlyAdmin):
         return str(retry.pk) if retry is not None else "-"
 
     def has_retry_permission(self, request) -> bool:
-        return getattr(request.user, "role", None) in (Role.OWNER, Role.MANAGER)
+        return has_capability(request.user, Capability.REFUND)
 
     @admin.action(description="Send the selected failed refunds again", permissions=["retry"])
     def send_again(self, request, queryset) -> None:

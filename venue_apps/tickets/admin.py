@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from tenants.error_codes import DomainError
-from venue_apps.accounts.models import Role
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.tickets import notifications, services
 from venue_apps.tickets.models import EmailTemplate
 
@@ -40,7 +40,7 @@ class TicketAdmin(ReadOnly):
     actions = ["reissue"]
 
     def has_reissue_permission(self, request) -> bool:
-        return getattr(request.user, "role", None) in (Role.OWNER, Role.MANAGER)
+        return has_capability(request.user, Capability.MANAGE_SALES)
 
     @admin.action(
         description="Re-issue the selected tickets (their old codes stop working)",
@@ -135,13 +135,13 @@ class SigningKeyAdmin(ReadOnly):
     actions = ["rotate", "compromised"]
 
     def has_module_permission(self, request) -> bool:
-        return getattr(request.user, "role", None) == Role.OWNER
+        return has_capability(request.user, Capability.MANAGE_SIGNING_KEYS)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return getattr(request.user, "role", None) == Role.OWNER
+        return has_capability(request.user, Capability.MANAGE_SIGNING_KEYS)
 
     def has_rotate_permission(self, request) -> bool:
-        return getattr(request.user, "role", None) == Role.OWNER
+        return has_capability(request.user, Capability.MANAGE_SIGNING_KEYS)
 
     @admin.action(
         description="Make a new signing key (tickets already issued stay valid)",

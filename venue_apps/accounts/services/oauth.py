@@ -31,6 +31,7 @@ from social_django.utils import load_backend, load_strategy
 
 from tenants.crypto import hint, seal
 from tenants.error_codes import Conflict, DomainError, NotFound
+from venue_apps.accounts.capabilities import Capability, role_may
 from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import OAuthClient, Role, User
 from venue_apps.accounts.selectors import oauth_client, user_find_by_email
@@ -161,13 +162,13 @@ def customer_by_verified_email(
 ) -> dict[str, Any] | None:
     """Link the provider's identity to the chain's account with the same address."""
     if user is not None:
-        if user.role != Role.CUSTOMER:
+        if not role_may(user.role, Capability.SIGN_IN_WITH_OAUTH):
             raise SignInRefused(backend, "Staff accounts sign in with their password.")
         return None
     existing = user_find_by_email(details["email"])
     if existing is None:
         return None
-    if existing.role != Role.CUSTOMER:
+    if not role_may(existing.role, Capability.SIGN_IN_WITH_OAUTH):
         raise SignInRefused(backend, "Staff accounts sign in with their password.")
     if not existing.is_active:
         raise SignInRefused(backend, "This account is closed.")

@@ -40,9 +40,10 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from tenants.addresses import address_bucket, client_address
 from tenants.error_codes import DomainError
 from tenants.schemas import in_public_schema
+from venue_apps.accounts.capabilities import Capability, role_may
 from venue_apps.accounts.error_codes import AccountErrorCode, TooManyRequests
 from venue_apps.accounts.lockout import LOCKED_DETAIL, cooloff_seconds
-from venue_apps.accounts.models import Role, SignInAddress, TOTPDevice, User
+from venue_apps.accounts.models import SignInAddress, TOTPDevice, User
 from venue_apps.accounts.ratelimits import rate_counter_hit, rate_counter_peek, rate_setting
 from venue_apps.accounts.selectors import (
     KNOWN_ADDRESS_DAYS,
@@ -144,7 +145,7 @@ def _may_sign_in_here(user: User, *, dashboard: bool) -> None:
     if dashboard:
         if not user.is_staff:
             raise DomainError(AccountErrorCode.NOT_STAFF, "Only staff sign in here.")
-    elif in_public_schema() and user.role != Role.PLATFORM_STAFF:
+    elif in_public_schema() and not role_may(user.role, Capability.RUN_PLATFORM):
         detail = "Only platform staff sign in here."
         raise DomainError(
             AccountErrorCode.NOT_STAFF, detail, extra={"errors": {"non_field_errors": [detail]}}

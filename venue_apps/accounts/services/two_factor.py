@@ -20,12 +20,12 @@ from tenants.cache import cache_namespace_bump
 from tenants.crypto import seal
 from tenants.error_codes import Conflict, DomainError
 from tenants.queue import task_enqueue_on_commit
+from venue_apps.accounts.capabilities import Capability, has_capability, role_may
 from venue_apps.accounts.error_codes import AccountErrorCode
 from venue_apps.accounts.models import (
     RECOVERY_CODE_LENGTH,
     AccountSettings,
     RecoveryCode,
-    Role,
     TOTPDevice,
     User,
     looks_like_recovery_code,
@@ -124,7 +124,7 @@ def totp_reset(user: User, *, actor: Any) -> bool:
         raise DomainError(
             AccountErrorCode.STAFF_INVALID, "Turn off your own app with a current code."
         )
-    if actor.role not in (Role.OWNER, Role.PLATFORM_STAFF) or not actor.is_active:
+    if not has_capability(actor, Capability.MANAGE_STAFF):
         raise DomainError(AccountErrorCode.STAFF_INVALID, "Only owners reset two factors.")
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
@@ -141,7 +141,7 @@ def second_factor_verify(device: TOTPDevice, code: str) -> bool:
             return False
         left = recovery_codes_left(device.user)
         logger.warning("user %s signed in with a recovery code; %s left", device.user_id, left)
-        if device.user.role != Role.PLATFORM_STAFF:
+        if not role_may(device.user.role, Capability.RUN_PLATFORM):
             task_enqueue_on_commit(account_email_send, device.user_id, "recovery_code_used")
         return True
     return device.verify_token(code)

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from tenants.error_codes import Conflict, DomainError
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
+from venue_apps.accounts.capabilities import Capability, counts_as_active_owner, role_may
 from venue_apps.accounts.error_codes import AccountErrorCode
-from venue_apps.accounts.models import STAFF_ROLES, Role, User, roles_for_schema
+from venue_apps.accounts.models import Role, User, roles_for_schema
 from venue_apps.accounts.selectors import another_active_owner_exists, user_find_by_email
 from venue_apps.accounts.services.links import email_verification_send
 from venue_apps.accounts.services.sessions import user_tokens_revoke
@@ -82,7 +83,7 @@ def password_change(user: User, *, old_password: str, new_password: str) -> User
 @transaction.atomic
 def staff_create(*, email: str, role: Role, name: str = "", actor: Any = None) -> User:
     """A new staff account; they choose their password from an emailed link."""
-    if role not in STAFF_ROLES or role == Role.PLATFORM_STAFF:
+    if not role_may(role, Capability.OPEN_DASHBOARD):
         raise DomainError(
             AccountErrorCode.STAFF_INVALID, "Staff are owners, managers, box office or scanners."
         )
@@ -124,11 +125,11 @@ def staff_update(
     """Change a staff member's role or name, or close the account (its sessions end)."""
     owners_lock()
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.role == Role.CUSTOMER:
+    if not user.is_chain_staff:
         raise DomainError(AccountErrorCode.STAFF_INVALID, "Customers are not staff.")
-    was_owner = user.role == Role.OWNER and user.is_active
+    was_owner = counts_as_active_owner(user.role, is_active=user.is_active)
     if role is not None:
-        if role not in STAFF_ROLES or role == Role.PLATFORM_STAFF:
+        if not role_may(role, Capability.OPEN_DASHBOARD):
             raise DomainError(AccountErrorCode.STAFF_INVALID, f"{role!r} is not a staff role.")
         user.role = role
     if name is not None:
@@ -137,7 +138,7 @@ def staff_update(
         if not is_active and user.pk == getattr(actor, "pk", None):
             raise DomainError(AccountErrorCode.STAFF_INVALID, "You cannot close your own account.")
         user.is_active = is_active
-    stays_owner = user.role == Role.OWNER and user.is_active
+    stays_owner = counts_as_active_owner(user.role, is_active=user.is_active)
     if was_owner and not stays_owner and not another_active_owner_exists(user):
         raise DomainError(AccountErrorCode.STAFF_INVALID, "A chain keeps at least one owner.")
     user.save()
