@@ -103,7 +103,6 @@ SALES_TABLES = (
     "payments_paymentsettings",
     "orders_promoredemption",
     "orders_ordernotice",
-    "orders_orderlog",
     "orders_orderline",
     "orders_order",
     "orders_promocode_titles",

@@ -304,3 +304,178 @@ def test_a_price_card_saved_on_the_dashboard_is_one_row_and_a_delete_another(
     deleted = _one("price_card.deleted")
     _by(deleted, owner)
     assert (deleted.target_label, deleted.before["name"], deleted.after) == ("Spare", "Spare", {})
+
+
+# --- staff, promotions, the sale, keys and sign-ins ----------------------------------------
+
+
+def _token(api, alpha, email, password, address):
+    return api(alpha).post(
+        "/api/v1/auth/token/",
+        {"email": email, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+    )
+
+
+def test_a_staff_role_change_is_one_row_with_the_old_and_new_role(alpha, make_user):
+    from venue_apps.accounts.services.users import staff_update
+
+    owner = make_user(alpha, role=Role.OWNER)
+    clerk = make_user(alpha, role=Role.BOX_OFFICE)
+    with schema_context("alpha"):
+        staff_update(clerk, actor=owner, role=Role.MANAGER)
+        staff_update(clerk, actor=owner, role=Role.MANAGER)  # nothing changed: no row
+
+    entry = _one("staff.role_changed")
+    _by(entry, owner)
+    assert (entry.target_type, entry.target_id) == ("accounts.user", str(clerk.pk))
+    assert (entry.before, entry.after) == ({"role": "box_office"}, {"role": "manager"})
+    assert _entries("staff.changed") == []
+
+
+def test_a_promo_code_created_then_changed_is_a_row_each_with_what_changed(alpha, make_user):
+    from venue_apps.orders.services import promo_code_save
+
+    manager = make_user(alpha, role=Role.MANAGER)
+    with schema_context("alpha"):
+        promo = promo_code_save(
+            None, values={"code": "spring", "kind": "percent", "value": 1500}, actor=manager
+        )
+        promo_code_save(promo, values={"value": 2000, "description": "Spring"}, actor=manager)
+
+    created = _one("promo_code.created")
+    _by(created, manager)
+    assert (created.target_id, created.target_label) == (str(promo.pk), "SPRING")
+    assert (created.after["code"], created.after["value"], created.after["titles"]) == (
+        "SPRING",
+        1500,
+        [],
+    )
+    changed = _one("promo_code.changed")
+    _by(changed, manager)
+    assert (changed.before, changed.after) == (
+        {"value": 1500, "description": ""},
+        {"value": 2000, "description": "Spring"},
+    )
+
+
+def test_a_refund_by_staff_is_one_refund_row_by_them(alpha, make_user):
+    from tests.factories import PaidOrderFactory
+    from venue_apps.sales.cancellation import order_refund
+
+    manager = make_user(alpha, role=Role.MANAGER)
+    order = PaidOrderFactory(schema="alpha", labels=["A1", "A2"])
+    with schema_context("alpha"):
+        refund = order_refund(order.pk, actor=manager, amount=100, note="Goodwill")
+
+    entry = _one("refund.created")
+    _by(entry, manager)
+    assert (entry.target_type, entry.target_id) == ("payments.refund", str(refund.pk))
+    assert (entry.details["order"], entry.details["amount"], entry.details["note"]) == (
+        str(order.pk),
+        100,
+        "Goodwill",
+    )
+    refunded = _one("order.refunded")
+    _by(refunded, manager)
+    assert refunded.target_id == str(order.pk)
+
+
+def test_a_customer_cancelling_is_an_order_row_and_a_refund_row_by_them(alpha):
+    from tests.factories import PaidOrderFactory
+    from venue_apps.sales.cancellation import order_cancel
+
+    order = PaidOrderFactory(schema="alpha", labels=["A1"])
+    with schema_context("alpha"):
+        order_cancel(order.pk, actor=order.customer)
+
+    cancelled = _one("order.cancelled")
+    _by(cancelled, order.customer)
+    assert (cancelled.target_id, cancelled.details["reason"]) == (
+        str(order.pk),
+        "customer_cancelled",
+    )
+    _by(_one("refund.created"), order.customer)
+
+
+def test_a_show_cancelled_with_refunds_is_exactly_one_show_row_by_the_manager(
+    alpha, make_user, tasks_inline
+):
+    from tests.factories import PaidOrderFactory
+    from venue_apps.sales.cancellation import show_cancel_and_refund
+
+    manager = make_user(alpha, role=Role.MANAGER)
+    order = PaidOrderFactory(schema="alpha", labels=["A1"])
+    with schema_context("alpha"):
+        show_cancel_and_refund(order.show, actor=manager)
+
+    entry = _one("show.cancelled", target_id=str(order.show_id))
+    _by(entry, manager)
+    assert (entry.before, entry.after, entry.details) == (
+        {"status": "on_sale"},
+        {"status": "cancelled"},
+        {"with_sales": True},
+    )
+
+
+def test_new_oauth_client_keys_are_a_row_that_never_holds_the_secret(alpha, make_user):
+    from venue_apps.accounts.services.oauth import oauth_client_set
+
+    owner = make_user(alpha, role=Role.OWNER)
+    secret = "GOCSPX-very-secret-value-1234"
+    with schema_context("alpha"):
+        oauth_client_set(
+            "google", client_id="1234567890.apps.example", client_secret=secret, actor=owner
+        )
+        oauth_client_set("google", client_id="1234567890.apps.example", actor=owner)  # same
+
+    entry = _one("oauth_client.keys_changed")
+    _by(entry, owner)
+    assert entry.after["client_id"] == "1234567890.apps.example"
+    assert entry.after["client_secret_sealed"] == REDACTED
+    stored = json.dumps([entry.before, entry.after, entry.details])
+    assert secret not in stored and secret[-4:] in entry.after["client_secret_hint"]
+
+
+def test_a_staff_sign_in_is_a_row_with_their_address_and_a_customers_none(api, alpha, make_user):
+    manager = make_user(alpha, role=Role.MANAGER)
+    customer = make_user(alpha)
+    from tests.fixtures import PASSWORD
+
+    assert _token(api, alpha, manager.email, PASSWORD, "198.51.100.7").status_code == 200
+    assert _token(api, alpha, customer.email, PASSWORD, "198.51.100.8").status_code == 200
+
+    entry = _one("sign_in.succeeded")
+    _by(entry, manager)
+    assert (entry.target_id, entry.address) == (str(manager.pk), "198.51.100.7")
+    assert entry.details == {"dashboard": False, "second_factor": False}
+
+
+def test_failed_staff_sign_ins_then_the_lockout_are_rows_with_the_address(
+    api, alpha, make_user, settings
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    scanner = make_user(alpha, role=Role.SCANNER)
+
+    answers = [
+        _token(api, alpha, scanner.email, f"wrong-password-{n}", "203.0.113.9").status_code
+        for n in range(3)
+    ]
+    _token(api, alpha, "nobody@alpha.test", "wrong-password", "203.0.113.9")
+
+    assert answers == [401, 401, 429]
+    failed = _entries("sign_in.failed")
+    assert [(e.actor_id, e.target_id, e.address) for e in failed] == [
+        (None, str(scanner.pk), "203.0.113.9")
+    ] * 2
+    assert failed[0].details == {"step": "password"}
+    locked = _one("sign_in.locked_out")
+    assert (locked.actor_id, locked.target_id, locked.address) == (
+        None,
+        str(scanner.pk),
+        "203.0.113.9",
+    )
+    with schema_context("alpha"):
+        stored = json.dumps(list(AuditEntry.objects.values("before", "after", "details")))
+    assert "wrong-password" not in stored and "nobody@alpha.test" not in stored

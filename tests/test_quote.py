@@ -11,11 +11,11 @@ from django_tenants.utils import schema_context
 
 from tests.checkout import hold, order, seat_ids, states
 from venue_apps.accounts.models import Role
+from venue_apps.audit.models import AuditEntry
 from venue_apps.inventory.models import Hold
 from venue_apps.orders.models import (
     CheckoutSettings,
     Order,
-    OrderLog,
     PromoCode,
     PromoRedemption,
     TaxRate,
@@ -48,7 +48,7 @@ def quote(client, hold_id: str, **body):
 def nothing_changed(hold_id: str, *, owner: dict) -> None:
     with schema_context("alpha"):
         assert not Order.objects.exists()
-        assert not OrderLog.objects.exists()
+        assert not AuditEntry.objects.filter(target_type="orders.order").exists()
         assert not PromoRedemption.objects.exists()
         row = Hold.objects.get(pk=hold_id)
         assert (row.status, {"user_id": row.user_id, "cart_id": row.cart_id}) == (

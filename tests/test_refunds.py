@@ -534,7 +534,7 @@ def test_send_again_makes_a_new_refund_and_keeps_the_failed_one(
 ):
     from django.test import Client
 
-    from venue_apps.orders.models import OrderLog
+    from venue_apps.audit.models import AuditEntry
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as gateway:
         body, failed_id = _stripe_paid_and_refund_failed_at_stripe(
@@ -569,7 +569,9 @@ def test_send_again_makes_a_new_refund_and_keeps_the_failed_one(
         assert (new.amount, new.reason, new.retry_of_id) == (old.amount, old.reason, old.pk)
         assert ledger_balances().get("refunds_payable", 0) == 0
         assert ledger_balances().get("funds:stripe", 0) == 0
-        assert OrderLog.objects.filter(order_id=body["id"], action="refund_sent_again").exists()
+        retried = AuditEntry.objects.get(action="refund.retried")
+        assert (retried.target_type, retried.target_id) == ("payments.refund", str(old.pk))
+        assert (retried.details["refund"], retried.details["order"]) == (str(new.pk), body["id"])
     listing = dashboard.get("/dashboard/payments/refund/?status__exact=failed")
     assert listing.status_code == 200
     assert str(new.pk) in listing.content.decode()  # "sent again as"

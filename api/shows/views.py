@@ -122,7 +122,7 @@ class ShowOnSaleView(APIView):
 
     @extend_schema(request=None, responses=io.ShowOutput)
     def post(self, request: Request, pk: int) -> Response:
-        inventory_services.show_put_on_sale(selectors.show_get(pk))
+        inventory_services.show_put_on_sale(selectors.show_get(pk), actor=request.user)
         return Response(io.ShowOutput(selectors.show_get(pk), context=_context(request)).data)
 
 

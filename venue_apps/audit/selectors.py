@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -35,3 +36,14 @@ def audit_entries(
     if until is not None:
         entries = entries.filter(created_at__lt=until)
     return entries.order_by("-created_at", "-id")
+
+
+def audit_history(targets: Iterable[object]) -> QuerySet[AuditEntry]:
+    """Entries about any of `targets` (model instances or `AuditTarget`s), oldest
+    first: an object's history together with its parts' (an order with its refunds
+    and tickets, as the order page shows it)."""
+    wanted = Q(pk__in=[])
+    for target in targets:
+        where = target if isinstance(target, AuditTarget) else audit_target(target)  # type: ignore[arg-type]
+        wanted |= Q(target_type=where.type, target_id=where.id)
+    return AuditEntry.objects.filter(wanted).order_by("created_at", "id")

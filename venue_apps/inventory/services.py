@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from tenants.cache import cache_namespace_bump
 from tenants.error_codes import Conflict, DomainError
+from venue_apps.audit.services import audit_log
 from venue_apps.catalog.services import CATALOG_CACHE
 from venue_apps.inventory.error_codes import InventoryErrorCode
 from venue_apps.inventory.models import SeatState, ShowInventory, ShowSeat
@@ -14,12 +17,13 @@ from venue_apps.venues.models import Auditorium
 
 
 @transaction.atomic
-def show_put_on_sale(show: Show) -> ShowInventory:
+def show_put_on_sale(show: Show, *, actor: Any = None) -> ShowInventory:
     """Copy the auditorium's active seats into the show's inventory and open it for sale.
 
     Each show seat keeps its own label, row, category, position and pairing, so later
     edits of the seat map never change a show on sale. Blocked seats are copied as
-    `blocked`. Idempotent for a show already on sale.
+    `blocked`. Idempotent for a show already on sale. Audited as `show.on_sale` by
+    `actor` (None: the system, the demo programme).
     """
     show = Show.objects.select_for_update().get(pk=show.pk)
     # Locking the auditorium keeps a concurrent seat-map replacement from deleting a
@@ -74,4 +78,13 @@ def show_put_on_sale(show: Show) -> ShowInventory:
     show.layout_version = show.auditorium.layout_version
     show.save(update_fields=["status", "layout_version", "updated_at"])
     cache_namespace_bump(CATALOG_CACHE, show_seats_cache_namespace(show.pk))
+    audit_log(
+        actor,
+        "show.on_sale",
+        show,
+        {"status": Show.Status.SCHEDULED},
+        {"status": show.status},
+        seats=len(created),
+        layout_version=show.layout_version,
+    )
     return inventory

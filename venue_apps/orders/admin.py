@@ -9,17 +9,22 @@ status): the page is a view, never a form. What changes them (refunds) is the sa
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
 
 from tenants.error_codes import DomainError
 from tenants.singletons import SingletonAdmin
+from venue_apps.audit.admin import AuditedAdmin
+from venue_apps.audit.selectors import audit_history
+from venue_apps.audit.services import audit_snapshot
 from venue_apps.orders import services
 from venue_apps.orders.models import (
     CancellationTier,
     Order,
     OrderLine,
-    OrderLog,
     PromoCode,
 )
 from venue_apps.orders.selectors import money
@@ -53,19 +58,13 @@ class OrderLineInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class OrderLogInline(ReadOnlyInline):
-    model = OrderLog
-    fields = ["created_at", "action", "actor_email", "details"]
-    readonly_fields = fields
-
-
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["reference", "show", "email", "status", "total_money", "channel", "created_at"]
     list_filter = ["status", "channel", "show__venue"]
     search_fields = ["reference", "email", "name"]
     list_select_related = ["show__title", "show__venue"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderLogInline]
+    inlines = [OrderLineInline]
     readonly_fields = [
         "reference",
         "status",
@@ -91,6 +90,7 @@ class OrderAdmin(admin.ModelAdmin):
         "paid_at",
         "ended_at",
         "payments",
+        "history",
     ]
     exclude = ["hold", "client_address"]
 
@@ -108,6 +108,27 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="total", ordering="total")
     def total_money(self, order: Order) -> str:
         return money(order.total, order.currency)
+
+    @admin.display(description="history")
+    def history(self, order: Order) -> str:
+        """The order's rows of the audit log, with its refunds' and tickets': when,
+        what, by whom, and the details, oldest first."""
+        entries = audit_history([order, *order.refunds.all(), *order.tickets.all()])
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (entry.created_at, entry.action, entry.actor_email, json.dumps(entry.details))
+                for entry in entries
+            ),
+        )
+        if not rows:
+            return "none"
+        return format_html(
+            "<table><thead><tr><th>created at</th><th>action</th><th>actor email</th>"
+            "<th>details</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="payments")
     def payments(self, order: Order) -> str:
@@ -172,12 +193,20 @@ class PromoCodeAdmin(admin.ModelAdmin):
         return None
 
 
-class CheckoutSettingsAdmin(SingletonAdmin):
+class CheckoutSettingsAdmin(AuditedAdmin, SingletonAdmin):
     fields = ["booking_fee_per_ticket", "booking_fee_basis_points"]
+    audit_kind = "checkout_settings"
+
+    def audit_snapshot_of(self, obj):
+        return audit_snapshot(obj, services.CHECKOUT_AUDIT_FIELDS)
 
 
-class TaxRateAdmin(admin.ModelAdmin):
+class TaxRateAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "basis_points", "applies_to", "inclusive", "is_active"]
+    audit_kind = "tax_rate"
+
+    def audit_snapshot_of(self, obj):
+        return audit_snapshot(obj, ["name", "basis_points", "applies_to", "inclusive", "is_active"])
 
 
 class CancellationTierInline(admin.TabularInline):
@@ -185,9 +214,13 @@ class CancellationTierInline(admin.TabularInline):
     extra = 1
 
 
-class CancellationPolicyAdmin(SingletonAdmin):
+class CancellationPolicyAdmin(AuditedAdmin, SingletonAdmin):
     fields = ["customers_may_cancel", "cutoff_hours", "refund_booking_fee"]
     inlines = [CancellationTierInline]
+    audit_kind = "cancellation_policy"
+
+    def audit_snapshot_of(self, obj):
+        return services.cancellation_policy_snapshot(obj)
 
     def changelist_view(self, request, extra_context=None):
         services.cancellation_policy()  # a new chain gets the default tiers

@@ -405,23 +405,6 @@ class PromoRedemption(models.Model):
         return f"{self.promo_code_id} by {self.order_id} ({self.status})"
 
 
-class OrderLog(models.Model):
-    """Append-only history of an order: who did what, with the values that changed."""
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="log")
-    action = models.CharField(max_length=32)
-    actor_id = models.BigIntegerField(null=True, blank=True)
-    actor_email = models.CharField(max_length=254, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
-
-
 class OrderNotice(Delivery):
     """An email telling the customer what became of their order, recorded in the
     transaction that changed it: the sweep sends what the queue lost, and one whose

@@ -22,6 +22,7 @@ from django.utils import timezone
 from tenants.error_codes import Conflict, DomainError
 from tenants.locking import lock_objects
 from tenants.queue import task_enqueue_on_commit
+from venue_apps.audit.services import audit_log, audit_snapshot
 from venue_apps.inventory.holds import hold_release
 from venue_apps.inventory.models import Hold
 from venue_apps.inventory.sales import seats_return, seats_sell
@@ -33,7 +34,6 @@ from venue_apps.orders.models import (
     CheckoutSettings,
     Order,
     OrderLine,
-    OrderLog,
     OrderNotice,
     PromoCode,
     PromoRedemption,
@@ -48,15 +48,11 @@ def show_lock_shared(show_id: int) -> None:
     lock_objects(shared=[Show.objects.filter(pk=show_id)])
 
 
-def order_log(order: Order, action: str, *, actor: Any = None, **details: Any) -> None:
-    """An audit row for a change of an order, in the same transaction (who, what, values)."""
-    OrderLog.objects.create(
-        order=order,
-        action=action,
-        actor_id=getattr(actor, "pk", None),
-        actor_email=getattr(actor, "email", "") or "",
-        details=details,
-    )
+def order_log(order: Order, what: str, *, actor: Any = None, **details: Any) -> None:
+    """Record a change of an order in the chain's audit log, in the caller's transaction:
+    `order.<what>` (`order.paid`, `order.cancelled`), the order as its target, `details`
+    as given. The order page's history reads these (`audit.selectors.order_history`)."""
+    audit_log(actor, f"order.{what}", order, **details)
 
 
 @dataclass(frozen=True)
@@ -392,8 +388,10 @@ def cancellation_policy_update(
     tiers: Sequence[tuple[int, int]] | None = None,
     actor: Any = None,
 ) -> CancellationPolicy:
-    """Change the chain's cancellation policy; `tiers` replaces every tier at once."""
+    """Change the chain's cancellation policy; `tiers` replaces every tier at once.
+    Audited as `cancellation_policy.changed` (the fields and tiers that changed)."""
     policy = CancellationPolicy.objects.select_for_update().get(pk=cancellation_policy().pk)
+    before = cancellation_policy_snapshot(policy)
     if customers_may_cancel is not None:
         policy.customers_may_cancel = customers_may_cancel
     if cutoff_hours is not None:
@@ -414,7 +412,23 @@ def cancellation_policy_update(
             CancellationTier(policy=policy, hours_before=hours, refund_percent=percent)
             for hours, percent in tiers
         )
+    audit_log(
+        actor, "cancellation_policy.changed", policy, before, cancellation_policy_snapshot(policy)
+    )
     return policy
+
+
+POLICY_AUDIT_FIELDS = ("customers_may_cancel", "cutoff_hours", "refund_booking_fee")
+
+
+def cancellation_policy_snapshot(policy: CancellationPolicy) -> dict[str, Any]:
+    return {
+        **audit_snapshot(policy, POLICY_AUDIT_FIELDS),
+        "tiers": [
+            [tier.hours_before, tier.refund_percent]
+            for tier in policy.tiers.order_by("-hours_before")
+        ],
+    }
 
 
 DEFAULT_TIERS = ((48, 100), (24, 50), (4, 25))
@@ -436,8 +450,11 @@ def cancellation_policy() -> CancellationPolicy:
 def promo_code_save(
     promo: PromoCode | None, *, values: Mapping[str, Any], actor: Any = None
 ) -> PromoCode:
-    """Create (`promo=None`) or change a promo code; `titles` and `shows` limit it."""
+    """Create (`promo=None`) or change a promo code; `titles` and `shows` limit it.
+    Audited as `promo_code.created` or `promo_code.changed` (the fields that changed)."""
+    created = promo is None or promo.pk is None
     promo = promo or PromoCode()
+    before = {} if created else promo_code_snapshot(PromoCode.objects.get(pk=promo.pk))
     for name in PromoCode.EDITABLE_FIELDS:
         if name in values and name not in PromoCode.SCOPE_FIELDS:
             setattr(promo, name, values[name])
@@ -457,17 +474,42 @@ def promo_code_save(
     for name in PromoCode.SCOPE_FIELDS:
         if name in values:
             getattr(promo, name).set(values[name])
+    if created:
+        audit_log(actor, "promo_code.created", promo, after=promo_code_snapshot(promo))
+    else:
+        audit_log(actor, "promo_code.changed", promo, before, promo_code_snapshot(promo))
     return promo
+
+
+def promo_code_snapshot(promo: PromoCode) -> dict[str, Any]:
+    # The scope (titles, shows) by their ids, sorted: many-to-many, read after saving.
+    return {
+        **audit_snapshot(
+            promo, [n for n in PromoCode.EDITABLE_FIELDS if n not in PromoCode.SCOPE_FIELDS]
+        ),
+        **{
+            name: sorted(getattr(promo, name).values_list("pk", flat=True))
+            for name in PromoCode.SCOPE_FIELDS
+        },
+    }
 
 
 @transaction.atomic
 def checkout_settings_update(
     *, booking_fee_per_ticket: int, booking_fee_basis_points: int, actor: Any = None, **_: Any
 ) -> CheckoutSettings:
-    """The chain's booking fee: a fixed amount per ticket plus a share of its price."""
+    """The chain's booking fee: a fixed amount per ticket plus a share of its price.
+    Audited as `checkout_settings.changed`."""
     row = CheckoutSettings.current()
     row = CheckoutSettings.objects.select_for_update().get(pk=row.pk)
+    before = audit_snapshot(row, CHECKOUT_AUDIT_FIELDS)
     row.booking_fee_per_ticket = booking_fee_per_ticket
     row.booking_fee_basis_points = booking_fee_basis_points
     row.save()
+    audit_log(
+        actor, "checkout_settings.changed", row, before, audit_snapshot(row, CHECKOUT_AUDIT_FIELDS)
+    )
     return row
+
+
+CHECKOUT_AUDIT_FIELDS = ("booking_fee_per_ticket", "booking_fee_basis_points")

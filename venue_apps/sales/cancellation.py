@@ -39,6 +39,7 @@ from venue_apps.orders.services import (
     order_end_unpaid,
     order_lines_refund,
     order_locked,
+    order_log,
     order_mark_refunded_unfulfilled,
     order_notify,
 )
@@ -378,7 +379,8 @@ def show_cancel_and_refund(show: Show, *, actor: Any) -> ShowCancellation:
     go) and releases the holds. Calling it again for a cancelled show starts another
     run, which picks up whatever is left (orders that failed, say).
     """
-    show_cancel(show, with_sales=True)
+    # show_cancel writes the one `show.cancelled` row, by this actor.
+    show_cancel(show, with_sales=True, actor=actor)
     cancellation = ShowCancellation.objects.create(
         show_id=show.pk,
         requested_by_id=getattr(actor, "pk", None),
@@ -458,6 +460,12 @@ def test_orders_void(*, actor: Any = None) -> dict[str, int]:
     broker, is found by the next pass. Idempotent: a voided order is not test-mode and
     open any more, so a second pass finds nothing; a chain in test mode is left alone.
     One transaction per order; one that cannot be voided is logged and retried next time.
+
+    Audited as one `order.voided` row per order (actor None: the system), in that
+    order's transaction, not one row per run: each order's money and tickets change
+    in a transaction of their own, so its row commits or rolls back with it, a run
+    that fails half-way leaves rows for exactly the orders it voided, and the order's
+    history shows why it ended.
     """
     done = {"voided": 0, "released": 0, "failed": 0}
     if not payments_live():
@@ -480,6 +488,7 @@ def test_orders_void(*, actor: Any = None) -> dict[str, int]:
                     note="Test-mode order voided when the chain went live",
                     allow_nothing=True,
                 )
+                order_log(order, "voided", actor=actor, was=Order.Status.PAID)
                 done["voided"] += 1
         except DomainError:
             logger.exception("test-mode order %s not voided; the next sweep tries again", order_id)
@@ -495,5 +504,6 @@ def test_orders_void(*, actor: Any = None) -> dict[str, int]:
                 order, status=Order.Status.CANCELLED, reason=Order.Reason.TEST_MODE, actor=actor
             )
             _attempts_abandon(payments, reason="test_mode")
+            order_log(order, "voided", actor=actor, was=Order.Status.PENDING)
             done["released"] += 1
     return done

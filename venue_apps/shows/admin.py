@@ -88,7 +88,10 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
     @admin.action(description="Put the selected shows on sale")
     def put_on_sale(self, request, queryset) -> None:
         self._each(
-            request, queryset.select_related("title", "venue"), show_put_on_sale, "is on sale"
+            request,
+            queryset.select_related("title", "venue"),
+            lambda show: show_put_on_sale(show, actor=request.user),
+            "is on sale",
         )
 
     @admin.action(description="Cancel the selected shows")

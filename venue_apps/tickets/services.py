@@ -22,6 +22,7 @@ from tenants.error_codes import Conflict, DomainError
 from tenants.locking import lock_objects
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
+from venue_apps.audit.services import audit_log
 from venue_apps.orders.models import Order, OrderLine
 from venue_apps.payments.selectors import payments_live
 from venue_apps.shows.models import Show
@@ -56,15 +57,21 @@ def signing_key_create() -> SigningKey:
 def signing_key_compromised(key: SigningKey, *, actor: Any = None) -> int:
     """A key that may have leaked: nothing it signed is admitted any more, a new key
     signs from now on, and every valid ticket it signed for a show not yet over is
-    re-issued and emailed again. Returns how many tickets were re-issued."""
+    re-issued and emailed again. Returns how many tickets were re-issued.
+
+    Audited as `signing_key.revoked` with the key's revocation, then one
+    `ticket.reissued` per ticket, each in its own transaction."""
     with transaction.atomic():
         key = SigningKey.objects.select_for_update().get(pk=key.pk)
+        was_compromised = key.compromised_at is not None
         key.compromised_at = key.compromised_at or timezone.now()
         key.is_active = False
         key.retired_at = key.retired_at or timezone.now()
         key.save()
         if not SigningKey.objects.filter(is_active=True).exists():
             signing_key_create()
+        if not was_compromised:
+            audit_log(actor, "signing_key.revoked", key, kid=key.kid)
     affected = list(
         Ticket.objects.filter(
             key=key,
@@ -180,6 +187,7 @@ def tickets_revoke(
 @transaction.atomic
 def ticket_reissue(ticket: Ticket, *, actor: Any = None) -> Ticket:
     """A new code for a ticket (lost, or perhaps copied); the old code is revoked.
+    Audited as `ticket.reissued`, the old ticket the target.
     Locks the order, its line and the ticket (`tenants.locking`), as refunds do."""
     _, _, tickets = lock_objects(
         Order.objects.filter(pk=ticket.order_id),
@@ -211,14 +219,15 @@ def ticket_reissue(ticket: Ticket, *, actor: Any = None) -> Ticket:
     )
     fresh.code = _signed(fresh, show, key)
     fresh.save()
-    from venue_apps.orders.services import order_log
-
-    order_log(
-        Order.objects.get(pk=ticket.order_id),
-        "ticket_reissued",
-        actor=actor,
+    # The old ticket is the target (the order's history reads its tickets' rows too).
+    audit_log(
+        actor,
+        "ticket.reissued",
+        ticket,
+        order=ticket.order_id,
         seat=ticket.seat_label,
         serial=fresh.serial,
+        ticket=fresh.pk,
     )
     return fresh
 

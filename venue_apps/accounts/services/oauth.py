@@ -42,6 +42,7 @@ from venue_apps.accounts.social_auth import (
     SignInRefused,
     client_secret_context,
 )
+from venue_apps.audit.services import audit_log, audit_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,8 @@ def oauth_client_set(
     actor: Any = None,
 ) -> OAuthClient:
     """Store the chain's own OAuth client; an empty or omitted secret keeps the stored
-    one (a first client needs one)."""
+    one (a first client needs one). Audited as `oauth_client.keys_changed`: the client
+    id, the secret's hint and whether it changed, never the secret (sealed or not)."""
     if provider not in OAuthClient.Provider.values:
         raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, f"No provider {provider!r}.")
     client_id = (client_id or "").strip()
@@ -67,6 +69,7 @@ def oauth_client_set(
         if not client_secret:
             raise DomainError(AccountErrorCode.OAUTH_UNAVAILABLE, "Enter the client secret too.")
         client = OAuthClient(provider=provider)
+    before = audit_snapshot(client, OAUTH_CLIENT_AUDIT_FIELDS) if client.pk else {}
     client.client_id = client_id
     if client_secret:
         client.client_secret_sealed = seal(
@@ -75,7 +78,19 @@ def oauth_client_set(
         client.client_secret_hint = hint(client_secret.strip())
     client.enabled = enabled
     client.save()
+    audit_log(
+        actor,
+        "oauth_client.keys_changed",
+        client,
+        before,
+        audit_snapshot(client, OAUTH_CLIENT_AUDIT_FIELDS),
+        redact=("client_secret_sealed",),
+    )
     return client
+
+
+# The sealed secret changes with every new secret; audit_log stores it as redacted.
+OAUTH_CLIENT_AUDIT_FIELDS = ("client_id", "client_secret_sealed", "client_secret_hint", "enabled")
 
 
 def oauth_sign_in(

@@ -22,6 +22,17 @@ somebody else:
 
 Only a failed password check counts. A request refused before its password is
 checked (malformed, locked out, paused, over the per-address limit) counts for nothing.
+
+The chain's audit log (the owners' activity log) gets staff accounts' sign-ins, each
+with the address: `sign_in.succeeded` (the user the actor), `sign_in.failed` (a wrong
+password or second-factor code; no actor, the account the target) and
+`sign_in.locked_out` (the failure that locked the account out from that address).
+Customers' sign-ins are left out: there are many of them and they would flood the
+staff's log. So are emails that match no account: anyone can send any address, so
+logging them would let a stranger fill the log with made-up names; they are still
+counted by the lockout and the limits above. A refusal while locked out, before any
+password is checked, is not logged either: the lockout row already says so. The
+password is never logged.
 """
 
 from __future__ import annotations
@@ -53,6 +64,7 @@ from venue_apps.accounts.selectors import (
 )
 from venue_apps.accounts.services.sessions import TokenPair, session_start
 from venue_apps.accounts.services.two_factor import second_factor_verify
+from venue_apps.audit.services import audit_log
 
 PAUSED_DETAIL = (
     "Too many failed sign-ins for this account lately. From a device or network it has "
@@ -101,8 +113,17 @@ def password_sign_in(
             AccountErrorCode.NO_ACTIVE_ACCOUNT, NO_ACTIVE_ACCOUNT_DETAIL, status_code=401
         )
     _may_sign_in_here(user, dashboard=dashboard)
-    device = _second_factor_checked(user, code)
+    device = _second_factor_checked(user, code, address=client_address(request))
     sign_in_completed(user, address=client_address(request))
+    if _audited(user):
+        audit_log(
+            user,
+            "sign_in.succeeded",
+            user,
+            address=client_address(request),
+            dashboard=dashboard,
+            second_factor=device is not None,
+        )
     if dashboard:
         return SignedIn(user=user, device=device, tokens=None)
     tokens = session_start(user, second_factor=device is not None)
@@ -136,7 +157,17 @@ def _password_checked(request: Any, *, email: str, password: str) -> User | None
         return user
     if rate is not None:
         rate_counter_hit(_failures_key(email), rate)
+    account = user_find_by_email(email)
+    if account is not None and _audited(account):
+        audit_log(None, "sign_in.failed", account, address=address, step="password")
+        if not AxesProxyHandler.is_allowed(request, {"email": email}):
+            audit_log(None, "sign_in.locked_out", account, address=address)
     return None
+
+
+def _audited(user: User) -> bool:
+    # The chain's staff only: customers' sign-ins would flood the owners' log.
+    return role_may(user.role, Capability.OPEN_DASHBOARD)
 
 
 def _may_sign_in_here(user: User, *, dashboard: bool) -> None:
@@ -152,7 +183,9 @@ def _may_sign_in_here(user: User, *, dashboard: bool) -> None:
         )
 
 
-def _second_factor_checked(user: User, code: str | None) -> TOTPDevice | None:
+def _second_factor_checked(
+    user: User, code: str | None, *, address: str | None
+) -> TOTPDevice | None:
     """A user with an authenticator app must give its current code (or a recovery
     code): the app, or None for a user without one."""
     device = totp_device(user)
@@ -165,6 +198,8 @@ def _second_factor_checked(user: User, code: str | None) -> TOTPDevice | None:
             status_code=401,
         )
     if not second_factor_verify(device, code):
+        if _audited(user):
+            audit_log(None, "sign_in.failed", user, address=address, step="second_factor")
         raise DomainError(AccountErrorCode.OTP_INVALID, "That code is not right.", status_code=401)
     return device
 

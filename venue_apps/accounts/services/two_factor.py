@@ -34,6 +34,7 @@ from venue_apps.accounts.models import (
 from venue_apps.accounts.selectors import ACCOUNTS_CACHE, recovery_codes_left, totp_device
 from venue_apps.accounts.services.sessions import user_tokens_revoke
 from venue_apps.accounts.tasks import account_email_send
+from venue_apps.audit.services import audit_log
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,8 @@ def totp_disable(user: User, *, code: str) -> None:
 def totp_reset(user: User, *, actor: Any) -> bool:
     """An owner (or, on the platform, another platform staff member) removes the
     authenticator app of someone who lost their phone: they sign in with the password
-    and enrol again. Their sessions end. Nobody resets their own: that needs a code."""
+    and enrol again. Their sessions end. Nobody resets their own: that needs a code.
+    Audited as `two_factor.reset` when an app was removed."""
     if getattr(actor, "pk", None) == user.pk:
         raise DomainError(
             AccountErrorCode.STAFF_INVALID, "Turn off your own app with a current code."
@@ -130,6 +132,9 @@ def totp_reset(user: User, *, actor: Any) -> bool:
     RecoveryCode.objects.filter(user=user).delete()
     if removed:
         user_tokens_revoke(user)
+        # On the platform (the public schema) there is no chain log: audit_log writes
+        # nothing there.
+        audit_log(actor, "two_factor.reset", user)
         logger.info("two-factor device of user %s removed by user %s", user.pk, actor.pk)
     return bool(removed)
 

@@ -18,6 +18,7 @@ from venue_apps.accounts.services.links import email_verification_send
 from venue_apps.accounts.services.sessions import user_tokens_revoke
 from venue_apps.accounts.tasks import account_email_send, user_welcome_email_send
 from venue_apps.accounts.validation import email_normalised, password_checked
+from venue_apps.audit.services import audit_log, audit_snapshot
 
 
 @transaction.atomic
@@ -82,7 +83,8 @@ def password_change(user: User, *, old_password: str, new_password: str) -> User
 
 @transaction.atomic
 def staff_create(*, email: str, role: Role, name: str = "", actor: Any = None) -> User:
-    """A new staff account; they choose their password from an emailed link."""
+    """A new staff account; they choose their password from an emailed link. Audited
+    as `staff.created`."""
     if not role_may(role, Capability.OPEN_DASHBOARD):
         raise DomainError(
             AccountErrorCode.STAFF_INVALID, "Staff are owners, managers, box office or scanners."
@@ -97,8 +99,12 @@ def staff_create(*, email: str, role: Role, name: str = "", actor: Any = None) -
         raise Conflict(
             AccountErrorCode.EMAIL_TAKEN, "An account with this email already exists."
         ) from error
+    audit_log(actor, "staff.created", user, after=audit_snapshot(user, STAFF_AUDIT_FIELDS))
     task_enqueue_on_commit(account_email_send, user.pk, "staff_welcome")
     return user
+
+
+STAFF_AUDIT_FIELDS = ("email", "name", "role", "is_active")
 
 
 def owners_lock() -> None:
@@ -122,9 +128,12 @@ def staff_update(
     name: str | None = None,
     is_active: bool | None = None,
 ) -> User:
-    """Change a staff member's role or name, or close the account (its sessions end)."""
+    """Change a staff member's role or name, or close the account (its sessions end).
+    Audited as `staff.role_changed` when the role changed (with whatever else did),
+    otherwise `staff.changed`; nothing when nothing changed."""
     owners_lock()
     user = User.objects.select_for_update().get(pk=user.pk)
+    before = audit_snapshot(user, STAFF_AUDIT_FIELDS)
     if not user.is_chain_staff:
         raise DomainError(AccountErrorCode.STAFF_INVALID, "Customers are not staff.")
     was_owner = counts_as_active_owner(user.role, is_active=user.is_active)
@@ -142,6 +151,9 @@ def staff_update(
     if was_owner and not stays_owner and not another_active_owner_exists(user):
         raise DomainError(AccountErrorCode.STAFF_INVALID, "A chain keeps at least one owner.")
     user.save()
+    after = audit_snapshot(user, STAFF_AUDIT_FIELDS)
+    action = "staff.role_changed" if before["role"] != after["role"] else "staff.changed"
+    audit_log(actor, action, user, before, after)
     if not user.is_active:
         user_tokens_revoke(user)
     return user

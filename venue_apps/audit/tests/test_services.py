@@ -197,3 +197,42 @@ def test_the_copy_of_payments_old_log_maps_each_action():
         {"public_key": "pk_live_X", "is_active": True},
         {"secret_key_changed": True, "webhook_secret_changed": False},
     )
+
+
+def test_the_copy_of_orders_old_history_names_each_row_order_dot_action():
+    migration = importlib.import_module("venue_apps.audit.migrations.0003_order_log_copied")
+    when = timezone.now()
+    order = SimpleNamespace(reference="AB12CD", status="refunded")
+    row = SimpleNamespace(
+        created_at=when,
+        order_id="0b7f7a52-7f0e-4a53-9f8e-3c1c6f1b2a10",
+        actor_id=7,
+        actor_email="mira@alpha.test",
+        action="refund_sent_again",
+        details={"amount": 500},
+    )
+    system_row = SimpleNamespace(**{**vars(row), "actor_id": None, "action": "Paid"})
+
+    entry = migration._entry(AuditEntry, row, order)
+    system = migration._entry(AuditEntry, system_row, order)
+
+    assert (
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.target_label,
+        entry.actor_id,
+        entry.actor_email,
+        entry.details,
+        entry.created_at,
+    ) == (
+        "order.refund_sent_again",
+        "orders.order",
+        "0b7f7a52-7f0e-4a53-9f8e-3c1c6f1b2a10",
+        "order AB12CD (refunded)",
+        7,
+        "mira@alpha.test",
+        {"amount": 500},
+        when,
+    )
+    assert (system.action, system.actor_email) == ("order.paid", "")

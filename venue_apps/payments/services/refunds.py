@@ -24,8 +24,8 @@ from django.utils import timezone
 from tenants.error_codes import Conflict, NotFound
 from tenants.locking import lock_objects
 from tenants.queue import task_enqueue_on_commit
+from venue_apps.audit.services import audit_log
 from venue_apps.orders.models import Order, OrderLine
-from venue_apps.orders.services import order_log
 from venue_apps.payments.error_codes import PaymentErrorCode
 from venue_apps.payments.models import Payment, Refund
 from venue_apps.payments.providers.base import ProviderError, ProviderRefused, RefundResult
@@ -111,7 +111,8 @@ def refund_record(
 ) -> Refund | None:
     """Record a decided refund (payment and order locked by the caller): the refund
     row, the payment's refunded amount, the ledger's `refund_due`; sent after commit.
-    A refund of nothing records nothing and returns None."""
+    A refund of nothing records nothing and returns None. Audited as `refund.created`
+    (by the staff member, the customer who cancelled, or the system)."""
     refund_amount_check(payment, amount)
     if amount == 0:
         return None
@@ -136,6 +137,16 @@ def refund_record(
         refund,
         splits=split.splits if split else [],
         platform_reversal=split.platform_reversal if split else 0,
+    )
+    audit_log(
+        actor,
+        "refund.created",
+        refund,
+        order=order.pk,
+        amount=amount,
+        currency=refund.currency,
+        reason=reason,
+        note=refund.note,
     )
     task_enqueue_on_commit(REFUND_EXECUTE_TASK, str(refund.pk))
     return refund
@@ -235,7 +246,7 @@ def refund_retry(refund: Refund, *, actor: Any = None) -> Refund:
     id in its notes (Razorpay). Sending the failed refund itself again would only find
     the gateway's failed refund, or replay the refusal cached under its key. The failed
     refund stays in the history, pointing to its retry. Refused (409) unless the refund
-    failed and was not sent again already.
+    failed and was not sent again already. Audited as `refund.retried`.
     """
     # Only the refund row is locked (not its order): refunds come last in the lock order
     # (`tenants.locking.LOCK_ORDER`), so this must never wait for a payment or order.
@@ -263,11 +274,12 @@ def refund_retry(refund: Refund, *, actor: Any = None) -> Refund:
         requested_by_id=getattr(actor, "pk", None),
         retry_of=failed,
     )
-    order_log(
-        failed.order,
-        "refund_sent_again",
-        actor=actor,
-        failed_refund=str(failed.pk),
+    # The failed refund is the target: it is the one retried; `refund` is the new one.
+    audit_log(
+        actor,
+        "refund.retried",
+        failed,
+        order=failed.order_id,
         refund=str(again.pk),
         amount=again.amount,
         last_error=failed.last_error,
