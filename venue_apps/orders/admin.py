@@ -13,6 +13,8 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from tenants.error_codes import DomainError
@@ -118,7 +120,13 @@ class OrderAdmin(admin.ModelAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (entry.created_at, entry.action, entry.actor_email, json.dumps(entry.details))
+                (
+                    # In the chain's zone and the dashboard's format, like the fields above.
+                    date_format(timezone.localtime(entry.created_at), "DATETIME_FORMAT"),
+                    entry.action,
+                    entry.actor_email or "the system",
+                    json.dumps(entry.details),
+                )
                 for entry in entries
             ),
         )
