@@ -402,7 +402,7 @@ def test_test_and_live_keys_cannot_share_a_webhook_secret(alpha, as_role):
         "/api/v1/payment-accounts/razorpay/",
         {
             **RAZORPAY_KEYS,
-            "public_key": "rzp_live_AlphaKey01",
+            "public_key": "rzp_live_Alpha01",  # a made-up key id
             "secret_key": "AlphaLiveSecret01234",
         },
         format="json",
