@@ -161,6 +161,24 @@ def make_user(db) -> Callable[..., User]:
     return make
 
 
+def throttle_rates(settings, **rates: str) -> None:
+    """Set some throttle rates for one test (pytest-django's `settings` undoes it)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+    }
+
+
+def sign_in_from(api, tenant: Tenant, email: str, password: str, address: str):
+    """`POST /api/v1/auth/token/` from a given client address."""
+    return api(tenant).post(
+        "/api/v1/auth/token/",
+        {"email": email, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+    )
+
+
 def obtain_tokens(
     client: APIClient, email: str, password: str = PASSWORD, *, platform=False
 ) -> dict:

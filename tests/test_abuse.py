@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.fixtures import PASSWORD, obtain_tokens
+from tests.fixtures import PASSWORD, obtain_tokens, throttle_rates
 from venue_apps.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -170,13 +170,6 @@ def test_the_dashboard_login_needs_its_csrf_token(alpha, make_user):
     assert genuine.status_code == 302 and genuine["Location"] == "/dashboard/"
 
 
-def _rates(settings, **rates):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
-    }
-
-
 def test_forwarded_for_is_read_from_our_proxies_only(api, alpha, make_user, settings):
     """X-Forwarded-For is the client's to write except for what our proxies append: it
     is ignored without proxies, read from the right behind them, and junk never gets
@@ -231,7 +224,7 @@ def test_spoofed_forwarded_for_neither_escapes_nor_causes_a_lockout(
 ):
     settings.NUM_PROXIES = 1
     settings.AXES_FAILURE_LIMIT = 5
-    _rates(settings, login_account="1000/min")
+    throttle_rates(settings, login_account="1000/min")
     victim = make_user(alpha)
 
     def attempt(password, spoof, real):
@@ -252,7 +245,7 @@ def test_spoofed_forwarded_for_neither_escapes_nor_causes_a_lockout(
 
 
 def test_the_dashboards_login_has_the_per_account_limit_too(alpha, make_user, settings):
-    _rates(settings, login_account="3/min")
+    throttle_rates(settings, login_account="3/min")
     settings.AXES_FAILURE_LIMIT = 100
     owner = make_user(alpha, role=Role.OWNER)
 
@@ -300,7 +293,7 @@ def test_the_forgot_password_page_has_the_per_account_email_limit(
 ):
     from django.core import mail
 
-    _rates(settings, email_account_ceiling="2/hour")
+    throttle_rates(settings, email_account_ceiling="2/hour")
     user = make_user(alpha)
     mail.outbox.clear()
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tests.checkout import STRIPE_KEYS
-from tests.fixtures import host_of, obtain_tokens
+from tests.fixtures import host_of, obtain_tokens, sign_in_from
 from venue_apps.accounts.models import Role
 from venue_apps.audit.models import AuditEntry
 from venue_apps.audit.services import REDACTED, audit_log
@@ -309,15 +309,6 @@ def test_a_price_card_saved_on_the_dashboard_is_one_row_and_a_delete_another(
 # --- staff, promotions, the sale, keys and sign-ins ----------------------------------------
 
 
-def _token(api, alpha, email, password, address):
-    return api(alpha).post(
-        "/api/v1/auth/token/",
-        {"email": email, "password": password},
-        format="json",
-        REMOTE_ADDR=address,
-    )
-
-
 def test_a_staff_role_change_is_one_row_with_the_old_and_new_role(alpha, make_user):
     from venue_apps.accounts.services.users import staff_update
 
@@ -443,8 +434,8 @@ def test_a_staff_sign_in_is_a_row_with_their_address_and_a_customers_none(api, a
     customer = make_user(alpha)
     from tests.fixtures import PASSWORD
 
-    assert _token(api, alpha, manager.email, PASSWORD, "198.51.100.7").status_code == 200
-    assert _token(api, alpha, customer.email, PASSWORD, "198.51.100.8").status_code == 200
+    assert sign_in_from(api, alpha, manager.email, PASSWORD, "198.51.100.7").status_code == 200
+    assert sign_in_from(api, alpha, customer.email, PASSWORD, "198.51.100.8").status_code == 200
 
     entry = _one("sign_in.succeeded")
     _by(entry, manager)
@@ -459,10 +450,10 @@ def test_failed_staff_sign_ins_then_the_lockout_are_rows_with_the_address(
     scanner = make_user(alpha, role=Role.SCANNER)
 
     answers = [
-        _token(api, alpha, scanner.email, f"wrong-password-{n}", "203.0.113.9").status_code
+        sign_in_from(api, alpha, scanner.email, f"wrong-password-{n}", "203.0.113.9").status_code
         for n in range(3)
     ]
-    _token(api, alpha, "nobody@alpha.test", "wrong-password", "203.0.113.9")
+    sign_in_from(api, alpha, "nobody@alpha.test", "wrong-password", "203.0.113.9")
 
     assert answers == [401, 401, 429]
     failed = _entries("sign_in.failed")

@@ -6,38 +6,22 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from tests.fixtures import PASSWORD
+from tests.fixtures import PASSWORD, sign_in_from, throttle_rates
 
 pytestmark = pytest.mark.django_db
-
-
-def _rates(settings, **rates):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
-    }
-
-
-def _token(api, tenant, email, password, address):
-    return api(tenant).post(
-        "/api/v1/auth/token/",
-        {"email": email, "password": password},
-        format="json",
-        REMOTE_ADDR=address,
-    )
 
 
 def test_an_ipv6_client_is_one_address_across_its_64(api, alpha, make_user, settings):
     # Attacker: an IPv6 customer line is a whole /64, so stepping through its addresses
     # used to dodge every per-address limit (2^64 fresh addresses).
-    _rates(settings, login_address="2/min")
+    throttle_rates(settings, login_address="2/min")
     users = [make_user(alpha) for _ in range(3)]
 
     answers = [
-        _token(api, alpha, user.email, PASSWORD, f"2001:db8:1:2::{n + 1:x}").status_code
+        sign_in_from(api, alpha, user.email, PASSWORD, f"2001:db8:1:2::{n + 1:x}").status_code
         for n, user in enumerate(users)
     ]
-    next_subscriber = _token(api, alpha, users[0].email, PASSWORD, "2001:db8:1:3::1")
+    next_subscriber = sign_in_from(api, alpha, users[0].email, PASSWORD, "2001:db8:1:3::1")
 
     assert answers == [200, 200, 429]
     assert next_subscriber.status_code == 200
@@ -48,7 +32,7 @@ def test_ipv6_guesses_across_a_64_meet_one_lockout(api, alpha, make_user, settin
     victim = make_user(alpha)
 
     guesses = [
-        _token(api, alpha, victim.email, f"guess-{n}", f"2001:db8:5:6::{n + 1:x}").status_code
+        sign_in_from(api, alpha, victim.email, f"guess-{n}", f"2001:db8:5:6::{n + 1:x}").status_code
         for n in range(5)
     ]
 

@@ -6,28 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures import PASSWORD
+from tests.fixtures import PASSWORD, sign_in_from, throttle_rates
 
 pytestmark = pytest.mark.django_db
 ATTACKER = "192.0.2.66"
 ELSEWHERE = "203.0.113.7"
 DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-def _rates(settings, **rates):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
-    }
-
-
-def _token(api, tenant, email, password, address):
-    return api(tenant).post(
-        "/api/v1/auth/token/",
-        {"email": email, "password": password},
-        format="json",
-        REMOTE_ADDR=address,
-    )
 
 
 def _reset(api, tenant, email, address):
@@ -45,12 +29,12 @@ def redis_down(settings):
 def test_with_redis_down_the_sign_in_limit_per_address_still_holds(
     api, alpha, make_user, settings, redis_down
 ):
-    _rates(settings, login_address="3/min")
+    throttle_rates(settings, login_address="3/min")
     settings.AXES_FAILURE_LIMIT = 100
     users = [make_user(alpha) for _ in range(4)]
 
-    answers = [_token(api, alpha, user.email, "wrong", ATTACKER) for user in users]
-    elsewhere = _token(api, alpha, users[0].email, PASSWORD, ELSEWHERE)
+    answers = [sign_in_from(api, alpha, user.email, "wrong", ATTACKER) for user in users]
+    elsewhere = sign_in_from(api, alpha, users[0].email, PASSWORD, ELSEWHERE)
 
     assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
     assert int(answers[-1]["Retry-After"]) > 0
@@ -58,7 +42,7 @@ def test_with_redis_down_the_sign_in_limit_per_address_still_holds(
 
 
 def test_with_redis_down_the_email_limit_per_address_still_holds(api, alpha, settings, redis_down):
-    _rates(settings, email_address="2/hour")
+    throttle_rates(settings, email_address="2/hour")
 
     answers = [
         _reset(api, alpha, f"someone{n}@example.com", ATTACKER).status_code for n in range(3)
@@ -68,7 +52,7 @@ def test_with_redis_down_the_email_limit_per_address_still_holds(api, alpha, set
 
 
 def test_with_redis_down_checkout_limits_still_hold(api, alpha, customer, settings, redis_down):
-    _rates(settings, checkout_client="2/min")
+    throttle_rates(settings, checkout_client="2/min")
     _, client = customer
 
     answers = [
@@ -82,12 +66,13 @@ def test_with_redis_down_checkout_limits_still_hold(api, alpha, customer, settin
 def test_with_redis_down_a_flood_still_meets_the_account_ceiling(
     api, alpha, make_user, settings, redis_down
 ):
-    _rates(settings, login_account="2/hour")
+    throttle_rates(settings, login_account="2/hour")
     settings.AXES_FAILURE_LIMIT = 100
     victim = make_user(alpha)
 
     guesses = [
-        _token(api, alpha, victim.email, "guess", f"192.0.2.{n}").status_code for n in range(4)
+        sign_in_from(api, alpha, victim.email, "guess", f"192.0.2.{n}").status_code
+        for n in range(4)
     ]
 
     assert guesses == [401, 401, 429, 429]

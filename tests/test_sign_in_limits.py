@@ -15,29 +15,13 @@ from django.core import mail
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tests.fixtures import PASSWORD, PLATFORM_STAFF_EMAIL
+from tests.fixtures import PASSWORD, PLATFORM_STAFF_EMAIL, sign_in_from, throttle_rates
 from venue_apps.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 VICTIM_HOME = "203.0.113.7"
 VICTIM_PHONE = "198.51.100.77"
 ATTACKER = "192.0.2.66"
-
-
-def _rates(settings, **rates):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
-    }
-
-
-def _token(api, tenant, email, password, address):
-    return api(tenant).post(
-        "/api/v1/auth/token/",
-        {"email": email, "password": password},
-        format="json",
-        REMOTE_ADDR=address,
-    )
 
 
 def _dashboard(email, password, address, host="alpha.localhost", path="/dashboard/login/"):
@@ -51,7 +35,7 @@ def test_requests_refused_before_the_password_is_checked_never_count_against_the
 ):
     # Attacker: ten `{"email": victim, "password": ""}` a minute used to keep the
     # victim's API and dashboard sign-ins at 429 without ever guessing a password.
-    _rates(settings, login_account="3/min")
+    throttle_rates(settings, login_account="3/min")
     victim = make_user(alpha, role=Role.OWNER)
 
     blanks = [
@@ -65,7 +49,7 @@ def test_requests_refused_before_the_password_is_checked_never_count_against_the
         .status_code
         for n in range(12)
     ]
-    api_sign_in = _token(api, alpha, victim.email, PASSWORD, VICTIM_PHONE)
+    api_sign_in = sign_in_from(api, alpha, victim.email, PASSWORD, VICTIM_PHONE)
     dashboard_sign_in = _dashboard(victim.email, PASSWORD, VICTIM_PHONE)
 
     assert blanks == [400] * 12
@@ -78,20 +62,20 @@ def test_a_flood_of_wrong_passwords_does_not_keep_the_victim_out_where_they_sign
 ):
     # Attacker: wrong passwords for the victim from many addresses used to fill the
     # account's one limit, so that the victim's own right password got 429 everywhere.
-    _rates(settings, login_account="4/hour")
+    throttle_rates(settings, login_account="4/hour")
     settings.AXES_FAILURE_LIMIT = 3
     victim = make_user(alpha, role=Role.OWNER)
-    assert _token(api, alpha, victim.email, PASSWORD, VICTIM_HOME).status_code == 200
+    assert sign_in_from(api, alpha, victim.email, PASSWORD, VICTIM_HOME).status_code == 200
 
     guesses = [
-        _token(api, alpha, victim.email, f"guess-{n}", f"192.0.2.{n // 2}").status_code
+        sign_in_from(api, alpha, victim.email, f"guess-{n}", f"192.0.2.{n // 2}").status_code
         for n in range(10)
     ]
-    at_home = _token(api, alpha, victim.email, PASSWORD, VICTIM_HOME)
+    at_home = sign_in_from(api, alpha, victim.email, PASSWORD, VICTIM_HOME)
     dashboard_at_home = _dashboard(victim.email, PASSWORD, VICTIM_HOME)
     # The account-wide ceiling still stops guessing from new addresses, the right
     # password included (an attacker who guesses it gets nothing), with a reason.
-    stranger_guessing_right = _token(api, alpha, victim.email, PASSWORD, "192.0.2.200")
+    stranger_guessing_right = sign_in_from(api, alpha, victim.email, PASSWORD, "192.0.2.200")
 
     assert guesses == [401] * 4 + [429] * 6
     assert at_home.status_code == 200, at_home.content
@@ -102,17 +86,17 @@ def test_a_flood_of_wrong_passwords_does_not_keep_the_victim_out_where_they_sign
 
 
 def test_refusals_of_the_ceiling_and_of_the_lockout_do_not_count(api, alpha, make_user, settings):
-    _rates(settings, login_account="2/hour")
+    throttle_rates(settings, login_account="2/hour")
     settings.AXES_FAILURE_LIMIT = 2
     victim = make_user(alpha)
     from venue_apps.accounts.models import RateCounter
 
     for n in range(2):
-        _token(api, alpha, victim.email, f"guess-{n}", ATTACKER)
+        sign_in_from(api, alpha, victim.email, f"guess-{n}", ATTACKER)
     # Locked out at that address (axes), then paused for new addresses (the ceiling):
     # none of these reach the password check, so none of them count.
-    refused = [_token(api, alpha, victim.email, "guess", f"192.0.2.{n}") for n in range(5)]
-    locked = [_token(api, alpha, victim.email, "guess", ATTACKER) for _ in range(3)]
+    refused = [sign_in_from(api, alpha, victim.email, "guess", f"192.0.2.{n}") for n in range(5)]
+    locked = [sign_in_from(api, alpha, victim.email, "guess", ATTACKER) for _ in range(3)]
 
     assert [answer.json()["code"] for answer in refused] == ["sign_in_paused"] * 5
     assert [answer.json()["code"] for answer in locked] == ["account_locked"] * 3
@@ -125,7 +109,7 @@ def test_refusals_of_the_ceiling_and_of_the_lockout_do_not_count(api, alpha, mak
 def test_the_platforms_sign_ins_keep_their_staff_in_during_a_flood(api, settings, surface):
     # Attacker: the platform's own staff could be kept out of the API and the console
     # by anyone who knows their email.
-    _rates(settings, login_account="2/hour")
+    throttle_rates(settings, login_account="2/hour")
     settings.AXES_FAILURE_LIMIT = 100
     assert (
         api()
@@ -175,7 +159,7 @@ def test_a_stranger_cannot_use_up_the_victims_password_resets(
 ):
     # Attacker: five reset requests an hour for the victim's email used to make the
     # victim's own request answer 429, so they could not get a new password.
-    _rates(settings, email_account="2/hour", email_account_ceiling="3/hour")
+    throttle_rates(settings, email_account="2/hour", email_account_ceiling="3/hour")
     victim = make_user(alpha)
     mail.outbox.clear()
 
@@ -195,9 +179,9 @@ def test_a_stranger_cannot_use_up_the_victims_password_resets(
 def test_the_ceiling_on_reset_emails_never_applies_where_the_account_signs_in(
     api, alpha, make_user, settings, tasks_inline, django_capture_on_commit_callbacks
 ):
-    _rates(settings, email_account="5/hour", email_account_ceiling="2/hour")
+    throttle_rates(settings, email_account="5/hour", email_account_ceiling="2/hour")
     victim = make_user(alpha)
-    assert _token(api, alpha, victim.email, PASSWORD, VICTIM_HOME).status_code == 200
+    assert sign_in_from(api, alpha, victim.email, PASSWORD, VICTIM_HOME).status_code == 200
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -213,7 +197,9 @@ def test_the_ceiling_on_reset_emails_never_applies_where_the_account_signs_in(
 def test_reset_requests_refused_by_the_address_limit_do_not_count_for_the_account(
     api, alpha, make_user, settings, tasks_inline, django_capture_on_commit_callbacks
 ):
-    _rates(settings, email_address="1/hour", email_account="2/hour", email_account_ceiling="1/hour")
+    throttle_rates(
+        settings, email_address="1/hour", email_account="2/hour", email_account_ceiling="1/hour"
+    )
     victim = make_user(alpha)
     mail.outbox.clear()
 
@@ -231,7 +217,7 @@ def test_reset_requests_refused_by_the_address_limit_do_not_count_for_the_accoun
 def test_the_forgot_password_page_keeps_the_same_rules(
     alpha, make_user, settings, tasks_inline, django_capture_on_commit_callbacks
 ):
-    _rates(settings, email_account="1/hour", email_account_ceiling="2/hour")
+    throttle_rates(settings, email_account="1/hour", email_account_ceiling="2/hour")
     victim = make_user(alpha)
     mail.outbox.clear()
 
@@ -254,12 +240,12 @@ def test_during_a_flood_a_reset_link_lets_the_owner_in_from_where_they_followed_
 ):
     from venue_apps.accounts.signed_links import password_reset_link_parts
 
-    _rates(settings, login_account="2/hour")
+    throttle_rates(settings, login_account="2/hour")
     settings.AXES_FAILURE_LIMIT = 100
     victim = make_user(alpha)
     for n in range(3):
-        _token(api, alpha, victim.email, f"guess-{n}", f"192.0.2.{n}")
-    paused = _token(api, alpha, victim.email, PASSWORD, VICTIM_PHONE)
+        sign_in_from(api, alpha, victim.email, f"guess-{n}", f"192.0.2.{n}")
+    paused = sign_in_from(api, alpha, victim.email, PASSWORD, VICTIM_PHONE)
     with schema_context(alpha.schema_name):
         uid, token = password_reset_link_parts(victim)
 
@@ -269,8 +255,8 @@ def test_during_a_flood_a_reset_link_lets_the_owner_in_from_where_they_followed_
         format="json",
         REMOTE_ADDR=VICTIM_PHONE,
     )
-    signed_in = _token(api, alpha, victim.email, "a-brand-new-passphrase", VICTIM_PHONE)
-    stranger = _token(api, alpha, victim.email, "a-brand-new-passphrase", "192.0.2.50")
+    signed_in = sign_in_from(api, alpha, victim.email, "a-brand-new-passphrase", VICTIM_PHONE)
+    stranger = sign_in_from(api, alpha, victim.email, "a-brand-new-passphrase", "192.0.2.50")
 
     assert paused.json()["code"] == "sign_in_paused"
     assert reset.status_code == 204
