@@ -7,7 +7,10 @@ test then runs inside a transaction that is rolled back, schema changes included
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -159,6 +162,20 @@ def make_user(db) -> Callable[..., User]:
         return UserFactory(schema=tenant.schema_name, email=email, role=role)
 
     return make
+
+
+def settings_in_a_fresh_process(script: str, environment: dict[str, str]):
+    """Run `script` (Python that sets Django up and prints what it reads) in a new
+    interpreter with exactly this environment, for settings read once at start-up."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={"DJANGO_SETTINGS_MODULE": "ticketing_platform.settings", **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def throttle_rates(settings, **rates: str) -> None:

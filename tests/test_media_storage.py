@@ -9,7 +9,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +21,7 @@ from PIL import Image
 
 from tenants.models import Tenant
 from tenants.services import tenant_logo_set
+from tests.fixtures import settings_in_a_fresh_process
 from venue_apps.catalog.services import title_poster_set
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,19 +175,13 @@ PRINT_MEDIA = (
 
 def _media_settings(**variables: str) -> subprocess.CompletedProcess:
     names = {name for name in os.environ if name.startswith("MEDIA_")}
-    return subprocess.run(
-        [sys.executable, "-c", PRINT_MEDIA],
-        cwd=ROOT,
-        env={
+    return settings_in_a_fresh_process(
+        PRINT_MEDIA,
+        {
             **{key: value for key, value in os.environ.items() if key not in names},
-            "DJANGO_SETTINGS_MODULE": "ticketing_platform.settings",
             "DJANGO_ENV": "development",
             **variables,
         },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
 
 

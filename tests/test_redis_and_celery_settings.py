@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from django.conf import settings
+
+from tests.fixtures import settings_in_a_fresh_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,19 +35,13 @@ def _redis_settings(**variables: str) -> dict:
         for key, value in os.environ.items()
         if key not in names and key != "CELERY_RESULT_BACKEND"
     }
-    result = subprocess.run(
-        [sys.executable, "-c", PRINT_REDIS_SETTINGS],
-        cwd=ROOT,
-        env={
+    result = settings_in_a_fresh_process(
+        PRINT_REDIS_SETTINGS,
+        {
             **environment,
-            "DJANGO_SETTINGS_MODULE": "ticketing_platform.settings",
             "DJANGO_ENV": "development",
             **variables,
         },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -25,7 +25,7 @@ from django_tenants.utils import schema_context
 from tenants.checks import field_encryption_keys_check, jwt_signing_keys_check
 from tenants.crypto import current_key_prefix, new_key, seal, unseal
 from tests.checkout import STRIPE_KEYS
-from tests.fixtures import obtain_tokens
+from tests.fixtures import obtain_tokens, settings_in_a_fresh_process
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_JWT_KEY = "old-jwt-signing-key-" + "a" * 40
@@ -131,19 +131,7 @@ PRINT_KEYS = (
 
 
 def _keys(**variables: str) -> list:
-    environment = {
-        **_production(**variables),
-        "DJANGO_SETTINGS_MODULE": "ticketing_platform.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PRINT_KEYS],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = settings_in_a_fresh_process(PRINT_KEYS, _production(**variables))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
