@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.cache import cache_namespace_bump
 from tenants.error_codes import Conflict, DomainError
+from tenants.locking import lock_objects
 from venue_apps.audit.services import audit_log, audit_snapshot
 from venue_apps.catalog.models import Format, Title
 from venue_apps.catalog.services import CATALOG_CACHE
@@ -22,7 +23,6 @@ from venue_apps.shows.models import PriceCard, PriceRule, Show, show_seats_cache
 from venue_apps.venues.models import Auditorium, SeatCategory
 from venue_apps.venues.services import DEFAULT_CATEGORY_CODES, seat_categories_ensure_defaults
 
-DEADLOCK = "40P01"
 MAX_AMOUNT = 100_000_000  # minor units: a million in any currency is no ticket price
 LATEST_START = timedelta(days=2 * 366)
 # What the audit log keeps of a show (its prices among them).
@@ -224,24 +224,19 @@ def _price(show: Show, *, prices: Mapping[str, int] | None, price_card: PriceCar
     show.price_card, show.prices = price_card, resolved
 
 
-def _save_retrying_deadlocks(show: Show, attempts: int = 3) -> None:
-    # Concurrent inserts that conflict on an exclusion constraint can deadlock in
-    # PostgreSQL (each waits to see whether the other commits). The loser's savepoint
-    # is rolled back and the insert tried again: it then meets the winner's row and
-    # fails cleanly with the overlap.
-    for attempt in range(attempts):
-        try:
-            with transaction.atomic():
-                show.save()
-            return
-        except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == attempts - 1:
-                raise
+def _schedule_locked(auditorium_id: int) -> None:
+    # Two concurrent inserts that clash on an exclusion constraint can each wait for
+    # the other to finish (a deadlock PostgreSQL then breaks by failing one at
+    # random). Whatever puts a show on a screen or moves one takes the auditorium's
+    # row first (`tenants.locking`), so they go one after the other: the second then
+    # meets the first's committed row and fails cleanly with the overlap.
+    lock_objects(Auditorium.objects.filter(pk=auditorium_id))
 
 
 def _saved(show: Show) -> Show:
     try:
-        _save_retrying_deadlocks(show)
+        with transaction.atomic():
+            show.save()
     except IntegrityError as error:
         if "show_no_overlap_in_auditorium" not in str(error):
             raise
@@ -314,6 +309,7 @@ def show_create(
     show.sales_open_at = sales_open_at or min(timezone.now(), show.starts_at - timedelta(minutes=1))
     show.sales_close_at = sales_close_at or show.starts_at
     _sales_window_checked(show)
+    _schedule_locked(auditorium.pk)
     _saved(show)
     audit_log(actor, "show.created", show, after=audit_snapshot(show, SHOW_AUDIT_FIELDS))
     return show
@@ -336,6 +332,7 @@ def show_reschedule(
     priced by its card is priced again for the new local time; the sales window moves
     with the show. Audited as `show.rescheduled`.
     """
+    _schedule_locked(show.auditorium_id)
     show = (
         Show.objects.select_for_update()
         .select_related("title", "auditorium__venue")
