@@ -133,6 +133,8 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("payment-settings", "GET"): ({OWNER}, 200),
     ("payment-settings", "PATCH"): ({OWNER}, 200),
     ("ledger", "GET"): (PROGRAMME, 200),
+    ("report-sales", "GET"): (PROGRAMME, 400),
+    ("report-occupancy", "GET"): (PROGRAMME, 400),
     ("show-cancel-and-refund", "GET"): (PROGRAMME, 404),
     ("show-cancel-and-refund", "POST"): (PROGRAMME, 404),
     ("order-tickets", "GET"): (ORDER_READERS, 404),

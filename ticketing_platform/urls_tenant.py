@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("api.orders.urls")),
     path("api/v1/", include("api.payments.urls")),
     path("api/v1/", include("api.tickets.urls")),
+    path("api/v1/", include("api.reports.urls")),
     path("pay/", include("api.payments.page_urls")),
     path("account/", include("api.accounts.page_urls")),
     path(
