@@ -921,6 +921,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/occupancy/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_reports_occupancy_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sales/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_reports_sales_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/seat-categories/": {
         parameters: {
             query?: never;
@@ -1566,6 +1598,24 @@ export interface components {
         OAuthProviderOutput: {
             provider: string;
             client_id: string;
+        };
+        OccupancyOutput: {
+            show: number;
+            title: string;
+            venue: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description The show's seats, blocked ones excluded. */
+            capacity: number;
+            /** @description Seats sold now. */
+            sold: number;
+            /** @description Seats held now (in someone's hold). */
+            held: number;
+            /**
+             * Format: double
+             * @description sold / capacity, 0..1, rounded to 4 places; 0 when capacity is 0.
+             */
+            occupancy: number;
         };
         OrderInputRequest: {
             /** Format: uuid */
@@ -2217,6 +2267,38 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
             reason: string;
+        };
+        SalesFigures: {
+            /** @description Seats sold by the live sales posted in the range (order lines sold or refunded since); refunds do not lower it. */
+            tickets: number;
+            /** @description Minor units: the totals (tickets, booking fees, tax) of the live sales posted in the range, the ledger's `sale` debits to `customer_funds`. */
+            gross: number;
+            /** @description Minor units: what went back of sales, decided in the range (the ledger's `refund_due` debits to ticket_sales, booking_fees and tax); money that never became a sale is not counted. */
+            refunds: number;
+            /** @description gross - refunds. */
+            net: number;
+        };
+        /**
+         * @description Live money only; test-mode payments never count. Rows by day ascending, else by
+         *     net descending, then label.
+         */
+        SalesReportOutput: {
+            currency: string;
+            rows: components["schemas"]["SalesRow"][];
+            totals: components["schemas"]["SalesFigures"];
+        };
+        SalesRow: {
+            /** @description Seats sold by the live sales posted in the range (order lines sold or refunded since); refunds do not lower it. */
+            tickets: number;
+            /** @description Minor units: the totals (tickets, booking fees, tax) of the live sales posted in the range, the ledger's `sale` debits to `customer_funds`. */
+            gross: number;
+            /** @description Minor units: what went back of sales, decided in the range (the ledger's `refund_due` debits to ticket_sales, booking_fees and tax); money that never became a sale is not counted. */
+            refunds: number;
+            /** @description gross - refunds. */
+            net: number;
+            /** @description The day (YYYY-MM-DD, the posting day in the chain's zone) or the id of the order's title, venue or show. */
+            key: string;
+            label: string;
         };
         SandboxInputRequest: {
             /**
@@ -6749,6 +6831,113 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_reports_occupancy_list: {
+        parameters: {
+            query: {
+                /** @description The day the shows start, YYYY-MM-DD (chain's zone). */
+                date: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccupancyOutput"][];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_reports_sales_retrieve: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD (chain's zone). */
+                from: string;
+                /**
+                 * @description * `day` - day
+                 *     * `title` - title
+                 *     * `venue` - venue
+                 *     * `show` - show
+                 */
+                group?: "day" | "title" | "venue" | "show";
+                /** @description Last day, YYYY-MM-DD (chain's zone), included. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReportOutput"];
                 };
             };
             /** @description Bad input: `code` says what, `errors` which field (validation errors). */
