@@ -37,7 +37,7 @@ class OccupancyFilters(serializers.Serializer):
 class SalesFigures(serializers.Serializer):
     tickets = serializers.IntegerField(
         help_text="Seats sold by the live sales posted in the range (order lines sold or "
-        "refunded since); refunds do not lower it."
+        "refunded since); refunds do not lower it. Free orders post no sale and are not counted."
     )
     gross = serializers.IntegerField(
         help_text="Minor units: the totals (tickets, booking fees, tax) of the live sales "

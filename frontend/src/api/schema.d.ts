@@ -2269,7 +2269,7 @@ export interface components {
             reason: string;
         };
         SalesFigures: {
-            /** @description Seats sold by the live sales posted in the range (order lines sold or refunded since); refunds do not lower it. */
+            /** @description Seats sold by the live sales posted in the range (order lines sold or refunded since); refunds do not lower it. Free orders post no sale and are not counted. */
             tickets: number;
             /** @description Minor units: the totals (tickets, booking fees, tax) of the live sales posted in the range, the ledger's `sale` debits to `customer_funds`. */
             gross: number;
@@ -2288,7 +2288,7 @@ export interface components {
             totals: components["schemas"]["SalesFigures"];
         };
         SalesRow: {
-            /** @description Seats sold by the live sales posted in the range (order lines sold or refunded since); refunds do not lower it. */
+            /** @description Seats sold by the live sales posted in the range (order lines sold or refunded since); refunds do not lower it. Free orders post no sale and are not counted. */
             tickets: number;
             /** @description Minor units: the totals (tickets, booking fees, tax) of the live sales posted in the range, the ledger's `sale` debits to `customer_funds`. */
             gross: number;
