@@ -202,8 +202,20 @@ def test_a_range_without_sales_is_empty(sales, manager):
         {"from": "2026-02-01", "to": "2026-01-31"},
         {"from": "2024-01-01", "to": "2025-01-01"},
         {"from": "2026-01-01", "to": "2026-01-31", "group": "month"},
+        {"from": "9999-12-31", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-01"},
     ],
-    ids=["nothing", "no-to", "bad-month", "not-a-date", "backwards", "367-days", "bad-group"],
+    ids=[
+        "nothing",
+        "no-to",
+        "bad-month",
+        "not-a-date",
+        "backwards",
+        "367-days",
+        "bad-group",
+        "last-day-of-calendar",
+        "first-day-of-calendar",
+    ],
 )
 def test_bad_sales_queries_are_400s_with_a_reason(manager, query):
     answer = _report(manager, **query)
@@ -269,3 +281,4 @@ def test_occupancy_of_a_day_without_shows_and_bad_dates(manager):
     assert manager.get("/api/v1/reports/occupancy/", {"date": "2001-01-01"}).json() == []
     assert manager.get("/api/v1/reports/occupancy/", {"date": "2001-02-30"}).status_code == 400
     assert manager.get("/api/v1/reports/occupancy/").status_code == 400
+    assert manager.get("/api/v1/reports/occupancy/", {"date": "9999-12-31"}).status_code == 400

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -12,11 +13,24 @@ from venue_apps.payments.reports import GROUPS
 MAX_DAYS = 366
 
 
+class ReportDateField(serializers.DateField):
+    """A day between 2000 and 2999: the edges of the calendar would overflow once the
+    day's bounds are moved into the chain's time zone."""
+
+    default_error_messages = {"range": "Give a day between 2000-01-01 and 2999-12-31."}
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        day = super().to_internal_value(value)
+        if not datetime.date(2000, 1, 1) <= day <= datetime.date(2999, 12, 31):
+            self.fail("range")
+        return day
+
+
 class SalesFilters(serializers.Serializer):
     """`from` and `to` (days in the chain's time zone, both included) and `group`."""
 
-    locals()["from"] = serializers.DateField(help_text="First day, YYYY-MM-DD (chain's zone).")
-    to = serializers.DateField(help_text="Last day, YYYY-MM-DD (chain's zone), included.")
+    locals()["from"] = ReportDateField(help_text="First day, YYYY-MM-DD (chain's zone).")
+    to = ReportDateField(help_text="Last day, YYYY-MM-DD (chain's zone), included.")
     group = serializers.ChoiceField(choices=GROUPS, default="day", required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +45,7 @@ class SalesFilters(serializers.Serializer):
 
 
 class OccupancyFilters(serializers.Serializer):
-    date = serializers.DateField(help_text="The day the shows start, YYYY-MM-DD (chain's zone).")
+    date = ReportDateField(help_text="The day the shows start, YYYY-MM-DD (chain's zone).")
 
 
 class SalesFigures(serializers.Serializer):
