@@ -15,7 +15,9 @@ export default defineConfig({
     sourcemap: false,
     assetsInlineLimit: 2048,
     rollupOptions: {
-      input: "src/main.tsx",
+      // The storefront; the box office (a screen of the chain's dashboard); and the
+      // dashboard's charts (small islands on server-rendered pages).
+      input: ["src/main.tsx", "src/backoffice/main.tsx", "src/dashboard/charts.ts"],
       onwarn(warning, warn) {
         // React Query marks its modules "use client" for React Server Components; a
         // client-only bundle has nothing to do with that.
