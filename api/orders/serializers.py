@@ -23,6 +23,9 @@ class OrderInput(serializers.Serializer):
     # A walk-in sold by box office staff: who to send the tickets to (optional).
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    phone = serializers.RegexField(
+        r"^\+?[0-9][0-9 ()-]{4,30}$", max_length=32, required=False, allow_blank=True
+    )
 
 
 class QuoteInput(serializers.Serializer):

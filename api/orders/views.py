@@ -114,6 +114,7 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
             customer=None if at_box_office else user,
             email=values.get("email", "") if at_box_office else user.email,
             name=values.get("name", "") if at_box_office else user.name,
+            phone=values.get("phone", "") if at_box_office else "",
             sold_by=user if at_box_office else None,
             address=_address(request),
         )

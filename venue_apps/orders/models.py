@@ -231,6 +231,9 @@ class Order(models.Model):
     )
     email = models.EmailField(max_length=254, blank=True)
     name = models.CharField(max_length=150, blank=True)
+    # A walk-in's phone number as the box office typed it (digits, spaces, + and -), for
+    # finding the order again and for sending the tickets' link by SMS.
+    phone = models.CharField(max_length=32, blank=True)
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.ONLINE)
     # The staff member who sold it at a box office.
     sold_by = models.ForeignKey(

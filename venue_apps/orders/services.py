@@ -62,6 +62,7 @@ class Buyer:
     customer: Any = None  # accounts.User
     email: str = ""
     name: str = ""
+    phone: str = ""
     sold_by: Any = None  # accounts.User of the box office
     address: str | None = None
 
@@ -108,6 +109,7 @@ def order_create(
         customer=customer,
         email=email,
         name=(buyer.name or getattr(customer, "name", "") or "").strip()[:150],
+        phone=buyer.phone.strip()[:32],
         channel=Order.Channel.BOX_OFFICE if buyer.sold_by is not None else Order.Channel.ONLINE,
         sold_by=buyer.sold_by,
         show=show,

@@ -1624,6 +1624,7 @@ export interface components {
             promo_code?: string;
             email?: string;
             name?: string;
+            phone?: string;
         };
         OrderLineOutput: {
             readonly id: number;
