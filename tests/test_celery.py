@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -137,19 +138,27 @@ def test_a_tasks_log_lines_name_the_chain_it_was_sent_from(committed, worker):
         def emit(self, record: logging.LogRecord) -> None:
             self.seen.append((record.getMessage(), record.tenant))
 
+    def succeeded_lines() -> list[str]:
+        return [
+            tenant
+            for message, tenant in list(lines.seen)
+            if result.id in message and "succeeded" in message
+        ]
+
     lines = Lines()
     logging.getLogger().addHandler(lines)
     try:
         with schema_context("beta"):
             result = user_welcome_email_send.delay(10**9)  # no such user: "missing"
         assert result.get(timeout=TIMEOUT) == "missing"
+        # The worker stores the result before it logs "succeeded": wait for the line.
+        deadline = time.monotonic() + TIMEOUT
+        while not succeeded_lines() and time.monotonic() < deadline:
+            time.sleep(0.02)
     finally:
         logging.getLogger().removeHandler(lines)
 
-    (succeeded,) = [
-        tenant for message, tenant in lines.seen if result.id in message and "succeeded" in message
-    ]
-    assert succeeded == "beta"
+    assert succeeded_lines() == ["beta"]
 
 
 def test_the_liveness_probe_passes_for_a_worker_that_answers(worker):
