@@ -4,9 +4,12 @@ order; the dashboard's order search finds the same."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
+from pypdf import PdfReader
 
 from tests.checkout import checkout, sandbox, seat_ids
 from venue_apps.accounts.models import Role
@@ -195,3 +198,57 @@ def test_the_dashboards_order_search_finds_what_the_api_finds(alpha, make_user, 
     assert sales["chen"]["reference"] not in by_seat
     assert "Type at least 2 characters" in too_short
     assert sales["asha"]["reference"] not in too_short
+
+
+# --- printing: all of an order's tickets in one PDF -------------------------------------
+
+
+def pdf_pages(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline;")
+    return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+
+
+def test_the_order_pdf_has_a_page_per_ticket_with_its_seat_and_the_reference(box, show):
+    sale = sell(box, show, ["A5", "A6", "B7"], name="Asha Raman")
+
+    pages = pdf_pages(box.get(f"/api/v1/orders/{sale['id']}/tickets/pdf/"))
+
+    assert len(pages) == 3
+    for number, (page, seat) in enumerate(zip(pages, ["A5", "A6", "B7"], strict=True), 1):
+        assert f"\nSEAT\n{seat} " in page
+        assert f"\nBOOKING {sale['reference']}\n" in page
+        assert f"Ticket {number} of 3" in page
+
+
+def test_the_customer_and_the_seller_print_the_order_and_others_get_a_404(
+    show, customer, as_role, box
+):
+    _, client = customer
+    bought = checkout(client, show, seat_ids("alpha", show, ["C4"]))
+    sandbox(client, bought["payment"]["id"], "approve")
+    sold = sell(box, show, ["C5", "C6"], name="Walk In")
+    stranger = as_role(Role.CUSTOMER)
+
+    assert len(pdf_pages(client.get(f"/api/v1/orders/{bought['id']}/tickets/pdf/"))) == 1
+    assert len(pdf_pages(box.get(f"/api/v1/orders/{sold['id']}/tickets/pdf/"))) == 2
+    assert (
+        len(pdf_pages(as_role(Role.MANAGER).get(f"/api/v1/orders/{sold['id']}/tickets/pdf/"))) == 2
+    )
+    for order in (bought, sold):
+        refused = stranger.get(f"/api/v1/orders/{order['id']}/tickets/pdf/")
+        assert (refused.status_code, refused.json()["code"]) == (404, "order_not_found")
+    assert client.get(f"/api/v1/orders/{sold['id']}/tickets/pdf/").status_code == 404
+    assert as_role(Role.SCANNER).get(f"/api/v1/orders/{sold['id']}/tickets/pdf/").status_code == 403
+
+
+def test_another_chains_staff_cannot_print_an_order(api, beta, make_user, box, show):
+    from tests.fixtures import obtain_tokens
+
+    sold = sell(box, show, ["C5"], name="Walk In")
+    client = api(beta)
+    owner = make_user(beta, role=Role.OWNER)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, owner.email)['access']}")
+
+    assert client.get(f"/api/v1/orders/{sold['id']}/tickets/pdf/").status_code == 404
