@@ -521,6 +521,8 @@ SPECTACULAR_SETTINGS = {
         "PaymentProviderEnum": "venue_apps.payments.models.Provider",
         "OrderStatusEnum": "venue_apps.orders.models.Order.Status",
         "ShowStatusEnum": "venue_apps.shows.models.Show.Status",
+        "ChannelEnum": "venue_apps.orders.models.Order.Channel",
+        "SendChannelEnum": "venue_apps.tickets.services.Channel",
     },
 }
 
