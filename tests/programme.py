@@ -90,6 +90,7 @@ def build_programme(schema: str, *, layout: str = SMALL_LAYOUT) -> dict:
 SALES_TABLES = (
     "tickets_checkin",
     "tickets_ticketdelivery",
+    "tickets_textmessage",
     "tickets_ticket",
     "tickets_emailtemplate",
     "payments_ledgerentry",

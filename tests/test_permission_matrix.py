@@ -141,6 +141,7 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("order-tickets-pdf", "GET"): (ORDER_READERS, 404),
     ("ticket-pdf", "GET"): (ORDER_READERS, 404),
     ("ticket-reissue", "POST"): ({OWNER, MANAGER, BOX}, 404),
+    ("order-send", "POST"): ({OWNER, MANAGER, BOX}, 400),
     ("checkin", "POST"): (DOOR, 400),
     ("checkin-keys", "GET"): (DOOR, 200),
     ("schema", "GET"): (PUBLIC, 200),
@@ -177,6 +178,7 @@ PAGES: dict[str, tuple[str, int]] = {
     "verify-email-page": ("/account/verify-email/", 400),  # without the emailed link
     "reset-password-page": ("/account/reset-password/", 400),  # without the emailed link
     "forgot-password-page": ("/account/forgot-password/", 200),
+    "order-tickets-link": ("/t/not-a-signed-link/", 404),  # opened by the texted link
     "media": ("/media/tenants/alpha/posters/none.jpg", 404),
     "storefront-manifest": ("/manifest.webmanifest", 200),
     "storefront-icon": ("/icon.svg", 200),

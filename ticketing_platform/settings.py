@@ -521,6 +521,8 @@ SPECTACULAR_SETTINGS = {
         "PaymentProviderEnum": "venue_apps.payments.models.Provider",
         "OrderStatusEnum": "venue_apps.orders.models.Order.Status",
         "ShowStatusEnum": "venue_apps.shows.models.Show.Status",
+        "ChannelEnum": "venue_apps.orders.models.Order.Channel",
+        "SendChannelEnum": "venue_apps.tickets.services.Channel",
     },
 }
 
@@ -664,6 +666,10 @@ else:
             else "django.core.mail.backends.console.EmailBackend"
         ),
     )
+# Text messages (the box office sends tickets' links by SMS): a backend class, as for
+# email. The default records them in each chain's outbox, which the dashboard lists (no
+# gateway yet); `venue_apps.tickets.sms.ConsoleBackend` prints them instead.
+SMS_BACKEND = env.str("SMS_BACKEND", default="venue_apps.tickets.sms.OutboxBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"tickets@{PLATFORM_DOMAIN}")
 # Links in emails (verify an address, reset a password) point at the chain's own host.
 # Outside production, at the port the local server listens on (`PORT`, as `make demo`
@@ -820,6 +826,7 @@ if DJANGO_ENV == "test":
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "tp-test-channels"
     CELERY_TASK_DEFAULT_QUEUE = "tp-test"
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    SMS_BACKEND = "venue_apps.tickets.sms.LocmemBackend"
     # Sign-ins in tests come from one address many times a minute; the limits that
     # matter are tested on their own (tests/test_abuse.py).
     REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(

@@ -186,6 +186,7 @@ class OrderOutput(serializers.ModelSerializer):
             "channel",
             "email",
             "name",
+            "phone",
             "show",
             "lines",
             "currency",

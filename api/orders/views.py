@@ -81,13 +81,26 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
         operation_id="orders_list",
         parameters=[
             OpenApiParameter("status", str, description="Only orders in this status."),
-            OpenApiParameter("q", str, description="Staff: a booking reference or an email."),
+            OpenApiParameter(
+                "q",
+                str,
+                description=(
+                    "Staff (the box office's lookup): part of the customer's name or "
+                    "email, part of the booking reference, at least 4 digits of the phone "
+                    "number (spaces, dashes and + ignored) or a seat (`F7`, `F 7`); any "
+                    f"case; {selectors.SEARCH_MIN_LENGTH} to {selectors.SEARCH_MAX_LENGTH} "
+                    f"characters. At most {selectors.SEARCH_LIMIT} orders, newest first. "
+                    "Customers' `q` is ignored: they list their own orders."
+                ),
+            ),
         ],
-        responses=io.OrderOutput(many=True),
+        # 400 `search_invalid`: a query too short, too long or with control characters.
+        responses={200: io.OrderOutput(many=True), 400: ErrorOutput},
     )
     def get(self, request: Request) -> Response:
-        query = (request.query_params.get("q") or "").strip()
-        if query and has_capability(request.user, Capability.READ_ALL_ORDERS):
+        query = request.query_params.get("q") or ""
+        # An empty `q` (a cleared search box) lists every order, as without one.
+        if query.strip() and has_capability(request.user, Capability.READ_ALL_ORDERS):
             orders = selectors.order_find(query)
         else:
             orders = selectors.order_list(

@@ -18,14 +18,31 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import HasCapability
+from api.schema import ErrorOutput
+from tenants.error_codes import NotFound
 from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.orders import selectors as order_selectors
+from venue_apps.orders.error_codes import OrderErrorCode
+from venue_apps.orders.models import Order
 from venue_apps.tickets import selectors, services
 from venue_apps.tickets.models import Ticket
 
 
 def _scope(request: Request) -> int | None:
     return None if has_capability(request.user, Capability.READ_ALL_ORDERS) else request.user.pk
+
+
+def _readable_order(request: Request, order_id: Any) -> Order:
+    """The order if this user may read it: its customer, the staff member who sold it,
+    or staff who read every order; anyone else's (or another chain's) is a 404."""
+    order = order_selectors.order_for(order_id, customer_id=None)
+    user = request.user
+    if not has_capability(user, Capability.READ_ALL_ORDERS) and user.pk not in (
+        order.customer_id,
+        order.sold_by_id,
+    ):
+        raise NotFound(OrderErrorCode.ORDER_NOT_FOUND, "No such order.")
+    return order
 
 
 class TicketOutput(serializers.ModelSerializer):
@@ -77,12 +94,18 @@ class OrderTicketsView(APIView):
 
 
 class OrderTicketsPdfView(APIView):
+    """All of an order's valid tickets in one PDF, a page each, shown in the browser
+    (`inline`), whose print dialog prints them: the box office's "print tickets"."""
+
     permission_classes = [HasCapability]
     capability = {"GET": Capability.READ_ORDERS}
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        # 404 `order_not_found`: no such order (or someone else's); `no_tickets`: none valid.
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ErrorOutput},
+    )
     def get(self, request: Request, order_id: str) -> HttpResponse:
-        order = order_selectors.order_for(order_id, customer_id=_scope(request))
+        order = _readable_order(request, order_id)
         tickets = list(selectors.order_tickets(order))
         if not tickets:
             return Response(
@@ -90,6 +113,77 @@ class OrderTicketsPdfView(APIView):
                 status=status.HTTP_404_NOT_FOUND,
             )
         return _pdf(selectors.order_tickets_pdf(order, tickets), f"tickets-{order.reference}.pdf")
+
+
+class SendInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=services.Channel.choices)
+    to = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "An email address (`email`) or a phone number (`sms`); left out: the "
+            "order's own. An order without one gets this one."
+        ),
+    )
+
+
+class SendOutput(serializers.Serializer):
+    order = serializers.UUIDField()
+    channel = serializers.ChoiceField(choices=services.Channel.choices)
+    to = serializers.CharField(
+        help_text="Where the tickets go, masked: `a***@example.com`, `********2345`."
+    )
+    status = serializers.ChoiceField(choices=["queued"])
+    added_to_order = serializers.BooleanField(
+        help_text="The order had no email (or phone) and now has this one."
+    )
+
+
+class OrderTicketsSendView(APIView):
+    """Send an order's tickets: `{"channel": "email"}` emails the PDF tickets,
+    `{"channel": "sms"}` texts a link to them (`/t/<signed token>/` on the chain's
+    host), to `to` or the order's own address or number. Sent after the answer (202)."""
+
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.SEND_TICKETS}
+
+    @extend_schema(
+        request=SendInput,
+        responses={
+            # `destination_missing`, `destination_invalid`, or a bad channel.
+            202: SendOutput,
+            400: ErrorOutput,
+            404: ErrorOutput,
+            # `no_tickets`: nothing valid to send (unpaid, refunded or cancelled).
+            409: ErrorOutput,
+            # `send_limit`: sent 5 times in the last hour; `retry_after` in seconds.
+            429: ErrorOutput,
+        },
+    )
+    def post(self, request: Request, order_id: str) -> Response:
+        data = SendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_selectors.order_for(order_id, customer_id=None)
+        sent = services.order_tickets_send(
+            order,
+            channel=data.validated_data["channel"],
+            to=data.validated_data["to"],
+            actor=request.user,
+        )
+        return Response(
+            SendOutput(
+                {
+                    "order": sent.order.pk,
+                    "channel": sent.channel.value,
+                    "to": sent.to,
+                    "status": "queued",
+                    "added_to_order": sent.added_to_order,
+                }
+            ).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class TicketPdfView(APIView):

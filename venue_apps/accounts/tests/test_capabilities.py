@@ -45,6 +45,7 @@ EXPECTED: dict[Capability, set[str]] = {
     Capability.READ_ALL_ORDERS: {BOX, MANAGER, OWNER},
     Capability.CANCEL_ORDERS: {CUSTOMER, BOX, MANAGER, OWNER},
     Capability.REISSUE_TICKETS: {BOX, MANAGER, OWNER},
+    Capability.SEND_TICKETS: {BOX, MANAGER, OWNER},
     Capability.REFUND: {MANAGER, OWNER},
     Capability.EDIT_SALES_TERMS: {MANAGER, OWNER},
     Capability.MANAGE_SALES: {MANAGER, OWNER},
