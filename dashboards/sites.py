@@ -17,7 +17,7 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import scanner, two_factor
+from dashboards import activity, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
@@ -171,6 +171,11 @@ class TenantDashboard(StaffSite):
         return [
             path("scan/", self.admin_view(lambda r: scanner.scan_page(r, site=self)), name="scan"),
             path("scan/check/", self.admin_view(scanner.scan_check), name="scan-check"),
+            path(
+                "activity/",
+                self.admin_view(lambda r: activity.activity_page(r, site=self)),
+                name="activity",
+            ),
             *super().get_urls(),
         ]
 

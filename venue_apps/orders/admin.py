@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from tenants.error_codes import DomainError
+from tenants.money import money
 from tenants.singletons import SingletonAdmin
 from venue_apps.audit.admin import AuditedAdmin
 from venue_apps.audit.selectors import audit_history
@@ -29,7 +30,6 @@ from venue_apps.orders.models import (
     OrderLine,
     PromoCode,
 )
-from venue_apps.orders.selectors import money
 from venue_apps.shows.models import Show
 
 

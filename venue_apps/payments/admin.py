@@ -13,10 +13,10 @@ from django.contrib import admin, messages
 from django.db.models import Sum
 
 from tenants.error_codes import DomainError
+from tenants.money import money
 from tenants.singletons import SingletonAdmin
 from venue_apps.accounts.admin import OwnerOnly, write_only_secret_field
 from venue_apps.accounts.capabilities import Capability, has_capability
-from venue_apps.orders.selectors import money
 from venue_apps.payments.models import (
     GatewayAccount,
     LedgerAccount,
