@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tests.checkout import checkout, sandbox, seat_ids
-from tests.fixtures import PASSWORD, host_of
+from tests.fixtures import PASSWORD, dashboard_sign_in, host_of
 from venue_apps.accounts.models import Role, User
 from venue_apps.audit.models import AuditEntry
 from venue_apps.payments.services.gateways import gateway_account_set
@@ -29,12 +29,7 @@ def _browser(tenant, address: str = CINEMA_WIFI) -> Client:
     return Client(HTTP_HOST=host_of(tenant), REMOTE_ADDR=address)
 
 
-def signed_in(tenant, user: User) -> Client:
-    """A browser signed in through the dashboard's own login page."""
-    browser = _browser(tenant)
-    answer = browser.post("/dashboard/login/", {"username": user.email, "password": PASSWORD})
-    assert answer.status_code == 302, answer.content.decode()[:500]
-    return browser
+signed_in = dashboard_sign_in
 
 
 # What the tests do (a chain's first ticket signing key is the set-up's, by the system).

@@ -14,6 +14,7 @@ from django.db.models import Sum
 
 from tenants.error_codes import DomainError
 from tenants.money import money
+from tenants.money_admin import MoneyFieldsAdmin
 from tenants.singletons import SingletonAdmin
 from venue_apps.accounts.admin import OwnerOnly, write_only_secret_field
 from venue_apps.accounts.capabilities import Capability, has_capability
@@ -100,7 +101,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
+    model = Payment
+    money_fields = ["amount", "captured_amount", "refunded_amount"]
     list_display = [
         "id",
         "order",
@@ -120,7 +123,9 @@ class PaymentAdmin(ReadOnlyAdmin):
         return money(payment.amount, payment.currency)
 
 
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
+    model = Refund
+    money_fields = ["amount"]
     list_display = [
         "id",
         "order",
@@ -160,15 +165,18 @@ class RefundAdmin(ReadOnlyAdmin):
                 messages.success(request, f"{refund.pk}: sending again as refund {again.pk}.")
 
 
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "account", "signed_amount", "currency", "order", "memo"]
+class LedgerEntryAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
+    model = LedgerEntry
+    money_fields = ["amount"]
+    list_display = ["created_at", "kind", "account", "signed_amount", "order", "memo"]
     list_filter = ["kind", "account", "currency"]
     search_fields = ["order__reference", "memo"]
     date_hierarchy = "created_at"
 
     @admin.display(description="amount (debit +)", ordering="amount")
     def signed_amount(self, entry: LedgerEntry) -> str:
-        return f"{entry.amount:+,}"
+        sign = "-" if entry.amount < 0 else "+"
+        return f"{sign}{money(abs(entry.amount), entry.currency)}"
 
     def changelist_view(self, request, extra_context=None):
         labels = dict(LedgerAccount.choices)
