@@ -6,18 +6,22 @@ and the chain's colours and logo. Each with real sign-ins, role by role."""
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
+from django.db import connection
 from django_tenants.utils import schema_context
 
 from tests.factories import PaidOrderFactory, ShowFactory
-from tests.fixtures import dashboard_sign_in
+from tests.fixtures import QueryLog, dashboard_sign_in
 from tests.programme import next_weekday
 from venue_apps.accounts.models import Role
+from venue_apps.audit.models import AuditEntry
+from venue_apps.inventory import holds
+from venue_apps.inventory.models import ShowSeat
 from venue_apps.orders.models import CheckoutSettings, PromoCode
 from venue_apps.payments.models import LedgerEntry, Payment
-from venue_apps.shows.models import PriceRule
+from venue_apps.shows.models import PriceRule, Show
 from venue_apps.shows.services import RuleSpec, price_card_update
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +168,158 @@ def test_bad_money_typed_is_a_form_error(alpha, owner):
         assert "errorlist" in answer.content.decode(), value
     with schema_context("alpha"):
         assert not PromoCode.objects.exists()
+
+
+# --- shows --------------------------------------------------------------------------
+
+
+def _wednesday_at(hour: int, minute: int = 0):
+    return next_weekday(3, time(hour, minute), "Asia/Kolkata")
+
+
+def test_a_manager_adds_a_show_priced_from_the_card_in_the_venues_time(alpha, programme, manager):
+    browser = dashboard_sign_in(alpha, manager)
+    starts = _wednesday_at(19, 30)
+    form = browser.get("/dashboard/shows/show/add/")
+
+    added = browser.post(
+        "/dashboard/shows/show/add/",
+        {
+            "title": programme["film"].pk,
+            "auditorium": programme["auditorium"].pk,
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "format": "2d",
+            "price_card": programme["price_card"].pk,
+            "extra_minutes": "15",
+        },
+    )
+
+    assert form.status_code == 200 and 'type="datetime-local"' in form.content.decode()
+    assert added.status_code == 302, _text(added)[-800:]
+    with schema_context("alpha"):
+        show = Show.objects.exclude(pk=programme["show"].pk).get()
+        entry = AuditEntry.objects.get(action="show.created", target_id=str(show.pk))
+    assert show.starts_at == starts  # 19:30 in Kolkata, whatever the server's zone
+    assert show.prices["regular"] == 20_000 and show.price_card_id == programme["price_card"].pk
+    runtime = programme["film"].runtime_minutes
+    assert show.ends_at - show.starts_at == timedelta(minutes=runtime + 15)
+    assert entry.actor_id == manager.pk
+    listing = browser.get(added["Location"])
+    assert "₹200.00" in _text(listing) and "20000" not in _text(listing)
+
+
+def test_an_overlapping_show_is_the_forms_error_in_the_services_words(alpha, programme, owner):
+    browser = dashboard_sign_in(alpha, owner)
+    existing = programme["show"]
+    with schema_context("alpha"):
+        local = existing.starts_at.astimezone(existing.venue.zone)
+
+    clash = browser.post(
+        "/dashboard/shows/show/add/",
+        {
+            "title": programme["film"].pk,
+            "auditorium": programme["auditorium"].pk,
+            "starts_at": (local + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+            "format": "2d",
+            "price_card": programme["price_card"].pk,
+        },
+    )
+
+    assert clash.status_code == 400
+    assert "errornote" in clash.content.decode()
+    assert "overlap" in _text(clash).lower() or "busy" in _text(clash).lower()
+    with schema_context("alpha"):
+        assert Show.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"starts_at": "99999-01-01T10:00"},
+        {"starts_at": "0001-01-01T00:00"},
+        {"starts_at": "yesterday"},
+        {"title": "abc"},
+        {"auditorium": "999999"},
+        {"extra_minutes": "-5"},
+        {"format": "8k"},
+        {"price_card": ""},
+    ],
+)
+def test_bad_show_values_are_form_errors_not_500s(alpha, programme, owner, values):
+    browser = dashboard_sign_in(alpha, owner)
+    data = {
+        "title": programme["film"].pk,
+        "auditorium": programme["auditorium"].pk,
+        "starts_at": _wednesday_at(11).strftime("%Y-%m-%dT%H:%M"),
+        "format": "2d",
+        "price_card": programme["price_card"].pk,
+        **values,
+    }
+
+    answer = browser.post("/dashboard/shows/show/add/", data)
+
+    assert answer.status_code == 400
+    with schema_context("alpha"):
+        assert Show.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.BOX_OFFICE, Role.SCANNER])
+def test_box_office_and_scanners_add_no_shows(alpha, programme, make_user, role):
+    browser = dashboard_sign_in(alpha, make_user(alpha, role=role))
+
+    page = browser.get("/dashboard/shows/show/add/")
+    posted = browser.post(
+        "/dashboard/shows/show/add/",
+        {
+            "title": programme["film"].pk,
+            "auditorium": programme["auditorium"].pk,
+            "starts_at": _wednesday_at(11).strftime("%Y-%m-%dT%H:%M"),
+            "format": "2d",
+            "price_card": programme["price_card"].pk,
+        },
+    )
+
+    assert page.status_code == 403 and posted.status_code == 403
+    with schema_context("alpha"):
+        assert Show.objects.count() == 1
+
+
+def _hold(show, labels):
+    by_label = dict(ShowSeat.objects.filter(show=show).values_list("label", "id"))
+    holds.hold_create(
+        show.pk,
+        owner=holds.HoldOwner(user_id=999),
+        policy=holds.HoldPolicy(ttl=timedelta(minutes=10), max_seats=10, max_active_holds=10),
+        seat_ids=[by_label[label] for label in labels],
+    )
+
+
+def test_the_shows_list_counts_sold_and_held_seats_in_one_query(alpha, priced, manager):
+    browser = dashboard_sign_in(alpha, manager)
+    browser.get("/dashboard/shows/show/")  # the chain's settings into the cache
+    with QueryLog(connection) as few:
+        browser.get("/dashboard/shows/show/")
+    with schema_context("alpha"):
+        _hold(priced["priced_show"], ["B1", "B2"])
+        for day in (4, 5, 6):
+            ShowFactory(
+                schema="alpha",
+                title=priced["film"],
+                auditorium=priced["auditorium"],
+                price_card=priced["price_card"],
+                starts_at=next_weekday(day, time(12, 0), "Asia/Kolkata"),
+            )
+    browser.get("/dashboard/shows/show/")
+
+    with QueryLog(connection) as many:
+        page = browser.get("/dashboard/shows/show/")
+
+    counts = {
+        show.pk: (show.sold_count, show.held_count) for show in page.context["cl"].result_list
+    }
+    assert counts[priced["priced_show"].pk] == (1, 2)
+    assert counts[priced["show"].pk] == (0, 0)
+    assert len(counts) == 5
+    assert len(many.statements) == len(few.statements), set(many.statements) ^ set(few.statements)
+    text = _text(page)
+    assert "IST" in text  # the start in the venue's time
