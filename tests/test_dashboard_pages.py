@@ -23,6 +23,7 @@ from venue_apps.orders.models import CheckoutSettings, PromoCode
 from venue_apps.payments.models import LedgerEntry, Payment
 from venue_apps.shows.models import PriceRule, Show
 from venue_apps.shows.services import RuleSpec, price_card_update
+from venue_apps.venues.models import SeatCategory
 
 pytestmark = pytest.mark.django_db
 PRICE = 76_000  # ₹760.00
@@ -323,3 +324,27 @@ def test_the_shows_list_counts_sold_and_held_seats_in_one_query(alpha, priced, m
     assert len(many.statements) == len(few.statements), set(many.statements) ^ set(few.statements)
     text = _text(page)
     assert "IST" in text  # the start in the venue's time
+
+
+# --- the seat map's picture -------------------------------------------------------------
+
+
+def test_the_auditorium_page_draws_every_seat_with_its_label(alpha, programme, manager):
+    auditorium = programme["auditorium"]
+    with schema_context("alpha"):
+        labels = sorted(auditorium.seats.filter(is_active=True).values_list("label", flat=True))
+        SeatCategory.objects.filter(code="regular").update(name="<script>alert(1)</script>")
+    browser = dashboard_sign_in(alpha, manager)
+
+    page = browser.get(f"/dashboard/venues/auditorium/{auditorium.pk}/change/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    start = html.index('<svg xmlns="http://www.w3.org/2000/svg" class="seat-map"')
+    svg = html[start : html.index("</svg>", start)]
+    drawn = re.findall(r'<g class="seat[^"]*" data-seat="([^"]+)"><title>([^<]+)</title>', svg)
+    assert sorted(label for label, _ in drawn) == labels
+    assert all(title.startswith(f"{label} (") for label, title in drawn)
+    assert 'class="screen"' in svg and 'class="row-label"' in svg
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert "A: RRRR.RRRR" in html  # the layout's text beside it
