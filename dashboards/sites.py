@@ -19,6 +19,7 @@ from django.urls import path, reverse
 
 from dashboards import activity, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
+from dashboards.branding import dashboard_brand
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
@@ -184,6 +185,8 @@ class TenantDashboard(StaffSite):
         tenant = getattr(request, "tenant", None)
         name = tenant.brand_name if tenant else connection.schema_name
         context.update(site_header=f"{name} dashboard", site_title=name)
+        if tenant is not None and not tenant.is_public:
+            context["brand"] = dashboard_brand(tenant)
         return context
 
 

@@ -10,10 +10,11 @@ from datetime import time, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django_tenants.utils import schema_context
 
 from tests.factories import PaidOrderFactory, ShowFactory
-from tests.fixtures import QueryLog, dashboard_sign_in
+from tests.fixtures import QueryLog, dashboard_sign_in, host_of
 from tests.programme import next_weekday
 from venue_apps.accounts.models import Role
 from venue_apps.audit.models import AuditEntry
@@ -348,3 +349,43 @@ def test_the_auditorium_page_draws_every_seat_with_its_label(alpha, programme, m
     assert 'class="screen"' in svg and 'class="row-label"' in svg
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     assert "A: RRRR.RRRR" in html  # the layout's text beside it
+
+
+# --- the chain's look ---------------------------------------------------------------------
+
+
+def test_every_dashboard_page_wears_the_chains_colours_and_logo(alpha, programme, owner):
+    type(alpha).objects.filter(pk=alpha.pk).update(primary_colour="#fde047")  # a light yellow
+    browser = dashboard_sign_in(alpha, owner)
+
+    pages = [
+        Client(HTTP_HOST=host_of(alpha)).get("/dashboard/login/"),
+        browser.get("/dashboard/"),
+        browser.get("/dashboard/shows/show/"),
+        browser.get("/dashboard/sales/showcancellation/"),
+        browser.get("/dashboard/activity/"),
+        browser.get(f"/dashboard/venues/auditorium/{programme['auditorium'].pk}/change/"),
+    ]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "--header-bg:#fde047" in html
+        # Dark text on the light yellow, and links dark enough to read on white.
+        assert "--header-color:#111827" in html
+        assert re.search(r"--link-fg:#[0-9a-f]{6}", html)
+        assert 'class="brand-logo"' in html
+        assert "#changelist .results { overflow-x: auto; }" in html
+
+
+def test_the_brand_colours_are_readable(alpha):
+    from dashboards.branding import dashboard_brand
+    from tenants.colours import contrast_ratio
+
+    for colour in ("#fde047", "#1f2937", "#ffffff", "#000000", "#22c55e", "#7c3aed"):
+        alpha.primary_colour = colour
+        css = dashboard_brand(alpha).css
+        link = re.search(r"--link-fg:(#[0-9a-f]{6})", css).group(1)
+        header = re.search(r"--header-color:(#[0-9a-f]{6})", css).group(1)
+        assert contrast_ratio(link, "#ffffff") >= 4.5, colour
+        assert contrast_ratio(header, colour) >= 4.5, colour
