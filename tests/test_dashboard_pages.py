@@ -389,3 +389,22 @@ def test_the_brand_colours_are_readable(alpha):
         header = re.search(r"--header-color:(#[0-9a-f]{6})", css).group(1)
         assert contrast_ratio(link, "#ffffff") >= 4.5, colour
         assert contrast_ratio(header, colour) >= 4.5, colour
+
+
+def test_a_refund_page_and_the_order_history_show_units(alpha, priced, owner, as_role):
+    order = priced["order"]
+    refunded = as_role(Role.MANAGER).post(f"/api/v1/orders/{order.pk}/refunds/", {}, format="json")
+    assert refunded.status_code == 201, refunded.content
+    browser = dashboard_sign_in(alpha, owner)
+
+    pages = {
+        "refund": browser.get(f"/dashboard/payments/refund/{refunded.json()['id']}/change/"),
+        "refunds": browser.get("/dashboard/payments/refund/"),
+        "order": browser.get(f"/dashboard/orders/order/{order.pk}/change/"),
+    }
+
+    for name, page in pages.items():
+        text = _text(page)
+        assert page.status_code == 200, name
+        assert "₹760.00" in text, name
+        assert "76000" not in text and "76,000" not in text, name

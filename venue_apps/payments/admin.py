@@ -146,6 +146,23 @@ class RefundAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
     def amount_money(self, refund: Refund) -> str:
         return money(refund.amount, refund.currency)
 
+    def get_fields(self, request, obj=None):
+        return [
+            "lines_in_units" if name == "lines" else name
+            for name in super().get_fields(request, obj)
+        ]
+
+    @admin.display(description="lines")
+    def lines_in_units(self, refund: Refund) -> str:
+        # {line id: minor units} as "line 12: ₹760.00".
+        return (
+            "; ".join(
+                f"line {line}: {money(int(amount), refund.currency)}"
+                for line, amount in (refund.lines or {}).items()
+            )
+            or "-"
+        )
+
     @admin.display(description="sent again as")
     def sent_again_as(self, refund: Refund) -> str:
         retry = getattr(refund, "retry", None)
