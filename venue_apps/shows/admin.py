@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
 from tenants.error_codes import DomainError
@@ -97,7 +98,7 @@ class PriceCardAdmin(AuditedAdmin, admin.ModelAdmin):
 
 class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
     resource_classes = [ShowResource]
-    list_display = ["title", "venue", "screen", "starts", "format", "status", "sold", "held"]
+    list_display = ["title", "screen", "starts", "format", "status", "sold", "held"]
     ordering = ["starts_at", "id"]
     list_filter = ["status", "venue", "format", "local_date"]
     list_select_related = ["title", "venue", "auditorium", "price_card"]
@@ -152,8 +153,8 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"{show.title.name} at {self.starts(show)} is scheduled "
-                    f"({self.price_list(show)}).",
+                    f"{show.title.name} at {self.starts(show)} in {show.auditorium.name} "
+                    f"is scheduled ({self.price_list(show)}).",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
@@ -172,7 +173,7 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
     @admin.display(description="starts (venue time)", ordering="starts_at")
     def starts(self, show: Show) -> str:
         local = timezone.localtime(show.starts_at, show.venue.zone)
-        return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+        return f"{formats.date_format(local, 'D j M Y, H:i')} {local.tzname()}"
 
     @admin.display(description="sold", ordering="sold_count")
     def sold(self, show: Show) -> int:
@@ -194,9 +195,9 @@ class ShowAdmin(BoundedImportAdmin, ImportExportModelAdmin):
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         show_update(obj, actor=request.user, **changes)
 
-    @admin.display(description="auditorium", ordering="auditorium__name")
-    def screen(self, show) -> str:
-        return show.auditorium.name
+    @admin.display(description="auditorium", ordering="venue__name")
+    def screen(self, show):
+        return format_html('{}<div class="quiet">{}</div>', show.auditorium.name, show.venue.name)
 
     def _each(self, request, queryset, action, verb: str) -> None:
         for show in queryset:
