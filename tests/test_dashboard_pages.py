@@ -14,7 +14,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tests.factories import PaidOrderFactory, ShowFactory
-from tests.fixtures import QueryLog, dashboard_sign_in, host_of
+from tests.fixtures import PASSWORD, QueryLog, dashboard_sign_in, host_of
 from tests.programme import next_weekday
 from venue_apps.accounts.models import Role
 from venue_apps.audit.models import AuditEntry
@@ -408,3 +408,62 @@ def test_a_refund_page_and_the_order_history_show_units(alpha, priced, owner, as
         assert page.status_code == 200, name
         assert "₹760.00" in text, name
         assert "76000" not in text and "76,000" not in text, name
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+OWNER, MANAGER, BOX, SCANNER = Role.OWNER, Role.MANAGER, Role.BOX_OFFICE, Role.SCANNER
+# page → the roles that open it (everyone else signed in gets 403).
+PAGES = {
+    "/dashboard/activity/": {OWNER},
+    "/dashboard/audit/auditentry/": {OWNER},
+    "/dashboard/shows/show/": {OWNER, MANAGER},
+    "/dashboard/shows/show/add/": {OWNER, MANAGER},
+    "/dashboard/shows/pricecard/": {OWNER, MANAGER},
+    "/dashboard/venues/auditorium/{auditorium}/change/": {OWNER, MANAGER},
+    "/dashboard/sales/showcancellation/": {OWNER, MANAGER},
+    "/dashboard/orders/order/": {OWNER, MANAGER, BOX},
+    "/dashboard/orders/order/{order}/change/": {OWNER, MANAGER, BOX},
+    "/dashboard/payments/payment/": {OWNER, MANAGER, BOX},
+    "/dashboard/payments/refund/": {OWNER, MANAGER},
+    "/dashboard/payments/ledgerentry/": {OWNER, MANAGER},
+    "/dashboard/orders/promocode/": {OWNER, MANAGER},
+}
+
+
+def _pages(priced) -> dict[str, set]:
+    ids = {"auditorium": priced["auditorium"].pk, "order": priced["order"].pk}
+    return {path.format(**ids): roles for path, roles in PAGES.items()}
+
+
+@pytest.mark.parametrize("role", [OWNER, MANAGER, BOX, SCANNER])
+def test_each_staff_role_opens_its_pages_and_is_refused_the_rest(alpha, priced, make_user, role):
+    browser = dashboard_sign_in(alpha, make_user(alpha, role=role))
+
+    wrong = []
+    for path, roles in _pages(priced).items():
+        page = browser.get(path)
+        expected = 200 if role in roles else 403
+        if page.status_code != expected:
+            wrong.append(f"{path}: {page.status_code} != {expected}")
+        if page.status_code == 200 and "76000" in _text(page):
+            wrong.append(f"{path}: minor units shown")
+
+    assert wrong == []
+
+
+def test_customers_and_another_chains_owner_open_none_of_them(alpha, beta, priced, make_user):
+    customer = make_user(alpha, role=Role.CUSTOMER)
+    as_customer = Client(HTTP_HOST=host_of(alpha))
+    refused = as_customer.post(
+        "/dashboard/login/", {"username": customer.email, "password": PASSWORD}
+    )
+    beta_owner = make_user(beta, role=Role.OWNER)
+    from_beta = dashboard_sign_in(beta, beta_owner)
+
+    assert refused.status_code == 200  # the form again: customers are not staff
+    for path in _pages(priced):
+        for browser in (as_customer, from_beta):
+            page = browser.get(path, HTTP_HOST=host_of(alpha))
+            assert page.status_code == 302, path
+            assert "/dashboard/login/" in page["Location"]
