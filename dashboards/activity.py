@@ -28,8 +28,11 @@ from venue_apps.audit.readable import Change, changes_of, sentence_of
 from venue_apps.audit.selectors import audit_entries
 
 PER_PAGE = 50
+# Groups that also take entries of any kind changing these fields.
+CHANGING: Mapping[str, tuple[str, ...]] = {"prices": ("prices",)}
 
 # The kinds an owner filters by: a group of actions (exact names or `kind.` prefixes).
+# Prices are also changed on a show itself (`show.changed` with `prices`): CHANGING.
 KIND_GROUPS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "sign_ins": ("Sign-ins", ("sign_in.succeeded",)),
     "failed_sign_ins": (
@@ -38,7 +41,7 @@ KIND_GROUPS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     ),
     "refunds": ("Refunds", ("order.refunded", "order.payment_returned", "refund")),
     "orders": ("Orders", ("order",)),
-    "prices": ("Prices", ("price_card", "show.prices_changed")),
+    "prices": ("Prices", ("price_card",)),
     "payment_keys": ("Payment keys and settings", ("gateway", "payment_settings", "payments")),
     "signing_keys": ("Ticket signing keys", ("signing_key",)),
     "staff": ("Staff and two-factor sign-in", ("staff", "two_factor")),
@@ -124,6 +127,7 @@ def activity_page(request, *, site) -> TemplateResponse:
         entries = audit_entries(
             person_id=filters.get("person"),
             kinds=group[1] if group else None,
+            changing=CHANGING.get(filters.get("kind") or "", ()),
             since=_start_of(since) if since else None,
             until=_start_of(until + dt.timedelta(days=1)) if until else None,
         )

@@ -244,3 +244,16 @@ def test_another_chains_entries_never_show(alpha, beta, owner, make_user):
     assert "only-at-beta" not in page.content.decode()
     assert _rows(page) == ["sign_in.succeeded"]
     assert at_beta.status_code == 302  # alpha's session is no sign-in at beta
+
+
+def test_a_shows_prices_changed_count_as_prices(alpha, programme, owner):
+    from venue_apps.shows.services import show_update
+
+    with schema_context("alpha"):
+        show_update(programme["show"], prices={"regular": 76_000}, actor=owner)
+        show_update(programme["show"], audio_language="hi", actor=owner)
+
+    page = signed_in(alpha, owner).get("/dashboard/activity/?kind=prices")
+
+    assert _rows(page, kinds=("show",)) == ["show.changed"]
+    assert "regular: ₹760.00" in _text(page)

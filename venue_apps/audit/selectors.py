@@ -25,15 +25,17 @@ def audit_entries(
     person_id: int | None = None,
     kind: str | None = None,
     kinds: Iterable[str] | None = None,
+    changing: Iterable[str] = (),
     target: object | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> QuerySet[AuditEntry]:
     """Entries, newest first, filtered by who (`actor_id`), whom they concern
     (`person_id`: done by that account, or to it, as a failed sign-in is), kind (an
-    action or its prefix: `show` matches `show.created` and `show.cancelled`; `kinds`:
-    any of several), target (a model instance or an `AuditTarget`) and time (`since`
-    inclusive, `until` exclusive)."""
+    action or its prefix: `show` matches `show.created` and `show.cancelled`), kinds
+    (any of several, or any entry that changed one of the fields `changing`, as a
+    show's `prices` in a `show.changed`: they are in its `before`), target (a model
+    instance or an `AuditTarget`) and time (`since` inclusive, `until` exclusive)."""
     entries = AuditEntry.objects.all()
     if actor_id is not None:
         entries = entries.filter(actor_id=actor_id)
@@ -47,6 +49,8 @@ def audit_entries(
         wanted = Q(pk__in=[])
         for each in kinds:
             wanted |= _of_kind(each)
+        for field in changing:
+            wanted |= Q(before__has_key=field)
         entries = entries.filter(wanted)
     if target is not None:
         where = target if isinstance(target, AuditTarget) else audit_target(target)  # type: ignore[arg-type]
