@@ -134,11 +134,11 @@ def activity_page(request, *, site) -> TemplateResponse:
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     activities = []
     for entry in page.object_list:
-        who = (
-            names.get(entry.actor_id, entry.actor_email or "Someone")
-            if entry.actor_id
-            else "The system"
-        )
+        if entry.actor_id:
+            who = names.get(entry.actor_id, entry.actor_email or "Someone")
+        else:
+            # No actor: a failed sign-in's person is not known; otherwise the system.
+            who = "Unknown" if entry.action.startswith("sign_in.") else "The system"
         activities.append(
             Activity(entry, who, sentence_of(entry, who, currency), changes_of(entry, currency))
         )
