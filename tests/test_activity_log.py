@@ -32,7 +32,7 @@ def _browser(tenant, address: str = CINEMA_WIFI) -> Client:
 signed_in = dashboard_sign_in
 
 
-# What the tests do (a chain's first ticket signing key is the set-up's, by the system).
+# The kinds of what the tests here do (anything else the set-up wrote is left out).
 DONE_HERE = ("sign_in", "order", "price_card", "gateway", "staff")
 
 

@@ -43,8 +43,9 @@ def signing_key_context() -> str:
 @transaction.atomic
 def signing_key_create(*, actor: Any = None) -> SigningKey:
     """A new Ed25519 key pair for this chain; it signs every ticket issued from now.
-    Audited as `signing_key.created` by `actor` (None: the system, at onboarding or
-    after a compromised key), with the keys it retired."""
+    Made by staff (`actor`), audited as `signing_key.created` with the keys it retired;
+    the chain's first key, made by the system at onboarding or when the first ticket
+    is signed, is no one's change and is not."""
     if current_schema_name() in (settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA):
         # A key made in the template would be cloned into every new chain.
         raise DomainError(TicketErrorCode.NO_SIGNING_KEY, "Keys belong to a chain's schema.")
@@ -56,7 +57,8 @@ def signing_key_create(*, actor: Any = None) -> SigningKey:
         public_key=pair.public_key,
         private_key_sealed=seal(pair.private_key, context=signing_key_context()),
     )
-    audit_log(actor, "signing_key.created", key, after={"kid": key.kid}, retired=retired)
+    if actor is not None:
+        audit_log(actor, "signing_key.created", key, after={"kid": key.kid}, retired=retired)
     return key
 
 
