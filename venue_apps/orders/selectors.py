@@ -11,6 +11,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tenants.error_codes import Conflict, DomainError, NotFound
+
+# Money formatting lives in tenants.money (every layer shows units); kept importable
+# from here for callers written before it moved.
+from tenants.money import currency_exponent as currency_exponent
+from tenants.money import money as money
 from venue_apps.inventory.models import Hold, SeatState, ShowSeat
 from venue_apps.orders import pricing
 from venue_apps.orders.error_codes import OrderErrorCode
