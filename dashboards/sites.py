@@ -17,8 +17,9 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import scanner, two_factor
+from dashboards import activity, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
+from dashboards.branding import dashboard_brand
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
@@ -177,6 +178,11 @@ class TenantDashboard(StaffSite):
         return [
             path("scan/", self.admin_view(lambda r: scanner.scan_page(r, site=self)), name="scan"),
             path("scan/check/", self.admin_view(scanner.scan_check), name="scan-check"),
+            path(
+                "activity/",
+                self.admin_view(lambda r: activity.activity_page(r, site=self)),
+                name="activity",
+            ),
             *super().get_urls(),
         ]
 
@@ -185,6 +191,8 @@ class TenantDashboard(StaffSite):
         tenant = getattr(request, "tenant", None)
         name = tenant.brand_name if tenant else connection.schema_name
         context.update(site_header=f"{name} dashboard", site_title=name)
+        if tenant is not None and not tenant.is_public:
+            context["brand"] = dashboard_brand(tenant)
         return context
 
 

@@ -40,3 +40,30 @@ def readable_text_on(background: str) -> str:
     light = contrast_ratio(LIGHT_TEXT, background)
     dark = contrast_ratio(DARK_TEXT, background)
     return LIGHT_TEXT if light >= dark else DARK_TEXT
+
+
+def mixed_with(colour: str, other: str, share: float) -> str:
+    """`colour` with `share` (0 to 1) of `other` mixed in, as `#rrggbb`."""
+    first, second = (_HEX.match(value) for value in (colour, other))
+    if first is None or second is None:
+        raise ValueError(f"{colour!r} or {other!r} is not a colour like #1a2b3c.")
+    channels = [
+        round(
+            int(first.group(1)[i : i + 2], 16) * (1 - share)
+            + int(second.group(1)[i : i + 2], 16) * share
+        )
+        for i in (0, 2, 4)
+    ]
+    return "#" + "".join(f"{channel:02x}" for channel in channels)
+
+
+def readable_on(colour: str, background: str, *, ratio: float = 4.5) -> str:
+    """`colour`, or the nearest shade of it (towards black or white, whichever
+    `background` is not) that contrasts at least `ratio` with `background`: links in a
+    chain's colour on a white page."""
+    towards = DARK_TEXT if readable_text_on(background) == DARK_TEXT else LIGHT_TEXT
+    for step in range(11):
+        shade = mixed_with(colour, towards, step / 10)
+        if contrast_ratio(shade, background) >= ratio:
+            return shade
+    return towards

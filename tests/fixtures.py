@@ -116,6 +116,17 @@ class QueryLog(CaptureQueriesContext):
         ]
 
 
+def dashboard_sign_in(tenant: Tenant, user: User, *, address: str = "198.51.100.20"):
+    """A browser signed in to a chain's dashboard through its own login page (as a
+    person does: the password, the lockout, the audit log), as `user`."""
+    from django.test import Client
+
+    browser = Client(HTTP_HOST=host_of(tenant), REMOTE_ADDR=address)
+    answer = browser.post("/dashboard/login/", {"username": user.email, "password": PASSWORD})
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    return browser
+
+
 def host_of(tenant: Tenant) -> str:
     return (
         settings.PLATFORM_DOMAIN

@@ -15,8 +15,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from tenants.error_codes import DomainError
+from tenants.money import money
 from tenants.schemas import current_schema_name
-from venue_apps.orders.selectors import money
 from venue_apps.payments.models import Payment, Provider
 from venue_apps.payments.providers.sandbox import page_token_valid
 from venue_apps.payments.services.gateways import provider_for

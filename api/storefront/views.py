@@ -40,10 +40,10 @@ from django_vite.core.exceptions import (
 from tenants.cache import PROGRAMME_CACHE, cached
 from tenants.colours import readable_text_on
 from tenants.models import Tenant
+from tenants.money import currency_exponent
 from venue_apps.accounts.selectors import oauth_providers
 from venue_apps.catalog.models import Kind, Title
 from venue_apps.catalog.selectors import title_list, title_public
-from venue_apps.orders.selectors import currency_exponent
 from venue_apps.payments.services.gateways import providers_available
 from venue_apps.shows.models import Show
 from venue_apps.shows.selectors import show_public, shows_selling

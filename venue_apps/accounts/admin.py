@@ -19,7 +19,9 @@ from venue_apps.accounts.models import (
 from venue_apps.accounts.selectors import another_active_owner_exists, users_with_two_factor
 from venue_apps.accounts.services.oauth import oauth_client_set
 from venue_apps.accounts.services.two_factor import account_settings_update, totp_reset
-from venue_apps.accounts.services.users import owners_lock
+from venue_apps.accounts.services.users import STAFF_AUDIT_FIELDS, owners_lock
+from venue_apps.audit.admin import AuditedAdmin
+from venue_apps.audit.services import audit_snapshot
 
 
 class OwnerOnly:
@@ -68,8 +70,20 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    """Accounts, saved by the page itself: each add, change and delete is audited as
+    the staff API's services audit theirs (`staff.created`, `staff.role_changed` when
+    the role changed, else `staff.changed`, `staff.deleted`)."""
+
     form = AccountChangeForm
+    audit_kind = "staff"
+
+    def audit_snapshot_of(self, obj):
+        return audit_snapshot(obj, STAFF_AUDIT_FIELDS)
+
+    def audit_change_action(self, before, after) -> str:
+        return "staff.role_changed" if before.get("role") != after.get("role") else "staff.changed"
+
     ordering = ["email"]
     list_display = ["email", "name", "role", "is_active", "has_two_factor", "date_joined"]
     list_filter = ["role", "is_active"]

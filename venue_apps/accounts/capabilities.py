@@ -76,6 +76,7 @@ class Capability(models.TextChoices):
     MANAGE_SIGN_IN_SETTINGS = "manage_sign_in_settings", "change how staff and customers sign in"
     MANAGE_PAYMENT_KEYS = "manage_payment_keys", "see or change the payment keys and settings"
     MANAGE_SIGNING_KEYS = "manage_signing_keys", "see or change the ticket signing keys"
+    READ_AUDIT_LOG = "read_audit_log", "read the chain's activity log"
     SIGN_IN_WITH_OAUTH = "sign_in_with_oauth", "sign in with Google or Facebook"
     USE_TWO_FACTOR = "use_two_factor", "use two-factor sign-in"
     OPEN_DASHBOARD = "open_dashboard", "open the chain's dashboard"
@@ -128,6 +129,8 @@ CAPABILITIES: Final[Mapping[Capability, frozenset[str]]] = MappingProxyType({
     Capability.MANAGE_SIGN_IN_SETTINGS: frozenset({                                                   OWNER}),
     Capability.MANAGE_PAYMENT_KEYS:     frozenset({                                                   OWNER}),
     Capability.MANAGE_SIGNING_KEYS:     frozenset({                                                   OWNER}),
+    # The activity log (the audit log): who signed in, refunded, changed prices, keys, staff.
+    Capability.READ_AUDIT_LOG:          frozenset({                                                   OWNER}),
     # Customers may sign in with Google or Facebook; staff sign in with their password.
     Capability.SIGN_IN_WITH_OAUTH:      frozenset({           CUSTOMER}),
     # Staff accounts: an authenticator app (the chain's rule may require it).
@@ -188,6 +191,7 @@ KEYS_AND_SETTINGS_MODELS: Final[Mapping[str, Capability]] = MappingProxyType(
         "gatewayaccount": Capability.MANAGE_PAYMENT_KEYS,
         "paymentsettings": Capability.MANAGE_PAYMENT_KEYS,
         "signingkey": Capability.MANAGE_SIGNING_KEYS,
+        "auditentry": Capability.READ_AUDIT_LOG,
     }
 )
 # What looking orders and tickets up takes (the box office's part of the dashboard).

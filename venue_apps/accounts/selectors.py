@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tenants.addresses import address_bucket
 from tenants.cache import cached
-from venue_apps.accounts.capabilities import Capability, role_may
+from venue_apps.accounts.capabilities import Capability, role_may, roles_with
 from venue_apps.accounts.models import (
     AccountSettings,
     OAuthClient,
@@ -48,6 +48,14 @@ def oauth_client(provider: str) -> OAuthClient | None:
 
 def user_find_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=(email or "").strip()).first()
+
+
+def staff_accounts() -> QuerySet[User]:
+    """The chain's staff (everyone who may open the dashboard), closed accounts too:
+    the people of its activity log, by name."""
+    return User.objects.filter(role__in=roles_with(Capability.OPEN_DASHBOARD)).order_by(
+        "name", "email"
+    )
 
 
 def another_active_owner_exists(user: User) -> bool:

@@ -55,6 +55,9 @@ class AuditedAdmin:
     def audit_snapshot_of(self, obj: Any) -> dict[str, Any]:
         raise NotImplementedError
 
+    def audit_change_action(self, before: dict[str, Any], after: dict[str, Any]) -> str:
+        return f"{self.audit_kind}.changed"
+
     def save_model(self, request, obj, form, change) -> None:
         if change:
             stored = type(obj)._default_manager.get(pk=obj.pk)
@@ -67,7 +70,8 @@ class AuditedAdmin:
         after = self.audit_snapshot_of(obj)
         if change:
             before = getattr(obj, "_audit_before", {})
-            audit_log(request.user, f"{self.audit_kind}.changed", obj, before, after)
+            action = self.audit_change_action(before, after)
+            audit_log(request.user, action, obj, before, after)
         else:
             audit_log(request.user, f"{self.audit_kind}.created", obj, after=after)
 

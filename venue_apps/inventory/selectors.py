@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tenants.cache import cached_for
@@ -12,6 +14,7 @@ from venue_apps.catalog.models import Kind
 from venue_apps.inventory.availability import seat_available
 from venue_apps.inventory.models import SeatState, ShowInventory, ShowSeat
 from venue_apps.inventory.services import show_seats_cache_namespace
+from venue_apps.shows.models import Show
 
 SEAT_FIELDS = (
     "id",
@@ -92,3 +95,23 @@ def show_seat_map_json(show_id: int) -> bytes | None:
         return body, timeout
 
     return cached_for(show_seats_cache_namespace(show_id), "map.json", render) or None
+
+
+def _seats_counted(**where: Any) -> Coalesce:
+    counted = (
+        ShowSeat.objects.filter(show=OuterRef("pk"), **where)
+        .order_by()
+        .values("show")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def shows_with_seat_counts(shows: QuerySet[Show]) -> QuerySet[Show]:
+    """Shows with `sold_count` and `held_count` (seats held by holds not yet expired),
+    counted in the shows' own query: for lists of shows."""
+    return shows.annotate(
+        sold_count=_seats_counted(state=SeatState.SOLD),
+        held_count=_seats_counted(state=SeatState.HELD, held_until__gt=timezone.now()),
+    )

@@ -9,7 +9,7 @@ status): the page is a view, never a form. What changes them (refunds) is the sa
 
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,18 +18,22 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from tenants.error_codes import DomainError
+from tenants.money import minor_to_units, money, units_to_minor
+from tenants.money_admin import MoneyFieldsAdmin, chain_currency
 from tenants.singletons import SingletonAdmin
 from venue_apps.audit.admin import AuditedAdmin
+from venue_apps.audit.readable import details_of
 from venue_apps.audit.selectors import audit_history
 from venue_apps.audit.services import audit_snapshot
 from venue_apps.orders import services
 from venue_apps.orders.models import (
     CancellationTier,
+    CheckoutSettings,
     Order,
     OrderLine,
     PromoCode,
 )
-from venue_apps.orders.selectors import money, order_find
+from venue_apps.orders.selectors import order_find
 from venue_apps.shows.models import Show
 
 
@@ -44,8 +48,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class OrderLineInline(ReadOnlyInline):
+class OrderLineInline(MoneyFieldsAdmin, ReadOnlyInline):
     model = OrderLine
+    money_fields = ["price", "discount", "fee", "tax_added", "total", "refunded_amount"]
     fields = [
         "seat_label",
         "category",
@@ -60,7 +65,17 @@ class OrderLineInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(MoneyFieldsAdmin, admin.ModelAdmin):
+    model = Order
+    money_fields = [
+        "subtotal",
+        "discount",
+        "fees",
+        "tax_added",
+        "tax_included",
+        "total",
+        "refunded_amount",
+    ]
     list_display = ["reference", "show", "email", "status", "total_money", "channel", "created_at"]
     list_filter = ["status", "channel", "show__venue"]
     # The search box runs the box office's lookup (`get_search_results`).
@@ -140,7 +155,7 @@ class OrderAdmin(admin.ModelAdmin):
                     date_format(timezone.localtime(entry.created_at), "DATETIME_FORMAT"),
                     entry.action,
                     entry.actor_email or "the system",
-                    json.dumps(entry.details),
+                    details_of(entry, order.currency),
                 )
                 for entry in entries
             ),
@@ -165,10 +180,47 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 class PromoCodeForm(forms.ModelForm):
+    """`value` is typed as people say it: a percentage (15 or 12.5) for percent codes,
+    an amount in units (50.00) for fixed ones; stored as basis points or minor units."""
+
+    value = forms.DecimalField(
+        min_value=0,
+        max_digits=12,
+        decimal_places=3,
+        help_text="Percent codes: the percentage (15 = 15 %). Fixed: the amount off, e.g. 50.00.",
+    )
+
     class Meta:
         model = PromoCode
         fields = list(PromoCode.EDITABLE_FIELDS)
-        help_texts = {"value": "Percent codes: basis points (1500 = 15 %). Fixed: minor units."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        promo = self.instance
+        if promo.pk and not self.is_bound:
+            self.initial["value"] = (
+                minor_to_units(promo.value, chain_currency())
+                if promo.kind == PromoCode.Kind.FIXED
+                else Decimal(promo.value) / 100
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        value, kind = cleaned.get("value"), cleaned.get("kind")
+        if value is None or kind is None:
+            return cleaned
+        if kind == PromoCode.Kind.FIXED:
+            try:
+                cleaned["value"] = units_to_minor(value, chain_currency())
+            except ValueError as error:
+                self.add_error("value", str(error))
+            return cleaned
+        basis_points = value * 100
+        if basis_points != basis_points.to_integral_value():
+            self.add_error("value", "A percentage has at most two decimals (12.75).")
+        else:
+            cleaned["value"] = int(basis_points)
+        return cleaned
 
 
 class PromoCodeAdmin(admin.ModelAdmin):
@@ -176,7 +228,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
     list_display = [
         "code",
         "kind",
-        "value",
+        "value_shown",
         "valid_from",
         "valid_until",
         "max_uses",
@@ -192,6 +244,12 @@ class PromoCodeAdmin(admin.ModelAdmin):
             # Each show is listed by title, venue and local time: one query for all.
             kwargs["queryset"] = Show.objects.select_related("title", "venue")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="value", ordering="value")
+    def value_shown(self, promo: PromoCode) -> str:
+        if promo.kind == PromoCode.Kind.FIXED:
+            return money(promo.value, chain_currency())
+        return f"{Decimal(promo.value) / 100:g} %"
 
     @admin.display(description="uses")
     def uses(self, promo: PromoCode) -> int:
@@ -216,7 +274,9 @@ class PromoCodeAdmin(admin.ModelAdmin):
         return None
 
 
-class CheckoutSettingsAdmin(AuditedAdmin, SingletonAdmin):
+class CheckoutSettingsAdmin(MoneyFieldsAdmin, AuditedAdmin, SingletonAdmin):
+    model = CheckoutSettings
+    money_fields = ["booking_fee_per_ticket"]
     fields = ["booking_fee_per_ticket", "booking_fee_basis_points"]
     audit_kind = "checkout_settings"
 

@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tenants import deliveries
+from tenants.money import money
 from tenants.selectors import tenant_current
 from venue_apps.orders.models import Order, OrderNotice
-from venue_apps.orders.selectors import money
 
 logger = logging.getLogger(__name__)
 

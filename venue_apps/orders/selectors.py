@@ -12,6 +12,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tenants.error_codes import Conflict, DomainError, NotFound
+
+# Money formatting lives in tenants.money (every layer shows units); kept importable
+# from here for callers written before it moved.
+from tenants.money import currency_exponent as currency_exponent
+from tenants.money import money as money
 from venue_apps.inventory.models import Hold, SeatState, ShowSeat
 from venue_apps.orders import pricing
 from venue_apps.orders.error_codes import OrderErrorCode
@@ -31,24 +36,6 @@ from venue_apps.shows.models import Show
 MIN_SECONDS_LEFT = 5
 # Amounts are stored as 32-bit integers of minor units; no ticket order comes near this.
 MAX_ORDER_TOTAL = 2_000_000_000
-
-# Decimal places of the currencies chains use; ISO 4217 says 2 for the rest.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "OMR": 3}
-_SYMBOLS = {"INR": "₹", "EUR": "€", "GBP": "£", "USD": "$"}
-
-
-def currency_exponent(currency: str) -> int:
-    """Decimal places of a currency's minor unit (2 for most, 0 for JPY, 3 for KWD)."""
-    return _EXPONENTS.get(currency, 2)
-
-
-def money(amount: int, currency: str, *, symbol: bool = True) -> str:
-    """Minor units as people read them: `₹1,250.00`, `€12.50` (or `1,250.00 INR`)."""
-    exponent = currency_exponent(currency)
-    major = amount / (10**exponent)
-    sign = _SYMBOLS.get(currency) if symbol else None
-    text = f"{major:,.{exponent}f}"
-    return f"{sign}{text}" if sign else f"{text} {currency}"
 
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:

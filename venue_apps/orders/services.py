@@ -48,11 +48,20 @@ def show_lock_shared(show_id: int) -> None:
     lock_objects(shared=[Show.objects.filter(pk=show_id)])
 
 
-def order_log(order: Order, what: str, *, actor: Any = None, **details: Any) -> None:
+def order_log(
+    order: Order,
+    what: str,
+    *,
+    actor: Any = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    **details: Any,
+) -> None:
     """Record a change of an order in the chain's audit log, in the caller's transaction:
-    `order.<what>` (`order.paid`, `order.cancelled`), the order as its target, `details`
-    as given. The order page's history reads these (`audit.selectors.order_history`)."""
-    audit_log(actor, f"order.{what}", order, **details)
+    `order.<what>` (`order.paid`, `order.cancelled`), the order as its target, the
+    fields that changed (`before`, `after`) and `details` as given. The order page's
+    history reads these (`audit.selectors.order_history`)."""
+    audit_log(actor, f"order.{what}", order, before, after, **details)
 
 
 @dataclass(frozen=True)
@@ -317,7 +326,7 @@ def order_lines_refund(
     )
     if freed_seats:
         seats_return(order.show_id, freed_seats)
-    old_status = order.status
+    old_status, old_refunded = order.status, order.refunded_amount
     order.refunded_amount = sum(line.refunded_amount for line in lines.values())
     if order.status == Order.Status.PAID and all(
         line.status != OrderLine.Status.SOLD for line in lines.values()
@@ -334,7 +343,11 @@ def order_lines_refund(
         order,
         "refunded" if order.status != Order.Status.CANCELLED else "cancelled",
         actor=actor,
+        before={"status": old_status, "refunded_amount": old_refunded},
+        after={"status": order.status, "refunded_amount": order.refunded_amount},
         old_status=old_status,
+        amount=sum(ticket + fee for ticket, fee in amounts.values()),
+        currency=order.currency,
         refunded={line_id: ticket + fee for line_id, (ticket, fee) in amounts.items()},
         seats_returned=sorted(
             lines[line_id].seat_label for line_id in lines if line_id in returning

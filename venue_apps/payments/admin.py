@@ -13,10 +13,11 @@ from django.contrib import admin, messages
 from django.db.models import Sum
 
 from tenants.error_codes import DomainError
+from tenants.money import money
+from tenants.money_admin import MoneyFieldsAdmin
 from tenants.singletons import SingletonAdmin
 from venue_apps.accounts.admin import OwnerOnly, write_only_secret_field
 from venue_apps.accounts.capabilities import Capability, has_capability
-from venue_apps.orders.selectors import money
 from venue_apps.payments.models import (
     GatewayAccount,
     LedgerAccount,
@@ -100,7 +101,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
+    model = Payment
+    money_fields = ["amount", "captured_amount", "refunded_amount"]
     list_display = [
         "id",
         "order",
@@ -120,7 +123,9 @@ class PaymentAdmin(ReadOnlyAdmin):
         return money(payment.amount, payment.currency)
 
 
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
+    model = Refund
+    money_fields = ["amount"]
     list_display = [
         "id",
         "order",
@@ -141,6 +146,23 @@ class RefundAdmin(ReadOnlyAdmin):
     def amount_money(self, refund: Refund) -> str:
         return money(refund.amount, refund.currency)
 
+    def get_fields(self, request, obj=None):
+        return [
+            "lines_in_units" if name == "lines" else name
+            for name in super().get_fields(request, obj)
+        ]
+
+    @admin.display(description="lines")
+    def lines_in_units(self, refund: Refund) -> str:
+        # {line id: minor units} as "line 12: ₹760.00".
+        return (
+            "; ".join(
+                f"line {line}: {money(int(amount), refund.currency)}"
+                for line, amount in (refund.lines or {}).items()
+            )
+            or "-"
+        )
+
     @admin.display(description="sent again as")
     def sent_again_as(self, refund: Refund) -> str:
         retry = getattr(refund, "retry", None)
@@ -160,15 +182,18 @@ class RefundAdmin(ReadOnlyAdmin):
                 messages.success(request, f"{refund.pk}: sending again as refund {again.pk}.")
 
 
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "account", "signed_amount", "currency", "order", "memo"]
+class LedgerEntryAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
+    model = LedgerEntry
+    money_fields = ["amount"]
+    list_display = ["created_at", "kind", "account", "signed_amount", "order", "memo"]
     list_filter = ["kind", "account", "currency"]
     search_fields = ["order__reference", "memo"]
     date_hierarchy = "created_at"
 
     @admin.display(description="amount (debit +)", ordering="amount")
     def signed_amount(self, entry: LedgerEntry) -> str:
-        return f"{entry.amount:+,}"
+        sign = "-" if entry.amount < 0 else "+"
+        return f"{sign}{money(abs(entry.amount), entry.currency)}"
 
     def changelist_view(self, request, extra_context=None):
         labels = dict(LedgerAccount.choices)

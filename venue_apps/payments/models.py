@@ -22,6 +22,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from tenants.money import money
 from tenants.singletons import Singleton
 from venue_apps.orders.models import Order
 
@@ -244,7 +245,7 @@ class Refund(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="refund_status_created")]
 
     def __str__(self) -> str:
-        return f"refund {self.id} of {self.amount} ({self.status})"
+        return f"refund {self.id} of {money(self.amount, self.currency)} ({self.status})"
 
 
 class WebhookEvent(models.Model):
@@ -323,7 +324,8 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["account", "created_at"], name="ledger_account_time")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.account} {self.amount:+d} {self.currency}"
+        sign = "-" if self.amount < 0 else "+"
+        return f"{self.kind} {self.account} {sign}{money(abs(self.amount), self.currency)}"
 
 
 class FraudDecision(models.Model):

@@ -12,9 +12,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tenants.error_codes import DomainError
+from tenants.money import money
 from venue_apps.orders.admin import OrderAdmin
 from venue_apps.orders.models import Order, OrderLine
-from venue_apps.orders.selectors import money
 from venue_apps.sales.cancellation import order_refund
 
 

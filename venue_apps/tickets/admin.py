@@ -148,7 +148,7 @@ class SigningKeyAdmin(ReadOnly):
         permissions=["rotate"],
     )
     def rotate(self, request, queryset) -> None:
-        key = services.signing_key_create()
+        key = services.signing_key_create(actor=request.user)
         messages.success(request, f"New key {key.kid} signs tickets from now on.")
 
     @admin.action(

@@ -24,11 +24,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tenants import deliveries
+from tenants.money import money
 from tenants.placeholders import PlaceholderError, placeholders_problems, placeholders_render
 from tenants.selectors import tenant_current
 from venue_apps.accounts.notifications import site_url
 from venue_apps.orders.models import Order
-from venue_apps.orders.selectors import money
 from venue_apps.tickets import sms
 from venue_apps.tickets.links import order_tickets_token
 from venue_apps.tickets.models import EmailTemplate, TicketDelivery

@@ -9,10 +9,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tenants.error_codes import NotFound
+from tenants.money import money
 from tenants.schemas import current_schema_name
 from tenants.selectors import tenant_current
 from venue_apps.orders.models import Order, OrderLine
-from venue_apps.orders.selectors import money
 from venue_apps.payments.selectors import payments_live
 from venue_apps.tickets.error_codes import TicketErrorCode
 from venue_apps.tickets.models import SigningKey, Ticket

@@ -43,18 +43,26 @@ def signing_key_context() -> str:
     return f"{current_schema_name()}:tickets.signing_key"
 
 
-def signing_key_create() -> SigningKey:
-    """A new Ed25519 key pair for this chain; it signs every ticket issued from now."""
+@transaction.atomic
+def signing_key_create(*, actor: Any = None) -> SigningKey:
+    """A new Ed25519 key pair for this chain; it signs every ticket issued from now.
+    Made by staff (`actor`), audited as `signing_key.created` with the keys it retired;
+    the chain's first key, made by the system at onboarding or when the first ticket
+    is signed, is no one's change and is not."""
     if current_schema_name() in (settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA):
         # A key made in the template would be cloned into every new chain.
         raise DomainError(TicketErrorCode.NO_SIGNING_KEY, "Keys belong to a chain's schema.")
     pair = signing.key_pair_new()
+    retired = sorted(SigningKey.objects.filter(is_active=True).values_list("kid", flat=True))
     SigningKey.objects.filter(is_active=True).update(is_active=False, retired_at=timezone.now())
-    return SigningKey.objects.create(
+    key = SigningKey.objects.create(
         kid=pair.kid,
         public_key=pair.public_key,
         private_key_sealed=seal(pair.private_key, context=signing_key_context()),
     )
+    if actor is not None:
+        audit_log(actor, "signing_key.created", key, after={"kid": key.kid}, retired=retired)
+    return key
 
 
 def signing_key_compromised(key: SigningKey, *, actor: Any = None) -> int:
@@ -72,7 +80,7 @@ def signing_key_compromised(key: SigningKey, *, actor: Any = None) -> int:
         key.retired_at = key.retired_at or timezone.now()
         key.save()
         if not SigningKey.objects.filter(is_active=True).exists():
-            signing_key_create()
+            signing_key_create(actor=actor)
         if not was_compromised:
             audit_log(actor, "signing_key.revoked", key, kid=key.kid)
     affected = list(

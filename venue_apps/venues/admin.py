@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from venue_apps.audit.admin import AuditedAdmin
 from venue_apps.audit.services import audit_snapshot
 from venue_apps.venues import selectors, services
+from venue_apps.venues.drawing import DrawnSeat, seat_map_svg
 from venue_apps.venues.layout import LayoutError, layout_parse, layout_render
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 from venue_apps.venues.services import DEFAULT_CATEGORY_CODES
@@ -122,7 +123,36 @@ class AuditoriumAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Shows are scheduled in an auditorium of a venue; it cannot move venue.
-        return ["venue"] if obj else []
+        return ["venue", "seat_map"] if obj else []
+
+    def get_fieldsets(self, request, obj=None):
+        details = ["venue", "name", "cleaning_minutes", "screen_y", "is_active"]
+        if obj is None:
+            return [(None, {"fields": [*details, "layout"]})]
+        # The layout's text and its picture side by side.
+        return [
+            (None, {"fields": details}),
+            ("Seat map", {"fields": [("layout", "seat_map")], "classes": ["seat-map-pair"]}),
+        ]
+
+    @admin.display(description="picture")
+    def seat_map(self, auditorium: Auditorium):
+        loaded = selectors.auditorium_seat_map(auditorium.pk)
+        seats = [
+            DrawnSeat(
+                label=seat.label,
+                row=seat.row,
+                x=seat.x,
+                y=seat.y,
+                width=seat.width,
+                category=seat.category.name,
+                colour=seat.category.colour,
+                is_wheelchair=seat.is_wheelchair,
+                is_blocked=seat.is_blocked,
+            )
+            for seat in loaded.active_seats  # type: ignore[attr-defined]
+        ]
+        return seat_map_svg(seats, screen_y=loaded.screen_y)
 
     list_display = ["name", "venue", "seat_count", "layout_version", "is_active"]
     list_filter = ["venue", "is_active"]
