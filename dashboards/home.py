@@ -59,21 +59,6 @@ def _shows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return shown
 
 
-def _occupancy_chart(rows: list[dict[str, Any]], colour: str) -> dict[str, Any]:
-    return chart_data(
-        kind="bar",
-        labels=[f"{row['starts']:%H:%M} {row['title']} ({row['venue']})" for row in rows],
-        datasets=[
-            {"label": "Sold", "data": [row["sold"] for row in rows]},
-            {"label": "Held", "data": [row["held"] for row in rows]},
-            {"label": "Free", "data": [row["free"] for row in rows]},
-        ],
-        colour=colour,
-        stacked=True,
-        horizontal=True,
-    )
-
-
 def _week_chart(monday: datetime.date, tenant: Any, test_money: bool) -> dict[str, Any]:
     """Gross per day of this week (Monday to Sunday) beside the week before."""
     report = sales_report(
@@ -138,8 +123,6 @@ def home_context(request: HttpRequest, site: Any) -> dict[str, Any]:
         shows_tomorrow=shows_tomorrow,
         charts={
             "sales-week": _week_chart(week.first, tenant, test_money),
-            "occupancy-today": _occupancy_chart(shows_today, colour),
-            "occupancy-tomorrow": _occupancy_chart(shows_tomorrow, colour),
         },
         holds=figures["holds"],
         refunds_waiting={

@@ -38,6 +38,8 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# Horizontal bars (one row per label) up to this many; more are drawn as columns.
+MAX_ROWS_ACROSS = 25
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,6 +62,10 @@ class Table:
     currency: str
     chart: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_money(self) -> bool:
+        return any(column.kind == "money" for column in self.columns)
 
     def shown(self, value: Any, column: Column) -> str:
         if value is None or value == "":
@@ -182,7 +188,7 @@ def _sales(query: Range) -> Table:
             datasets=[{"label": "Net", "data": _amounts(rows, "net", currency)}],
             colour=query.colour,
             currency=currency,
-            horizontal=True,
+            horizontal=len(rows) <= MAX_ROWS_ACROSS,
         )
     return Table(columns, rows, report["totals"], currency, chart)
 
@@ -230,7 +236,7 @@ def _occupancy(query: Range) -> Table:
             colour=query.colour,
             percent=True,
         )
-    else:
+    elif len(rows) <= MAX_ROWS_ACROSS:
         chart = chart_data(
             kind="bar",
             labels=[row["label"] for row in rows],
@@ -245,6 +251,14 @@ def _occupancy(query: Range) -> Table:
             colour=query.colour,
             stacked=True,
             horizontal=True,
+        )
+    else:  # many shows: each one's occupancy, in the order they start
+        chart = chart_data(
+            kind="bar",
+            labels=[row["label"] for row in rows],
+            datasets=[{"label": "Occupancy", "data": [row["occupancy"] * 100 for row in rows]}],
+            colour=query.colour,
+            percent=True,
         )
     return Table(columns, rows, totals, query.currency, chart)
 

@@ -187,7 +187,9 @@ class TenantDashboard(StaffSite):
         ]
         section = {
             "name": "Reports",
-            "app_label": "reports",
+            # django-tenants' app list greys out a section whose label is no tenant app;
+            # the reports read the payments app's ledger.
+            "app_label": "payments",
             "app_url": reverse(f"{self.name}:reports"),
             "has_module_perms": True,
             "models": pages,

@@ -56,6 +56,8 @@ export function configure(data: ChartData): ChartConfiguration<"bar"> {
   const colours = palette(data.colour, data.datasets.length);
   const valueAxis = data.horizontal ? "x" : "y";
   const ticks = { callback: (value: string | number) => formatValue(Number(value), data) };
+  // Shares run from 0 to 100 %, whatever the highest one.
+  const range = data.percent ? { beginAtZero: true, max: 100 } : { beginAtZero: true };
   return {
     type: "bar",
     data: {
@@ -82,8 +84,8 @@ export function configure(data: ChartData): ChartConfiguration<"bar"> {
         },
       },
       scales: {
-        x: { stacked: data.stacked, ...(valueAxis === "x" ? { ticks, beginAtZero: true } : {}) },
-        y: { stacked: data.stacked, ...(valueAxis === "y" ? { ticks, beginAtZero: true } : {}) },
+        x: { stacked: data.stacked, ...(valueAxis === "x" ? { ticks, ...range } : {}) },
+        y: { stacked: data.stacked, ...(valueAxis === "y" ? { ticks, ...range } : {}) },
       },
     },
   };
