@@ -386,3 +386,20 @@ def test_home_page_figures_are_exact(known_sales, alpha, make_user, live):
     assert _figure(later, "tickets-this-week-last-week") == str(week_tickets)
     assert _figure(later, "holds-active") == "0"
     assert _figure(later, "failed-payments") == "0"  # more than 7 days ago
+
+
+def test_a_chain_in_test_mode_sees_its_test_money_said_so(known_sales, alpha, make_user):
+    sales = known_sales
+    with schema_context("alpha"):
+        assert not PaymentSettings.current().live
+        tried = Payment.objects.get(test_mode=True, status=Payment.Status.SUCCEEDED).order
+    client = dashboard(alpha, make_user(alpha, role=Role.OWNER))
+
+    page = client.get("/dashboard/reports/sales/", _range(sales, group="day"))
+
+    assert page.status_code == 200
+    assert "Test mode" in page.content.decode()
+    rows = page.context["table"].rows
+    assert [(r["key"], r["tickets"], r["gross"]) for r in rows] == [
+        (sales["day2"].isoformat(), 1, tried.total)
+    ]
