@@ -153,6 +153,21 @@ def _amounts(rows: list[dict[str, Any]], name: str, currency: str) -> list[float
     return [float(units(row[name], currency)) for row in rows]
 
 
+def _money_chart(query: Range, rows: list[dict[str, Any]], **names: str) -> dict[str, Any]:
+    """Bars of money columns (`name="Legend"`) per row, in the currency's units."""
+    return chart_data(
+        kind="bar",
+        labels=[row["label"] for row in rows],
+        datasets=[
+            {"label": legend, "data": _amounts(rows, name, query.currency)}
+            for name, legend in names.items()
+        ],
+        colour=query.colour,
+        currency=query.currency,
+        horizontal=len(names) == 1 and len(rows) <= MAX_ROWS_ACROSS,
+    )
+
+
 SALES_GROUPS = {"day": "Day", "title": "Title", "venue": "Venue", "show": "Show"}
 
 
@@ -173,7 +188,7 @@ def _sales(query: Range) -> Table:
         days = [by_day.get(day, empty) for day in query.days()]
         chart = chart_data(
             kind="bar",
-            labels=query.days(),
+            labels=[f"{datetime.date.fromisoformat(day):%d %b}" for day in query.days()],
             datasets=[
                 {"label": "Gross", "data": _amounts(days, "gross", currency)},
                 {"label": "Refunds", "data": _amounts(days, "refunds", currency)},
@@ -182,14 +197,7 @@ def _sales(query: Range) -> Table:
             currency=currency,
         )
     else:
-        chart = chart_data(
-            kind="bar",
-            labels=[row["label"] for row in rows],
-            datasets=[{"label": "Net", "data": _amounts(rows, "net", currency)}],
-            colour=query.colour,
-            currency=currency,
-            horizontal=len(rows) <= MAX_ROWS_ACROSS,
-        )
+        chart = _money_chart(query, rows, net="Net")
     return Table(columns, rows, report["totals"], currency, chart)
 
 
@@ -274,14 +282,7 @@ def _refunds(query: Range) -> Table:
         Column("count", "Refunds"),
         Column("amount", "Amount", "money"),
     ]
-    chart = chart_data(
-        kind="bar",
-        labels=[row["label"] for row in rows],
-        datasets=[{"label": "Refunded", "data": _amounts(rows, "amount", query.currency)}],
-        colour=query.colour,
-        currency=query.currency,
-        horizontal=query.group == "reason",
-    )
+    chart = _money_chart(query, rows, amount="Refunded")
     return Table(columns, rows, report["totals"], query.currency, chart)
 
 
@@ -294,13 +295,7 @@ def _promo_codes(query: Range) -> Table:
         Column("discount", "Discount", "money"),
         Column("gross", "Gross", "money"),
     ]
-    chart = chart_data(
-        kind="bar",
-        labels=[row["label"] for row in rows],
-        datasets=[{"label": "Discount", "data": _amounts(rows, "discount", query.currency)}],
-        colour=query.colour,
-        currency=query.currency,
-    )
+    chart = _money_chart(query, rows, discount="Discount")
     return Table(columns, rows, report["totals"], query.currency, chart)
 
 
@@ -314,16 +309,7 @@ def _payment_methods(query: Range) -> Table:
         Column("refunds", "Refunds", "money"),
         Column("net", "Net", "money"),
     ]
-    chart = chart_data(
-        kind="bar",
-        labels=[row["label"] for row in rows],
-        datasets=[
-            {"label": "Gross", "data": _amounts(rows, "gross", query.currency)},
-            {"label": "Refunds", "data": _amounts(rows, "refunds", query.currency)},
-        ],
-        colour=query.colour,
-        currency=query.currency,
-    )
+    chart = _money_chart(query, rows, gross="Gross", refunds="Refunds")
     return Table(columns, rows, report["totals"], query.currency, chart)
 
 

@@ -61,6 +61,19 @@ def _money(test_mode: bool) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.exclude(payment__test_mode=True)
 
 
+def _ledger(
+    *, first: date, last: date, timezone: str, currency: str, test_mode: bool
+) -> tuple[QuerySet[LedgerEntry], zoneinfo.ZoneInfo]:
+    """The entries in `currency` of live (or test-mode) money posted from `first` to
+    `last`, days in `timezone`; and that zone."""
+    zone = zoneinfo.ZoneInfo(timezone)
+    since, until = _day_bounds(first, last, zone)
+    entries = _money(test_mode).filter(
+        currency=currency, created_at__gte=since, created_at__lt=until
+    )
+    return entries, zone
+
+
 def sales_report(
     *,
     first: date,
@@ -75,12 +88,11 @@ def sales_report(
     otherwise by net descending, then label. Live money, or test-mode money only."""
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}")
-    zone = zoneinfo.ZoneInfo(timezone)
-    since, until = _day_bounds(first, last, zone)
+    ledger, zone = _ledger(
+        first=first, last=last, timezone=timezone, currency=currency, test_mode=test_mode
+    )
     entries = (
-        _money(test_mode)
-        .filter(currency=currency, created_at__gte=since, created_at__lt=until)
-        .filter(
+        ledger.filter(
             Q(kind=LedgerEntry.Kind.SALE, account=LedgerAccount.CUSTOMER_FUNDS)
             | Q(kind=LedgerEntry.Kind.REFUND_DUE, account__in=REVENUE)
         )
@@ -213,14 +225,11 @@ def refunds_report(
     """Refunds decided in the range, from the ledger (each `refund_due` journal's credit
     to `refunds_payable`: the whole refund, sales and money that never became one):
     per day (ascending) and per reason (by amount descending), a count and an amount."""
-    zone = zoneinfo.ZoneInfo(timezone)
-    since, until = _day_bounds(first, last, zone)
+    ledger, zone = _ledger(
+        first=first, last=last, timezone=timezone, currency=currency, test_mode=test_mode
+    )
     entries = (
-        _money(test_mode)
-        .filter(
-            currency=currency,
-            created_at__gte=since,
-            created_at__lt=until,
+        ledger.filter(
             kind=LedgerEntry.Kind.REFUND_DUE,
             account=LedgerAccount.REFUNDS_PAYABLE,
         )
@@ -252,14 +261,11 @@ def promo_codes_report(
 ) -> dict[str, Any]:
     """Promo codes on the sales posted in the range (the ledger's `sale` journals): per
     code the orders, their discount and their gross; by discount descending."""
-    zone = zoneinfo.ZoneInfo(timezone)
-    since, until = _day_bounds(first, last, zone)
+    ledger, _zone = _ledger(
+        first=first, last=last, timezone=timezone, currency=currency, test_mode=test_mode
+    )
     entries = (
-        _money(test_mode)
-        .filter(
-            currency=currency,
-            created_at__gte=since,
-            created_at__lt=until,
+        ledger.filter(
             kind=LedgerEntry.Kind.SALE,
             account=LedgerAccount.CUSTOMER_FUNDS,
             order__promo_code__isnull=False,
@@ -290,14 +296,11 @@ def payment_methods_report(
     """Money in and out per provider, from the ledger's `funds:<provider>` accounts (so a
     new provider needs nothing here): payments captured in the range and their amount
     (gross), refunds sent in the range less those that came back, and net."""
-    zone = zoneinfo.ZoneInfo(timezone)
-    since, until = _day_bounds(first, last, zone)
+    ledger, _zone = _ledger(
+        first=first, last=last, timezone=timezone, currency=currency, test_mode=test_mode
+    )
     entries = (
-        _money(test_mode)
-        .filter(
-            currency=currency,
-            created_at__gte=since,
-            created_at__lt=until,
+        ledger.filter(
             account__startswith=FUNDS_PREFIX,
             kind__in=[
                 LedgerEntry.Kind.CAPTURE,
