@@ -403,3 +403,28 @@ def test_a_chain_in_test_mode_sees_its_test_money_said_so(known_sales, alpha, ma
     assert [(r["key"], r["tickets"], r["gross"]) for r in rows] == [
         (sales["day2"].isoformat(), 1, tried.total)
     ]
+
+
+def test_the_api_reports_refunds_promo_codes_and_payment_methods_as_the_pages(
+    known_sales, owner, manager
+):
+    sales = known_sales
+    query = _range(sales)
+
+    refunds = manager.get("/api/v1/reports/refunds/", query).json()
+    methods = manager.get("/api/v1/reports/payment-methods/", query).json()
+    promos = manager.get("/api/v1/reports/promo-codes/", query).json()
+    page = owner.get("/dashboard/reports/payment-methods/", query).context["table"]
+
+    assert refunds["totals"] == {"count": 1, "amount": sales["refund"]}
+    assert refunds["by_reason"][0]["key"] == "staff"
+    assert methods["rows"] == [{**row} for row in page.rows]
+    assert methods["totals"]["gross"] == sum(
+        sales[name].total for name in ("late", "midnight", "refunded")
+    )
+    assert promos == {
+        "currency": "INR",
+        "rows": [],
+        "totals": {"orders": 0, "discount": 0, "gross": 0},
+    }
+    assert manager.get("/api/v1/reports/refunds/", {"from": "2026-02-01"}).status_code == 400
