@@ -17,9 +17,10 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import activity, scanner, two_factor
+from dashboards import activity, reports, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from dashboards.branding import dashboard_brand
+from dashboards.home import home_context
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
@@ -172,7 +173,35 @@ class TenantDashboard(StaffSite):
         # Door staff have one page: the scanner.
         if not has_capability(request.user, Capability.BROWSE_DASHBOARD):
             return HttpResponseRedirect(reverse(f"{self.name}:scan"))
-        return super().index(request, extra_context)
+        return super().index(request, {**home_context(request, self), **(extra_context or {})})
+
+    def get_app_list(self, request, app_label=None):
+        """Django's apps, the reports first (for those who may read them): in the nav
+        sidebar and on the home page."""
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None or not has_capability(request.user, Capability.READ_REPORTS):
+            return apps
+        pages = [
+            {
+                "name": report.title,
+                "object_name": f"report-{report.slug}",
+                "perms": {"view": True},
+                "admin_url": reverse(f"{self.name}:report", args=[report.slug]),
+                "add_url": None,
+                "view_only": True,
+            }
+            for report in reports.REPORTS.values()
+        ]
+        section = {
+            "name": "Reports",
+            # django-tenants' app list greys out a section whose label is no tenant app;
+            # the reports read the payments app's ledger.
+            "app_label": "payments",
+            "app_url": reverse(f"{self.name}:reports"),
+            "has_module_perms": True,
+            "models": pages,
+        }
+        return [section, *apps]
 
     def get_urls(self):
         return [
@@ -182,6 +211,16 @@ class TenantDashboard(StaffSite):
                 "activity/",
                 self.admin_view(lambda r: activity.activity_page(r, site=self)),
                 name="activity",
+            ),
+            path(
+                "reports/",
+                self.admin_view(lambda r: reports.reports_index(r, site=self)),
+                name="reports",
+            ),
+            path(
+                "reports/<slug:slug>/",
+                self.admin_view(lambda r, slug: reports.report_page(r, slug, site=self)),
+                name="report",
             ),
             *super().get_urls(),
         ]

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zoneinfo
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone as django_timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -333,3 +337,76 @@ def storefront_build(settings, tmp_path):
     DjangoViteAssetLoader._instance = None
     yield dist
     DjangoViteAssetLoader._instance = None
+
+
+# --- known sales for the reports (the API's and the dashboard's) --------------------------
+
+KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
+
+
+def local_at(day: date, hour: int, minute: int) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=KOLKATA)
+
+
+def sell_at(schema: str, show, labels: list[str], when: datetime):
+    """A customer's order for `labels` of `show`, paid through the sandbox at `when`."""
+    from tests.factories import PaidOrderFactory, UserFactory
+
+    with time_machine.travel(when, tick=True), schema_context(schema):
+        customer = UserFactory(schema=schema, role=Role.CUSTOMER)
+        return PaidOrderFactory(schema=schema, show=show, customer=customer, labels=labels)
+
+
+@pytest.fixture
+def known_sales(alpha, beta, as_role, tasks_inline, django_capture_on_commit_callbacks):
+    """Two shows (two titles, two venues) ten days ahead; live sales on two local days,
+    one of them at 00:30 local (the previous day in UTC); a staff refund of one seat on
+    the second day; a test-mode sale; and a live sale in another chain.
+
+    The sandbox only takes test-mode money, so the payments that stand for live ones are
+    marked live afterwards (`Payment.test_mode`, what the reports read to tell them)."""
+    from tests.checkout import seat_ids
+    from tests.factories import ShowFactory
+    from venue_apps.payments.models import Payment, Refund
+
+    today = django_timezone.localdate(timezone=KOLKATA)
+    starts = local_at(today + timedelta(days=10), 18, 0)
+    day1, day2 = today + timedelta(days=3), today + timedelta(days=4)
+    first = ShowFactory(schema="alpha", starts_at=starts)
+    second = ShowFactory(
+        schema="alpha", starts_at=starts + timedelta(hours=1), price_card=first.price_card
+    )
+    other = ShowFactory(schema="beta", starts_at=starts)
+
+    late = sell_at("alpha", first, ["A1", "A2"], local_at(day1, 23, 30))
+    midnight = sell_at("alpha", second, ["A1"], local_at(day2, 0, 30))
+    refunded = sell_at("alpha", first, ["B1", "B2", "B3"], local_at(day2, 12, 0))
+    test_mode = sell_at("alpha", second, ["C1"], local_at(day2, 13, 0))
+    foreign = sell_at("beta", other, ["A1"], local_at(day2, 12, 0))
+
+    with time_machine.travel(local_at(day2, 15, 0), tick=True):
+        manager = as_role(Role.MANAGER)
+        seat = seat_ids("alpha", first, ["B1"])[0]
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = manager.post(
+                f"/api/v1/orders/{refunded.pk}/refunds/", {"seats": [seat]}, format="json"
+            )
+        assert answer.status_code == 201, answer.content
+    refund_amount = answer.json()["amount"]
+
+    for schema, orders in (("alpha", [late, midnight, refunded]), ("beta", [foreign])):
+        with schema_context(schema):
+            Payment.objects.filter(order__in=orders).update(test_mode=False)
+    with schema_context("alpha"):
+        assert Refund.objects.get().amount == refund_amount
+        assert Payment.objects.get(order=test_mode).test_mode
+    return {
+        "day1": day1,
+        "day2": day2,
+        "first": first,
+        "second": second,
+        "late": late,
+        "midnight": midnight,
+        "refunded": refunded,
+        "refund": refund_amount,
+    }

@@ -1,5 +1,5 @@
 """The reports API: sales from the ledger (live money only, the chain's days) and the
-occupancy of a day's shows.
+occupancy of a day's shows. The known sales are `tests.fixtures.known_sales`.
 
 Sales are made through the real checkout (the sandbox), at chosen moments (time_machine),
 and a staff refund goes through the API. The sandbox only takes test-mode money, so the
@@ -11,82 +11,24 @@ must not count.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.db.models import Sum
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tests.checkout import seat_ids
-from tests.factories import PaidOrderFactory, ShowFactory, UserFactory
+from tests.fixtures import KOLKATA, local_at
 from venue_apps.accounts.models import Role
 from venue_apps.inventory.models import SeatState, ShowSeat
-from venue_apps.orders.models import Order
-from venue_apps.payments.models import LedgerAccount, LedgerEntry, Payment, Refund
+from venue_apps.payments.models import LedgerAccount, LedgerEntry
 
 pytestmark = pytest.mark.django_db
-KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
 REVENUE = [LedgerAccount.TICKET_SALES, LedgerAccount.BOOKING_FEES, LedgerAccount.TAX]
 
 
-def _at(day: date, hour: int, minute: int) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=KOLKATA)
-
-
-def _sell(schema: str, show, labels: list[str], when: datetime) -> Order:
-    with time_machine.travel(when, tick=True), schema_context(schema):
-        customer = UserFactory(schema=schema, role=Role.CUSTOMER)
-        return PaidOrderFactory(schema=schema, show=show, customer=customer, labels=labels)
-
-
 @pytest.fixture
-def sales(alpha, beta, as_role, tasks_inline, django_capture_on_commit_callbacks):
-    """Two shows (two titles, two venues) ten days ahead; live sales on two local days,
-    one of them at 00:30 local (the previous day in UTC); a staff refund of one seat on
-    the second day; a test-mode sale; and a live sale in another chain."""
-    today = timezone.localdate(timezone=KOLKATA)
-    starts = _at(today + timedelta(days=10), 18, 0)
-    day1, day2 = today + timedelta(days=3), today + timedelta(days=4)
-    first = ShowFactory(schema="alpha", starts_at=starts)
-    second = ShowFactory(
-        schema="alpha", starts_at=starts + timedelta(hours=1), price_card=first.price_card
-    )
-    other = ShowFactory(schema="beta", starts_at=starts)
-
-    late = _sell("alpha", first, ["A1", "A2"], _at(day1, 23, 30))
-    midnight = _sell("alpha", second, ["A1"], _at(day2, 0, 30))
-    refunded = _sell("alpha", first, ["B1", "B2", "B3"], _at(day2, 12, 0))
-    test_mode = _sell("alpha", second, ["C1"], _at(day2, 13, 0))
-    foreign = _sell("beta", other, ["A1"], _at(day2, 12, 0))
-
-    with time_machine.travel(_at(day2, 15, 0), tick=True):
-        manager = as_role(Role.MANAGER)
-        seat = seat_ids("alpha", first, ["B1"])[0]
-        with django_capture_on_commit_callbacks(execute=True):
-            answer = manager.post(
-                f"/api/v1/orders/{refunded.pk}/refunds/", {"seats": [seat]}, format="json"
-            )
-        assert answer.status_code == 201, answer.content
-    refund_amount = answer.json()["amount"]
-
-    for schema, orders in (("alpha", [late, midnight, refunded]), ("beta", [foreign])):
-        with schema_context(schema):
-            Payment.objects.filter(order__in=orders).update(test_mode=False)
-    with schema_context("alpha"):
-        assert Refund.objects.get().amount == refund_amount
-        assert Payment.objects.get(order=test_mode).test_mode
-    return {
-        "day1": day1,
-        "day2": day2,
-        "first": first,
-        "second": second,
-        "late": late,
-        "midnight": midnight,
-        "refunded": refunded,
-        "refund": refund_amount,
-    }
+def sales(known_sales):
+    return known_sales
 
 
 def _report(client, **query):
@@ -130,7 +72,7 @@ def test_sales_by_day_are_exact_and_match_the_ledger(sales, manager):
         },
     }
     # The ledger's own sums for the range: revenue accounts moved by exactly `net`.
-    since, until = _at(day1, 0, 0), _at(day2 + timedelta(days=1), 0, 0)
+    since, until = local_at(day1, 0, 0), local_at(day2 + timedelta(days=1), 0, 0)
     with schema_context("alpha"):
         live = LedgerEntry.objects.filter(
             payment__test_mode=False, created_at__gte=since, created_at__lt=until

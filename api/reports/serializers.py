@@ -26,12 +26,11 @@ class ReportDateField(serializers.DateField):
         return day
 
 
-class SalesFilters(serializers.Serializer):
-    """`from` and `to` (days in the chain's time zone, both included) and `group`."""
+class RangeFilters(serializers.Serializer):
+    """`from` and `to` (days in the chain's time zone, both included)."""
 
     locals()["from"] = ReportDateField(help_text="First day, YYYY-MM-DD (chain's zone).")
     to = ReportDateField(help_text="Last day, YYYY-MM-DD (chain's zone), included.")
-    group = serializers.ChoiceField(choices=GROUPS, default="day", required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         first, last = attrs["from"], attrs["to"]
@@ -42,6 +41,12 @@ class SalesFilters(serializers.Serializer):
                 {"to": f"A report covers at most {MAX_DAYS} days; ask for a shorter range."}
             )
         return attrs
+
+
+class SalesFilters(RangeFilters):
+    """`from`, `to` and `group`."""
+
+    group = serializers.ChoiceField(choices=GROUPS, default="day", required=False)
 
 
 class OccupancyFilters(serializers.Serializer):
@@ -93,3 +98,66 @@ class OccupancyOutput(serializers.Serializer):
     occupancy = serializers.FloatField(
         help_text="sold / capacity, 0..1, rounded to 4 places; 0 when capacity is 0."
     )
+
+
+class RefundRow(serializers.Serializer):
+    key = serializers.CharField(help_text="The day (YYYY-MM-DD, chain's zone) or the reason.")
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="Refunds decided.")
+    amount = serializers.IntegerField(help_text="Minor units refunded.")
+
+
+class RefundTotals(serializers.Serializer):
+    count = serializers.IntegerField()
+    amount = serializers.IntegerField()
+
+
+class RefundsReportOutput(serializers.Serializer):
+    """Refunds of live money decided in the range, from the ledger (each `refund_due`
+    journal's credit to `refunds_payable`): per day ascending and by reason."""
+
+    currency = serializers.CharField()
+    rows = RefundRow(many=True)
+    by_reason = RefundRow(many=True)
+    totals = RefundTotals()
+
+
+class PromoCodeFigures(serializers.Serializer):
+    orders = serializers.IntegerField(help_text="Orders with the code among the sales posted.")
+    discount = serializers.IntegerField(help_text="Minor units: their discount.")
+    gross = serializers.IntegerField(help_text="Minor units: what those sales took.")
+
+
+class PromoCodeRow(PromoCodeFigures):
+    key = serializers.CharField(help_text="The code.")
+    label = serializers.CharField()
+
+
+class PromoCodesReportOutput(serializers.Serializer):
+    """Live sales posted in the range that used a promo code, per code, by discount."""
+
+    currency = serializers.CharField()
+    rows = PromoCodeRow(many=True)
+    totals = PromoCodeFigures()
+
+
+class PaymentMethodFigures(serializers.Serializer):
+    payments = serializers.IntegerField(help_text="Payments captured in the range.")
+    gross = serializers.IntegerField(help_text="Minor units captured.")
+    refunds = serializers.IntegerField(
+        help_text="Minor units refunded (sent in the range, less any that came back)."
+    )
+    net = serializers.IntegerField(help_text="gross - refunds.")
+
+
+class PaymentMethodRow(PaymentMethodFigures):
+    key = serializers.CharField(help_text="The provider (its ledger account `funds:<key>`).")
+    label = serializers.CharField()
+
+
+class PaymentMethodsReportOutput(serializers.Serializer):
+    """Live money per provider, from the ledger's `funds:<provider>` accounts."""
+
+    currency = serializers.CharField()
+    rows = PaymentMethodRow(many=True)
+    totals = PaymentMethodFigures()

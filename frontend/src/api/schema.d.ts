@@ -962,6 +962,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/payment-methods/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_reports_payment_methods_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/promo-codes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_reports_promo_codes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/refunds/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_reports_refunds_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/sales/": {
         parameters: {
             query?: never;
@@ -2042,6 +2090,35 @@ export interface components {
             result: string;
             detail: string;
         };
+        PaymentMethodFigures: {
+            /** @description Payments captured in the range. */
+            payments: number;
+            /** @description Minor units captured. */
+            gross: number;
+            /** @description Minor units refunded (sent in the range, less any that came back). */
+            refunds: number;
+            /** @description gross - refunds. */
+            net: number;
+        };
+        PaymentMethodRow: {
+            /** @description Payments captured in the range. */
+            payments: number;
+            /** @description Minor units captured. */
+            gross: number;
+            /** @description Minor units refunded (sent in the range, less any that came back). */
+            refunds: number;
+            /** @description gross - refunds. */
+            net: number;
+            /** @description The provider (its ledger account `funds:<key>`). */
+            key: string;
+            label: string;
+        };
+        /** @description Live money per provider, from the ledger's `funds:<provider>` accounts. */
+        PaymentMethodsReportOutput: {
+            currency: string;
+            rows: components["schemas"]["PaymentMethodRow"][];
+            totals: components["schemas"]["PaymentMethodFigures"];
+        };
         /**
          * @description API.md's payment: `{id, provider, status, ...}`; for the payment's owner, while
          *     it is pending, also what the client pays with (Stripe's `client_secret` and
@@ -2161,6 +2238,14 @@ export interface components {
             is_active?: boolean;
             readonly uses: number;
         };
+        PromoCodeFigures: {
+            /** @description Orders with the code among the sales posted. */
+            orders: number;
+            /** @description Minor units: their discount. */
+            discount: number;
+            /** @description Minor units: what those sales took. */
+            gross: number;
+        };
         /**
          * @description Promo codes for staff. `value` is basis points for percent codes (1500 = 15 %),
          *     minor units for fixed ones.
@@ -2182,6 +2267,23 @@ export interface components {
             titles?: number[];
             shows?: number[];
             is_active?: boolean;
+        };
+        PromoCodeRow: {
+            /** @description Orders with the code among the sales posted. */
+            orders: number;
+            /** @description Minor units: their discount. */
+            discount: number;
+            /** @description Minor units: what those sales took. */
+            gross: number;
+            /** @description The code. */
+            key: string;
+            label: string;
+        };
+        /** @description Live sales posted in the range that used a promo code, per code, by discount. */
+        PromoCodesReportOutput: {
+            currency: string;
+            rows: components["schemas"]["PromoCodeRow"][];
+            totals: components["schemas"]["PromoCodeFigures"];
         };
         /**
          * @description * `percent` - Percent off tickets
@@ -2275,6 +2377,29 @@ export interface components {
          * @enum {string}
          */
         RefundOutputStatusEnum: "pending" | "succeeded" | "failed";
+        RefundRow: {
+            /** @description The day (YYYY-MM-DD, chain's zone) or the reason. */
+            key: string;
+            label: string;
+            /** @description Refunds decided. */
+            count: number;
+            /** @description Minor units refunded. */
+            amount: number;
+        };
+        RefundTotals: {
+            count: number;
+            amount: number;
+        };
+        /**
+         * @description Refunds of live money decided in the range, from the ledger (each `refund_due`
+         *     journal's credit to `refunds_payable`): per day ascending and by reason.
+         */
+        RefundsReportOutput: {
+            currency: string;
+            rows: components["schemas"]["RefundRow"][];
+            by_reason: components["schemas"]["RefundRow"][];
+            totals: components["schemas"]["RefundTotals"];
+        };
         RegisterInputRequest: {
             /** Format: email */
             email: string;
@@ -7009,6 +7134,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OccupancyOutput"][];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_reports_payment_methods_retrieve: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD (chain's zone). */
+                from: string;
+                /** @description Last day, YYYY-MM-DD (chain's zone), included. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodsReportOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_reports_promo_codes_retrieve: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD (chain's zone). */
+                from: string;
+                /** @description Last day, YYYY-MM-DD (chain's zone), included. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodesReportOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_reports_refunds_retrieve: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD (chain's zone). */
+                from: string;
+                /** @description Last day, YYYY-MM-DD (chain's zone), included. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundsReportOutput"];
                 };
             };
             /** @description Bad input: `code` says what, `errors` which field (validation errors). */

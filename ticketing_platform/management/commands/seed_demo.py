@@ -28,6 +28,7 @@ from ticketing_platform.demo_programme import (
     quickstep_programme,
     quickstep_shows_ensure,
 )
+from ticketing_platform.demo_sales import demo_sales_ensure
 from venue_apps.accounts.models import Role
 from venue_apps.venues.models import Venue
 
@@ -219,7 +220,7 @@ def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda lin
     """One demo chain, whole: onboarded (or brought up to date), its logo, a login per
     role, sales settings, its programme the first time, then what every seed tops up
     (the title coming soon, posters, quickstep's next two days of shows and short
-    holds). Idempotent; `say` hears what was made."""
+    holds), and a few paid orders once (not at quickstep). Idempotent; `say` hears what was made."""
     onboarded = not Tenant.objects.filter(slug=chain.slug).exists()
     tenant = demo_chain_ensure(chain)
     if onboarded:
@@ -244,6 +245,10 @@ def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda lin
         posters = posters_ensure()
         if posters:
             say(f"{chain.slug}: {posters} posters drawn.")
+        # Not at the browser tests' chain, whose few seats the tests book.
+        sold = 0 if chain == E2E_CHAIN else demo_sales_ensure(tenant, f"customer@{chain.slug}.test")
+        if sold:
+            say(f"{chain.slug}: {sold} paid demo orders.")
     if chain == E2E_CHAIN:
         e2e_holds_shorten(tenant)
         tenant.refresh_from_db()
