@@ -439,7 +439,12 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TenantJWTAuthentication"],
+    # Bearer tokens first; then the chain dashboard's session (with CSRF), for the box
+    # office screen that runs inside the dashboard.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TenantJWTAuthentication",
+        "api.authentication.DashboardSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
