@@ -60,6 +60,8 @@ from venue_apps.shows.admin import PriceCardAdmin, ShowAdmin
 from venue_apps.shows.models import PriceCard, Show
 from venue_apps.tickets.admin import CheckInAdmin, EmailTemplateAdmin, SigningKeyAdmin, TicketAdmin
 from venue_apps.tickets.models import CheckIn, EmailTemplate, SigningKey, Ticket
+from venue_apps.tills.admin import ShiftAdmin, TillAdmin
+from venue_apps.tills.models import Shift, Till
 from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdmin
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 
@@ -216,3 +218,5 @@ tenant_dashboard.register(CheckIn, CheckInAdmin)
 tenant_dashboard.register(EmailTemplate, EmailTemplateAdmin)
 tenant_dashboard.register(SigningKey, SigningKeyAdmin)
 tenant_dashboard.register(AuditEntry, AuditEntryAdmin)
+tenant_dashboard.register(Till, TillAdmin)
+tenant_dashboard.register(Shift, ShiftAdmin)
