@@ -380,3 +380,17 @@ def test_a_cancelled_shows_cash_refund_waits_for_the_counter_and_is_paid_out_fro
     assert (again.status_code, again.json()["code"]) == (409, "refund_invalid")
     with schema_context("alpha"):
         assert AuditEntry.objects.filter(action="refund.paid_out").count() == 1
+
+
+def test_a_pending_order_cannot_be_paid_at_the_counter_later(customer, programme):
+    _, client = customer
+    held = hold(client, programme["show"], seat_ids("alpha", programme["show"], ["A1"]))
+    placed = order(client, held["id"], "sandbox").json()
+
+    answer = client.post(
+        f"/api/v1/orders/{placed['id']}/payments/", {"provider": "cash"}, format="json"
+    )
+
+    assert (answer.status_code, answer.json()["code"]) == (400, "counter_staff_only")
+    with schema_context("alpha"):
+        assert list(Payment.objects.values_list("provider", flat=True)) == ["sandbox"]

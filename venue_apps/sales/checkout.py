@@ -144,7 +144,14 @@ def _counter_payment_take(
 def payment_retry(order: Order, *, provider_name: str, address: str | None) -> Payment:
     """Another attempt at paying a pending order (after a gateway hiccup, or to switch
     gateway). Other unpaid attempts are cancelled at their gateways. Refused (409
-    `mode_changed`) when the chain changed mode (test or live) since the order."""
+    `mode_changed`) when the chain changed mode (test or live) since the order, and
+    (400 `counter_staff_only`) for cash or the card terminal."""
+    if provider_name in COUNTER_PROVIDERS:
+        # Cash and the card terminal are taken with the sale itself, never later.
+        raise DomainError(
+            COUNTER_STAFF_ONLY,
+            "Cash and the card terminal are taken at the counter when the seats are sold.",
+        )
     settings = PaymentSettings.current()
     if order.test_mode == settings.live:
         # The chain changed mode since the order was made: a test-mode order is never
