@@ -34,11 +34,10 @@ from venue_apps.payments.services import fraud
 from venue_apps.payments.services.attempts import payment_abandon, payment_create, payment_prepare
 from venue_apps.payments.services.events import event_apply
 from venue_apps.payments.services.gateways import provider_for
+from venue_apps.sales.error_codes import SaleErrorCode
 from venue_apps.sales.locks import order_and_payments_locked
 from venue_apps.sales.settlement import order_paid
 from venue_apps.tills.services import shift_for_counter
-
-COUNTER_STAFF_ONLY = "counter_staff_only"
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def checkout_start(
     counter = provider_name in COUNTER_PROVIDERS
     if counter and buyer.sold_by is None:
         raise DomainError(
-            COUNTER_STAFF_ONLY,
+            SaleErrorCode.COUNTER_STAFF_ONLY,
             "Cash and the card terminal are for the box office only.",
             status_code=403,
         )
@@ -149,7 +148,7 @@ def payment_retry(order: Order, *, provider_name: str, address: str | None) -> P
     if provider_name in COUNTER_PROVIDERS:
         # Cash and the card terminal are taken with the sale itself, never later.
         raise DomainError(
-            COUNTER_STAFF_ONLY,
+            SaleErrorCode.COUNTER_STAFF_ONLY,
             "Cash and the card terminal are taken at the counter when the seats are sold.",
         )
     settings = PaymentSettings.current()
