@@ -60,7 +60,11 @@ class ShiftOpenView(APIView):
     permission_classes = [HasCapability]
     capability = {"POST": Capability.SELL_AT_BOX_OFFICE}
 
-    @extend_schema(request=io.ShiftOpenInput, responses={201: io.ShiftOutput, 409: ErrorOutput})
+    # 404: no such till.
+    @extend_schema(
+        request=io.ShiftOpenInput,
+        responses={201: io.ShiftOutput, 404: ErrorOutput, 409: ErrorOutput},
+    )
     def post(self, request: Request) -> Response:
         data = io.ShiftOpenInput(data=request.data)
         data.is_valid(raise_exception=True)
