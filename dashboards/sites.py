@@ -68,6 +68,8 @@ from venue_apps.tickets.admin import (
     TicketAdmin,
 )
 from venue_apps.tickets.models import CheckIn, EmailTemplate, SigningKey, TextMessage, Ticket
+from venue_apps.tills.admin import ShiftAdmin, TillAdmin
+from venue_apps.tills.models import Shift, Till
 from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdmin
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 
@@ -270,3 +272,5 @@ tenant_dashboard.register(EmailTemplate, EmailTemplateAdmin)
 tenant_dashboard.register(SigningKey, SigningKeyAdmin)
 tenant_dashboard.register(TextMessage, TextMessageAdmin)
 tenant_dashboard.register(AuditEntry, AuditEntryAdmin)
+tenant_dashboard.register(Till, TillAdmin)
+tenant_dashboard.register(Shift, ShiftAdmin)

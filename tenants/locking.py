@@ -4,20 +4,23 @@ Every transaction that locks rows of more than one kind takes them through
 `lock_objects`, so two transactions never wait for each other's rows the other way
 round (the deadlock that a lock order exists to prevent). The order is `LOCK_ORDER`:
 
-1. the auditorium (`venues.Auditorium`): its schedule, taken by whatever puts a
+1. the till shift (`tills.Shift`): for share by a counter sale or refund, which
+   posts to it, for update by closing it, which waits for those in flight so that
+   the count it keeps is final;
+2. the auditorium (`venues.Auditorium`): its schedule, taken by whatever puts a
    show on the screen or moves one, so that two such transactions wait in turn
    instead of deadlocking on the no-overlap exclusion constraint (PostgreSQL lets
    two concurrent inserts of clashing rows each wait for the other);
-2. payments of the order (`payments.Payment`), by id;
-3. the order (`orders.Order`);
-4. its lines (`orders.OrderLine`), by id;
-5. the show (`shows.Show`), for share: a show cancellation takes it for update and
+3. payments of the order (`payments.Payment`), by id;
+4. the order (`orders.Order`);
+5. its lines (`orders.OrderLine`), by id;
+6. the show (`shows.Show`), for share: a show cancellation takes it for update and
    waits for the sales in flight;
-6. seats (`inventory.ShowSeat`), by id;
-7. the show's inventory version row (`inventory.ShowInventory`);
-8. the hold (`inventory.Hold`);
-9. tickets (`tickets.Ticket`), by id;
-10. refunds (`payments.Refund`), only their own rows (`of=("self",)`) when they are
+7. seats (`inventory.ShowSeat`), by id;
+8. the show's inventory version row (`inventory.ShowInventory`);
+9. the hold (`inventory.Hold`);
+10. tickets (`tickets.Ticket`), by id;
+11. refunds (`payments.Refund`), only their own rows (`of=("self",)`) when they are
     read with their payment.
 
 (A promo code is locked last of all, by `orders.selectors.hold_price` when an order is
@@ -41,6 +44,7 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
 LOCK_ORDER: tuple[str, ...] = (
+    "tills.Shift",
     "venues.Auditorium",
     "payments.Payment",
     "orders.Order",

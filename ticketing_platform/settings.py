@@ -118,6 +118,7 @@ TENANT_APPS = [
     "venue_apps.payments",
     "venue_apps.tickets",
     "venue_apps.sales",
+    "venue_apps.tills",
     # Customers' Google and Facebook identities, in their chain's schema.
     "social_django",
 ]
@@ -438,7 +439,12 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TenantJWTAuthentication"],
+    # Bearer tokens first; then the chain dashboard's session (with CSRF), for the box
+    # office screen that runs inside the dashboard.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TenantJWTAuthentication",
+        "api.authentication.DashboardSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -523,6 +529,7 @@ SPECTACULAR_SETTINGS = {
         "ShowStatusEnum": "venue_apps.shows.models.Show.Status",
         "ChannelEnum": "venue_apps.orders.models.Order.Channel",
         "SendChannelEnum": "venue_apps.tickets.services.Channel",
+        "ShiftStatusEnum": "venue_apps.tills.models.Shift.Status",
     },
 }
 

@@ -26,6 +26,8 @@ class OrderInput(serializers.Serializer):
     phone = serializers.RegexField(
         r"^\+?[0-9][0-9 ()-]{4,30}$", max_length=32, required=False, allow_blank=True
     )
+    # `"provider": "card"` at the box office: the terminal's approval code (optional).
+    terminal_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class QuoteInput(serializers.Serializer):
@@ -294,9 +296,13 @@ class RefundOutput(serializers.ModelSerializer):
             "note",
             "status",
             "lines",
+            "shift_id",
             "created_at",
             "settled_at",
         ]
+        extra_kwargs = {
+            "shift_id": {"help_text": "A box-office refund: the till shift that paid it out."}
+        }
 
 
 class PromoCodeSerializer(serializers.ModelSerializer):

@@ -74,7 +74,11 @@ class CheckoutThrottled:
 
 class OrderListCreateView(CheckoutThrottled, GenericAPIView):
     permission_classes = [HasCapability]
-    capability = {"GET": Capability.READ_ORDERS, "POST": Capability.BUY}
+    # Buyers order for themselves; the box office (managers too) sells to walk-ins.
+    capability = {
+        "GET": Capability.READ_ORDERS,
+        "POST": (Capability.BUY, Capability.SELL_AT_BOX_OFFICE),
+    }
     serializer_class = io.OrderOutput
 
     @extend_schema(
@@ -115,7 +119,10 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
             )
         )
 
-    # 404: no such hold, or a gateway the chain does not offer.
+    # 404: no such hold, or a gateway the chain does not offer. Cash and the card
+    # terminal (`"provider": "cash"` or `"card"`) are the box office's: paid at once
+    # through the seller's open till shift (409 `shift_required` without one); anyone
+    # else gets 403 `counter_staff_only`.
     @extend_schema(request=io.OrderInput, responses={201: io.OrderOutput, 404: ErrorOutput})
     def post(self, request: Request) -> Response:
         data = io.OrderInput(data=request.data)
@@ -137,6 +144,7 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
             provider_name=values["provider"],
             currency=request.tenant.currency,
             promo_code=values.get("promo_code") or None,
+            terminal_reference=values.get("terminal_reference", ""),
         )
         order = selectors.order_for(checkout.order.pk, customer_id=None)
         return Response(

@@ -30,6 +30,7 @@ from ticketing_platform.demo_programme import (
 )
 from ticketing_platform.demo_sales import demo_sales_ensure
 from venue_apps.accounts.models import Role
+from venue_apps.tills.services import till_create
 from venue_apps.venues.models import Venue
 
 DEMO_PASSWORD = "ticketing-demo"  # noqa: S105 - published demo login, see README
@@ -216,6 +217,16 @@ def e2e_holds_shorten(tenant: Tenant) -> None:
     Tenant.objects.filter(pk=tenant.pk).update(hold_ttl_seconds=E2E_HOLD_TTL_SECONDS)
 
 
+def tills_ensure() -> int:
+    """Two tills at each venue that has none (the box office opens shifts at them)."""
+    made = 0
+    for venue in Venue.objects.filter(tills__isnull=True).order_by("pk"):
+        for name in ("Box office 1", "Box office 2"):
+            till_create(venue, name=name, actor=None)
+            made += 1
+    return made
+
+
 def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda line: None) -> Tenant:
     """One demo chain, whole: onboarded (or brought up to date), its logo, a login per
     role, sales settings, its programme the first time, then what every seed tops up
@@ -249,6 +260,9 @@ def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda lin
         sold = 0 if chain == E2E_CHAIN else demo_sales_ensure(tenant, f"customer@{chain.slug}.test")
         if sold:
             say(f"{chain.slug}: {sold} paid demo orders.")
+        tills = tills_ensure()
+        if tills:
+            say(f"{chain.slug}: {tills} tills.")
     if chain == E2E_CHAIN:
         e2e_holds_shorten(tenant)
         tenant.refresh_from_db()
