@@ -17,7 +17,7 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import scanner, two_factor
+from dashboards import box_office, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
 from tenants.models import Domain, PlatformAuditLog, Tenant
@@ -165,12 +165,21 @@ class TenantDashboard(StaffSite):
         # Door staff have one page: the scanner.
         if not has_capability(request.user, Capability.BROWSE_DASHBOARD):
             return HttpResponseRedirect(reverse(f"{self.name}:scan"))
+        extra_context = {
+            **(extra_context or {}),
+            "can_sell_at_box_office": has_capability(request.user, Capability.SELL_AT_BOX_OFFICE),
+        }
         return super().index(request, extra_context)
 
     def get_urls(self):
         return [
             path("scan/", self.admin_view(lambda r: scanner.scan_page(r, site=self)), name="scan"),
             path("scan/check/", self.admin_view(scanner.scan_check), name="scan-check"),
+            path(
+                "box-office/",
+                self.admin_view(lambda r: box_office.box_office_page(r, site=self)),
+                name="box-office",
+            ),
             *super().get_urls(),
         ]
 
