@@ -31,7 +31,8 @@ class HasCapability(BasePermission):
     """Admits a request if its caller may do what the view's `capability` names.
 
     The view sets `capability` to one Capability for every method, or to a mapping
-    `{method: Capability}` (HEAD follows GET; a method not listed is refused). A caller
+    `{method: Capability}` (HEAD follows GET; a method not listed is refused); a tuple
+    of capabilities in place of one admits a caller holding any of them. A caller
     who is not signed in passes where the table lets `ANONYMOUS` in; a signed-in one
     must hold the capability, with a role of this site (`role_of_site`).
     """
@@ -39,19 +40,20 @@ class HasCapability(BasePermission):
     message = "Your role may not do this."
 
     def has_permission(self, request, view) -> bool:
-        capability = self._required(request, view)
-        if capability is None:
+        required = self._required(request, view)
+        if required is None:
             return False
-        self.message = f"Your role may not {capability.label}."
+        capabilities = required if isinstance(required, tuple) else (required,)
+        self.message = f"Your role may not {capabilities[0].label}."
         user = request.user
         if user and user.is_authenticated and not role_of_site(user, current_schema_name()):
             return False
-        return has_capability(user, capability)
+        return any(has_capability(user, capability) for capability in capabilities)
 
     @staticmethod
-    def _required(request, view) -> Capability | None:
+    def _required(request, view) -> Capability | tuple[Capability, ...] | None:
         required = getattr(view, "capability", None)
-        if isinstance(required, Capability) or required is None:
+        if isinstance(required, Capability | tuple) or required is None:
             return required
         method = "GET" if request.method == "HEAD" else request.method
         return required.get(method)

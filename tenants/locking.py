@@ -4,6 +4,9 @@ Every transaction that locks rows of more than one kind takes them through
 `lock_objects`, so two transactions never wait for each other's rows the other way
 round (the deadlock that a lock order exists to prevent). The order is `LOCK_ORDER`:
 
+0. the till shift (`tills.Shift`): for share by a counter sale or refund, which
+   posts to it, for update by closing it, which waits for those in flight so that
+   the count it keeps is final;
 1. the auditorium (`venues.Auditorium`): its schedule, taken by whatever puts a
    show on the screen or moves one, so that two such transactions wait in turn
    instead of deadlocking on the no-overlap exclusion constraint (PostgreSQL lets
@@ -41,6 +44,7 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
 LOCK_ORDER: tuple[str, ...] = (
+    "tills.Shift",
     "venues.Auditorium",
     "payments.Payment",
     "orders.Order",

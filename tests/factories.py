@@ -24,6 +24,7 @@ from venue_apps.accounts.models import Role, User
 from venue_apps.catalog.models import Title
 from venue_apps.orders.models import Order
 from venue_apps.shows.models import PriceCard, Show
+from venue_apps.tills.models import Till
 from venue_apps.venues.models import Auditorium, Venue
 
 SAME_SCHEMA = factory.SelfAttribute("..schema")
@@ -173,6 +174,22 @@ class ShowFactory(InSchemaFactory):
         if on_sale:
             show_put_on_sale(show)
         return show
+
+
+class TillFactory(InSchemaFactory):
+    """A till at a venue (made as an owner makes one in the dashboard)."""
+
+    class Meta:
+        model = Till
+
+    venue = factory.SubFactory(VenueFactory, schema=SAME_SCHEMA)
+    name = factory.Sequence(lambda n: f"Till {n}")
+
+    @classmethod
+    def make(cls, **values: Any) -> Till:
+        from venue_apps.tills.services import till_create
+
+        return till_create(values.pop("venue"), actor=None, **values)
 
 
 class PaidOrderFactory(InSchemaFactory):

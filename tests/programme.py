@@ -88,6 +88,8 @@ def build_programme(schema: str, *, layout: str = SMALL_LAYOUT) -> dict:
 
 
 SALES_TABLES = (
+    "tills_shift",
+    "tills_till",
     "tickets_checkin",
     "tickets_ticketdelivery",
     "tickets_ticket",

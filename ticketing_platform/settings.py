@@ -118,6 +118,7 @@ TENANT_APPS = [
     "venue_apps.payments",
     "venue_apps.tickets",
     "venue_apps.sales",
+    "venue_apps.tills",
     # Customers' Google and Facebook identities, in their chain's schema.
     "social_django",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("api.payments.urls")),
     path("api/v1/", include("api.tickets.urls")),
     path("api/v1/", include("api.reports.urls")),
+    path("api/v1/", include("api.tills.urls")),
     path("pay/", include("api.payments.page_urls")),
     path("account/", include("api.accounts.page_urls")),
     path(

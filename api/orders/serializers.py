@@ -26,6 +26,8 @@ class OrderInput(serializers.Serializer):
     phone = serializers.RegexField(
         r"^\+?[0-9][0-9 ()-]{4,30}$", max_length=32, required=False, allow_blank=True
     )
+    # `"provider": "card"` at the box office: the terminal's approval code (optional).
+    terminal_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class QuoteInput(serializers.Serializer):
@@ -186,6 +188,7 @@ class OrderOutput(serializers.ModelSerializer):
             "channel",
             "email",
             "name",
+            "phone",
             "show",
             "lines",
             "currency",

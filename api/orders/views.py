@@ -74,20 +74,37 @@ class CheckoutThrottled:
 
 class OrderListCreateView(CheckoutThrottled, GenericAPIView):
     permission_classes = [HasCapability]
-    capability = {"GET": Capability.READ_ORDERS, "POST": Capability.BUY}
+    # Buyers order for themselves; the box office (managers too) sells to walk-ins.
+    capability = {
+        "GET": Capability.READ_ORDERS,
+        "POST": (Capability.BUY, Capability.SELL_AT_BOX_OFFICE),
+    }
     serializer_class = io.OrderOutput
 
     @extend_schema(
         operation_id="orders_list",
         parameters=[
             OpenApiParameter("status", str, description="Only orders in this status."),
-            OpenApiParameter("q", str, description="Staff: a booking reference or an email."),
+            OpenApiParameter(
+                "q",
+                str,
+                description=(
+                    "Staff (the box office's lookup): part of the customer's name or "
+                    "email, part of the booking reference, at least 4 digits of the phone "
+                    "number (spaces, dashes and + ignored) or a seat (`F7`, `F 7`); any "
+                    f"case; {selectors.SEARCH_MIN_LENGTH} to {selectors.SEARCH_MAX_LENGTH} "
+                    f"characters. At most {selectors.SEARCH_LIMIT} orders, newest first. "
+                    "Customers' `q` is ignored: they list their own orders."
+                ),
+            ),
         ],
-        responses=io.OrderOutput(many=True),
+        # 400 `search_invalid`: a query too short, too long or with control characters.
+        responses={200: io.OrderOutput(many=True), 400: ErrorOutput},
     )
     def get(self, request: Request) -> Response:
-        query = (request.query_params.get("q") or "").strip()
-        if query and has_capability(request.user, Capability.READ_ALL_ORDERS):
+        query = request.query_params.get("q") or ""
+        # An empty `q` (a cleared search box) lists every order, as without one.
+        if query.strip() and has_capability(request.user, Capability.READ_ALL_ORDERS):
             orders = selectors.order_find(query)
         else:
             orders = selectors.order_list(
@@ -102,7 +119,10 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
             )
         )
 
-    # 404: no such hold, or a gateway the chain does not offer.
+    # 404: no such hold, or a gateway the chain does not offer. Cash and the card
+    # terminal (`"provider": "cash"` or `"card"`) are the box office's: paid at once
+    # through the seller's open till shift (409 `shift_required` without one); anyone
+    # else gets 403 `counter_staff_only`.
     @extend_schema(request=io.OrderInput, responses={201: io.OrderOutput, 404: ErrorOutput})
     def post(self, request: Request) -> Response:
         data = io.OrderInput(data=request.data)
@@ -124,6 +144,7 @@ class OrderListCreateView(CheckoutThrottled, GenericAPIView):
             provider_name=values["provider"],
             currency=request.tenant.currency,
             promo_code=values.get("promo_code") or None,
+            terminal_reference=values.get("terminal_reference", ""),
         )
         order = selectors.order_for(checkout.order.pk, customer_id=None)
         return Response(

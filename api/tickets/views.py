@@ -18,14 +18,31 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import HasCapability
+from api.schema import ErrorOutput
+from tenants.error_codes import NotFound
 from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.orders import selectors as order_selectors
+from venue_apps.orders.error_codes import OrderErrorCode
+from venue_apps.orders.models import Order
 from venue_apps.tickets import selectors, services
 from venue_apps.tickets.models import Ticket
 
 
 def _scope(request: Request) -> int | None:
     return None if has_capability(request.user, Capability.READ_ALL_ORDERS) else request.user.pk
+
+
+def _readable_order(request: Request, order_id: Any) -> Order:
+    """The order if this user may read it: its customer, the staff member who sold it,
+    or staff who read every order; anyone else's (or another chain's) is a 404."""
+    order = order_selectors.order_for(order_id, customer_id=None)
+    user = request.user
+    if not has_capability(user, Capability.READ_ALL_ORDERS) and user.pk not in (
+        order.customer_id,
+        order.sold_by_id,
+    ):
+        raise NotFound(OrderErrorCode.ORDER_NOT_FOUND, "No such order.")
+    return order
 
 
 class TicketOutput(serializers.ModelSerializer):
@@ -77,12 +94,18 @@ class OrderTicketsView(APIView):
 
 
 class OrderTicketsPdfView(APIView):
+    """All of an order's valid tickets in one PDF, a page each, shown in the browser
+    (`inline`), whose print dialog prints them: the box office's "print tickets"."""
+
     permission_classes = [HasCapability]
     capability = {"GET": Capability.READ_ORDERS}
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        # 404 `order_not_found`: no such order (or someone else's); `no_tickets`: none valid.
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ErrorOutput},
+    )
     def get(self, request: Request, order_id: str) -> HttpResponse:
-        order = order_selectors.order_for(order_id, customer_id=_scope(request))
+        order = _readable_order(request, order_id)
         tickets = list(selectors.order_tickets(order))
         if not tickets:
             return Response(

@@ -62,6 +62,7 @@ class Capability(models.TextChoices):
     HOLD_SEATS = "hold_seats", "hold seats"
     BUY = "buy", "place orders or pay for them"
     SELL_AT_BOX_OFFICE = "sell_at_box_office", "sell to walk-ins"
+    MANAGE_TILLS = "manage_tills", "manage tills and every cashier's shifts"
     READ_ORDERS = "read_orders", "read orders, payments and tickets"
     READ_ALL_ORDERS = "read_all_orders", "read every order of the chain"
     CANCEL_ORDERS = "cancel_orders", "cancel orders"
@@ -100,10 +101,13 @@ CAPABILITIES: Final[Mapping[Capability, frozenset[str]]] = MappingProxyType({
     Capability.BROWSE:                  frozenset({ANONYMOUS, CUSTOMER, BOX_OFFICE, SCANNER, MANAGER, OWNER}),
     Capability.EDIT_PROGRAMME:          frozenset({                                          MANAGER, OWNER}),
     # Buying: anonymous carts hold seats; a signed-in buyer orders and pays; the box office
-    # (and owners) sell to walk-ins: orders without a customer account.
-    Capability.HOLD_SEATS:              frozenset({ANONYMOUS, CUSTOMER, BOX_OFFICE,                   OWNER}),
+    # (and managers and owners, API.md) sell to walk-ins: orders without a customer
+    # account, paid online or at the counter (cash, card terminal) through a till shift.
+    Capability.HOLD_SEATS:              frozenset({ANONYMOUS, CUSTOMER, BOX_OFFICE,          MANAGER, OWNER}),
     Capability.BUY:                     frozenset({           CUSTOMER, BOX_OFFICE,                   OWNER}),
-    Capability.SELL_AT_BOX_OFFICE:      frozenset({                     BOX_OFFICE,                   OWNER}),
+    Capability.SELL_AT_BOX_OFFICE:      frozenset({                     BOX_OFFICE,          MANAGER, OWNER}),
+    # Tills (created in the dashboard) and every cashier's shifts: read, close.
+    Capability.MANAGE_TILLS:            frozenset({                                          MANAGER, OWNER}),
     # Orders, payments and tickets: a buyer's own (or what they sold at the box office);
     # every order with READ_ALL_ORDERS. Scanners see tickets only through check-in.
     Capability.READ_ORDERS:             frozenset({           CUSTOMER, BOX_OFFICE,          MANAGER, OWNER}),
@@ -191,6 +195,9 @@ KEYS_AND_SETTINGS_MODELS: Final[Mapping[str, Capability]] = MappingProxyType(
 LOOK_UP_PERMISSIONS: Final = frozenset(
     {"orders.view_order", "orders.view_orderline", "tickets.view_ticket", "payments.view_payment"}
 )
+# Cashiers see their own shifts in the dashboard (the page narrows the list); managing
+# tills and everyone's shifts is MANAGE_TILLS.
+SHIFT_PERMISSIONS: Final = frozenset({"tills.view_shift"})
 
 
 def permission_capability(perm: str) -> Capability | None:
@@ -202,6 +209,10 @@ def permission_capability(perm: str) -> Capability | None:
         return KEYS_AND_SETTINGS_MODELS[model]
     if perm in LOOK_UP_PERMISSIONS:
         return Capability.READ_ALL_ORDERS
+    if perm in SHIFT_PERMISSIONS:
+        return Capability.SELL_AT_BOX_OFFICE
+    if app_label == "tills":
+        return Capability.MANAGE_TILLS
     if app_label in PROGRAMME_APPS:
         return Capability.EDIT_PROGRAMME
     if app_label in SALES_APPS:
@@ -219,6 +230,8 @@ def app_capabilities(app_label: str) -> frozenset[Capability]:
         found.add(Capability.MANAGE_SALES)
     if any(perm.startswith(f"{app_label}.") for perm in LOOK_UP_PERMISSIONS):
         found.add(Capability.READ_ALL_ORDERS)
+    if app_label == "tills":
+        found |= {Capability.MANAGE_TILLS, Capability.SELL_AT_BOX_OFFICE}
     return frozenset(found)
 
 

@@ -24,3 +24,5 @@ class OrderErrorCode(StrEnum):
     SHOW_STARTED = "show_started"
     POLICY_INVALID = "policy_invalid"
     ORDER_TOO_LARGE = "order_too_large"
+    # The box office's lookup: too short, too long, or with control characters.
+    SEARCH_INVALID = "search_invalid"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -27,6 +28,26 @@ from venue_apps.inventory.models import Hold, ShowSeat
 from venue_apps.shows.models import Show
 
 BASIS_POINTS = 10_000  # 100 % in basis points
+
+
+def phone_digits(field: str = "phone") -> models.Func:
+    """A phone number's digits only (`+91 98-76` → `919876`): the expression both the box
+    office's lookup (`selectors.order_find`) and its index (`order_phone_digits_trgm`)
+    use, so that the index serves the lookup."""
+    return models.Func(
+        models.F(field),
+        models.Value("[^0-9]"),
+        models.Value(""),
+        models.Value("g"),
+        function="REGEXP_REPLACE",
+        output_field=models.CharField(),
+    )
+
+
+def _trigram(expression, name: str) -> GinIndex:
+    # Trigram indexes (pg_trgm, in the public schema: migration 0008) serve "contains"
+    # lookups; `Upper` is what Django's `icontains` compares.
+    return GinIndex(OpClass(expression, name="gin_trgm_ops"), name=name)
 
 
 class CheckoutSettings(Singleton):
@@ -297,6 +318,13 @@ class Order(models.Model):
             models.Index(
                 fields=["status"], condition=Q(test_mode=True), name="order_test_mode_status"
             ),
+            # The staff's list and the box office's lookup, newest first.
+            models.Index(fields=["-created_at"], name="order_recent"),
+            # The box office's lookup by part of a name, email, reference or phone number.
+            _trigram(Upper("name"), "order_name_trgm"),
+            _trigram(Upper("email"), "order_email_trgm"),
+            _trigram("reference", "order_reference_trgm"),
+            _trigram(phone_digits(), "order_phone_digits_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -370,6 +398,8 @@ class OrderLine(models.Model):
                 name="order_line_refund_parts",
             ),
         ]
+        # The box office's lookup by seat ("F7").
+        indexes = [models.Index(fields=["seat_label"], name="orderline_seat_label")]
 
     def __str__(self) -> str:
         return f"{self.seat_label} ({self.status})"

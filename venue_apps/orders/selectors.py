@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from venue_apps.orders.models import (
     PromoCode,
     PromoRedemption,
     TaxRate,
+    phone_digits,
 )
 from venue_apps.shows.models import Show
 
@@ -80,12 +82,81 @@ def order_for(order_id: Any, *, customer_id: int | None) -> Order:
     return order
 
 
-def order_find(reference_or_email: str) -> QuerySet[Order]:
-    """Box office lookup: by booking reference or by the customer's email."""
-    text = (reference_or_email or "").strip()
-    if "@" in text:
-        return _with_details(Order.objects.filter(email__iexact=text).order_by("-created_at"))
-    return _with_details(Order.objects.filter(reference=text.upper()))
+# --- the box office's lookup ---------------------------------------------------------------
+
+SEARCH_MIN_LENGTH = 2
+SEARCH_MAX_LENGTH = 100
+# Orders a lookup answers at most: the counter wants the right order on the first
+# screen, and a bounded answer keeps a short, common query cheap on a large table.
+SEARCH_LIMIT = 50
+PHONE_MIN_DIGITS = 4
+
+# "F7", "F 7", "f-7", "AA12": a seat label as people say it (row letters, seat number).
+_SEAT = re.compile(r"^([A-Za-z]{1,3})[\s-]?(\d{1,4})$")
+# What a phone number is typed with: digits, spaces, "+", "-", "(", ")" and dots.
+_PHONE = re.compile(r"^[\d\s+().-]+$")
+_REFERENCE = re.compile(r"^[A-Za-z0-9]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def order_search_text(text: str | None) -> str:
+    """The lookup's query, stripped and with runs of spaces made one; a DomainError
+    (400, `search_invalid`) says why one cannot be looked up."""
+    raw = text or ""
+    if _CONTROL.search(raw):
+        raise DomainError(
+            OrderErrorCode.SEARCH_INVALID, "The search may not contain control characters."
+        )
+    cleaned = " ".join(raw.split())
+    if len(cleaned) < SEARCH_MIN_LENGTH:
+        raise DomainError(
+            OrderErrorCode.SEARCH_INVALID,
+            f"Type at least {SEARCH_MIN_LENGTH} characters to search.",
+        )
+    if len(cleaned) > SEARCH_MAX_LENGTH:
+        raise DomainError(
+            OrderErrorCode.SEARCH_INVALID,
+            f"A search is at most {SEARCH_MAX_LENGTH} characters.",
+        )
+    return cleaned
+
+
+def order_find(text: str) -> QuerySet[Order]:
+    """Box office lookup: orders whose name or email contains the text, whose booking
+    reference contains it, whose phone number contains its digits (at least
+    `PHONE_MIN_DIGITS`, ignoring spaces, dashes and "+"), or with a seat of that label
+    ("F7", "F 7"); case does not matter. At most `SEARCH_LIMIT` orders, newest first.
+
+    Each kind of match is its own query, bounded and served by its own index (trigram
+    GIN indexes for the "contains" matches, `orderline_seat_label` for seats), and the
+    answer is the union of their ids: one OR across them would read the whole table.
+    Seats match on every show, so those are taken from the newest shows first."""
+    text = order_search_text(text)
+    newest = ("-created_at",)
+    found: list[tuple[Any, Any]] = []  # (created_at, id)
+
+    def collect(orders: QuerySet[Order], *, order_by: tuple[str, ...] = newest) -> None:
+        found.extend(orders.order_by(*order_by).values_list("created_at", "pk")[:SEARCH_LIMIT])
+
+    collect(Order.objects.filter(Q(name__icontains=text)))
+    collect(Order.objects.filter(Q(email__icontains=text)))
+    compact = text.replace(" ", "").replace("-", "")
+    if _REFERENCE.match(compact):
+        collect(Order.objects.filter(reference__contains=compact.upper()))
+    digits = re.sub(r"\D", "", text)
+    if _PHONE.match(text) and len(digits) >= PHONE_MIN_DIGITS:
+        collect(
+            Order.objects.alias(phone_digits=phone_digits()).filter(phone_digits__contains=digits)
+        )
+    seat = _SEAT.match(text)
+    if seat:
+        label = f"{seat.group(1).upper()}{seat.group(2)}"
+        collect(
+            Order.objects.filter(lines__seat_label=label),
+            order_by=("-show__starts_at", "-created_at"),
+        )
+    ids = [pk for _, pk in sorted(set(found), key=lambda row: row[0], reverse=True)]
+    return _with_details(Order.objects.filter(pk__in=ids[:SEARCH_LIMIT]).order_by(*newest))
 
 
 # --- pricing a hold ------------------------------------------------------------------------

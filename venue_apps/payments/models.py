@@ -7,7 +7,9 @@ The ledger is double-entry and append-only: each money movement is a journal of
 entries that sum to zero, checked by the database when the transaction commits, and
 the table refuses UPDATE and DELETE (triggers in the migration). Accounts:
 
-- `funds:<provider>`  money at the gateway (or in the till): captures in, refunds out
+- `funds:<provider>`  money at the gateway (or in the till): captures in, refunds out;
+                      `funds:cash` and `funds:card` (the counter's terminal) carry the
+                      till shift they went into or out of (`shift_id`)
 - `customer_funds`    received, not yet turned into a sale or a refund (always back to
                       zero when the transaction that received it commits)
 - `refunds_payable`   owed back to customers, refund on its way through the gateway
@@ -30,6 +32,14 @@ class Provider(models.TextChoices):
     STRIPE = "stripe", "Stripe"
     RAZORPAY = "razorpay", "Razorpay"
     SANDBOX = "sandbox", "Sandbox (test mode)"
+    # Paid at the counter, at once: notes into a till, or the chain's own card
+    # terminal beside it (the cashier confirms it approved). Box office and above only.
+    CASH = "cash", "Cash at the box office"
+    CARD = "card", "Card terminal at the box office"
+
+
+# The providers paid at the counter, in the request that sells: no gateway, no webhook.
+COUNTER_PROVIDERS = frozenset({Provider.CASH.value, Provider.CARD.value})
 
 
 class PaymentSettings(Singleton):
@@ -122,6 +132,7 @@ class Payment(models.Model):
         UPI = "upi", "UPI"
         NETBANKING = "netbanking", "Net banking"
         WALLET = "wallet", "Wallet"
+        CASH = "cash", "Cash"
         OTHER = "other", "Other"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -157,6 +168,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     captured_at = models.DateTimeField(null=True, blank=True)
+    # A counter payment (cash, card terminal): the till shift that took it
+    # (`tills.Shift`, by id: payments sits below the tills).
+    shift_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # When reconciliation last asked the gateway about it: each pass asks those asked
     # longest ago first, so attempts that stay open never starve the others.
     reconciled_at = models.DateTimeField(null=True, blank=True)
@@ -232,6 +246,8 @@ class Refund(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retry"
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A counter refund (cash, card terminal): the till shift that paid it out.
+    shift_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     last_error = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -275,6 +291,8 @@ class LedgerAccount(models.TextChoices):
     FUNDS_STRIPE = "funds:stripe", "Funds at Stripe"
     FUNDS_RAZORPAY = "funds:razorpay", "Funds at Razorpay"
     FUNDS_SANDBOX = "funds:sandbox", "Funds at the sandbox"
+    FUNDS_CASH = "funds:cash", "Cash in the tills"
+    FUNDS_CARD = "funds:card", "Funds at the box office's card terminal"
     CUSTOMER_FUNDS = "customer_funds", "Received, not yet allocated"
     REFUNDS_PAYABLE = "refunds_payable", "Refunds on their way"
     TICKET_SALES = "ticket_sales", "Ticket sales"
@@ -315,6 +333,8 @@ class LedgerEntry(models.Model):
         Refund, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
     )
     memo = models.CharField(max_length=255, blank=True)
+    # The till shift a counter movement (cash, card terminal) went through, by id.
+    shift_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -44,7 +44,7 @@ from venue_apps.orders.services import (
     order_notify,
 )
 from venue_apps.payments.error_codes import PaymentErrorCode
-from venue_apps.payments.models import Payment, Refund
+from venue_apps.payments.models import COUNTER_PROVIDERS, Payment, Refund
 from venue_apps.payments.selectors import payments_live
 from venue_apps.payments.services.attempts import payment_abandon
 from venue_apps.payments.services.refunds import (
@@ -58,6 +58,7 @@ from venue_apps.sales.models import ShowCancellation
 from venue_apps.shows.models import Show
 from venue_apps.shows.services import show_cancel
 from venue_apps.tickets.services import tickets_revoke
+from venue_apps.tills.services import shift_for_counter
 
 logger = logging.getLogger(__name__)
 SHOW_CANCELLATION_TASK = "venue_apps.sales.tasks.show_cancellation_task"
@@ -78,10 +79,13 @@ def refund_decide(
     currency: str | None = None,
     actor: Any = None,
     note: str = "",
+    shift_id: int | None = None,
 ) -> Refund | None:
     """Decide a refund (payment and order locked by the caller): the lines' money,
     seats back on sale and their tickets void, then the refund recorded by payments and
-    sent after commit. A refund of nothing only puts the seats back."""
+    sent after commit (a counter payment's: handed back now from till shift
+    `shift_id`, or owed at the counter without one). A refund of nothing only puts the
+    seats back."""
     refund_amount_check(payment, amount)
     split = None
     if lines is not None:
@@ -102,7 +106,23 @@ def refund_decide(
         currency=currency,
         actor=actor,
         note=note,
+        shift_id=shift_id,
     )
+
+
+def counter_shift_for_refund(order_id: Any, *, actor: Any) -> int | None:
+    """For an order paid at the counter (cash, card terminal): the open till shift of
+    the person refunding it, taken for share (it is first in the lock order, so before
+    the order's rows), from which the money goes back; 409 `shift_required` when they
+    have none. None for any other order."""
+    provider = (
+        Payment.objects.filter(order_id=order_id, paid_order=True)
+        .values_list("provider", flat=True)
+        .first()
+    )
+    if provider not in COUNTER_PROVIDERS:
+        return None
+    return shift_for_counter(actor).pk
 
 
 def seats_back_unpaid(order: Order, line_ids: list[int], *, reason: str, actor: Any) -> None:
@@ -228,6 +248,7 @@ def order_cancel(order_id: Any, *, actor: Any = None, now: datetime | None = Non
     takes no cancellations, or when the order is not paid.
     """
     now = now or timezone.now()
+    shift_id = counter_shift_for_refund(order_id, actor=actor)
     order, payments = order_and_payments_locked(order_id)
     if order.status == Order.Status.PENDING:
         order_end_unpaid(
@@ -259,6 +280,7 @@ def order_cancel(order_id: Any, *, actor: Any = None, now: datetime | None = Non
         return_seats=tuple(sold),
         actor=actor,
         note=f"{quote.refund_percent} % under the policy, {quote.hours_before} h before",
+        shift_id=shift_id,
     )
     order_notify(order, "cancelled")
     return Cancellation(order, refund, quote.refund)
@@ -296,9 +318,13 @@ def _order_refund(
     note: str = "",
     reason: str = Refund.Reason.STAFF,
     allow_nothing: bool = False,
+    at_counter: bool = True,
 ) -> Refund | None:
     """`order_refund`; with `allow_nothing`, an order with nothing left to refund still
-    gives its seats back."""
+    gives its seats back. A counter order's refund is handed back from the refunder's
+    till shift; without `at_counter` (a show cancelled, nobody at the counter) it is
+    owed until a cashier pays it out."""
+    shift_id = counter_shift_for_refund(order_id, actor=actor) if at_counter else None
     order, payments = order_and_payments_locked(order_id)
     if order.status != Order.Status.PAID:
         raise Conflict(OrderErrorCode.ORDER_NOT_PAID, f"The order is {order.status}.")
@@ -352,6 +378,7 @@ def _order_refund(
         return_seats=return_seats,
         actor=actor,
         note=note,
+        shift_id=shift_id,
     )
     if refund is not None:
         order_notify(order, "refund")
@@ -435,6 +462,7 @@ def _show_cancelled_order(order_id: Any, *, actor: Any) -> str:
             reason=Refund.Reason.SHOW_CANCELLED,
             note="The show was cancelled.",
             allow_nothing=True,
+            at_counter=False,
         )
         return "refunded_orders"
     if order.status == Order.Status.PENDING:
@@ -487,6 +515,7 @@ def test_orders_void(*, actor: Any = None) -> dict[str, int]:
                     reason=Refund.Reason.TEST_MODE,
                     note="Test-mode order voided when the chain went live",
                     allow_nothing=True,
+                    at_counter=False,
                 )
                 order_log(order, "voided", actor=actor, was=Order.Status.PAID)
                 done["voided"] += 1

@@ -51,9 +51,16 @@ def payment_client_secret(payment: Payment) -> str:
 
 
 def payment_create(
-    order: Order, *, provider_name: str, test_mode: bool, customer_id: Any, address: str | None
+    order: Order,
+    *,
+    provider_name: str,
+    test_mode: bool,
+    customer_id: Any,
+    address: str | None,
+    shift_id: int | None = None,
 ) -> Payment:
-    """A new attempt at paying the whole order, in the caller's transaction."""
+    """A new attempt at paying the whole order, in the caller's transaction (at the
+    counter: through till shift `shift_id`)."""
     return Payment.objects.create(
         order=order,
         provider=provider_name,
@@ -62,6 +69,7 @@ def payment_create(
         currency=order.currency,
         customer_id=customer_id,
         client_address=address,
+        shift_id=shift_id,
     )
 
 

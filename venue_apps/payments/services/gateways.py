@@ -18,7 +18,7 @@ from tenants.crypto import hint, seal, unseal
 from tenants.error_codes import DomainError, NotFound
 from tenants.schemas import current_schema_name
 from venue_apps.payments.error_codes import PaymentErrorCode
-from venue_apps.payments.models import GatewayAccount, PaymentSettings, Provider
+from venue_apps.payments.models import COUNTER_PROVIDERS, GatewayAccount, PaymentSettings, Provider
 from venue_apps.payments.providers import PROVIDER_CLASSES
 from venue_apps.payments.providers.base import Credentials, PaymentProvider
 from venue_apps.payments.services.audit import payments_audit
@@ -151,12 +151,15 @@ def provider_for(name: str, *, settings: PaymentSettings | None = None) -> Payme
 
     The sandbox exists in test mode only; Stripe and Razorpay need the chain's keys for
     the mode it is in. Raises NotFound (404) otherwise, so a live chain's sandbox does
-    not exist at all.
+    not exist at all. The counter (cash, card terminal) needs no keys and takes real
+    money in either mode: notes in a till are nobody's test.
     """
     settings = settings or PaymentSettings.current()
     cls = PROVIDER_CLASSES.get(name)
     if cls is None:
         raise NotFound(PaymentErrorCode.PROVIDER_UNKNOWN, f"No payment provider {name!r}.")
+    if name in COUNTER_PROVIDERS:
+        return cls(Credentials(), schema=current_schema_name(), test_mode=False)
     if name == Provider.SANDBOX:
         if settings.live:
             raise NotFound(
@@ -183,6 +186,8 @@ def provider_for_payment(payment: Any) -> PaymentProvider:
         )
     if payment.provider == Provider.SANDBOX:
         return cls(Credentials(), schema=current_schema_name(), test_mode=True)
+    if payment.provider in COUNTER_PROVIDERS:
+        return cls(Credentials(), schema=current_schema_name(), test_mode=payment.test_mode)
     account = gateway_account_for(payment.provider, live=not payment.test_mode)
     if account is None:
         mode = "test" if payment.test_mode else "live"

@@ -11,6 +11,9 @@ Signs: debit positive, credit negative. Reading the accounts:
 - a refund due:  revenue accounts + (or customer_funds + when nothing was sold),
                  refunds_payable -R
 - a refund sent: refunds_payable +R, funds:<provider> -R
+Counter money (`funds:cash`, `funds:card`) carries the till shift it went through
+(`shift_id`, on the capture, the sale and the refund sent), so a shift's report is a
+sum over the ledger.
 So `customer_funds` is zero whenever no transaction is in flight: every captured payment
 became a sale or a refund.
 """
@@ -42,6 +45,7 @@ def _post(
     payment: Payment | None = None,
     refund: Refund | None = None,
     memo: str = "",
+    shift_id: int | None = None,
 ) -> uuid.UUID:
     rows = [(account, amount) for account, amount in entries if amount]
     if sum(amount for _, amount in rows) != 0:
@@ -58,6 +62,7 @@ def _post(
             payment=payment,
             refund=refund,
             memo=memo[:255],
+            shift_id=shift_id,
         )
         for account, amount in rows
     )
@@ -73,6 +78,7 @@ def ledger_capture(payment: Payment, *, amount: int, currency: str) -> uuid.UUID
         order=payment.order,
         payment=payment,
         memo=f"{payment.provider} {payment.gateway_payment_id or payment.gateway_reference}",
+        shift_id=payment.shift_id,
     )
 
 
@@ -136,6 +142,7 @@ def ledger_sale(order: Order, payment: Payment, lines: Sequence[OrderLine]) -> u
         order=order,
         payment=payment,
         memo=f"order {order.reference}",
+        shift_id=payment.shift_id,
     )
     platform = sum(line.platform_fee for line in lines)
     _post(
@@ -210,6 +217,7 @@ def ledger_refund_sent(refund: Refund, *, provider: str) -> uuid.UUID:
         payment=refund.payment,
         refund=refund,
         memo=f"{provider} {refund.gateway_reference}",
+        shift_id=refund.shift_id,
     )
 
 
@@ -224,6 +232,7 @@ def ledger_refund_returned(refund: Refund, *, provider: str) -> uuid.UUID:
         payment=refund.payment,
         refund=refund,
         memo=f"{provider} {refund.gateway_reference} failed after it was sent",
+        shift_id=refund.shift_id,
     )
 
 

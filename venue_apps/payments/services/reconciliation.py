@@ -27,7 +27,7 @@ from django.utils import timezone
 from tenants.error_codes import NotFound
 from tenants.queue import task_named
 from venue_apps.orders.models import Order
-from venue_apps.payments.models import Payment, Refund
+from venue_apps.payments.models import COUNTER_PROVIDERS, Payment, Refund
 from venue_apps.payments.providers.base import EventKind, ProviderError, ProviderRefused
 from venue_apps.payments.services.attempts import payment_gateway_close
 from venue_apps.payments.services.events import event_apply
@@ -96,6 +96,8 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
         Refund.objects.filter(
             status=Refund.Status.PENDING, created_at__lte=now - REFUND_RESEND_AFTER
         )
+        # Counter refunds are paid out by a cashier, not sent.
+        .exclude(payment__provider__in=COUNTER_PROVIDERS)
         .order_by("attempts", "created_at")
         .values_list("pk", flat=True)[:BATCH]
     )

@@ -27,7 +27,7 @@ from tenants.queue import task_enqueue_on_commit
 from venue_apps.audit.services import audit_log
 from venue_apps.orders.models import Order, OrderLine
 from venue_apps.payments.error_codes import PaymentErrorCode
-from venue_apps.payments.models import Payment, Refund
+from venue_apps.payments.models import COUNTER_PROVIDERS, Payment, Refund
 from venue_apps.payments.providers.base import ProviderError, ProviderRefused, RefundResult
 from venue_apps.payments.services.gateways import provider_for_payment
 from venue_apps.payments.services.ledger import (
@@ -108,11 +108,18 @@ def refund_record(
     currency: str | None = None,
     actor: Any = None,
     note: str = "",
+    shift_id: int | None = None,
 ) -> Refund | None:
     """Record a decided refund (payment and order locked by the caller): the refund
     row, the payment's refunded amount, the ledger's `refund_due`; sent after commit.
     A refund of nothing records nothing and returns None. Audited as `refund.created`
-    (by the staff member, the customer who cancelled, or the system)."""
+    (by the staff member, the customer who cancelled, or the system).
+
+    A counter payment's refund (cash, card terminal) is handed back at the counter, by
+    the cashier of till shift `shift_id`, as it is recorded: it is settled at once (the
+    ledger's `refund_sent` against that shift), with no gateway and no task. Without a
+    shift (a show cancelled) it waits, owed, until a cashier pays it out
+    (`refund_pay_out`)."""
     refund_amount_check(payment, amount)
     if amount == 0:
         return None
@@ -125,6 +132,7 @@ def refund_record(
         note=note[:255],
         lines={str(key): value for key, value in (lines or {}).items() if value},
         requested_by_id=getattr(actor, "pk", None),
+        shift_id=shift_id if payment.provider in COUNTER_PROVIDERS else None,
     )
     payment.refunded_amount += amount
     payment.status = (
@@ -147,9 +155,52 @@ def refund_record(
         currency=refund.currency,
         reason=reason,
         note=refund.note,
+        shift=refund.shift_id,
     )
+    if payment.provider in COUNTER_PROVIDERS:
+        if refund.shift_id is not None:
+            _counter_refund_settle(refund, payment)
+        return refund
     task_enqueue_on_commit(REFUND_EXECUTE_TASK, str(refund.pk))
     return refund
+
+
+def _counter_refund_settle(refund: Refund, payment: Payment) -> None:
+    result = provider_for_payment(payment).refund(refund, payment)
+    settled = refund_settle(refund.pk, status=result.status, reference=result.reference)
+    refund.status, refund.gateway_reference = settled.status, settled.gateway_reference
+    refund.settled_at = settled.settled_at
+
+
+@transaction.atomic
+def refund_pay_out(refund: Refund, *, shift_id: int, actor: Any) -> Refund:
+    """A cashier hands over a counter refund that was decided without one (a show
+    cancelled): paid from till shift `shift_id` now. Refused (409) unless the refund is
+    a counter refund still owed. Audited as `refund.paid_out`."""
+    [refunds] = lock_objects(
+        Refund.objects.select_related("payment").filter(pk=refund.pk), of=("self",)
+    )
+    if not refunds:
+        raise NotFound(PaymentErrorCode.REFUND_INVALID, "No such refund.")
+    owed = refunds[0]
+    if owed.payment.provider not in COUNTER_PROVIDERS or owed.status != Refund.Status.PENDING:
+        raise Conflict(
+            PaymentErrorCode.REFUND_INVALID,
+            "Only a box-office refund still owed can be paid out at the counter.",
+        )
+    owed.shift_id = shift_id
+    owed.save(update_fields=["shift_id"])
+    _counter_refund_settle(owed, owed.payment)
+    audit_log(
+        actor,
+        "refund.paid_out",
+        owed,
+        order=owed.order_id,
+        amount=owed.amount,
+        currency=owed.currency,
+        shift=shift_id,
+    )
+    return owed
 
 
 # --- sending -----------------------------------------------------------------------------
