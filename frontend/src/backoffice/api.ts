@@ -11,14 +11,16 @@ export interface Till {
   id: number;
   name: string;
   venue: { id: number; name: string } | null;
-  open_shift: Shift | null;
+  /** The id of the shift open at this till, or null. */
+  open_shift: number | null;
 }
 
 export interface Shift {
   id: number;
   till: { id: number; name: string };
   opened_at: string;
-  opened_by: string | { id: number; name: string; email?: string } | null;
+  opened_by: string;
+  opened_by_name?: string;
   float: number;
   status: string;
 }
