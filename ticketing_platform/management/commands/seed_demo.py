@@ -215,11 +215,23 @@ def e2e_holds_shorten(tenant: Tenant) -> None:
     Tenant.objects.filter(pk=tenant.pk).update(hold_ttl_seconds=E2E_HOLD_TTL_SECONDS)
 
 
+def tills_ensure() -> int:
+    """A till at every active venue that has none, so the box office can open a shift
+    (the demo's and the browser tests'). Returns the tills made."""
+    from venue_apps.tills.services import till_create
+
+    made = 0
+    for venue in Venue.objects.filter(is_active=True, tills__isnull=True).order_by("pk"):
+        till_create(venue, name="Till 1", actor=None)
+        made += 1
+    return made
+
+
 def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda line: None) -> Tenant:
     """One demo chain, whole: onboarded (or brought up to date), its logo, a login per
     role, sales settings, its programme the first time, then what every seed tops up
-    (the title coming soon, posters, quickstep's next two days of shows and short
-    holds). Idempotent; `say` hears what was made."""
+    (the title coming soon, posters, a till per venue, quickstep's next two days of
+    shows and short holds). Idempotent; `say` hears what was made."""
     onboarded = not Tenant.objects.filter(slug=chain.slug).exists()
     tenant = demo_chain_ensure(chain)
     if onboarded:
@@ -244,6 +256,9 @@ def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda lin
         posters = posters_ensure()
         if posters:
             say(f"{chain.slug}: {posters} posters drawn.")
+        tills = tills_ensure()
+        if tills:
+            say(f"{chain.slug}: {tills} tills for the box office.")
     if chain == E2E_CHAIN:
         e2e_holds_shorten(tenant)
         tenant.refresh_from_db()
