@@ -279,6 +279,7 @@ export function App() {
       {dialog?.kind === "open" && (
         <OpenShiftDialog
           reason={dialog.reason}
+          venue={show?.venue ?? venue}
           onClose={() => setDialog(null)}
           onOpened={() => {
             const then = dialog.then;

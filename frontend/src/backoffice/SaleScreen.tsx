@@ -417,15 +417,6 @@ export function SaleScreen({ show, step, method, onMethod, onHeld, onReleased, o
                     name="given"
                   />
                 </label>
-                {total !== null && (
-                  <div className="desk-quick" role="group" aria-label="Amounts given">
-                    {quickCash(total, config.currency).map((amount) => (
-                      <button key={amount} type="button" className="desk-chip" onClick={() => setGiven(String(amount / 10 ** config.currency_digits))}>
-                        {money(amount)}
-                      </button>
-                    ))}
-                  </div>
-                )}
                 <p id="desk-change" className={`desk-change${short ? " is-short" : ""}`} aria-live="polite">
                   <span>{short ? "Short by" : "Change due"}</span>
                   <strong data-change={change ?? ""}>
@@ -436,6 +427,15 @@ export function SaleScreen({ show, step, method, onMethod, onHeld, onReleased, o
                         : "—"}
                   </strong>
                 </p>
+                {total !== null && (
+                  <div className="desk-quick" role="group" aria-label="Amounts given">
+                    {quickCash(total, config.currency).map((amount) => (
+                      <button key={amount} type="button" className="desk-chip" onClick={() => setGiven(String(amount / 10 ** config.currency_digits))}>
+                        {money(amount)}
+                      </button>
+                    ))}
+                  </div>
+                )}
               </div>
             )}
             <div className="desk-actions">

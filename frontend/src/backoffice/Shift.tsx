@@ -27,7 +27,8 @@ export function useCurrentShift() {
 function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: React.ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const first = ref.current?.querySelector<HTMLElement>("select, input, button.desk-button");
+    // The amount first (the till is chosen already); then whatever there is.
+    const first = ref.current?.querySelector<HTMLElement>("input") ?? ref.current?.querySelector<HTMLElement>("select, button.desk-button");
     first?.focus();
   }, []);
   return (
@@ -52,7 +53,18 @@ function Dialog({ title, onClose, children }: { title: string; onClose: () => vo
   );
 }
 
-export function OpenShiftDialog({ onOpened, onClose, reason }: { onOpened: (shift: Shift) => void; onClose: () => void; reason?: string }) {
+export function OpenShiftDialog({
+  onOpened,
+  onClose,
+  reason,
+  venue,
+}: {
+  onOpened: (shift: Shift) => void;
+  onClose: () => void;
+  reason?: string;
+  /** The venue being sold for: its tills come first. */
+  venue: number | null;
+}) {
   const { api, config } = useDesk();
   const queries = useQueryClient();
   const tills = useQuery({ queryKey: ["desk-tills"], queryFn: () => api.tills() });
@@ -60,7 +72,7 @@ export function OpenShiftDialog({ onOpened, onClose, reason }: { onOpened: (shif
   const [float, setFloat] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const list = listOf(tills.data);
+  const list = [...listOf(tills.data)].sort((a, b) => Number(b.venue?.id === venue) - Number(a.venue?.id === venue));
   const free = list.filter((t) => !t.open_shift);
   const chosen = till ?? free[0]?.id ?? null;
 
