@@ -72,6 +72,22 @@ export function SaleScreen({ show, step, method, onMethod, onHeld, onReleased, o
     if (state.needsSnapshot) void loadMap();
   }, [state.needsSnapshot, loadMap]);
 
+  // Seats held and left behind (the tab closed, another show or order opened) go back
+  // on sale at once, not when the hold runs out: a cashier's holds are limited too.
+  const heldRef = useRef<string | null>(null);
+  const paidRef = useRef(false);
+  heldRef.current = paidRef.current ? null : (state.hold?.id ?? null);
+  useEffect(() => {
+    const leave = () => {
+      if (heldRef.current) api.releaseOnExit(heldRef.current);
+    };
+    window.addEventListener("pagehide", leave);
+    return () => {
+      window.removeEventListener("pagehide", leave);
+      leave();
+    };
+  }, [api]);
+
   const prices = show.prices ?? {};
   const available = useMemo(() => {
     const counts = new Map<string, number>();
@@ -189,6 +205,8 @@ export function SaleScreen({ show, step, method, onMethod, onHeld, onReleased, o
         ...(customer.phone.trim() && { phone: customer.phone.trim() }),
         ...(customer.email.trim() && { email: customer.email.trim() }),
       });
+      paidRef.current = true;
+      heldRef.current = null;
       onPaid(order, method === "cash" ? (givenMinor ?? order.total) : null);
     } catch (problem) {
       if (problem instanceof ApiError && problem.status === 409 && problem.code === "shift_required") {

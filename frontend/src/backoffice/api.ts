@@ -98,6 +98,15 @@ export class DeskApi {
   release(holdId: string) {
     return this.request<void>(`holds/${holdId}/`, "DELETE");
   }
+  /** Releases a hold as the page goes away (the request outlives the page). */
+  releaseOnExit(holdId: string): void {
+    void this.fetcher(this.url(`holds/${holdId}/`), {
+      method: "DELETE",
+      headers: { "X-CSRFToken": this.csrfToken },
+      credentials: "same-origin",
+      keepalive: true,
+    }).catch(() => undefined);
+  }
   sell(body: SaleBody) {
     return this.request<DeskOrder>("orders/", "POST", body);
   }
