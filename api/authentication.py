@@ -1,13 +1,18 @@
-"""DRF authentication for both faces: JWT checked against the request's tenant."""
+"""DRF authentication for both faces: JWT checked against the request's tenant, and the
+chain's dashboard session for the staff screens that run inside the dashboard (the
+box office), with its CSRF check."""
 
 from __future__ import annotations
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from dashboards import auth as dashboard_auth
 from tenants.schemas import current_schema_name
+from venue_apps.accounts.capabilities import Capability, has_capability, role_of_site
 from venue_apps.accounts.selectors import token_denied, totp_device, two_factor_required
 from venue_apps.accounts.tokens import (
     TENANT_CLAIM,
@@ -83,3 +88,31 @@ class TenantJWTScheme(SimpleJWTScheme):
             "tenant that issued them and are refused on every other host."
         )
         return definition
+
+
+class DashboardSessionAuthentication(SessionAuthentication):
+    """The chain dashboard's Django session, for the staff screens that run inside the
+    dashboard (the box office) and call this API from the same origin.
+
+    Only a session the dashboard itself would let in counts: an active account of this
+    chain whose role opens the dashboard, that gave its second factor when it has an
+    authenticator app, and that is not due to set one up (the dashboard's own rules,
+    `dashboards.auth`). Any other session (a customer's, one still short of its second
+    factor) is no sign-in at all here. CSRF is enforced on every unsafe method, as
+    Django's forms do: the screen sends the `csrftoken` cookie's value as `X-CSRFToken`.
+    """
+
+    def authenticate(self, request):
+        django_request = request._request
+        user = getattr(django_request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if not (
+            role_of_site(user, current_schema_name())
+            and has_capability(user, Capability.OPEN_DASHBOARD)
+            and dashboard_auth.second_factor_given(django_request)
+            and not dashboard_auth.enrolment_due(django_request)
+        ):
+            return None
+        self.enforce_csrf(request)
+        return (user, None)

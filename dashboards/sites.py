@@ -58,8 +58,16 @@ from venue_apps.sales.admin import SaleOrderAdmin, ShowCancellationAdmin
 from venue_apps.sales.models import ShowCancellation
 from venue_apps.shows.admin import PriceCardAdmin, ShowAdmin
 from venue_apps.shows.models import PriceCard, Show
-from venue_apps.tickets.admin import CheckInAdmin, EmailTemplateAdmin, SigningKeyAdmin, TicketAdmin
-from venue_apps.tickets.models import CheckIn, EmailTemplate, SigningKey, Ticket
+from venue_apps.tickets.admin import (
+    CheckInAdmin,
+    EmailTemplateAdmin,
+    SigningKeyAdmin,
+    TextMessageAdmin,
+    TicketAdmin,
+)
+from venue_apps.tickets.models import CheckIn, EmailTemplate, SigningKey, TextMessage, Ticket
+from venue_apps.tills.admin import ShiftAdmin, TillAdmin
+from venue_apps.tills.models import Shift, Till
 from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdmin
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
 
@@ -224,4 +232,7 @@ tenant_dashboard.register(Ticket, TicketAdmin)
 tenant_dashboard.register(CheckIn, CheckInAdmin)
 tenant_dashboard.register(EmailTemplate, EmailTemplateAdmin)
 tenant_dashboard.register(SigningKey, SigningKeyAdmin)
+tenant_dashboard.register(TextMessage, TextMessageAdmin)
 tenant_dashboard.register(AuditEntry, AuditEntryAdmin)
+tenant_dashboard.register(Till, TillAdmin)
+tenant_dashboard.register(Shift, ShiftAdmin)

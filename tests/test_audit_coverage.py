@@ -51,6 +51,7 @@ FULLY_AUDITED = (
     "venue_apps/payments",
     "venue_apps/shows",
     "venue_apps/tickets",
+    "venue_apps/tills",
     "venue_apps/venues",
 )
 # Changes there that are no one's decision, or whose actor is named otherwise, so they

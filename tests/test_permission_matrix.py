@@ -36,6 +36,9 @@ SIGNED_IN = STAFF | {CUSTOMER}
 ANYONE = SIGNED_IN | {ANONYMOUS}
 PROGRAMME = {OWNER, MANAGER}
 BUYERS = {OWNER, BOX, CUSTOMER}
+# The box office: owners, managers (API.md: "box office, manager, owner") and cashiers.
+SELLERS = {OWNER, MANAGER, BOX}
+HOLDERS = BUYERS | SELLERS | {ANONYMOUS}
 ORDER_READERS = {OWNER, MANAGER, BOX, CUSTOMER}
 DOOR = {OWNER, MANAGER, SCANNER}
 
@@ -101,12 +104,12 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("export", "GET"): (PROGRAMME, 200),
     ("seat-map-file", "GET"): (PROGRAMME, 404),
     ("seat-map-file", "PUT"): (PROGRAMME, 404),
-    ("show-holds", "POST"): (BUYERS | {ANONYMOUS}, 400),
-    ("hold", "GET"): (BUYERS | {ANONYMOUS}, 404),
-    ("hold", "DELETE"): (BUYERS | {ANONYMOUS}, 404),
-    ("hold-quote", "POST"): (BUYERS | {ANONYMOUS}, 404),
+    ("show-holds", "POST"): (HOLDERS, 400),
+    ("hold", "GET"): (HOLDERS, 404),
+    ("hold", "DELETE"): (HOLDERS, 404),
+    ("hold-quote", "POST"): (HOLDERS, 404),
     ("orders", "GET"): (ORDER_READERS, 200),
-    ("orders", "POST"): (BUYERS, 400),
+    ("orders", "POST"): (BUYERS | SELLERS, 400),
     ("order", "GET"): (ORDER_READERS, 404),
     ("order-cancel", "GET"): (ORDER_READERS, 404),
     ("order-cancel", "POST"): (ORDER_READERS, 404),
@@ -141,6 +144,12 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("order-tickets-pdf", "GET"): (ORDER_READERS, 404),
     ("ticket-pdf", "GET"): (ORDER_READERS, 404),
     ("ticket-reissue", "POST"): ({OWNER, MANAGER, BOX}, 404),
+    ("tills", "GET"): (SELLERS, 200),
+    ("shifts", "POST"): (SELLERS, 400),
+    ("shift-current", "GET"): (SELLERS, 404),
+    ("shift-close", "POST"): (SELLERS, 400),
+    ("shift-report", "GET"): (SELLERS, 404),
+    ("order-send", "POST"): ({OWNER, MANAGER, BOX}, 400),
     ("checkin", "POST"): (DOOR, 400),
     ("checkin-keys", "GET"): (DOOR, 200),
     ("schema", "GET"): (PUBLIC, 200),
@@ -177,6 +186,7 @@ PAGES: dict[str, tuple[str, int]] = {
     "verify-email-page": ("/account/verify-email/", 400),  # without the emailed link
     "reset-password-page": ("/account/reset-password/", 400),  # without the emailed link
     "forgot-password-page": ("/account/forgot-password/", 200),
+    "order-tickets-link": ("/t/not-a-signed-link/", 404),  # opened by the texted link
     "media": ("/media/tenants/alpha/posters/none.jpg", 404),
     "storefront-manifest": ("/manifest.webmanifest", 200),
     "storefront-icon": ("/icon.svg", 200),
@@ -187,7 +197,13 @@ PAGES: dict[str, tuple[str, int]] = {
 }
 # Values that name something real where the route checks them before permissions
 # (a kind, a provider, a chain); ids are of nothing, which staff get answered with 404.
-PLACEHOLDERS = {"pk": "999999", "kind": "titles", "slug": "alpha", "provider": "stripe"}
+PLACEHOLDERS = {
+    "pk": "999999",
+    "shift_id": "999999",
+    "kind": "titles",
+    "slug": "alpha",
+    "provider": "stripe",
+}
 PLACEHOLDERS_BY_ROUTE = {
     "oauth-client": {"provider": "google"},
     "auth-oauth": {"provider": "google"},

@@ -439,7 +439,12 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TenantJWTAuthentication"],
+    # Bearer tokens first; then the chain dashboard's session (with CSRF), for the box
+    # office screen that runs inside the dashboard.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TenantJWTAuthentication",
+        "api.authentication.DashboardSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -665,6 +670,10 @@ else:
             else "django.core.mail.backends.console.EmailBackend"
         ),
     )
+# Text messages (the box office sends tickets' links by SMS): a backend class, as for
+# email. The default records them in each chain's outbox, which the dashboard lists (no
+# gateway yet); `venue_apps.tickets.sms.ConsoleBackend` prints them instead.
+SMS_BACKEND = env.str("SMS_BACKEND", default="venue_apps.tickets.sms.OutboxBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"tickets@{PLATFORM_DOMAIN}")
 # Links in emails (verify an address, reset a password) point at the chain's own host.
 # Outside production, at the port the local server listens on (`PORT`, as `make demo`
@@ -821,6 +830,7 @@ if DJANGO_ENV == "test":
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "tp-test-channels"
     CELERY_TASK_DEFAULT_QUEUE = "tp-test"
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    SMS_BACKEND = "venue_apps.tickets.sms.LocmemBackend"
     # Sign-ins in tests come from one address many times a minute; the limits that
     # matter are tested on their own (tests/test_abuse.py).
     REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(

@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/v1/", include("api.tills.urls")),
     path("pay/", include("api.payments.page_urls")),
     path("account/", include("api.accounts.page_urls")),
+    # The signed link to an order's tickets that the box office texts (`/t/<token>/`).
+    path("t/", include("api.tickets.page_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="ticketing_platform.urls_tenant"),
@@ -43,7 +45,7 @@ urlpatterns = [
     # "not found"), except the prefixes above and static files, which WhiteNoise serves
     # before URL routing (a missing one falls through to a plain 404, not the shell).
     re_path(
-        r"^(?!(?:api|ws|dashboard|pay|account|static|media|healthz)(?:/|$)).*$",
+        r"^(?!(?:api|ws|dashboard|pay|account|t|static|media|healthz)(?:/|$)).*$",
         storefront.storefront_shell,
         name="storefront",
     ),

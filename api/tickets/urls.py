@@ -9,6 +9,7 @@ urlpatterns = [
         views.OrderTicketsPdfView.as_view(),
         name="order-tickets-pdf",
     ),
+    path("orders/<uuid:order_id>/send/", views.OrderTicketsSendView.as_view(), name="order-send"),
     path("tickets/<uuid:ticket_id>/pdf/", views.TicketPdfView.as_view(), name="ticket-pdf"),
     path(
         "tickets/<uuid:ticket_id>/reissue/",

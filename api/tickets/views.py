@@ -115,6 +115,77 @@ class OrderTicketsPdfView(APIView):
         return _pdf(selectors.order_tickets_pdf(order, tickets), f"tickets-{order.reference}.pdf")
 
 
+class SendInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=[channel.value for channel in services.Channel])
+    to = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "An email address (`email`) or a phone number (`sms`); left out: the "
+            "order's own. An order without one gets this one."
+        ),
+    )
+
+
+class SendOutput(serializers.Serializer):
+    order = serializers.UUIDField()
+    channel = serializers.ChoiceField(choices=[channel.value for channel in services.Channel])
+    to = serializers.CharField(
+        help_text="Where the tickets go, masked: `a***@example.com`, `********2345`."
+    )
+    status = serializers.ChoiceField(choices=["queued"])
+    added_to_order = serializers.BooleanField(
+        help_text="The order had no email (or phone) and now has this one."
+    )
+
+
+class OrderTicketsSendView(APIView):
+    """Send an order's tickets: `{"channel": "email"}` emails the PDF tickets,
+    `{"channel": "sms"}` texts a link to them (`/t/<signed token>/` on the chain's
+    host), to `to` or the order's own address or number. Sent after the answer (202)."""
+
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.SEND_TICKETS}
+
+    @extend_schema(
+        request=SendInput,
+        responses={
+            # `destination_missing`, `destination_invalid`, or a bad channel.
+            202: SendOutput,
+            400: ErrorOutput,
+            404: ErrorOutput,
+            # `no_tickets`: nothing valid to send (unpaid, refunded or cancelled).
+            409: ErrorOutput,
+            # `send_limit`: sent 5 times in the last hour; `retry_after` in seconds.
+            429: ErrorOutput,
+        },
+    )
+    def post(self, request: Request, order_id: str) -> Response:
+        data = SendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_selectors.order_for(order_id, customer_id=None)
+        sent = services.order_tickets_send(
+            order,
+            channel=data.validated_data["channel"],
+            to=data.validated_data["to"],
+            actor=request.user,
+        )
+        return Response(
+            SendOutput(
+                {
+                    "order": sent.order.pk,
+                    "channel": sent.channel.value,
+                    "to": sent.to,
+                    "status": "queued",
+                    "added_to_order": sent.added_to_order,
+                }
+            ).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
 class TicketPdfView(APIView):
     """The PDF e-ticket of one ticket."""
 

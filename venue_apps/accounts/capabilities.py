@@ -68,6 +68,7 @@ class Capability(models.TextChoices):
     CANCEL_ORDERS = "cancel_orders", "cancel orders"
     REFUND = "refund", "refund orders"
     REISSUE_TICKETS = "reissue_tickets", "re-issue tickets"
+    SEND_TICKETS = "send_tickets", "send an order's tickets by email or SMS"
     EDIT_SALES_TERMS = "edit_sales_terms", "change promo codes, fees, taxes or the policy"
     MANAGE_SALES = "manage_sales", "change orders, payments or tickets in the dashboard"
     READ_REPORTS = "read_reports", "read the chain's books"
@@ -114,6 +115,8 @@ CAPABILITIES: Final[Mapping[Capability, frozenset[str]]] = MappingProxyType({
     Capability.READ_ALL_ORDERS:         frozenset({                     BOX_OFFICE,          MANAGER, OWNER}),
     Capability.CANCEL_ORDERS:           frozenset({           CUSTOMER, BOX_OFFICE,          MANAGER, OWNER}),
     Capability.REISSUE_TICKETS:         frozenset({                     BOX_OFFICE,          MANAGER, OWNER}),
+    # The box office sends a walk-in's tickets (again) to an email address or a phone.
+    Capability.SEND_TICKETS:            frozenset({                     BOX_OFFICE,          MANAGER, OWNER}),
     # Money: staff refunds, cancelling anyone's order, cancelling a show with refunds.
     Capability.REFUND:                  frozenset({                                          MANAGER, OWNER}),
     # Promo codes, the cancellation policy, the booking fee and taxes.

@@ -110,7 +110,7 @@ def refund_decide(
     )
 
 
-def counter_shift_for_refund(order_id: Any, *, actor: Any) -> int | None:
+def counter_shift_for_refund(order_id: Any, *, refunder: Any) -> int | None:
     """For an order paid at the counter (cash, card terminal): the open till shift of
     the person refunding it, taken for share (it is first in the lock order, so before
     the order's rows), from which the money goes back; 409 `shift_required` when they
@@ -122,7 +122,7 @@ def counter_shift_for_refund(order_id: Any, *, actor: Any) -> int | None:
     )
     if provider not in COUNTER_PROVIDERS:
         return None
-    return shift_for_counter(actor).pk
+    return shift_for_counter(refunder).pk
 
 
 def seats_back_unpaid(order: Order, line_ids: list[int], *, reason: str, actor: Any) -> None:
@@ -248,7 +248,7 @@ def order_cancel(order_id: Any, *, actor: Any = None, now: datetime | None = Non
     takes no cancellations, or when the order is not paid.
     """
     now = now or timezone.now()
-    shift_id = counter_shift_for_refund(order_id, actor=actor)
+    shift_id = counter_shift_for_refund(order_id, refunder=actor)
     order, payments = order_and_payments_locked(order_id)
     if order.status == Order.Status.PENDING:
         order_end_unpaid(
@@ -324,7 +324,7 @@ def _order_refund(
     gives its seats back. A counter order's refund is handed back from the refunder's
     till shift; without `at_counter` (a show cancelled, nobody at the counter) it is
     owed until a cashier pays it out."""
-    shift_id = counter_shift_for_refund(order_id, actor=actor) if at_counter else None
+    shift_id = counter_shift_for_refund(order_id, refunder=actor) if at_counter else None
     order, payments = order_and_payments_locked(order_id)
     if order.status != Order.Status.PAID:
         raise Conflict(OrderErrorCode.ORDER_NOT_PAID, f"The order is {order.status}.")

@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 
 from tenants.error_codes import DomainError
 from venue_apps.accounts.capabilities import Capability, has_capability
-from venue_apps.tickets import notifications, services
-from venue_apps.tickets.models import EmailTemplate
+from venue_apps.tickets import notifications, services, sms
+from venue_apps.tickets.models import EmailTemplate, TextMessage
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -162,3 +162,17 @@ class SigningKeyAdmin(ReadOnly):
                 request,
                 f"Key {key.kid} is no longer trusted; {count} tickets re-issued and emailed.",
             )
+
+
+class TextMessageAdmin(ReadOnly):
+    """The SMS outbox: what was texted, when, for which order (numbers masked in the
+    list; in full on a message's page, for whoever delivers it by hand)."""
+
+    list_display = ["created_at", "number", "order", "body"]
+    list_select_related = ["order"]
+    search_fields = ["order__reference"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="to")
+    def number(self, message: TextMessage) -> str:
+        return sms.phone_masked(message.to)

@@ -6,6 +6,11 @@ class TicketErrorCode(StrEnum):
     TICKET_NOT_VALID = "ticket_not_valid"
     NO_SIGNING_KEY = "no_signing_key"
     TEMPLATE_INVALID = "template_invalid"
+    # Sending an order's tickets by email or SMS.
+    NO_TICKETS = "no_tickets"  # the order has no valid tickets (409)
+    DESTINATION_MISSING = "destination_missing"  # no address or number given or known
+    DESTINATION_INVALID = "destination_invalid"  # not an email address or a phone number
+    SEND_LIMIT = "send_limit"  # sent too often in the last hour (429)
 
 
 class CheckInCode(StrEnum):

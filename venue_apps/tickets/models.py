@@ -137,3 +137,23 @@ class TicketDelivery(Delivery):
 
     def __str__(self) -> str:
         return f"tickets of {self.order_id}: {'sent' if self.emailed_at else 'not sent'}"
+
+
+class TextMessage(models.Model):
+    """The SMS outbox: text messages as the default backend (`tickets.sms.OutboxBackend`)
+    records them, for the dashboard, and for a gateway to deliver from."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="text_messages"
+    )
+    to = models.CharField(max_length=32)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "text message (SMS)"
+        verbose_name_plural = "text messages (SMS outbox)"
+
+    def __str__(self) -> str:
+        return f"SMS of {self.created_at:%Y-%m-%d %H:%M}"

@@ -26,8 +26,11 @@ from django.utils import timezone
 from tenants import deliveries
 from tenants.placeholders import PlaceholderError, placeholders_problems, placeholders_render
 from tenants.selectors import tenant_current
+from venue_apps.accounts.notifications import site_url
 from venue_apps.orders.models import Order
 from venue_apps.orders.selectors import money
+from venue_apps.tickets import sms
+from venue_apps.tickets.links import order_tickets_token
 from venue_apps.tickets.models import EmailTemplate, TicketDelivery
 from venue_apps.tickets.selectors import order_tickets, order_tickets_pdf
 
@@ -155,16 +158,18 @@ def email_template_problems(kind: str, *, subject: str, body: str) -> dict[str, 
     return {field: found for field, found in problems.items() if found}
 
 
-def tickets_email(order_id: str) -> str:
-    """Render the PDF and send it; returns what happened. Raises the email backend's
-    errors (the task retries). Each attempt is counted before it starts, so that an
-    email whose attempts keep killing workers is given up (`tenants.deliveries`)."""
+def tickets_email(order_id: str, *, to: str = "") -> str:
+    """Render the PDF and send it (to the order's email, or to `to`); returns what
+    happened. Raises the email backend's errors (the task retries). Each attempt is
+    counted before it starts, so that an email whose attempts keep killing workers is
+    given up (`tenants.deliveries`)."""
     order = (
         Order.objects.select_related("show__title", "show__venue", "show__auditorium")
         .filter(pk=order_id)
         .first()
     )
-    if order is None or not order.email:
+    recipient = to or (order.email if order else "")
+    if order is None or not recipient:
         return "missing"
     tickets = list(order_tickets(order))
     if not tickets:
@@ -178,7 +183,7 @@ def tickets_email(order_id: str) -> str:
         return attempt
     try:
         subject, body = render_tickets_email(order, [ticket.seat_label for ticket in tickets])
-        message = EmailMultiAlternatives(subject=subject, body=body, to=[order.email])
+        message = EmailMultiAlternatives(subject=subject, body=body, to=[recipient])
         message.attach(
             f"tickets-{order.reference}.pdf", order_tickets_pdf(order, tickets), "application/pdf"
         )
@@ -187,6 +192,37 @@ def tickets_email(order_id: str) -> str:
         deliveries.delivery_attempt_end(attempt, error=error)
         raise
     deliveries.delivery_attempt_end(attempt)
+    return "sent"
+
+
+def tickets_sms_text(order: Order, count: int) -> str:
+    """The text message: who, what, when, the booking and the signed link (one SMS's
+    worth where the title is short; longer texts go as several parts)."""
+    context = _context(order, [])
+    starts = order.show.starts_at.astimezone(order.show.venue.zone)
+    link = site_url(f"/t/{order_tickets_token(order)}/")
+    tickets = "ticket" if count == 1 else "tickets"
+    return (
+        f"{context['brand']}: your {count} {tickets} for {context['title']}, "
+        f"{starts:%a} {starts.day} {starts:%b} {context['time']}, booking "
+        f"{order.reference}: {link}"
+    )
+
+
+def tickets_sms(order_id: str, to: str) -> str:
+    """Text the link to the order's valid tickets; returns what happened. Raises the
+    backend's errors (the task retries)."""
+    order = (
+        Order.objects.select_related("show__title", "show__venue", "show__auditorium")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        return "missing"
+    count = order_tickets(order).count()
+    if not count:
+        return "no tickets"
+    sms.sms_send(sms.SmsMessage(to=to, body=tickets_sms_text(order, count), order_id=order.pk))
     return "sent"
 
 

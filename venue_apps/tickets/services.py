@@ -10,9 +10,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -22,11 +25,12 @@ from tenants.error_codes import Conflict, DomainError
 from tenants.locking import lock_objects
 from tenants.queue import task_enqueue_on_commit
 from tenants.schemas import current_schema_name
+from venue_apps.audit.selectors import audit_entries
 from venue_apps.audit.services import audit_log
 from venue_apps.orders.models import Order, OrderLine
 from venue_apps.payments.selectors import payments_live
 from venue_apps.shows.models import Show
-from venue_apps.tickets import signing
+from venue_apps.tickets import signing, sms
 from venue_apps.tickets.error_codes import CheckInCode, TicketErrorCode
 from venue_apps.tickets.models import CheckIn, SigningKey, Ticket, TicketDelivery
 
@@ -151,19 +155,127 @@ def tickets_issue(order: Order) -> list[Ticket]:
     return tickets
 
 
-def tickets_email_on_commit(order: Order) -> None:
-    """Send the tickets (PDF attached) once the transaction that issued them commits.
+def tickets_email_on_commit(order: Order, *, to: str = "") -> None:
+    """Send the tickets (PDF attached) once the transaction that issued them commits,
+    to the order's email (or to `to`, an address staff gave at the box office).
 
     The email is recorded as owed in this transaction (`TicketDelivery`), so the sweep
     sends it if the queue loses it. A new request starts afresh: the tickets changed,
     so an earlier email does not count and the attempts start again."""
     from venue_apps.tickets.tasks import order_tickets_email_send
 
-    if order.email:
+    if to or order.email:
         TicketDelivery.objects.update_or_create(
             order=order, defaults={**deliveries.FRESH, "requested_at": timezone.now()}
         )
-        task_enqueue_on_commit(order_tickets_email_send, str(order.pk))
+        extra = {"to": to} if to and to != order.email else {}
+        task_enqueue_on_commit(order_tickets_email_send, str(order.pk), **extra)
+
+
+# Sends of one order's tickets (by email or SMS) allowed per window: a slip of the
+# keyboard is forgiven, a loop that texts a stranger all night is not.
+SEND_LIMIT = 5
+SEND_WINDOW = timedelta(hours=1)
+SENT_ACTION = "order.tickets_sent"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+@dataclass(frozen=True)
+class TicketsSent:
+    order: Order
+    channel: Channel
+    to: str  # masked: `a***@example.com`, `********2345`
+    added_to_order: bool
+
+
+def email_masked(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _destination(order: Order, channel: Channel, to: str) -> str:
+    """Where to send: `to`, or the order's own address or number; checked."""
+    to = (to or "").strip()
+    known = order.email if channel == Channel.EMAIL else order.phone
+    destination = to or known
+    kind = "email address" if channel == Channel.EMAIL else "phone number"
+    if not destination:
+        raise DomainError(
+            TicketErrorCode.DESTINATION_MISSING,
+            f"The order has no {kind}: give one in `to`.",
+        )
+    if channel == Channel.EMAIL:
+        try:
+            validate_email(destination)
+        except ValidationError as error:
+            raise DomainError(
+                TicketErrorCode.DESTINATION_INVALID, f"{destination!r} is not an email address."
+            ) from error
+        if len(destination) > 254:
+            raise DomainError(TicketErrorCode.DESTINATION_INVALID, "That email is too long.")
+    elif not sms.phone_valid(destination):
+        raise DomainError(
+            TicketErrorCode.DESTINATION_INVALID,
+            "That is not a phone number: 7 to 15 digits, with spaces, dashes, brackets "
+            "or a leading + if you like.",
+        )
+    return destination
+
+
+@transaction.atomic
+def order_tickets_send(order: Order, *, channel: str, to: str = "", actor: Any) -> TicketsSent:
+    """Send an order's valid tickets again: by email (the PDF attached, the tickets
+    email's own task) or by SMS (a short text with a signed link to them,
+    `tickets.links`), to `to` or to the order's own address or number. An order without
+    an address or number gets the one given. At most `SEND_LIMIT` sends of an order in
+    `SEND_WINDOW` (429 `send_limit`); bad or missing destinations are 400s, an order
+    without valid tickets a 409. Audited as `order.tickets_sent` with the channel and
+    the destination masked (never the full number). Locks the order (`tenants.locking`)
+    so that concurrent sends are counted one at a time."""
+    channel = Channel(channel)
+    [locked] = lock_objects(Order.objects.filter(pk=order.pk))
+    if not locked:
+        raise Order.DoesNotExist(f"No order {order.pk}.")
+    order = locked[0]
+    if not Ticket.objects.filter(order=order, status=Ticket.Status.VALID).exists():
+        raise Conflict(TicketErrorCode.NO_TICKETS, "This order has no valid tickets to send.")
+    now = timezone.now()
+    recent = list(
+        audit_entries(kind=SENT_ACTION, target=order, since=now - SEND_WINDOW).values_list(
+            "created_at", flat=True
+        )[:SEND_LIMIT]
+    )
+    if len(recent) >= SEND_LIMIT:
+        wait = int((min(recent) + SEND_WINDOW - now).total_seconds()) + 1
+        raise DomainError(
+            TicketErrorCode.SEND_LIMIT,
+            f"This order's tickets were sent {SEND_LIMIT} times in the last hour; "
+            f"try again in {max(wait // 60, 1)} minutes.",
+            status_code=429,
+            extra={"retry_after": wait},
+        )
+    destination = _destination(order, channel, to)
+    field = "email" if channel == Channel.EMAIL else "phone"
+    added = not getattr(order, field)
+    if added:
+        setattr(order, field, destination)
+        order.save(update_fields=[field])
+    if channel == Channel.EMAIL:
+        tickets_email_on_commit(order, to=destination)
+        masked = email_masked(destination)
+    else:
+        from venue_apps.tickets.tasks import order_tickets_sms_send
+
+        task_enqueue_on_commit(order_tickets_sms_send, str(order.pk), destination)
+        masked = sms.phone_masked(destination)
+    # The masked destination only: the audit log is read by people who need not know
+    # a walk-in's number (it is on the order for those who do).
+    audit_log(actor, SENT_ACTION, order, channel=str(channel), to=masked, added_to_order=added)
+    return TicketsSent(order=order, channel=channel, to=masked, added_to_order=added)
 
 
 def tickets_revoke(

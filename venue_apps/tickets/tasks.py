@@ -15,14 +15,30 @@ from celery import shared_task
     retry_kwargs={"max_retries": 8},
     acks_late=True,
 )
-def order_tickets_email_send(self, order_id: str) -> str:
-    """Render the order's PDF e-tickets and email them; a failing mail server is
+def order_tickets_email_send(self, order_id: str, to: str = "") -> str:
+    """Render the order's PDF e-tickets and email them (to the order's email, or to
+    `to`, an address staff gave); a failing mail server is
     retried with growing pauses. A worker that dies on it hands the message to the
     next one (acks_late, reject_on_worker_lost); the attempts counted in the order's
     `TicketDelivery` drop that redelivery and give the email up after a second crash."""
     from venue_apps.tickets.notifications import tickets_email
 
-    return tickets_email(order_id)
+    return tickets_email(order_id, to=to)
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_kwargs={"max_retries": 8},
+    acks_late=True,
+)
+def order_tickets_sms_send(order_id: str, to: str) -> str:
+    """Text the link to the order's tickets to `to` through the SMS backend (a failing
+    gateway is retried with growing pauses). Returns what happened, never the number."""
+    from venue_apps.tickets.notifications import tickets_sms
+
+    return tickets_sms(order_id, to)
 
 
 @shared_task(ignore_result=True)

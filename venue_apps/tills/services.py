@@ -142,3 +142,19 @@ def shift_for_counter(user: Any) -> Shift:
             "Open a shift at a till first: cash and card at the counter go through a till.",
         )
     return shift
+
+
+@transaction.atomic
+def till_update(till: Till, *, name: str, is_active: bool, actor: Any) -> Till:
+    """Rename a till or take it out of use (its shifts stay). Audited as
+    `till.changed`."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(TillErrorCode.TILL_NOT_FOUND, "A till needs a name.")
+    if Till.objects.filter(venue_id=till.venue_id, name=name).exclude(pk=till.pk).exists():
+        raise Conflict(TillErrorCode.TILL_BUSY, f"This venue already has a till {name!r}.")
+    before = {"name": till.name, "is_active": till.is_active}
+    till.name, till.is_active = name, is_active
+    till.save(update_fields=["name", "is_active"])
+    audit_log(actor, "till.changed", till, before, {"name": name, "is_active": is_active})
+    return till
