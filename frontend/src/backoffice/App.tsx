@@ -47,12 +47,15 @@ export function App() {
 
   const search = async (text: string) => {
     const code = classifyCode(text);
-    const query = code.kind === "reference" ? code.reference : code.kind === "ticket" ? code.code : code.text;
+    const query = code.kind === "reference" ? code.reference : code.kind === "ticket" ? code.claims.seat : code.text;
     if (!query) return;
     setSearching(true);
     try {
-      const orders = listOf(await api.findOrders(query));
-      setFound({ query: code.kind === "ticket" ? "a ticket's code" : query, orders, error: null });
+      let orders = listOf(await api.findOrders(query));
+      // A ticket: the order of that seat on that show (a seat is sold once per show).
+      if (code.kind === "ticket") orders = orders.filter((item) => item.show?.id === code.claims.show);
+      const what = code.kind === "ticket" ? `ticket ${code.claims.seat}` : query;
+      setFound({ query: what, orders, error: null });
       if (code.kind !== "search") setLookup("");
     } catch (problem) {
       setFound({ query, orders: [], error: describeError(problem) });

@@ -10,7 +10,7 @@ import {
   parseAmount,
   quickCash,
   sale,
-  ticketIdOf,
+  ticketClaims,
   type KeyInput,
   type SaleState,
 } from "./logic";
@@ -149,22 +149,22 @@ describe("the day's shows", () => {
 });
 
 describe("codes in the lookup box", () => {
-  const payload = btoa(JSON.stringify({ t: "aurora", k: 1, i: 4711, s: 9 })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const encode = (claims: object) =>
+    btoa(JSON.stringify(claims)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const code = `TK1.${encode({ t: "aurora", k: 1, i: "7f3c", s: 9, d: "2026-12-05", st: "F7", n: 1 })}.c2lnbmF0dXJl`;
 
   it("tells a booking reference from a ticket code and from words", () => {
     expect(classifyCode(" k7m2qx9p ")).toEqual({ kind: "reference", reference: "K7M2QX9P" });
-    expect(classifyCode(`TK1.${payload}.c2lnbmF0dXJl`)).toEqual({
-      kind: "ticket",
-      code: `TK1.${payload}.c2lnbmF0dXJl`,
-      ticketId: 4711,
-    });
+    expect(classifyCode(code)).toEqual({ kind: "ticket", claims: { ticket: "7f3c", show: 9, seat: "F7" } });
     expect(classifyCode("Priya")).toEqual({ kind: "search", text: "Priya" });
     // Eight letters without a digit are a name, not a reference.
     expect(classifyCode("Rajendra")).toEqual({ kind: "search", text: "Rajendra" });
   });
 
-  it("reads no ticket id from a damaged code", () => {
-    expect(ticketIdOf("TK1.!!!.x")).toBeNull();
-    expect(ticketIdOf("TK1")).toBeNull();
+  it("reads nothing from a damaged code, which is then searched as typed", () => {
+    expect(ticketClaims("TK1.!!!.x")).toBeNull();
+    expect(ticketClaims("TK1")).toBeNull();
+    expect(ticketClaims(`TK1.${encode({ i: 1, s: "x", st: "A1" })}.x`)).toBeNull();
+    expect(classifyCode("TK1.!!!.x")).toEqual({ kind: "search", text: "TK1.!!!.x" });
   });
 });

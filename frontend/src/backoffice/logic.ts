@@ -218,33 +218,47 @@ export function availabilityWord(free: number, total: number): "sold out" | "few
 
 // --- scanned and typed codes ----------------------------------------------------------------
 
+export interface TicketClaims {
+  ticket: string;
+  show: number;
+  seat: string;
+}
+
 export type Code =
   | { kind: "reference"; reference: string }
-  | { kind: "ticket"; code: string; ticketId: number | null }
+  | { kind: "ticket"; claims: TicketClaims }
   | { kind: "search"; text: string };
 
 const REFERENCE = /^[2-9A-HJ-NP-Z]{8}$/;
 
-/** What the lookup box was given: a booking reference, a ticket's QR code, or words. */
+/**
+ * What the lookup box was given: a booking reference, a ticket's QR code (a scanner
+ * types it and Enter), or words. A ticket is found by its seat on its show: the
+ * lookup searches the seat's label and keeps the order of that show.
+ */
 export function classifyCode(raw: string): Code {
   const text = raw.trim();
   if (REFERENCE.test(text.toUpperCase()) && /\d/.test(text)) {
     return { kind: "reference", reference: text.toUpperCase() };
   }
   if (text.startsWith("TK1.")) {
-    return { kind: "ticket", code: text, ticketId: ticketIdOf(text) };
+    const claims = ticketClaims(text);
+    if (claims) return { kind: "ticket", claims };
   }
   return { kind: "search", text };
 }
 
-/** The ticket id (`i`) of a `TK1.<payload>.<signature>` code, read without checking it. */
-export function ticketIdOf(code: string): number | null {
+/** The ticket, show and seat of a `TK1.<payload>.<signature>` code, read without
+ * checking the signature (the door checks it; this only finds the order). */
+export function ticketClaims(code: string): TicketClaims | null {
   const payload = code.split(".")[1];
   if (!payload) return null;
   try {
     const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-    const json = JSON.parse(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4))) as { i?: unknown };
-    return typeof json.i === "number" ? json.i : null;
+    const json = JSON.parse(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4))) as Record<string, unknown>;
+    const show = Number(json.s);
+    if (json.i === undefined || !Number.isInteger(show) || typeof json.st !== "string" || !json.st) return null;
+    return { ticket: String(json.i), show, seat: json.st };
   } catch {
     return null;
   }
