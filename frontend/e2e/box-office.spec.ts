@@ -50,6 +50,7 @@ test("a sale of two seats for cash by keyboard alone, ending at the printable PD
   const dialog = page.getByRole("dialog", { name: "Open a shift" });
   await expect(dialog).toBeVisible();
   await expect(dialog.locator('input[name="float"]')).toBeFocused();
+  await expect(dialog.locator('select[name="till"] option')).not.toHaveCount(0); // the tills are in
   await page.keyboard.type("50");
   await page.keyboard.press("Enter");
   await expect(dialog).toBeHidden();
