@@ -3,7 +3,7 @@ import { describeError } from "../api/errors";
 import type { Show } from "../api/types";
 import { formatMoney } from "../lib/money";
 import { dateKey, formatTime } from "../lib/time";
-import { listOf, type DeskOrder } from "./api";
+import { listOf, type DeskOrder, type Shift } from "./api";
 import { isTyping, takesEnter, useDesk } from "./context";
 import { classifyCode, commandFor, NEW_SALE, sale, SHORTCUTS, type Command } from "./logic";
 import { OrderCard, printTickets } from "./OrderCard";
@@ -11,7 +11,7 @@ import { SaleScreen } from "./SaleScreen";
 import { CloseShiftDialog, OpenShiftDialog, useCurrentShift } from "./Shift";
 import { rememberVenue, ShowList, storedVenue } from "./ShowList";
 
-type Dialog = { kind: "open"; reason?: string; then?: () => void } | { kind: "close" } | null;
+type Dialog = { kind: "open"; reason?: string; then?: () => void } | { kind: "close"; shift: Shift } | null;
 
 export function App() {
   const { config, api } = useDesk();
@@ -187,7 +187,7 @@ export function App() {
               <span className="desk-shift-state is-open">
                 <strong>{openShift.till.name}</strong> · since {formatTime(openShift.opened_at, zone, config.locale)} · float {money(openShift.float)}
               </span>
-              <button type="button" className="desk-button desk-button-quiet" onClick={() => setDialog({ kind: "close" })}>
+              <button type="button" className="desk-button desk-button-quiet" onClick={() => setDialog({ kind: "close", shift: openShift })}>
                 Close shift
               </button>
             </>
@@ -291,7 +291,8 @@ export function App() {
           }}
         />
       )}
-      {dialog?.kind === "close" && openShift && <CloseShiftDialog shift={openShift} onClose={() => setDialog(null)} />}
+      {/* The dialog keeps the shift: once closed, it shows the shift's report. */}
+      {dialog?.kind === "close" && <CloseShiftDialog shift={dialog.shift} onClose={() => setDialog(null)} />}
     </div>
   );
 }

@@ -146,6 +146,8 @@ export function CloseShiftDialog({ shift, onClose }: { shift: Shift; onClose: ()
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const money = (minor: number) => formatMoney(minor, report?.currency ?? config.currency, config.locale);
+  // Money out shows as negative, and nothing out as nothing (not "-₹0.00").
+  const out = (minor: number) => (minor ? -Math.abs(minor) : 0);
 
   const submit = async () => {
     const amount = parseAmount(counted, config.currency);
@@ -167,7 +169,7 @@ export function CloseShiftDialog({ shift, onClose }: { shift: Shift; onClose: ()
     const rows: [string, number][] = [
       ["Float", report.float],
       ["Cash sales", report.cash_sales],
-      ["Cash refunds", -Math.abs(report.cash_refunds)],
+      ["Cash refunds", out(report.cash_refunds)],
       ["Expected in the drawer", report.expected_cash],
       ["Counted", report.counted],
     ];
@@ -191,7 +193,7 @@ export function CloseShiftDialog({ shift, onClose }: { shift: Shift; onClose: ()
             </tr>
             <tr>
               <th scope="row">Card refunds</th>
-              <td>{money(-Math.abs(report.card_refunds))}</td>
+              <td>{money(out(report.card_refunds))}</td>
             </tr>
             <tr>
               <th scope="row">Orders · tickets</th>
