@@ -62,7 +62,10 @@ export function ShowList({
   useEffect(() => {
     if (!active) return;
     const first = listRef.current?.querySelector<HTMLButtonElement>("button.show-card:not([disabled])");
-    if (first && !listRef.current?.contains(document.activeElement)) first.focus();
+    // Only when the keyboard is nowhere in particular: a refreshed list must not take
+    // it from the venue picker or the lookup box.
+    const idle = !document.activeElement || document.activeElement === document.body;
+    if (first && idle) first.focus();
   }, [active, list]);
 
   const moveFocus = (event: React.KeyboardEvent<HTMLUListElement>) => {
