@@ -4,7 +4,9 @@ box office), with its CSRF check."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -116,3 +118,19 @@ class DashboardSessionAuthentication(SessionAuthentication):
             return None
         self.enforce_csrf(request)
         return (user, None)
+
+
+class DashboardSessionScheme(OpenApiAuthenticationExtension):
+    """Documents the dashboard's session in the OpenAPI schema."""
+
+    target_class = DashboardSessionAuthentication
+    name = "dashboardSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "The chain dashboard's session, for the staff screens inside the "
+            "dashboard; writes need the `csrftoken` cookie's value in `X-CSRFToken`.",
+        }

@@ -23,6 +23,7 @@ from venue_apps.audit.models import AuditEntry
 from venue_apps.inventory.models import SeatState, ShowSeat
 from venue_apps.orders.models import Order
 from venue_apps.payments.models import LedgerAccount, LedgerEntry, Payment, PaymentSettings, Refund
+from venue_apps.sales import cancellation
 from venue_apps.tickets.models import Ticket
 from venue_apps.tills.models import Shift
 
@@ -324,3 +325,72 @@ def test_another_chains_tills_and_shifts_are_never_seen(
         ]
         == "till_not_found"
     )
+
+
+def test_counter_sales_are_real_money_in_test_mode_and_survive_going_live(programme, till, cashier):
+    """A chain in test mode may already sell at its counter: the cash is real, so the
+    sale is a live one (it counts in the sales report and pays the platform's fee), and
+    going live does not void it as it voids test-mode orders. A live chain sells at
+    the counter without any gateway keys."""
+    _, client = cashier
+    open_shift(client, till)
+    sold = sell(client, programme["show"], ["D1"], "cash")
+    with schema_context("alpha"):
+        placed = Order.objects.get(pk=sold["id"])
+        payment = Payment.objects.get(order=placed)
+        assert (placed.test_mode, payment.test_mode) == (False, False)
+        assert placed.lines.get().platform_fee > 0
+
+        PaymentSettings.objects.update(mode=PaymentSettings.Mode.LIVE)
+        assert cancellation.test_orders_void() == {"voided": 0, "released": 0, "failed": 0}
+        placed.refresh_from_db()
+        assert placed.status == Order.Status.PAID
+
+    live = sell(client, programme["show"], ["D2"], "card")
+    assert live["status"] == "paid"
+
+
+def test_a_cancelled_shows_cash_refund_waits_for_the_counter_and_is_paid_out_from_a_shift(
+    api, alpha, programme, till, cashier, manager, tasks_inline, django_capture_on_commit_callbacks
+):
+    _, client = cashier
+    show = programme["show"]
+    shift = open_shift(client, till)
+    sold = sell(client, show, ["C2", "C3"], "cash")
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = manager.post(f"/api/v1/shows/{show.pk}/cancel-and-refund/")
+    assert cancelled.status_code == 200, cancelled.content
+    with schema_context("alpha"):
+        owed = Refund.objects.get(order_id=sold["id"])
+    # Nobody was at the counter: the money is owed, not handed over.
+    assert (owed.status, owed.shift_id, owed.amount) == ("pending", None, sold["total"])
+    assert balance(CASH) == sold["total"]
+    assert balance(LedgerAccount.REFUNDS_PAYABLE) == -sold["total"]
+
+    refused = manager.post(f"/api/v1/refunds/{owed.pk}/pay-out/")
+    assert (refused.status_code, refused.json()["code"]) == (409, "shift_required")
+    paid = client.post(f"/api/v1/refunds/{owed.pk}/pay-out/")
+
+    assert paid.status_code == 200, paid.content
+    assert (paid.json()["status"], paid.json()["shift_id"]) == ("succeeded", shift["id"])
+    assert balance(CASH) == 0 and balance(LedgerAccount.REFUNDS_PAYABLE) == 0
+    report = client.get(f"/api/v1/shifts/{shift['id']}/report/").json()
+    assert (report["cash_sales"], report["cash_refunds"]) == (sold["total"], sold["total"])
+    again = client.post(f"/api/v1/refunds/{owed.pk}/pay-out/")
+    assert (again.status_code, again.json()["code"]) == (409, "refund_invalid")
+    with schema_context("alpha"):
+        assert AuditEntry.objects.filter(action="refund.paid_out").count() == 1
+
+
+def test_a_pending_order_cannot_be_paid_at_the_counter_later(customer, programme):
+    _, client = customer
+    held = hold(client, programme["show"], seat_ids("alpha", programme["show"], ["A1"]))
+    placed = order(client, held["id"], "sandbox").json()
+
+    answer = client.post(
+        f"/api/v1/orders/{placed['id']}/payments/", {"provider": "cash"}, format="json"
+    )
+
+    assert (answer.status_code, answer.json()["code"]) == (400, "counter_staff_only")
+    with schema_context("alpha"):
+        assert list(Payment.objects.values_list("provider", flat=True)) == ["sandbox"]

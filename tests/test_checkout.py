@@ -473,7 +473,7 @@ def test_bad_input_is_a_400_with_a_reason(alpha, show, customer):
     )
     bad_provider = client.post(
         "/api/v1/orders/",
-        {"hold": "0" * 8 + "-0000-0000-0000-" + "0" * 12, "provider": "cash"},
+        {"hold": "0" * 8 + "-0000-0000-0000-" + "0" * 12, "provider": "cheque"},
         format="json",
     )
     bad_outcome = sandbox(

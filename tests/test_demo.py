@@ -339,13 +339,16 @@ def test_a_later_e2e_seed_carries_the_schedule_on_after_the_last_show(quickstep)
     assert added == [(last + timedelta(hours=2 * step), "on_sale") for step in range(1, 13)]
 
 
-def test_every_demo_venue_gets_one_till_for_the_box_office(alpha, programme):
+def test_demo_venues_get_two_tills_once(alpha, programme):
     from ticketing_platform.management.commands.seed_demo import tills_ensure
     from venue_apps.tills.models import Till
 
     with schema_context(alpha.schema_name):
-        first, again = tills_ensure(), tills_ensure()
+        made, again = tills_ensure(), tills_ensure()
         tills = list(Till.objects.values_list("venue_id", "name"))
 
-    assert (first, again) == (1, 0)
-    assert tills == [(programme["venue"].pk, "Till 1")]
+    assert (made, again) == (2, 0)
+    assert sorted(tills) == [
+        (programme["venue"].pk, "Box office 1"),
+        (programme["venue"].pk, "Box office 2"),
+    ]

@@ -150,6 +150,7 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("shift-close", "POST"): (SELLERS, 400),
     ("shift-report", "GET"): (SELLERS, 404),
     ("order-send", "POST"): ({OWNER, MANAGER, BOX}, 400),
+    ("refund-pay-out", "POST"): (SELLERS, 404),
     ("checkin", "POST"): (DOOR, 400),
     ("checkin-keys", "GET"): (DOOR, 200),
     ("schema", "GET"): (PUBLIC, 200),

@@ -527,6 +527,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentProviderEnum": "venue_apps.payments.models.Provider",
         "OrderStatusEnum": "venue_apps.orders.models.Order.Status",
         "ShowStatusEnum": "venue_apps.shows.models.Show.Status",
+        "ShiftStatusEnum": "venue_apps.tills.models.Shift.Status",
     },
 }
 

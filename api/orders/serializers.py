@@ -296,9 +296,13 @@ class RefundOutput(serializers.ModelSerializer):
             "note",
             "status",
             "lines",
+            "shift_id",
             "created_at",
             "settled_at",
         ]
+        extra_kwargs = {
+            "shift_id": {"help_text": "A box-office refund: the till shift that paid it out."}
+        }
 
 
 class PromoCodeSerializer(serializers.ModelSerializer):

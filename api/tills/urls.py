@@ -8,4 +8,9 @@ urlpatterns = [
     path("shifts/current/", views.ShiftCurrentView.as_view(), name="shift-current"),
     path("shifts/<int:shift_id>/close/", views.ShiftCloseView.as_view(), name="shift-close"),
     path("shifts/<int:shift_id>/report/", views.ShiftReportView.as_view(), name="shift-report"),
+    path(
+        "refunds/<uuid:refund_id>/pay-out/",
+        views.RefundPayOutView.as_view(),
+        name="refund-pay-out",
+    ),
 ]

@@ -13,11 +13,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.orders.serializers import RefundOutput
 from api.permissions import HasCapability
 from api.schema import ErrorOutput
 from api.tills import serializers as io
 from tenants.error_codes import NotFound
 from venue_apps.accounts.capabilities import Capability
+from venue_apps.payments.error_codes import PaymentErrorCode
+from venue_apps.payments.models import Refund
+from venue_apps.sales.cancellation import refund_pay_out_at_counter
 from venue_apps.tills import selectors, services
 from venue_apps.tills.error_codes import TillErrorCode
 from venue_apps.tills.models import Shift, Till
@@ -56,7 +60,11 @@ class ShiftOpenView(APIView):
     permission_classes = [HasCapability]
     capability = {"POST": Capability.SELL_AT_BOX_OFFICE}
 
-    @extend_schema(request=io.ShiftOpenInput, responses={201: io.ShiftOutput, 409: ErrorOutput})
+    # 404: no such till.
+    @extend_schema(
+        request=io.ShiftOpenInput,
+        responses={201: io.ShiftOutput, 404: ErrorOutput, 409: ErrorOutput},
+    )
     def post(self, request: Request) -> Response:
         data = io.ShiftOpenInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -105,3 +113,18 @@ class ShiftReportView(APIView):
     @extend_schema(responses={200: io.ShiftReportOutput})
     def get(self, request: Request, shift_id: int) -> Response:
         return _report(_visible_shift(request, shift_id))
+
+
+class RefundPayOutView(APIView):
+    """A box-office refund owed at the counter (decided with nobody there: a show
+    cancelled) is handed over now, from the caller's open till shift."""
+
+    permission_classes = [HasCapability]
+    capability = {"POST": Capability.SELL_AT_BOX_OFFICE}
+
+    @extend_schema(request=None, responses={200: RefundOutput, 409: ErrorOutput})
+    def post(self, request: Request, refund_id: str) -> Response:
+        refund = Refund.objects.filter(pk=refund_id).first()
+        if refund is None:
+            raise NotFound(PaymentErrorCode.REFUND_INVALID, "No such refund.")
+        return Response(RefundOutput(refund_pay_out_at_counter(refund, actor=request.user)).data)

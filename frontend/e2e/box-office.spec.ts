@@ -43,7 +43,7 @@ test("a sale of two seats for cash by keyboard alone, ending at the printable PD
   await expect(page.getByRole("heading", { name: "Box office" })).toBeVisible();
   await expect(page.locator("kbd", { hasText: "/" }).first()).toBeVisible(); // the shortcuts are on screen
 
-  // Open a shift: the till of the venue, a float of 50.
+  // Open a shift: the venue's first till, a float of 50.
   await expect(page.getByText("No shift open")).toBeVisible();
   await tabTo(page, "button", /^Open shift$/);
   await page.keyboard.press("Enter");
@@ -54,7 +54,7 @@ test("a sale of two seats for cash by keyboard alone, ending at the printable PD
   await page.keyboard.type("50");
   await page.keyboard.press("Enter");
   await expect(dialog).toBeHidden();
-  await expect(page.locator(".desk-shift-state.is-open")).toContainText("Till 1");
+  await expect(page.locator(".desk-shift-state.is-open")).toContainText("Box office 1");
 
   // The day's shows, the next first; the arrows move to the show.
   if (!show.today) {

@@ -50,6 +50,7 @@ from venue_apps.payments.services.attempts import payment_abandon
 from venue_apps.payments.services.refunds import (
     refund_amount_check,
     refund_lines_split,
+    refund_pay_out,
     refund_record,
     refund_settle,
 )
@@ -123,6 +124,15 @@ def counter_shift_for_refund(order_id: Any, *, refunder: Any) -> int | None:
     if provider not in COUNTER_PROVIDERS:
         return None
     return shift_for_counter(refunder).pk
+
+
+@transaction.atomic
+def refund_pay_out_at_counter(refund: Refund, *, actor: Any) -> Refund:
+    """A cashier hands over a box-office refund that was decided with nobody at the
+    counter (a show cancelled): from their open till shift (409 `shift_required`
+    without one), settled now. Audited as `refund.paid_out`."""
+    shift = shift_for_counter(actor)
+    return refund_pay_out(refund, shift_id=shift.pk, actor=actor)
 
 
 def seats_back_unpaid(order: Order, line_ids: list[int], *, reason: str, actor: Any) -> None:

@@ -34,11 +34,10 @@ from venue_apps.payments.services import fraud
 from venue_apps.payments.services.attempts import payment_abandon, payment_create, payment_prepare
 from venue_apps.payments.services.events import event_apply
 from venue_apps.payments.services.gateways import provider_for
+from venue_apps.sales.error_codes import SaleErrorCode
 from venue_apps.sales.locks import order_and_payments_locked
 from venue_apps.sales.settlement import order_paid
 from venue_apps.tills.services import shift_for_counter
-
-COUNTER_STAFF_ONLY = "counter_staff_only"
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def checkout_start(
     counter = provider_name in COUNTER_PROVIDERS
     if counter and buyer.sold_by is None:
         raise DomainError(
-            COUNTER_STAFF_ONLY,
+            SaleErrorCode.COUNTER_STAFF_ONLY,
             "Cash and the card terminal are for the box office only.",
             status_code=403,
         )
@@ -144,7 +143,14 @@ def _counter_payment_take(
 def payment_retry(order: Order, *, provider_name: str, address: str | None) -> Payment:
     """Another attempt at paying a pending order (after a gateway hiccup, or to switch
     gateway). Other unpaid attempts are cancelled at their gateways. Refused (409
-    `mode_changed`) when the chain changed mode (test or live) since the order."""
+    `mode_changed`) when the chain changed mode (test or live) since the order, and
+    (400 `counter_staff_only`) for cash or the card terminal."""
+    if provider_name in COUNTER_PROVIDERS:
+        # Cash and the card terminal are taken with the sale itself, never later.
+        raise DomainError(
+            SaleErrorCode.COUNTER_STAFF_ONLY,
+            "Cash and the card terminal are taken at the counter when the seats are sold.",
+        )
     settings = PaymentSettings.current()
     if order.test_mode == settings.live:
         # The chain changed mode since the order was made: a test-mode order is never

@@ -904,6 +904,26 @@ export interface paths {
         patch: operations["v1_promo_codes_partial_update"];
         trace?: never;
     };
+    "/api/v1/refunds/{refund_id}/pay-out/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description A box-office refund owed at the counter (decided with nobody there: a show
+         *     cancelled) is handed over now, from the caller's open till shift.
+         */
+        post: operations["v1_refunds_pay_out_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/ledger/": {
         parameters: {
             query?: never;
@@ -983,6 +1003,70 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["v1_seat_categories_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/shifts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_shifts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shifts/{shift_id}/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_shifts_close_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shifts/{shift_id}/report/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_shifts_report_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shifts/current/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_shifts_current_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/shows/": {
@@ -1209,6 +1293,22 @@ export interface paths {
         put?: never;
         /** @description A new code for a ticket (lost or possibly copied); the old one is refused. */
         post: operations["v1_tickets_reissue_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tills/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tills_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1625,6 +1725,7 @@ export interface components {
             email?: string;
             name?: string;
             phone?: string;
+            terminal_reference?: string;
         };
         OrderLineOutput: {
             readonly id: number;
@@ -2061,9 +2162,11 @@ export interface components {
          * @description * `stripe` - Stripe
          *     * `razorpay` - Razorpay
          *     * `sandbox` - Sandbox (test mode)
+         *     * `cash` - Cash at the box office
+         *     * `card` - Card terminal at the box office
          * @enum {string}
          */
-        PaymentProviderEnum: "stripe" | "razorpay" | "sandbox";
+        PaymentProviderEnum: "stripe" | "razorpay" | "sandbox" | "cash" | "card";
         PaymentRetryInputRequest: {
             provider: components["schemas"]["PaymentProviderEnum"];
         };
@@ -2222,6 +2325,11 @@ export interface components {
             note?: string;
             status?: components["schemas"]["RefundOutputStatusEnum"];
             lines?: unknown;
+            /**
+             * Format: int64
+             * @description A box-office refund: the till shift that paid it out.
+             */
+            shift_id?: number | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2383,6 +2491,70 @@ export interface components {
             name: string;
             position?: number;
         };
+        ShiftCloseInputRequest: {
+            /**
+             * Format: int64
+             * @description Cash counted in the drawer (minor units).
+             */
+            counted: number;
+        };
+        ShiftOpenInputRequest: {
+            till: number;
+            /**
+             * Format: int64
+             * @description Cash put in the drawer (minor units).
+             */
+            float: number;
+        };
+        ShiftOutput: {
+            id: number;
+            till: components["schemas"]["TillRefOutput"];
+            /** Format: date-time */
+            opened_at: string;
+            /** @description The cashier's email. */
+            opened_by: string;
+            opened_by_name: string;
+            /** @description Minor units. */
+            float: number;
+            status: components["schemas"]["ShiftStatusEnum"];
+            currency: string;
+        };
+        /**
+         * @description A shift's money from the ledger, minor units of `currency`:
+         *     expected_cash = float + cash_sales - cash_refunds; variance = counted - expected_cash
+         *     (null until the shift is closed).
+         */
+        ShiftReportOutput: {
+            id: number;
+            till: components["schemas"]["TillRefOutput"];
+            /** @description The cashier's email. */
+            opened_by: string;
+            opened_by_name: string;
+            /** Format: date-time */
+            opened_at: string;
+            /** Format: date-time */
+            closed_at: string | null;
+            status: components["schemas"]["ShiftStatusEnum"];
+            currency: string;
+            float: number;
+            cash_sales: number;
+            cash_refunds: number;
+            card_sales: number;
+            card_refunds: number;
+            expected_cash: number;
+            counted: number | null;
+            variance: number | null;
+            /** @description Sales taken on this shift. */
+            orders: number;
+            /** @description Seats those sales sold. */
+            tickets: number;
+        };
+        /**
+         * @description * `open` - Open
+         *     * `closed` - Closed
+         * @enum {string}
+         */
+        ShiftStatusEnum: "open" | "closed";
         /** @description A run of a show's cancellation: the counts so far, and how far it got. */
         ShowCancelOutput: {
             refunded_orders: number;
@@ -2658,6 +2830,18 @@ export interface components {
             hours_before: number;
             refund_percent: number;
         };
+        TillOutput: {
+            id: number;
+            name: string;
+            venue: components["schemas"]["VenueRefOutput"];
+            /** @description The id of the shift open at this till, or null. */
+            open_shift: number | null;
+        };
+        TillRefOutput: {
+            id: number;
+            name: string;
+            venue: components["schemas"]["VenueRefOutput"];
+        };
         TitleDetailOutput: {
             readonly id: number;
             slug: string;
@@ -2803,6 +2987,10 @@ export interface components {
             /** Format: decimal */
             longitude?: string | null;
             is_active?: boolean;
+        };
+        VenueRefOutput: {
+            id: number;
+            name: string;
         };
         VenueRequest: {
             name: string;
@@ -6817,6 +7005,71 @@ export interface operations {
             };
         };
     };
+    v1_refunds_pay_out_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
     v1_reports_ledger_retrieve: {
         parameters: {
             query?: never;
@@ -7193,6 +7446,253 @@ export interface operations {
             };
             /** @description Refused because of the current state, which `code` names. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_shifts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftOpenInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_shifts_close_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shift_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftCloseInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftReportOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Refused because of the current state, which `code` names. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_shifts_report_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shift_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftReportOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_shifts_current_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8295,6 +8795,52 @@ export interface operations {
             };
             /** @description Refused because of the current state, which `code` names. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    tills_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TillOutput"][];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

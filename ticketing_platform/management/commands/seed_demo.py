@@ -29,6 +29,7 @@ from ticketing_platform.demo_programme import (
     quickstep_shows_ensure,
 )
 from venue_apps.accounts.models import Role
+from venue_apps.tills.services import till_create
 from venue_apps.venues.models import Venue
 
 DEMO_PASSWORD = "ticketing-demo"  # noqa: S105 - published demo login, see README
@@ -216,22 +217,20 @@ def e2e_holds_shorten(tenant: Tenant) -> None:
 
 
 def tills_ensure() -> int:
-    """A till at every active venue that has none, so the box office can open a shift
-    (the demo's and the browser tests'). Returns the tills made."""
-    from venue_apps.tills.services import till_create
-
+    """Two tills at each venue that has none (the box office opens shifts at them)."""
     made = 0
-    for venue in Venue.objects.filter(is_active=True, tills__isnull=True).order_by("pk"):
-        till_create(venue, name="Till 1", actor=None)
-        made += 1
+    for venue in Venue.objects.filter(tills__isnull=True).order_by("pk"):
+        for name in ("Box office 1", "Box office 2"):
+            till_create(venue, name=name, actor=None)
+            made += 1
     return made
 
 
 def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda line: None) -> Tenant:
     """One demo chain, whole: onboarded (or brought up to date), its logo, a login per
     role, sales settings, its programme the first time, then what every seed tops up
-    (the title coming soon, posters, a till per venue, quickstep's next two days of
-    shows and short holds). Idempotent; `say` hears what was made."""
+    (the title coming soon, posters, quickstep's next two days of shows and short
+    holds). Idempotent; `say` hears what was made."""
     onboarded = not Tenant.objects.filter(slug=chain.slug).exists()
     tenant = demo_chain_ensure(chain)
     if onboarded:
@@ -258,7 +257,7 @@ def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda lin
             say(f"{chain.slug}: {posters} posters drawn.")
         tills = tills_ensure()
         if tills:
-            say(f"{chain.slug}: {tills} tills for the box office.")
+            say(f"{chain.slug}: {tills} tills.")
     if chain == E2E_CHAIN:
         e2e_holds_shorten(tenant)
         tenant.refresh_from_db()
