@@ -92,6 +92,7 @@ SALES_TABLES = (
     "tills_till",
     "tickets_checkin",
     "tickets_ticketdelivery",
+    "tickets_textmessage",
     "tickets_ticket",
     "tickets_emailtemplate",
     "payments_ledgerentry",

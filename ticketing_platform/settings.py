@@ -528,6 +528,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "venue_apps.orders.models.Order.Status",
         "ShowStatusEnum": "venue_apps.shows.models.Show.Status",
         "ShiftStatusEnum": "venue_apps.tills.models.Shift.Status",
+        "ChannelEnum": "venue_apps.orders.models.Order.Channel",
+        "SendChannelEnum": "venue_apps.tickets.services.Channel",
     },
 }
 

@@ -116,7 +116,7 @@ class OrderTicketsPdfView(APIView):
 
 
 class SendInput(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=[channel.value for channel in services.Channel])
+    channel = serializers.ChoiceField(choices=services.Channel.choices)
     to = serializers.CharField(
         max_length=254,
         required=False,
@@ -131,7 +131,7 @@ class SendInput(serializers.Serializer):
 
 class SendOutput(serializers.Serializer):
     order = serializers.UUIDField()
-    channel = serializers.ChoiceField(choices=[channel.value for channel in services.Channel])
+    channel = serializers.ChoiceField(choices=services.Channel.choices)
     to = serializers.CharField(
         help_text="Where the tickets go, masked: `a***@example.com`, `********2345`."
     )

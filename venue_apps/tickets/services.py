@@ -10,13 +10,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tenants import deliveries
@@ -179,9 +178,9 @@ SEND_WINDOW = timedelta(hours=1)
 SENT_ACTION = "order.tickets_sent"
 
 
-class Channel(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email (the PDF tickets attached)"
+    SMS = "sms", "SMS (a link to the tickets)"
 
 
 @dataclass(frozen=True)

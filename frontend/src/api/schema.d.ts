@@ -631,6 +631,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/send/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Send an order's tickets: `{"channel": "email"}` emails the PDF tickets,
+         *     `{"channel": "sms"}` texts a link to them (`/t/<signed token>/` on the chain's
+         *     host), to `to` or the order's own address or number. Sent after the answer (202).
+         */
+        post: operations["v1_orders_send_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_id}/tickets/": {
         parameters: {
             query?: never;
@@ -654,6 +675,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description All of an order's valid tickets in one PDF, a page each, shown in the browser
+         *     (`inline`), whose print dialog prints them: the box office's "print tickets".
+         */
         get: operations["v1_orders_tickets_pdf_retrieve"];
         put?: never;
         post?: never;
@@ -1758,6 +1783,7 @@ export interface components {
             channel?: components["schemas"]["ChannelEnum"];
             email?: string;
             name?: string;
+            phone?: string;
             readonly show: components["schemas"]["OrderShowOutput"];
             readonly lines: components["schemas"]["OrderLineOutput"][];
             currency: string;
@@ -2491,6 +2517,35 @@ export interface components {
             name: string;
             position?: number;
         };
+        /**
+         * @description * `email` - Email (the PDF tickets attached)
+         *     * `sms` - SMS (a link to the tickets)
+         * @enum {string}
+         */
+        SendChannelEnum: "email" | "sms";
+        SendInputRequest: {
+            channel: components["schemas"]["SendChannelEnum"];
+            /**
+             * @description An email address (`email`) or a phone number (`sms`); left out: the order's own. An order without one gets this one.
+             * @default
+             */
+            to: string;
+        };
+        SendOutput: {
+            /** Format: uuid */
+            order: string;
+            channel: components["schemas"]["SendChannelEnum"];
+            /** @description Where the tickets go, masked: `a***@example.com`, `********2345`. */
+            to: string;
+            status: components["schemas"]["SendOutputStatusEnum"];
+            /** @description The order had no email (or phone) and now has this one. */
+            added_to_order: boolean;
+        };
+        /**
+         * @description * `queued` - queued
+         * @enum {string}
+         */
+        SendOutputStatusEnum: "queued";
         ShiftCloseInputRequest: {
             /**
              * Format: int64
@@ -5288,7 +5343,7 @@ export interface operations {
                 limit?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
-                /** @description Staff: a booking reference or an email. */
+                /** @description Staff (the box office's lookup): part of the customer's name or email, part of the booking reference, at least 4 digits of the phone number (spaces, dashes and + ignored) or a seat (`F7`, `F 7`); any case; 2 to 100 characters. At most 50 orders, newest first. Customers' `q` is ignored: they list their own orders. */
                 q?: string;
                 /** @description Only orders in this status. */
                 status?: string;
@@ -5307,7 +5362,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedOrderOutputList"];
                 };
             };
-            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5741,6 +5795,81 @@ export interface operations {
             };
         };
     };
+    v1_orders_send_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendOutput"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
     v1_orders_tickets_list: {
         parameters: {
             query?: never;
@@ -5844,7 +5973,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
-            /** @description Nothing of that id here (or nothing this account may see). */
             404: {
                 headers: {
                     [name: string]: unknown;
