@@ -17,7 +17,7 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import activity, reports, scanner, two_factor
+from dashboards import activity, box_office, reports, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from dashboards.branding import dashboard_brand
 from dashboards.home import home_context
@@ -175,7 +175,12 @@ class TenantDashboard(StaffSite):
         # Door staff have one page: the scanner.
         if not has_capability(request.user, Capability.BROWSE_DASHBOARD):
             return HttpResponseRedirect(reverse(f"{self.name}:scan"))
-        return super().index(request, {**home_context(request, self), **(extra_context or {})})
+        extra_context = {
+            **home_context(request, self),
+            **(extra_context or {}),
+            "can_sell_at_box_office": has_capability(request.user, Capability.SELL_AT_BOX_OFFICE),
+        }
+        return super().index(request, extra_context)
 
     def get_app_list(self, request, app_label=None):
         """Django's apps, the reports first (for those who may read them): in the nav
@@ -223,6 +228,11 @@ class TenantDashboard(StaffSite):
                 "reports/<slug:slug>/",
                 self.admin_view(lambda r, slug: reports.report_page(r, slug, site=self)),
                 name="report",
+            ),
+            path(
+                "box-office/",
+                self.admin_view(lambda r: box_office.box_office_page(r, site=self)),
+                name="box-office",
             ),
             *super().get_urls(),
         ]

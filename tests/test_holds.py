@@ -202,6 +202,23 @@ def test_holds_per_customer_are_limited(api, alpha, programme, seats, make_user)
     assert results[2].json()["code"] == "holds_limit"
 
 
+def test_best_available_says_when_the_limit_of_holds_is_reached(
+    api, alpha, programme, seats, make_user
+):
+    user = make_user(alpha)
+    client = api(alpha)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(client, user.email)['access']}")
+    path = f"/api/v1/shows/{programme['show'].pk}/holds/"
+    for label in ("A5", "A6"):
+        assert client.post(path, {"seats": [seats[label]]}, format="json").status_code == 201
+
+    best = client.post(path, {"best_available": {"count": 1}}, format="json")
+
+    # Not "seats are going fast": the box office must know to release a hold.
+    assert best.status_code == 409
+    assert best.json()["code"] == "holds_limit"
+
+
 def test_anonymous_hold_without_a_cart_gets_one(api, alpha, programme, seats):
     response = api(alpha).post(
         f"/api/v1/shows/{programme['show'].pk}/holds/", {"seats": [seats["A8"]]}, format="json"

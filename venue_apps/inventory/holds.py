@@ -241,8 +241,11 @@ def hold_create(
             )
         try:
             return _hold_seats(show, picked, owner, policy)
-        except Conflict:
-            continue  # someone took them meanwhile: pick again from what is left
+        except Conflict as refusal:
+            # Someone took them meanwhile: pick again from what is left. Any other
+            # refusal (the owner's limit of holds) would only come again.
+            if refusal.code != InventoryErrorCode.SEATS_UNAVAILABLE:
+                raise
     raise Conflict(
         InventoryErrorCode.SEATS_UNAVAILABLE,
         "Seats are going fast; try again.",

@@ -1,5 +1,6 @@
 import { formatPrice } from "../lib/money";
 import type { CategoryInfo } from "./describe";
+import "./seatmap.css";
 
 /** The categories on this map with their prices, and what the seats' looks mean. */
 export function Legend({

@@ -20,6 +20,7 @@ import type { Seat, SeatState } from "../api/types";
 import { seatDescription, type CategoryInfo } from "./describe";
 import { GAP, layout, UNIT } from "./geometry";
 import { mine as mineOf, neighbour, type SeatMapState } from "./state";
+import "./seatmap.css";
 
 interface SeatProps {
   seat: Seat;
