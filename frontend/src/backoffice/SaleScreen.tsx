@@ -378,6 +378,7 @@ export function SaleScreen({ show, step, method, onMethod, onHeld, onReleased, o
                   <Countdown
                     expiresAt={state.hold.expiresAt}
                     label="Held for"
+                    warningText="Less than a minute left: take the payment or the seats go back on sale."
                     onExpired={() => {
                       dispatch({ type: "expired" });
                       setError("The hold ran out; the seats were released. Choose again.");

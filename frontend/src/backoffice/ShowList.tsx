@@ -2,7 +2,7 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
 import type { Show } from "../api/types";
 import { describeError } from "../api/errors";
-import { addDays, dateKey, formatTime } from "../lib/time";
+import { addDays, dateKey, dayLabel, formatTime } from "../lib/time";
 import { listOf } from "./api";
 import { useDesk } from "./context";
 import { availabilityWord, orderShows } from "./logic";
@@ -99,7 +99,7 @@ export function ShowList({
           </select>
         </label>
         <div className="desk-days" role="group" aria-label="Day">
-          {days.map((key, index) => (
+          {days.map((key) => (
             <button
               key={key}
               type="button"
@@ -107,7 +107,7 @@ export function ShowList({
               aria-pressed={key === day}
               onClick={() => onDay(key)}
             >
-              {index === 0 ? "Today" : index === 1 ? "Tomorrow" : key.slice(5)}
+              {dayChip(key, today, config.locale)}
             </button>
           ))}
         </div>
@@ -167,4 +167,10 @@ export function ShowList({
       )}
     </section>
   );
+}
+
+/** "Today", "Tomorrow", then "Mon 7 Dec". */
+function dayChip(key: string, today: string, locale: string): string {
+  const label = dayLabel(key, today, locale);
+  return label.top === "Today" || label.top === "Tomorrow" ? label.top : `${label.top} ${label.bottom}`;
 }

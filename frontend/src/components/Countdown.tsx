@@ -10,10 +10,13 @@ export function Countdown({
   expiresAt,
   onExpired,
   label = "Seats held for",
+  warningText = "Less than a minute left to finish your booking.",
 }: {
   expiresAt: string;
   onExpired: () => void;
   label?: string;
+  /** What the last minute's warning says (the box office's differs from a customer's). */
+  warningText?: string;
 }) {
   const left = useTimeLeft(expiresAt);
   const fired = useRef(false);
@@ -39,7 +42,7 @@ export function Countdown({
       <time className="countdown-time">{formatCountdown(left)}</time>
       {warning && left > 0 && (
         <p className="countdown-warning" role="alert">
-          Less than a minute left to finish your booking.
+          {warningText}
         </p>
       )}
     </div>
