@@ -5,7 +5,7 @@ import type { Hold, Quote, Show } from "../api/types";
 import { Countdown } from "../components/Countdown";
 import { formatMoney } from "../lib/money";
 import { formatDateTime } from "../lib/time";
-import { Legend } from "../seatmap/Legend";
+import { Legend, legendOf } from "../seatmap/Legend";
 import { LiveSeats, seatSocketUrl } from "../seatmap/live";
 import { SeatMap } from "../seatmap/SeatMap";
 import { initialState, mine, reducer, seatName } from "../seatmap/state";
@@ -296,12 +296,9 @@ export function SaleScreen({ show, step, method, onMethod, onHeld, onReleased, o
             <Legend
               categories={categories}
               prices={prices}
-              present={[...new Set(state.seats.map((seat) => seat.category))]}
               currency={config.currency}
               locale={config.locale}
-              hasWheelchair={state.seats.some((seat) => seat.wheelchair)}
-              hasCompanion={state.seats.some((seat) => seat.companion)}
-              hasCouple={state.seats.some((seat) => seat.width > 1)}
+              {...legendOf(state.seats)}
             />
           </>
         )}

@@ -13,7 +13,7 @@ import { holdForget, holdForShow, holdSave } from "../lib/holdStore";
 import { formatName, showLanguage } from "../lib/labels";
 import { formatMoney } from "../lib/money";
 import { formatDateTime } from "../lib/time";
-import { Legend } from "../seatmap/Legend";
+import { Legend, legendOf } from "../seatmap/Legend";
 import { LiveSeats, seatSocketUrl, type LiveStatus } from "../seatmap/live";
 import { SeatList } from "../seatmap/SeatList";
 import { SeatMap } from "../seatmap/SeatMap";
@@ -360,12 +360,9 @@ export function ShowPage() {
           <Legend
             categories={categories}
             prices={prices}
-            present={[...new Set(state.seats.map((seat) => seat.category))]}
             currency={chain.currency}
             locale={chain.locale}
-            hasWheelchair={state.seats.some((seat) => seat.wheelchair)}
-            hasCompanion={state.seats.some((seat) => seat.companion)}
-            hasCouple={state.seats.some((seat) => seat.width > 1)}
+            {...legendOf(state.seats)}
           />
           {!state.hold && (
             <BestSeats

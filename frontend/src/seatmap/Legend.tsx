@@ -1,6 +1,17 @@
 import { formatPrice } from "../lib/money";
+import type { Seat } from "../api/types";
 import type { CategoryInfo } from "./describe";
 import "./seatmap.css";
+
+/** What a map's seats hold for its key: their categories and their kinds of seat. */
+export function legendOf(seats: readonly Pick<Seat, "category" | "wheelchair" | "companion" | "width">[]) {
+  return {
+    present: [...new Set(seats.map((seat) => seat.category))],
+    hasWheelchair: seats.some((seat) => seat.wheelchair),
+    hasCompanion: seats.some((seat) => Boolean(seat.companion)),
+    hasCouple: seats.some((seat) => seat.width > 1),
+  };
+}
 
 /** The categories on this map with their prices, and what the seats' looks mean. */
 export function Legend({
