@@ -8,7 +8,7 @@ import { formatDateTime } from "../lib/time";
 import { Legend, legendOf } from "../seatmap/Legend";
 import { LiveSeats, seatSocketUrl } from "../seatmap/live";
 import { SeatMap } from "../seatmap/SeatMap";
-import { initialState, mine, reducer, seatName } from "../seatmap/state";
+import { availableByCategory, initialState, mine, reducer, seatName } from "../seatmap/state";
 import { listOf, type DeskOrder } from "./api";
 import { useDesk } from "./context";
 import { changeDue, parseAmount, quickCash, type Command } from "./logic";
@@ -89,13 +89,10 @@ export function SaleScreen({ show, step, method, onMethod, onHeld, onReleased, o
   }, [api]);
 
   const prices = show.prices ?? {};
-  const available = useMemo(() => {
-    const counts = new Map<string, number>();
-    for (const seat of state.seats) {
-      if (state.states.get(seat.id) === "available") counts.set(seat.category, (counts.get(seat.category) ?? 0) + 1);
-    }
-    return counts;
-  }, [state.seats, state.states]);
+  const available = useMemo(
+    () => availableByCategory({ seats: state.seats, states: state.states }),
+    [state.seats, state.states],
+  );
   const codes = useMemo(
     () =>
       Object.keys(prices)

@@ -17,7 +17,7 @@ import { Legend, legendOf } from "../seatmap/Legend";
 import { LiveSeats, seatSocketUrl, type LiveStatus } from "../seatmap/live";
 import { SeatList } from "../seatmap/SeatList";
 import { SeatMap } from "../seatmap/SeatMap";
-import { initialState, mine, reducer, seatName, selectionTotal } from "../seatmap/state";
+import { availableByCategory, initialState, mine, reducer, seatName, selectionTotal } from "../seatmap/state";
 import { NotFoundPage } from "./NotFoundPage";
 
 function BestSeats({
@@ -261,13 +261,10 @@ export function ShowPage() {
     dispatch({ type: "expired" });
   }, [state.hold, showId]);
 
-  const available = useMemo(() => {
-    const counts = new Map<string, number>();
-    for (const seat of state.seats) {
-      if (state.states.get(seat.id) === "available") counts.set(seat.category, (counts.get(seat.category) ?? 0) + 1);
-    }
-    return counts;
-  }, [state.seats, state.states]);
+  const available = useMemo(
+    () => availableByCategory({ seats: state.seats, states: state.states }),
+    [state.seats, state.states],
+  );
 
   if (!valid) return <NotFoundPage what="show" />;
   if (show.isError) {

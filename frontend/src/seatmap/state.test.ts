@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Hold, Seat, SeatMap, SeatState } from "../api/types";
 import {
+  availableByCategory,
   initialState,
   mine,
   neighbour,
@@ -78,6 +79,15 @@ describe("snapshot", () => {
     expect(state.selected).toEqual([3]);
     expect(state.notice?.kind).toBe("taken");
     expect(state.notice?.message).toContain("A2");
+  });
+});
+
+describe("free seats per category", () => {
+  it("counts only the seats free now, per category", () => {
+    // Regular: 1, 2, 3, 5, 6 free (4 sold, 7 blocked); premium: 8.
+    expect(Object.fromEntries(availableByCategory(loaded()))).toEqual({ regular: 5, premium: 1 });
+    const after = reducer(loaded(), delta(6, [[8, "held"]]));
+    expect(Object.fromEntries(availableByCategory(after))).toEqual({ regular: 5 });
   });
 });
 

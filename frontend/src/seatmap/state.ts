@@ -79,6 +79,15 @@ export function initialState(maxSeats: number): SeatMapState {
 let serial = 0;
 const notice = (kind: NoticeKind, message: string): Notice => ({ kind, message, serial: ++serial });
 
+/** How many seats of each category are free now. */
+export function availableByCategory(state: Pick<SeatMapState, "seats" | "states">): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const seat of state.seats) {
+    if (state.states.get(seat.id) === "available") counts.set(seat.category, (counts.get(seat.category) ?? 0) + 1);
+  }
+  return counts;
+}
+
 export function seatName(seat: Pick<Seat, "row" | "number" | "label">): string {
   return seat.row ? `${seat.row}${seat.number}` : seat.label;
 }
