@@ -159,6 +159,8 @@ def _page(pdf: canvas.Canvas, page: TicketPage) -> None:
         ("Name", page.holder),
         ("Paid", page.paid),
     ):
+        if not value:
+            continue  # a walk-in who gave no name: no empty "Name" line
         pdf.setFillColor(colors.HexColor("#6b7280"))
         draw(pdf, margin, y, label.upper(), REGULAR, 9)
         pdf.setFillColor(colors.HexColor("#111827"))

@@ -126,3 +126,13 @@ def test_a_damaged_font_file_is_skipped(settings, tmp_path, caplog):
 
     assert "NotoSansTamil-Bold" in _embedded_fonts(pdf)
     assert "could not be read" in caplog.text
+
+
+def test_a_walk_in_without_a_name_gets_no_empty_name_line():
+    def text(pdf: bytes) -> str:
+        return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+    assert "NAME" in text(tickets_pdf([_page()], title="Dune"))
+    nameless = text(tickets_pdf([_page(holder="")], title="Dune"))
+    assert "NAME" not in nameless
+    assert "BOOKING" in nameless and "PAID" in nameless
