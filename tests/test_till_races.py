@@ -19,22 +19,23 @@ from venue_apps.tills.services import shift_open
 SCHEMA = "alpha"
 
 
-def _open_at_once(till: Till, people: list) -> list[str]:
-    barrier = threading.Barrier(len(people))
+def _open_at_once(attempts: list[tuple[Till, object]], float_amount: int = 1000) -> list[str]:
+    """Each (till, person) opens a shift on its own connection, all at the same moment."""
+    barrier = threading.Barrier(len(attempts))
     outcomes: list[str] = []
 
-    def attempt(person):
+    def attempt(till, person):
         try:
             with schema_context(SCHEMA):
                 barrier.wait()
-                shift_open(till, float_amount=1000, currency="INR", actor=person)
+                shift_open(till, float_amount=float_amount, currency="INR", actor=person)
                 outcomes.append("opened")
         except DomainError as error:
             outcomes.append(error.code)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=attempt, args=(person,)) for person in people]
+    threads = [threading.Thread(target=attempt, args=pair) for pair in attempts]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -63,7 +64,7 @@ def test_cashiers_opening_one_till_at_once_get_one_shift(committed):
     committed.extend((SCHEMA, person) for person in people)
     try:
         for _ in range(3):
-            outcomes = _open_at_once(till, people)
+            outcomes = _open_at_once([(till, person) for person in people])
 
             assert sorted(outcomes) == ["opened"] + ["till_busy"] * 3
             with schema_context(SCHEMA):
@@ -83,26 +84,8 @@ def test_one_cashier_opening_two_tills_at_once_gets_one_shift(committed):
     tills = [TillFactory(schema=SCHEMA, venue=venue) for _ in range(2)]
     person = UserFactory(schema=SCHEMA, role=Role.BOX_OFFICE)
     committed.append((SCHEMA, person))
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def attempt(till):
-        try:
-            with schema_context(SCHEMA):
-                barrier.wait()
-                shift_open(till, float_amount=0, currency="INR", actor=person)
-                outcomes.append("opened")
-        except DomainError as error:
-            outcomes.append(error.code)
-        finally:
-            connections.close_all()
-
     try:
-        threads = [threading.Thread(target=attempt, args=(till,)) for till in tills]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = _open_at_once([(till, person) for till in tills], float_amount=0)
 
         assert sorted(outcomes) == ["opened", "shift_already_open"]
         with schema_context(SCHEMA):
