@@ -136,6 +136,16 @@ class PlatformAuditLog(models.Model):
         TENANT_RESUMED = "tenant_resumed"
         TENANT_UPDATED = "tenant_updated"
         DOMAIN_ADDED = "domain_added"
+        # The platform's business (tenants/billing): actor empty when the schedule did it.
+        PLAN_CHANGED = "plan_changed"
+        INVOICE_ISSUED = "invoice_issued"
+        CHARGE_FAILED = "charge_failed"
+        INVOICE_PAID = "invoice_paid"
+        INVOICE_VOIDED = "invoice_voided"
+        DUNNING_EMAILED = "dunning_emailed"
+        SIGNUP_VERIFIED = "signup_verified"
+        LIVE_APPROVED = "live_approved"
+        LIVE_REFUSED = "live_refused"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="audit_log")
     action = models.CharField(max_length=32, choices=Action.choices)

@@ -92,6 +92,8 @@ _PER_SCHEMA_DJANGO_APPS = [
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    # The platform's own business: plans, invoices, sign-ups (tenants/billing).
+    "tenants.billing",
     *_PER_SCHEMA_DJANGO_APPS,
     "django.contrib.staticfiles",
     "rest_framework",

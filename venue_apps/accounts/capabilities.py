@@ -78,6 +78,7 @@ class Capability(models.TextChoices):
     MANAGE_PAYMENT_KEYS = "manage_payment_keys", "see or change the payment keys and settings"
     MANAGE_SIGNING_KEYS = "manage_signing_keys", "see or change the ticket signing keys"
     READ_AUDIT_LOG = "read_audit_log", "read the chain's activity log"
+    MANAGE_BILLING = "manage_billing", "see or pay the platform's invoices"
     SIGN_IN_WITH_OAUTH = "sign_in_with_oauth", "sign in with Google or Facebook"
     USE_TWO_FACTOR = "use_two_factor", "use two-factor sign-in"
     OPEN_DASHBOARD = "open_dashboard", "open the chain's dashboard"
@@ -135,6 +136,8 @@ CAPABILITIES: Final[Mapping[Capability, frozenset[str]]] = MappingProxyType({
     Capability.MANAGE_SIGNING_KEYS:     frozenset({                                                   OWNER}),
     # The activity log (the audit log): who signed in, refunded, changed prices, keys, staff.
     Capability.READ_AUDIT_LOG:          frozenset({                                                   OWNER}),
+    # What the chain owes the platform: its plan, invoices, card, "pay now".
+    Capability.MANAGE_BILLING:          frozenset({                                                   OWNER}),
     # Customers may sign in with Google or Facebook; staff sign in with their password.
     Capability.SIGN_IN_WITH_OAUTH:      frozenset({           CUSTOMER}),
     # Staff accounts: an authenticator app (the chain's rule may require it).
