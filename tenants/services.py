@@ -314,7 +314,7 @@ def _validated_owner(email: str, password: str) -> str:
     return email
 
 
-def _audit(
+def platform_audit(
     tenant: Tenant,
     action: PlatformAuditLog.Action,
     *,
@@ -322,6 +322,9 @@ def _audit(
     old: dict | None = None,
     new: dict | None = None,
 ) -> None:
+    """One row of the platform's audit log. `actor` is the staff member or owner who did
+    it, or None when the platform's own schedule did (a monthly close, a retried charge).
+    Called inside the transaction of the change it records."""
     PlatformAuditLog.objects.create(
         tenant=tenant,
         action=action,
@@ -387,7 +390,7 @@ def tenant_onboard(
                 )
                 for step in settings.TENANT_ONBOARDING_STEPS:
                     import_string(step)()
-            _audit(
+            platform_audit(
                 tenant,
                 PlatformAuditLog.Action.TENANT_ONBOARDED,
                 actor=actor,
@@ -433,7 +436,7 @@ def tenant_set_status(
         if status == Tenant.Status.SUSPENDED
         else PlatformAuditLog.Action.TENANT_RESUMED
     )
-    _audit(
+    platform_audit(
         tenant,
         action,
         actor=actor,
@@ -536,7 +539,9 @@ def tenant_update(
     for key, value in changed.items():
         setattr(tenant, key, value)
     tenant.save(update_fields=[*changed, "updated_at"])
-    _audit(tenant, PlatformAuditLog.Action.TENANT_UPDATED, actor=actor, old=old, new=changed)
+    platform_audit(
+        tenant, PlatformAuditLog.Action.TENANT_UPDATED, actor=actor, old=old, new=changed
+    )
     # Requests resolve their host to a Tenant kept in memory for a few seconds.
     transaction.on_commit(host_cache.clear)
     return tenant
@@ -555,7 +560,7 @@ def tenant_logo_set(tenant: Tenant, *, image: bytes, filename: str, actor: Any =
     old = tenant.logo.name or ""
     tenant.logo.save(filename, ContentFile(image), save=False)
     tenant.save(update_fields=["logo", "updated_at"])
-    _audit(
+    platform_audit(
         tenant,
         PlatformAuditLog.Action.TENANT_UPDATED,
         actor=actor,
@@ -577,7 +582,7 @@ def tenant_logo_clear(tenant: Tenant, *, actor: Any = None) -> Tenant:
         return tenant
     tenant.logo = None
     tenant.save(update_fields=["logo", "updated_at"])
-    _audit(
+    platform_audit(
         tenant,
         PlatformAuditLog.Action.TENANT_UPDATED,
         actor=actor,
@@ -598,7 +603,9 @@ def domain_add(tenant: Tenant, *, domain: str, actor: Any = None) -> Domain:
     try:
         with transaction.atomic():
             created = Domain.objects.create(domain=host, tenant=tenant, is_primary=False)
-            _audit(tenant, PlatformAuditLog.Action.DOMAIN_ADDED, actor=actor, new={"domain": host})
+            platform_audit(
+                tenant, PlatformAuditLog.Action.DOMAIN_ADDED, actor=actor, new={"domain": host}
+            )
             transaction.on_commit(host_cache.clear)
     except IntegrityError as error:
         raise Conflict(TenantErrorCode.DOMAIN_TAKEN, f"{host} already serves a chain.") from error

@@ -3,7 +3,7 @@
 How it works. Every module under `venue_apps/` and `tenants/` (tests and migrations
 aside) is parsed, not imported. A function *writes the audit log* when its body calls
 a writer passing its own `actor` on (`actor=actor`, or `actor` as an argument). The
-writers start as `audit_log` (the chain's log) and the platform's `_audit`
+writers start as `audit_log` (the chain's log) and the platform's `platform_audit`
 (`tenants.services`, PlatformAuditLog in `public`), and grow to a fixed point: a
 function that passes `actor` to a writer is a writer too, so `payments_audit` counts,
 and so does a service that hands `actor` to a helper that records the change. Calls
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WALKED = ("venue_apps", "tenants")
 # Where the walk starts: the functions that write an audit row themselves.
-WRITERS = frozenset({"audit_log", "_audit"})
+WRITERS = frozenset({"audit_log", "platform_audit"})
 
 # Services that take (or pass on) `actor` and do not write the audit log yet, each with
 # the action it should write. Empty: every one writes it now (`path:name` when not).

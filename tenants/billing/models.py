@@ -89,6 +89,9 @@ class InvoiceSequence(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Invoice(models.Model):
     """One chain's bill for one month. Its number, month, currency, lines and total are
@@ -295,4 +298,3 @@ class PlatformSettings(models.Model):
 
     def __str__(self) -> str:
         return "Platform settings"
-

@@ -66,7 +66,7 @@ def test_dashed_slug_gets_an_underscored_schema():
 @pytest.mark.django_db
 def test_failure_after_the_schema_was_cloned_leaves_nothing_behind():
     with (
-        mock.patch("tenants.services._audit", side_effect=RuntimeError("disk full")),
+        mock.patch("tenants.services.platform_audit", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         tenant_onboard(**ONBOARD)
