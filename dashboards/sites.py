@@ -17,11 +17,13 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import activity, box_office, reports, scanner, two_factor
+from dashboards import activity, billing, box_office, reports, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from dashboards.branding import dashboard_brand
 from dashboards.home import home_context
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
+from tenants.billing.admin_invoices import InvoiceAdmin
+from tenants.billing.models import Invoice
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
@@ -186,8 +188,10 @@ class TenantDashboard(StaffSite):
         """Django's apps, the reports first (for those who may read them): in the nav
         sidebar and on the home page."""
         apps = super().get_app_list(request, app_label)
-        if app_label is not None or not has_capability(request.user, Capability.READ_REPORTS):
+        if app_label is not None:
             return apps
+        if not has_capability(request.user, Capability.READ_REPORTS):
+            return [*apps, *self._billing_section(request)]
         pages = [
             {
                 "name": report.title,
@@ -208,7 +212,32 @@ class TenantDashboard(StaffSite):
             "has_module_perms": True,
             "models": pages,
         }
-        return [section, *apps]
+        apps = [section, *apps]
+        return [*apps, *self._billing_section(request)]
+
+    def _billing_section(self, request) -> list[dict]:
+        # The platform's invoices, for the chain's owners (issue 16, "dunning").
+        if not has_capability(request.user, Capability.MANAGE_BILLING):
+            return []
+        url = reverse(f"{self.name}:billing")
+        return [
+            {
+                "name": "Billing",
+                "app_label": "accounts",
+                "app_url": url,
+                "has_module_perms": True,
+                "models": [
+                    {
+                        "name": "Plan, card and invoices",
+                        "object_name": "billing",
+                        "perms": {"view": True},
+                        "admin_url": url,
+                        "add_url": None,
+                        "view_only": True,
+                    }
+                ],
+            }
+        ]
 
     def get_urls(self):
         return [
@@ -234,11 +263,38 @@ class TenantDashboard(StaffSite):
                 self.admin_view(lambda r: box_office.box_office_page(r, site=self)),
                 name="box-office",
             ),
+            # The owner's billing page (issue 16, "dunning").
+            path(
+                "billing/",
+                self.admin_view(lambda r: billing.billing_page(r, site=self)),
+                name="billing",
+            ),
+            path(
+                "billing/card/",
+                self.admin_view(lambda r: billing.card_add(r, site=self)),
+                name="billing-card",
+            ),
+            path(
+                "billing/card/return/",
+                self.admin_view(lambda r: billing.card_return(r, site=self)),
+                name="billing-card-return",
+            ),
+            path(
+                "billing/invoices/<str:number>/pay/",
+                self.admin_view(lambda r, number: billing.pay_now(r, number, site=self)),
+                name="billing-pay",
+            ),
+            path(
+                "billing/invoices/<str:number>/pdf/",
+                self.admin_view(lambda r, number: billing.invoice_pdf(r, number, site=self)),
+                name="billing-invoice-pdf",
+            ),
             *super().get_urls(),
         ]
 
     def each_context(self, request):
         context = super().each_context(request)
+        context["billing_banner"] = billing.billing_banner(request)
         tenant = getattr(request, "tenant", None)
         name = tenant.brand_name if tenant else connection.schema_name
         context.update(site_header=f"{name} dashboard", site_title=name)
@@ -252,6 +308,8 @@ platform_console.register(Tenant, TenantAdmin)
 platform_console.register(Domain, DomainAdmin)
 platform_console.register(PlatformAuditLog, PlatformAuditLogAdmin)
 platform_console.register(User, UserAdmin)
+# Invoices with their charges, settled by hand or charged now (issue 16, "dunning").
+platform_console.register(Invoice, InvoiceAdmin)
 
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)

@@ -4,6 +4,9 @@ Every transaction that locks rows of more than one kind takes them through
 `lock_objects`, so two transactions never wait for each other's rows the other way
 round (the deadlock that a lock order exists to prevent). The order is `LOCK_ORDER`:
 
+0. a platform invoice (`billing.Invoice`, public schema): charged, paid or voided
+   under its lock, before its chain's row (suspended or resumed in the same
+   transaction);
 1. the till shift (`tills.Shift`): for share by a counter sale or refund, which
    posts to it, for update by closing it, which waits for those in flight so that
    the count it keeps is final;
@@ -44,6 +47,7 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
 LOCK_ORDER: tuple[str, ...] = (
+    "billing.Invoice",
     "tills.Shift",
     "venues.Auditorium",
     "payments.Payment",

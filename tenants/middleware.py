@@ -4,7 +4,11 @@ Unknown hosts get 404 and suspended tenants 403, both answered from the public s
 a suspended tenant's own schema is never touched. API clients (`/api/`, `/ws/`, and any
 request that does not ask for HTML by name) get JSON with a reason; a browser opening a
 page gets an HTML page: for a suspended chain, in its name and colours (from its
-public-schema row), saying it is temporarily unavailable and bookings are safe.
+public-schema row), saying it is temporarily unavailable and bookings are safe. A chain
+suspended for an unpaid platform invoice (reason `unpaid`) keeps only what its owner
+needs to pay: the dashboard's sign-in and billing page, `/api/v1/billing/` and the
+token endpoints (`tenants.billing.access`); its other dashboard pages send a browser
+to the billing page.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import sentry_sdk
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
+from tenants.billing.access import BILLING_PAGE, served_while_unpaid, suspended_for_unpaid
 from tenants.error_codes import TenantErrorCode
 from tenants.models import Tenant
 from tenants.schemas import serving_schema_set
@@ -30,14 +35,17 @@ HEALTH_PATHS = frozenset(
 )
 
 
-def refusal_for(tenant: Tenant | None, host: str) -> tuple[int, dict] | None:
-    """The status and body with which a host is refused, or None when it may be served."""
+def refusal_for(tenant: Tenant | None, host: str, path: str = "") -> tuple[int, dict] | None:
+    """The status and body with which a host is refused, or None when it may be served.
+
+    A chain suspended for an unpaid platform invoice is still served the few paths its
+    owner needs to sign in and pay (`tenants.billing.access`)."""
     if tenant is None:
         return 404, {
             "detail": f"No chain is served at {host!r}.",
             "code": TenantErrorCode.TENANT_NOT_FOUND,
         }
-    if tenant.is_suspended:
+    if tenant.is_suspended and not (suspended_for_unpaid(tenant) and served_while_unpaid(path)):
         return 403, {
             "detail": f"{tenant.brand_name} is suspended on this platform.",
             "code": TenantErrorCode.TENANT_SUSPENDED,
@@ -87,6 +95,17 @@ def refusal_page(tenant: Tenant | None, status: int) -> HttpResponse:
     return response
 
 
+def unpaid_owner_redirect(tenant: Tenant, request: HttpRequest) -> bool:
+    """A browser opening another dashboard page of a chain suspended as unpaid goes to
+    the billing page (after signing in, Django's admin lands on its index)."""
+    return (
+        suspended_for_unpaid(tenant)
+        and request.method in ("GET", "HEAD")
+        and request.path.startswith("/dashboard/")
+        and wants_html_page(request)
+    )
+
+
 def hostname_of(raw_host: str) -> str:
     return remove_www(raw_host.split(":")[0].lower().rstrip("."))
 
@@ -116,10 +135,12 @@ class TenantResolutionMiddleware(TenantMainMiddleware):
         # chain's 403 is about that chain, though its schema is never entered).
         if tenant is not None:
             serving_schema_set(tenant.schema_name)
-        refusal = refusal_for(tenant, host)
+        refusal = refusal_for(tenant, host, request.path)
         if refusal is not None:
             connection.set_schema_to_public()
             status, body = refusal
+            if tenant is not None and unpaid_owner_redirect(tenant, request):
+                return HttpResponseRedirect(BILLING_PAGE)
             if wants_html_page(request):
                 return refusal_page(tenant, status)
             return JsonResponse(body, status=status)

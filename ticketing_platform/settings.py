@@ -799,6 +799,24 @@ TENANT_ONBOARDING_STEPS = [
     "venue_apps.tickets.services.onboarding_signing_key",
 ]
 
+# --- platform billing: charging and dunning (issue 16, "dunning") ----------------------
+
+# The platform's own payment account, which charges chains for their invoices:
+# "sandbox" (the demo; test card numbers, no network) or "stripe" with the platform's key.
+PLATFORM_PAYMENTS = env.str("PLATFORM_PAYMENTS", default="sandbox").lower()
+if PLATFORM_PAYMENTS not in ("sandbox", "stripe"):
+    raise environ.ImproperlyConfigured("PLATFORM_PAYMENTS must be 'sandbox' or 'stripe'.")
+PLATFORM_STRIPE_SECRET_KEY = env.str("PLATFORM_STRIPE_SECRET_KEY", default="")
+# The active owners of the current chain schema (dunning emails them).
+BILLING_OWNER_EMAILS = "venue_apps.accounts.selectors.owner_emails"
+# Charge what is due, retry failed charges on days 1, 3 and 7, suspend after the grace.
+CELERY_BEAT_SCHEDULE["billing-dunning"] = {
+    "task": "tenants.billing.dunning_tasks.dunning_run_task",
+    "schedule": 900.0,
+}
+# Task modules not named tasks.py, which autodiscovery would not import in workers.
+CELERY_IMPORTS = ["tenants.billing.dunning_tasks", "tenants.billing.mail"]
+
 # Schema names that can never be a tenant's: they would shadow the platform's own
 # schemas or a host name the platform needs.
 RESERVED_TENANT_SLUGS = frozenset(

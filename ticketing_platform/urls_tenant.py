@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/v1/", include("api.tickets.urls")),
     path("api/v1/", include("api.reports.urls")),
     path("api/v1/", include("api.tills.urls")),
+    # The owner pays the platform's invoices (issue 16, "dunning").
+    path("api/v1/", include("api.billing.payment_urls")),
     path("pay/", include("api.payments.page_urls")),
     path("account/", include("api.accounts.page_urls")),
     # The signed link to an order's tickets that the box office texts (`/t/<token>/`).

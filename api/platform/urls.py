@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.platform import views
+from api.platform import invoice_actions, views
 
 urlpatterns = [
     path("auth/token/", views.PlatformTokenView.as_view(), name="platform-token"),
@@ -34,5 +34,16 @@ urlpatterns = [
         "tenants/<slug:slug>/domains/",
         views.TenantDomainCreateView.as_view(),
         name="platform-tenant-domains",
+    ),
+    # Invoices settled by hand (issue 16, "dunning").
+    path(
+        "invoices/<str:number>/mark-paid/",
+        invoice_actions.InvoiceMarkPaidView.as_view(),
+        name="platform-invoice-mark-paid",
+    ),
+    path(
+        "invoices/<str:number>/void/",
+        invoice_actions.InvoiceVoidView.as_view(),
+        name="platform-invoice-void",
     ),
 ]

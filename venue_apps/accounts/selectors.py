@@ -58,6 +58,16 @@ def staff_accounts() -> QuerySet[User]:
     )
 
 
+def owner_emails() -> list[str]:
+    """The addresses of the current chain's active owners, for the platform's billing
+    emails (`settings.BILLING_OWNER_EMAILS`; called in the chain's schema)."""
+    return list(
+        User.objects.filter(role=Role.OWNER, is_active=True)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
 def another_active_owner_exists(user: User) -> bool:
     """Whether the chain keeps an owner if this account stops being one."""
     return User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=user.pk).exists()
