@@ -156,6 +156,8 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("refund-pay-out", "POST"): (SELLERS, 404),
     ("checkin", "POST"): (DOOR, 400),
     ("checkin-keys", "GET"): (DOOR, 200),
+    # The platform's invoices (issue 16, "dunning"): the owner pays.
+    ("billing-invoice-pay", "POST"): ({OWNER}, 404),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }
@@ -175,6 +177,9 @@ PLATFORM: dict[tuple[str, str], Row] = {
     ("platform-tenant", "PATCH"): ({PLATFORM_STAFF}, 400),
     ("platform-usage", "GET"): ({PLATFORM_STAFF}, 200),
     ("platform-tenant-domains", "POST"): ({PLATFORM_STAFF}, 400),
+    # Invoices settled by hand (issue 16, "dunning").
+    ("platform-invoice-mark-paid", "POST"): ({PLATFORM_STAFF}, 404),
+    ("platform-invoice-void", "POST"): ({PLATFORM_STAFF}, 404),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }
@@ -207,6 +212,7 @@ PLACEHOLDERS = {
     "kind": "titles",
     "slug": "alpha",
     "provider": "stripe",
+    "number": "1999-999999",  # an invoice number (issue 16)
 }
 PLACEHOLDERS_BY_ROUTE = {
     "oauth-client": {"provider": "google"},

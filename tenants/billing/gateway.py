@@ -241,16 +241,15 @@ class StripeGateway:
                     },
                     options={"idempotency_key": f"platform-customer-{tenant_slug}"},
                 ).id
-            session = client.v1.checkout.sessions.create(
-                params={
-                    "mode": "setup",
-                    "customer": customer,
-                    "payment_method_types": ["card"],
-                    "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
-                    "cancel_url": cancel_url,
-                    "metadata": {"tenant": tenant_slug},
-                }
-            )
+            params: Any = {
+                "mode": "setup",
+                "customer": customer,
+                "payment_method_types": ["card"],
+                "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+                "cancel_url": cancel_url,
+                "metadata": {"tenant": tenant_slug},
+            }
+            session = client.v1.checkout.sessions.create(params=params)
         except stripe.StripeError as error:
             logger.warning("platform card setup: Stripe refused (%s)", type(error).__name__)
             raise DomainError(
@@ -291,7 +290,7 @@ class StripeGateway:
 
 
 def _intent_id_of(error: stripe.StripeError) -> str:
-    body = error.json_body or {}
+    body: Any = error.json_body or {}
     intent = (body.get("error") or {}).get("payment_intent") or {}
     return intent.get("id", "") if isinstance(intent, dict) else ""
 
