@@ -45,7 +45,9 @@ def refusal_for(tenant: Tenant | None, host: str, path: str = "") -> tuple[int, 
             "detail": f"No chain is served at {host!r}.",
             "code": TenantErrorCode.TENANT_NOT_FOUND,
         }
-    if tenant.is_suspended and not (suspended_for_unpaid(tenant) and served_while_unpaid(path)):
+    if tenant.is_suspended and not (
+        suspended_for_unpaid(tenant) and served_while_unpaid(path, tenant)
+    ):
         return 403, {
             "detail": f"{tenant.brand_name} is suspended on this platform.",
             "code": TenantErrorCode.TENANT_SUSPENDED,

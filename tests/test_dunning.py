@@ -424,7 +424,8 @@ def test_a_chain_suspended_as_unpaid_serves_its_owner_only_sign_in_and_billing(
     api, alpha, emails_sent
 ):
     subscription_make(alpha, customer="sbx_cus_1", payment_method="sbx_pm_4242_abc")
-    invoice_issue(alpha, issued_at=ISSUED)
+    invoice = invoice_issue(alpha, issued_at=ISSUED)
+    Invoice.objects.filter(pk=invoice.pk).update(status="failed", first_failed_at=FIRST_RUN)
     emails_sent(tenant_set_status, alpha, status="suspended", reason="unpaid")
 
     token = api(alpha).post(
@@ -436,6 +437,8 @@ def test_a_chain_suspended_as_unpaid_serves_its_owner_only_sign_in_and_billing(
     orders = browser.get("/dashboard/orders/order/", **BROWSER)
     orders_api = api(alpha).get("/api/v1/orders/")
     storefront = api(alpha).get("/titles/3", **BROWSER)
+    media = api(alpha).get("/media/tenants/alpha/posters/none.jpg")
+    static = api(alpha).get("/static/admin/css/base.css")
 
     assert token.status_code == 200
     assert (home.status_code, home["Location"]) == (302, "/dashboard/billing/")
@@ -444,6 +447,8 @@ def test_a_chain_suspended_as_unpaid_serves_its_owner_only_sign_in_and_billing(
     assert orders.status_code == 302
     assert orders_api.status_code == 403
     assert storefront.status_code == 403
+    assert media.status_code == 403
+    assert static.status_code != 403  # the dashboard's own CSS, no chain's data
 
 
 def test_a_chain_suspended_by_staff_serves_not_even_its_billing(api, frozen):

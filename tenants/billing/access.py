@@ -23,14 +23,19 @@ OPEN_PATHS = frozenset(
         "/api/v1/auth/logout/",
     }
 )
-OPEN_PREFIXES = ("/dashboard/billing/", "/api/v1/billing/")
+# The project's own static files (the dashboard's CSS and scripts) are no chain's data.
+OPEN_PREFIXES = ("/dashboard/billing/", "/api/v1/billing/", "/static/")
 # Any other page of the dashboard sends the owner to the billing page.
 BILLING_PAGE = "/dashboard/billing/"
 
 
-def served_while_unpaid(path: str) -> bool:
-    """Whether `path` is served to a chain suspended for an unpaid invoice."""
-    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+def served_while_unpaid(path: str, tenant=None) -> bool:
+    """Whether `path` is served to a chain suspended for an unpaid invoice: the paths
+    above, and the chain's logo (the dashboard's header shows it)."""
+    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+        return True
+    logo = getattr(tenant, "logo", None)
+    return logo is not None and bool(logo) and path == logo.url
 
 
 def suspended_for_unpaid(tenant) -> bool:

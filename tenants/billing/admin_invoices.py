@@ -43,8 +43,16 @@ class ReadOnlyInline(admin.TabularInline):
 
 class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
-    fields = ["position", "description", "quantity", "unit_amount", "amount"]
+    fields = ["position", "description", "quantity", "unit_amount_text", "amount_text"]
     readonly_fields = fields
+
+    @admin.display(description="unit amount")
+    def unit_amount_text(self, line: InvoiceLine) -> str:
+        return money(line.unit_amount, line.invoice.currency)
+
+    @admin.display(description="amount")
+    def amount_text(self, line: InvoiceLine) -> str:
+        return money(line.amount, line.invoice.currency)
 
 
 class ChargeAttemptInline(ReadOnlyInline):
