@@ -163,16 +163,26 @@ def _settled(invoice: Invoice, *, reference: str, actor: Any, how: str) -> Invoi
     return invoice
 
 
-def invoice_charge(invoice: Invoice, *, requested_by: Any = None) -> ChargeAttempt:
+def invoice_charge(
+    invoice: Invoice, *, requested_by: Any = None, due_by: datetime | None = None
+) -> ChargeAttempt:
     """Charge an open or failed invoice to the chain's saved card now, and record the
     attempt. `requested_by` is the owner or staff member who asked (None: the dunning
-    schedule). Returns the attempt, succeeded or failed: a decline is recorded, never
-    raised. Conflict when the invoice is not unpaid or another charge of it is under
-    way."""
+    schedule, which passes `due_by`: the charge is skipped when, under the lock, the
+    next attempt is no longer due by then). Returns the attempt, succeeded or failed: a
+    decline is recorded, never raised. Conflict when the invoice is not unpaid, not due,
+    or another charge of it is under way."""
     try:
         with transaction.atomic():
             invoice = _invoice_locked(invoice, nowait=True)
             _unpaid_or_conflict(invoice)
+            if due_by is not None and (
+                invoice.next_attempt_at is None or invoice.next_attempt_at > due_by
+            ):
+                raise Conflict(
+                    DunningErrorCode.CHARGE_IN_PROGRESS,
+                    f"Invoice {invoice.number} was charged meanwhile; it is not due now.",
+                )
             return _charge_locked(invoice, requested_by=requested_by)
     except OperationalError as error:
         if _lock_unavailable(error):
@@ -457,7 +467,7 @@ def dunning_run(now: datetime | None = None) -> DunningReport:
     charged, paid, failed, suspended = [], [], [], []
     for invoice in due:
         try:
-            attempt = invoice_charge(invoice)
+            attempt = invoice_charge(invoice, due_by=now)
         except Conflict:
             continue
         charged.append(invoice.number)
