@@ -185,13 +185,14 @@ class TenantDashboard(StaffSite):
         return super().index(request, extra_context)
 
     def get_app_list(self, request, app_label=None):
-        """Django's apps, the reports first (for those who may read them): in the nav
-        sidebar and on the home page."""
+        """Django's apps, the reports first (for those who may read them), then billing
+        (for owners): in the nav sidebar and on the home page."""
         apps = super().get_app_list(request, app_label)
         if app_label is not None:
             return apps
+        billing_section = self._billing_section(request)
         if not has_capability(request.user, Capability.READ_REPORTS):
-            return [*apps, *self._billing_section(request)]
+            return [*billing_section, *apps]
         pages = [
             {
                 "name": report.title,
@@ -212,8 +213,7 @@ class TenantDashboard(StaffSite):
             "has_module_perms": True,
             "models": pages,
         }
-        apps = [section, *apps]
-        return [*apps, *self._billing_section(request)]
+        return [section, *billing_section, *apps]
 
     def _billing_section(self, request) -> list[dict]:
         # The platform's invoices, for the chain's owners (issue 16, "dunning").
