@@ -476,3 +476,24 @@ def test_charging_twice_the_same_invoice_in_one_process_is_a_conflict(alpha, pla
     assert first.outcome == "succeeded"
     assert refused.value.code == "invoice_not_unpaid"
     assert len(_charges(platform_stripe)) == 1
+
+
+def test_a_charge_the_bank_wants_confirmed_is_a_failed_attempt(alpha, platform_stripe, emails_sent):
+    subscription_make(alpha)
+    invoice = invoice_issue(alpha, issued_at=ISSUED)
+    platform_stripe.add(
+        responses.POST,
+        f"{STRIPE_API}/v1/payment_intents",
+        json={"id": "pi_3ds", "object": "payment_intent", "status": "requires_action"},
+    )
+    with time_machine.travel(FIRST_RUN, tick=False):
+        emails_sent(dunning_run)
+
+    invoice.refresh_from_db()
+    attempt = invoice.charges.get()
+    assert invoice.status == "failed"
+    assert (attempt.failure_code, attempt.gateway_reference) == (
+        "authentication_required",
+        "pi_3ds",
+    )
+    assert "confirm this payment" in mail.outbox[0].body
