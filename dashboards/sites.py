@@ -17,11 +17,13 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import activity, box_office, reports, scanner, two_factor
+from dashboards import activity, box_office, console, reports, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from dashboards.branding import dashboard_brand
 from dashboards.home import home_context
-from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
+from tenants.admin import DomainAdmin, PlatformAuditLogAdmin
+from tenants.billing.admin import PlanAdmin, PlatformSettingsAdmin, SubscriptionAdmin
+from tenants.billing.models import Plan, PlatformSettings, Subscription
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
@@ -146,7 +148,12 @@ class StaffSite(AdminSite):
 class PlatformConsole(StaffSite):
     site_header = "Platform console"
     site_title = "Platform console"
-    index_title = "Chains and platform staff"
+    index_title = "Platform console"
+    index_template = "dashboards/console/index.html"
+
+    def index(self, request, extra_context=None):
+        # The platform's figures (dashboards/console.py), above Django's app list.
+        return super().index(request, {**console.home_context(request), **(extra_context or {})})
 
     def has_permission(self, request) -> bool:
         user = request.user
@@ -248,10 +255,14 @@ class TenantDashboard(StaffSite):
 
 
 platform_console = PlatformConsole(name="console")
-platform_console.register(Tenant, TenantAdmin)
+platform_console.register(Tenant, console.ConsoleTenantAdmin)
 platform_console.register(Domain, DomainAdmin)
 platform_console.register(PlatformAuditLog, PlatformAuditLogAdmin)
 platform_console.register(User, UserAdmin)
+# Issue 16, console part: plans, subscriptions and the platform's settings.
+platform_console.register(Plan, PlanAdmin)
+platform_console.register(Subscription, SubscriptionAdmin)
+platform_console.register(PlatformSettings, PlatformSettingsAdmin)
 
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)
