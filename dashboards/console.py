@@ -77,7 +77,8 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
     platform = figures.platform_settings()
     usage = figures.month_usage_by_currency(today)
     unpaid = figures.unpaid_invoices(today)
-    revenue = figures.revenue_by_month(today)
+    # Months are invoiced once closed: the chart ends with last month.
+    revenue = figures.revenue_by_month(figures.month_first(today) - datetime.timedelta(days=1))
     return {
         "charts_assets": charts_assets(request),
         "brand_colour": CONSOLE_COLOUR,
@@ -85,7 +86,14 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
         "month": figures.month_first(today),
         "chains": figures.chain_counts(),
         "signups": figures.signups_waiting(),
-        "usage": [{**row, "gross_text": money(row["gross"], row["currency"])} for row in usage],
+        "usage": [
+            {
+                **row,
+                "tickets_text": f"{row['tickets']:,}",
+                "gross_text": money(row["gross"], row["currency"]),
+            }
+            for row in usage
+        ],
         "unpaid": {
             **unpaid,
             "totals": [

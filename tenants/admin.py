@@ -81,14 +81,12 @@ class TenantAdmin(admin.ModelAdmin):
     form = TenantForm
     list_display = [
         "name",
-        "slug",
         "plan",
         "primary_domain",
         "status_shown",
         "month_tickets_shown",
         "month_gross_shown",
         "last_invoice",
-        "created_at",
     ]
     list_filter = ["status", "subscription__plan", "currency"]
     search_fields = ["name", "slug", "domains__domain"]
@@ -142,12 +140,12 @@ class TenantAdmin(admin.ModelAdmin):
             '<span data-status="{}">{}</span>', tenant.status, tenant.get_status_display()
         )
 
-    @admin.display(description="Tickets this month", ordering="month_tickets")
+    @admin.display(description="Tickets (month)", ordering="month_tickets")
     def month_tickets_shown(self, tenant: Tenant) -> str:
         tickets = getattr(tenant, "month_tickets", None)
         return "-" if tickets is None else f"{tickets:,}"
 
-    @admin.display(description="Gross this month", ordering="month_gross")
+    @admin.display(description="Gross (month)", ordering="month_gross")
     def month_gross_shown(self, tenant: Tenant) -> str:
         gross = getattr(tenant, "month_gross", None)
         if gross is None:
