@@ -138,6 +138,8 @@ class ChainOnboardForm(forms.Form):
     """What `tenants.services.tenant_onboard` takes; the service checks every value and
     its refusals are shown on their field in its own words."""
 
+    required_css_class = "required"
+
     name = forms.CharField(max_length=120)
     slug = forms.CharField(
         max_length=40,

@@ -150,6 +150,8 @@ class PlatformConsole(StaffSite):
     site_title = "Platform console"
     index_title = "Platform console"
     index_template = "dashboards/console/index.html"
+    # A handful of models, all on the home page; the chain list needs the width.
+    enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         # The platform's figures (dashboards/console.py), above Django's app list.

@@ -158,9 +158,9 @@ class TenantAdmin(admin.ModelAdmin):
         if status is None:
             return "-"
         return format_html(
-            '{} <span data-invoice-status="{}">{}</span>',
-            tenant.last_invoice_number,
+            '<span data-invoice-status="{}" title="{}">{}</span>',
             status,
+            tenant.last_invoice_number,
             Invoice.Status(status).label,
         )
 
