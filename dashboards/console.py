@@ -94,6 +94,8 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
             }
             for row in usage
         ],
+        # Tickets are a count: they add up across currencies (money never does).
+        "tickets_month": f"{sum(row['tickets'] for row in usage):,}",
         "unpaid": {
             **unpaid,
             "totals": [
