@@ -17,13 +17,14 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
-from dashboards import activity, billing, box_office, reports, scanner, two_factor
+from dashboards import activity, billing, box_office, console, reports, scanner, two_factor
 from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_given
 from dashboards.branding import dashboard_brand
 from dashboards.home import home_context
-from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
+from tenants.admin import DomainAdmin, PlatformAuditLogAdmin
+from tenants.billing.admin import PlanAdmin, PlatformSettingsAdmin, SubscriptionAdmin
 from tenants.billing.admin_invoices import InvoiceAdmin
-from tenants.billing.models import Invoice
+from tenants.billing.models import Invoice, Plan, PlatformSettings, Subscription
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
@@ -148,7 +149,14 @@ class StaffSite(AdminSite):
 class PlatformConsole(StaffSite):
     site_header = "Platform console"
     site_title = "Platform console"
-    index_title = "Chains and platform staff"
+    index_title = "Platform console"
+    index_template = "dashboards/console/index.html"
+    # A handful of models, all on the home page; the chain list needs the width.
+    enable_nav_sidebar = False
+
+    def index(self, request, extra_context=None):
+        # The platform's figures (dashboards/console.py), above Django's app list.
+        return super().index(request, {**console.home_context(request), **(extra_context or {})})
 
     def has_permission(self, request) -> bool:
         user = request.user
@@ -304,12 +312,16 @@ class TenantDashboard(StaffSite):
 
 
 platform_console = PlatformConsole(name="console")
-platform_console.register(Tenant, TenantAdmin)
+platform_console.register(Tenant, console.ConsoleTenantAdmin)
 platform_console.register(Domain, DomainAdmin)
 platform_console.register(PlatformAuditLog, PlatformAuditLogAdmin)
 platform_console.register(User, UserAdmin)
 # Invoices with their charges, settled by hand or charged now (issue 16, "dunning").
 platform_console.register(Invoice, InvoiceAdmin)
+# Issue 16, console part: plans, subscriptions and the platform's settings.
+platform_console.register(Plan, PlanAdmin)
+platform_console.register(Subscription, SubscriptionAdmin)
+platform_console.register(PlatformSettings, PlatformSettingsAdmin)
 
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)
