@@ -22,6 +22,8 @@ from dashboards.auth import TwoFactorLoginForm, enrolment_due, second_factor_giv
 from dashboards.branding import dashboard_brand
 from dashboards.home import home_context
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin, TenantAdmin
+from tenants.billing.admin_signups import SignUpAdmin
+from tenants.billing.models import SignUp
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
@@ -252,6 +254,8 @@ platform_console.register(Tenant, TenantAdmin)
 platform_console.register(Domain, DomainAdmin)
 platform_console.register(PlatformAuditLog, PlatformAuditLogAdmin)
 platform_console.register(User, UserAdmin)
+# --- issue 16, sign-up: chains that signed up themselves, waiting ones first.
+platform_console.register(SignUp, SignUpAdmin)
 
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)

@@ -175,6 +175,10 @@ PLATFORM: dict[tuple[str, str], Row] = {
     ("platform-tenant", "PATCH"): ({PLATFORM_STAFF}, 400),
     ("platform-usage", "GET"): ({PLATFORM_STAFF}, 200),
     ("platform-tenant-domains", "POST"): ({PLATFORM_STAFF}, 400),
+    # issue 16, sign-up: open to anyone (no sign-in); an empty form is refused.
+    ("platform-signup-availability", "GET"): (PUBLIC, 200),
+    ("platform-signup-options", "GET"): (PUBLIC, 200),
+    ("platform-signups", "POST"): (PUBLIC, 400),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }

@@ -481,6 +481,19 @@ if DEBUG:
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
 
+# --- issue 16, sign-up: chains signing up on the apex domain (api/platform/signups.py).
+# Sign-ups per address (an IPv6 client's /64) and per owner email; availability checks
+# (the page asks as the user types) far more loosely.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        "signup_address": env.str("THROTTLE_SIGNUP_ADDRESS", default="5/hour"),
+        "signup_email": env.str("THROTTLE_SIGNUP_EMAIL", default="3/hour"),
+        "signup_check_address": env.str("THROTTLE_SIGNUP_CHECK_ADDRESS", default="120/min"),
+    }
+)
+# The sign-up's email task lives outside a `tasks` module (autodiscovery finds only those).
+CELERY_IMPORTS = ["tenants.billing.signup_tasks"]
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),

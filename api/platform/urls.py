@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.platform import views
+from api.platform import signups, views
 
 urlpatterns = [
     path("auth/token/", views.PlatformTokenView.as_view(), name="platform-token"),
@@ -35,4 +35,12 @@ urlpatterns = [
         views.TenantDomainCreateView.as_view(),
         name="platform-tenant-domains",
     ),
+    # --- issue 16, sign-up: chains signing up themselves (no sign-in).
+    path(
+        "signup/availability/",
+        signups.SignupAvailabilityView.as_view(),
+        name="platform-signup-availability",
+    ),
+    path("signup/options/", signups.SignupOptionsView.as_view(), name="platform-signup-options"),
+    path("signups/", signups.SignupCreateView.as_view(), name="platform-signups"),
 ]
