@@ -189,5 +189,8 @@ function start(form: HTMLFormElement): void {
   });
 }
 
-const form = typeof document !== "undefined" ? document.getElementById("signup-form") : null;
-if (form instanceof HTMLFormElement) start(form);
+// Nothing to start where there is no page (the unit tests run in Node).
+if (typeof document !== "undefined") {
+  const form = document.getElementById("signup-form");
+  if (form instanceof HTMLFormElement) start(form);
+}
