@@ -30,7 +30,9 @@ def _plan_cards(options: dict[str, Any], currency: str) -> list[dict[str, Any]]:
     cards = []
     for plan in options["plans"]:
         price = next((p for p in plan["prices"] if p["currency"] == currency), None)
-        cards.append({**plan, "price": price})
+        # 100 basis points = 1% of the month's net sales.
+        share = f"{plan['basis_points'] / 100:g}%" if plan["basis_points"] else ""
+        cards.append({**plan, "price": price, "share": share})
     return cards
 
 

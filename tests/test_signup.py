@@ -215,6 +215,34 @@ def test_a_subdomain_a_pending_sign_up_asked_for_is_taken(
     assert SignUp.objects.filter(slug="comet").count() == 1
 
 
+def test_asking_again_for_the_same_subdomain_replaces_ones_own_sign_up(
+    api, plan, tasks_inline, django_capture_on_commit_callbacks
+):
+    sign_up(api, django_capture_on_commit_callbacks)
+    first_link = urlsplit(emailed_link()).path
+    mail.outbox.clear()
+
+    again = sign_up(api, django_capture_on_commit_callbacks, address="203.0.113.11")
+
+    assert again.status_code == 202
+    assert list(SignUp.objects.values_list("status", flat=True).order_by("created_at")) == [
+        "expired",
+        "pending",
+    ]
+    assert apex().get(first_link).status_code == 410  # only the newest link works
+    assert apex().get(urlsplit(emailed_link()).path).status_code == 200
+
+
+def test_no_sign_ups_while_the_platform_takes_none(api, plan, django_capture_on_commit_callbacks):
+    PlatformSettings.objects.update_or_create(pk=1, defaults={"signups_open": False})
+
+    answer = sign_up(api, django_capture_on_commit_callbacks)
+
+    assert (answer.status_code, answer.json()["code"]) == (403, "signups_closed")
+    assert SignUp.objects.count() == 0
+    assert "not taking sign-ups" in apex().get("/signup/").content.decode()
+
+
 @pytest.mark.parametrize(
     "slug, status, code", [("alpha", 409, "slug_taken"), ("www", 400, "slug_reserved")]
 )

@@ -30,7 +30,7 @@ test("a chain signs up on the apex and is told to check its email", async ({ pag
   await expect(starter).toContainText("free trial");
   await starter.click();
   await expect(form.locator('input[name="plan"][value="starter"]')).toBeChecked();
-  artifact("signup/signup.png", await page.screenshot({ fullPage: true }));
+  artifact("signup/signup.png", await page.screenshot());
 
   // No person sends the form within three seconds of seeing it (the bot guard).
   const wait = 3_500 - (Date.now() - shownAt);

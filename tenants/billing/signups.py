@@ -297,6 +297,23 @@ def verification_link(token: str) -> str:
     return f"{host}/signup/verify/{token}/"
 
 
+def _pending_slug_release(slug: str, owner_email: str) -> None:
+    """A pending sign-up whose link has run out no longer holds its slug; the same person
+    asking again for the same slug replaces their own earlier sign-up."""
+    try:
+        slug = slug_clean(slug)
+    except DomainError:
+        return  # refused with its reason by the checks that follow
+    pending = SignUp.objects.filter(slug=slug, status=SignUp.Status.PENDING)
+    pending.filter(created_at__lt=_link_deadline()).update(status=SignUp.Status.EXPIRED)
+    email = (owner_email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return
+    pending.filter(owner_email=email).update(status=SignUp.Status.EXPIRED)
+
+
 def signup_request(
     *,
     name: str,
@@ -326,16 +343,7 @@ def signup_request(
         )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        # A pending sign-up whose link has run out no longer holds its slug; the same
-        # person asking again for the same slug replaces their own earlier sign-up.
-        SignUp.objects.filter(
-            slug=(slug or "").strip().lower(), status=SignUp.Status.PENDING
-        ).filter(created_at__lt=_link_deadline()).update(status=SignUp.Status.EXPIRED)
-        SignUp.objects.filter(
-            slug=(slug or "").strip().lower(),
-            owner_email=(owner_email or "").strip().lower(),
-            status=SignUp.Status.PENDING,
-        ).update(status=SignUp.Status.EXPIRED)
+        _pending_slug_release(slug, owner_email)
         values = _values_clean(
             name=name,
             slug=slug,
@@ -359,10 +367,11 @@ def signup_request(
                     client_address=client_address,
                 )
         except IntegrityError as error:  # another sign-up took the slug meanwhile
+            taken = f"{values.slug}.{settings.PLATFORM_DOMAIN} is taken."
             raise Conflict(
                 TenantErrorCode.SLUG_TAKEN,
-                f"{values.slug}.{settings.PLATFORM_DOMAIN} is taken.",
-                extra={"errors": {"slug": {"code": TenantErrorCode.SLUG_TAKEN, "detail": "taken"}}},
+                taken,
+                extra={"errors": {"slug": {"code": TenantErrorCode.SLUG_TAKEN, "detail": taken}}},
             ) from error
         task_enqueue_on_commit("tenants.billing.signup_tasks.signup_email_send", signup.pk, token)
     return signup
@@ -464,7 +473,8 @@ def signup_verify(token: str) -> Verified:
     if expired:
         raise DomainError(
             SignUpErrorCode.LINK_EXPIRED,
-            f"This link was valid for {LINK_HOURS} hours and has run out: sign up again.",
+            f"This link has run out (a link works for {LINK_HOURS} hours, and only the "
+            "newest one you asked for): sign up again.",
             status_code=410,
         )
     return Verified(signup=signup, already=False)

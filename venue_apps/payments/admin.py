@@ -87,7 +87,7 @@ class PaymentSettingsAdmin(OwnerOnly, SingletonAdmin):
             try:
                 payment_settings.going_live_check()
             except DomainError as refusal:
-                messages.warning(request, f"Live mode is not open to you yet: {refusal.detail}")
+                messages.warning(request, refusal.detail)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change) -> None:
