@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tenants.billing.models import SignUp
 from tenants.billing.signups import live_approval
+from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.catalog.models import Title
 from venue_apps.payments.models import GatewayAccount, PaymentSettings, Provider
 from venue_apps.shows.models import Show
@@ -26,8 +27,9 @@ class Step:
     note: str = ""
 
 
-def checklist(tenant: Any, site_name: str) -> list[Step] | None:
-    """The steps, or None once all are done."""
+def checklist(tenant: Any, site_name: str, user: Any) -> list[Step] | None:
+    """The steps, or None once all are done. The payment steps link only for those who
+    may open the keys and settings (the owner)."""
     has_venue = Venue.objects.exists()
     live = PaymentSettings.current().mode == PaymentSettings.Mode.LIVE
     waiting = not live and live_approval(tenant) in (
@@ -37,6 +39,8 @@ def checklist(tenant: Any, site_name: str) -> list[Step] | None:
 
     def url(name: str) -> str:
         return reverse(f"{site_name}:{name}")
+
+    owner = has_capability(user, Capability.MANAGE_PAYMENT_KEYS)
 
     steps = [
         Step(
@@ -53,13 +57,13 @@ def checklist(tenant: Any, site_name: str) -> list[Step] | None:
             GatewayAccount.objects.filter(
                 is_active=True, provider__in=[Provider.STRIPE, Provider.RAZORPAY]
             ).exists(),
-            url("payments_gatewayaccount_add"),
+            url("payments_gatewayaccount_add") if owner else "",
         ),
         Step(
             "live",
             "Go live: take real payments",
             live,
-            url("payments_paymentsettings_changelist"),
+            url("payments_paymentsettings_changelist") if owner else "",
             "Waiting for platform approval" if waiting else "",
         ),
     ]

@@ -104,7 +104,7 @@ def home_context(request: HttpRequest, site: Any) -> dict[str, Any]:
         context.update(money_figures=False, today=today, shows_today=shows)
         return context
     # The new chain's first steps (owners and managers), until they are all done.
-    context["checklist"] = checklist(tenant, site.name)
+    context["checklist"] = checklist(tenant, site.name, request.user)
     test_money = figures_of_test_money()
     figures = home_figures(
         now=now, timezone=tenant.timezone, currency=tenant.currency, test_mode=test_money

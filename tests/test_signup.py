@@ -496,6 +496,11 @@ def test_the_checklist_ticks_each_step_from_the_chains_own_data(alpha, beta, mak
     }
     assert 'href="/dashboard/venues/venue/add/"' in first.content.decode()
 
+    manager = dashboard_sign_in(alpha, make_user(alpha, role=Role.MANAGER)).get("/dashboard/")
+    assert "/dashboard/payments/gatewayaccount/add/" in first.content.decode()
+    assert "/dashboard/payments/gatewayaccount/add/" not in manager.content.decode()
+    assert _steps(manager)["keys"] == "false"
+
     build_programme(beta.schema_name)  # another chain's programme ticks nothing here
     assert set(_steps(dashboard.get("/dashboard/")).values()) == {"false"}
 
