@@ -167,3 +167,26 @@ class RegisterAddressThrottle(AddressThrottle):
 
 class EmailAddressThrottle(AddressThrottle):
     scope = "email_address"
+
+
+# --- issue 16, sign-up: the apex's sign-up form and its availability checks.
+class SignupAddressThrottle(AddressThrottle):
+    scope = "signup_address"
+
+
+class SignupCheckAddressThrottle(AddressThrottle):
+    scope = "signup_check_address"
+
+
+class SignupEmailThrottle(FreshRates, SimpleRateThrottle):
+    """Sign-ups per owner email, whatever address they come from (no email: no limit
+    here; the form is refused for it anyway)."""
+
+    scope = "signup_email"
+
+    def get_cache_key(self, request, view):
+        data = getattr(request, "data", None)
+        email = data.get("email") if hasattr(data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}

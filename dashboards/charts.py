@@ -23,17 +23,22 @@ logger = logging.getLogger(__name__)
 ENTRY = "src/dashboard/charts.ts"
 
 
-def charts_assets(request: HttpRequest) -> SafeString:
-    """The charts' <script> and <link> tags, with the response's CSP nonce; nothing when
-    the frontend is not built (the pages' tables and figures stand without charts)."""
+def entry_assets(request: HttpRequest, entry: str) -> SafeString:
+    """The <script> and <link> tags of one entry of the Vite build, with the response's
+    CSP nonce; nothing when the frontend is not built (the page stands without it)."""
     try:
         tags = DjangoViteAssetLoader.instance().generate_vite_asset(
-            ENTRY, nonce=getattr(request, "csp_nonce", "")
+            entry, nonce=getattr(request, "csp_nonce", "")
         )
     except (DjangoViteAssetNotFoundError, DjangoViteManifestError, DjangoViteConfigNotFoundError):
-        logger.warning("the frontend build has no %s: pages without charts", ENTRY)
+        logger.warning("the frontend build has no %s: the page goes without it", entry)
         return mark_safe("")
     return mark_safe(tags)  # noqa: S308 (django-vite's own tags)
+
+
+def charts_assets(request: HttpRequest) -> SafeString:
+    """The charts' tags (`entry_assets`): the pages' tables and figures stand without."""
+    return entry_assets(request, ENTRY)
 
 
 def units(amount: int, currency: str) -> Decimal:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.charts import chart_data, charts_assets, units
+from dashboards.checklist import checklist
 from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.orders.selectors import money
 from venue_apps.payments.reports import occupancy_report, sales_report
@@ -102,6 +103,8 @@ def home_context(request: HttpRequest, site: Any) -> dict[str, Any]:
         shows = _shows(occupancy_report(day=today, timezone=tenant.timezone))
         context.update(money_figures=False, today=today, shows_today=shows)
         return context
+    # The new chain's first steps (owners and managers), until they are all done.
+    context["checklist"] = checklist(tenant, site.name, request.user)
     test_money = figures_of_test_money()
     figures = home_figures(
         now=now, timezone=tenant.timezone, currency=tenant.currency, test_mode=test_money

@@ -24,7 +24,8 @@ from dashboards.home import home_context
 from tenants.admin import DomainAdmin, PlatformAuditLogAdmin
 from tenants.billing.admin import PlanAdmin, PlatformSettingsAdmin, SubscriptionAdmin
 from tenants.billing.admin_invoices import InvoiceAdmin
-from tenants.billing.models import Invoice, Plan, PlatformSettings, Subscription
+from tenants.billing.admin_signups import SignUpAdmin
+from tenants.billing.models import Invoice, Plan, PlatformSettings, SignUp, Subscription
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from ticketing_platform.bad_requests import BadInput
 from venue_apps.accounts.admin import AccountSettingsAdmin, OAuthClientAdmin, UserAdmin
@@ -322,6 +323,8 @@ platform_console.register(Invoice, InvoiceAdmin)
 platform_console.register(Plan, PlanAdmin)
 platform_console.register(Subscription, SubscriptionAdmin)
 platform_console.register(PlatformSettings, PlatformSettingsAdmin)
+# --- issue 16, sign-up: chains that signed up themselves, waiting ones first.
+platform_console.register(SignUp, SignUpAdmin)
 
 tenant_dashboard = TenantDashboard(name="dashboard")
 tenant_dashboard.register(User, UserAdmin)

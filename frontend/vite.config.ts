@@ -16,8 +16,14 @@ export default defineConfig({
     assetsInlineLimit: 2048,
     rollupOptions: {
       // The storefront; the box office (a screen of the chain's dashboard); and the
-      // dashboard's charts (small islands on server-rendered pages).
-      input: ["src/main.tsx", "src/backoffice/main.tsx", "src/dashboard/charts.ts"],
+      // dashboard's charts and the apex's sign-up form (small islands on server-rendered
+      // pages).
+      input: [
+        "src/main.tsx",
+        "src/backoffice/main.tsx",
+        "src/dashboard/charts.ts",
+        "src/signup/signup.ts",
+      ],
       onwarn(warning, warn) {
         // React Query marks its modules "use client" for React Server Components; a
         // client-only bundle has nothing to do with that.

@@ -259,15 +259,11 @@ def tenant_setting_clean(field: str, value: Any) -> Any:
     return SETTING_CLEANERS[field](value)
 
 
-def _validated(
-    *,
-    name: str,
-    slug: str,
-    currency: str,
-    timezone: str,
-    branding: Branding,
-    locale: str | None = None,
-) -> dict[str, Any]:
+def slug_clean(slug: str) -> str:
+    """A chain's slug (its host label) in lower case, or DomainError `slug_invalid`
+    (not 3 to 40 letters, digits and single dashes starting with a letter) or
+    `slug_reserved` (a name the platform keeps, RESERVED_TENANT_SLUGS). Whether a chain
+    has it already is not checked here."""
     slug = (slug or "").strip().lower()
     if not re.match(SLUG_PATTERN, slug) or "--" in slug:
         raise DomainError(
@@ -277,6 +273,19 @@ def _validated(
         )
     if slug in settings.RESERVED_TENANT_SLUGS or slug.startswith("pg-"):
         raise DomainError(TenantErrorCode.SLUG_RESERVED, f"The slug {slug!r} is reserved.")
+    return slug
+
+
+def _validated(
+    *,
+    name: str,
+    slug: str,
+    currency: str,
+    timezone: str,
+    branding: Branding,
+    locale: str | None = None,
+) -> dict[str, Any]:
+    slug = slug_clean(slug)
     currency = currency_clean(currency)
     timezone = timezone_clean(timezone)
     for colour in (branding.primary_colour, branding.accent_colour):
@@ -302,13 +311,17 @@ def _validated(
     return values
 
 
-def _validated_owner(email: str, password: str) -> str:
+def owner_clean(email: str, password: str | None) -> str:
+    """The owner's email in lower case, or DomainError `owner_invalid` for an email that
+    is not one or a password the password validators refuse (None: a password checked
+    before, kept as its hash, is not checked again)."""
     email = (email or "").strip().lower()
     try:
         validate_email(email)
-        # The owner does not exist yet; validate against a throwaway instance so the
-        # similarity validator can compare the password with the email.
-        validate_password(password, user=get_user_model()(email=email))
+        if password is not None:
+            # The owner does not exist yet; validate against a throwaway instance so the
+            # similarity validator can compare the password with the email.
+            validate_password(password, user=get_user_model()(email=email))
     except ValidationError as error:
         raise DomainError(TenantErrorCode.OWNER_INVALID, " ".join(error.messages)) from error
     return email
@@ -340,10 +353,12 @@ def tenant_onboard(
     name: str,
     slug: str,
     owner_email: str,
-    owner_password: str,
+    owner_password: str = "",
     currency: str,
     timezone: str,
     branding: Branding | None = None,
+    # A self sign-up keeps only the hash of the password it checked (billing.SignUp).
+    owner_password_hash: str = "",
     locale: str | None = None,
     owner_name: str = "",
     actor: Any = None,
@@ -363,7 +378,11 @@ def tenant_onboard(
         branding=branding or Branding(),
         locale=locale,
     )
-    owner_email = _validated_owner(owner_email, owner_password)
+    if bool(owner_password) == bool(owner_password_hash):
+        raise DomainError(
+            TenantErrorCode.OWNER_INVALID, "Give the owner's password or its hash, not both."
+        )
+    owner_email = owner_clean(owner_email, owner_password or None)
     host = f"{values['slug']}.{settings.PLATFORM_DOMAIN}"
     taken = Conflict(
         TenantErrorCode.SLUG_TAKEN, f"A chain with the slug {values['slug']!r} exists."
@@ -385,9 +404,12 @@ def tenant_onboard(
                     "SELECT clone_schema(%s, %s, 'DATA')", [template, tenant.schema_name]
                 )
             with schema_context(tenant.schema_name):
-                get_user_model().objects.create_user(
-                    owner_email, owner_password, name=owner_name.strip(), role="owner"
+                owner = get_user_model().objects.create_user(
+                    owner_email, owner_password or None, name=owner_name.strip(), role="owner"
                 )
+                if owner_password_hash:
+                    owner.password = owner_password_hash
+                    owner.save(update_fields=["password"])
                 for step in settings.TENANT_ONBOARDING_STEPS:
                     import_string(step)()
             platform_audit(

@@ -180,6 +180,10 @@ PLATFORM: dict[tuple[str, str], Row] = {
     # Invoices settled by hand (issue 16, "dunning").
     ("platform-invoice-mark-paid", "POST"): ({PLATFORM_STAFF}, 404),
     ("platform-invoice-void", "POST"): ({PLATFORM_STAFF}, 404),
+    # issue 16, sign-up: open to anyone (no sign-in); an empty form is refused.
+    ("platform-signup-availability", "GET"): (PUBLIC, 200),
+    ("platform-signup-options", "GET"): (PUBLIC, 200),
+    ("platform-signups", "POST"): (PUBLIC, 400),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }

@@ -481,6 +481,24 @@ if DEBUG:
         "rest_framework.renderers.BrowsableAPIRenderer"
     )
 
+# --- issue 16, sign-up: chains signing up on the apex domain (api/platform/signups.py).
+# Sign-ups per address (an IPv6 client's /64) and per owner email; availability checks
+# (the page asks as the user types) far more loosely.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        "signup_address": env.str("THROTTLE_SIGNUP_ADDRESS", default="5/hour"),
+        "signup_email": env.str("THROTTLE_SIGNUP_EMAIL", default="3/hour"),
+        "signup_check_address": env.str("THROTTLE_SIGNUP_CHECK_ADDRESS", default="120/min"),
+    }
+)
+# Task modules named other than `tasks` (autodiscovery finds only those): the sign-up's
+# email, the dunning schedule and its emails.
+CELERY_IMPORTS = [
+    "tenants.billing.signup_tasks",
+    "tenants.billing.dunning_tasks",
+    "tenants.billing.mail",
+]
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
@@ -814,8 +832,6 @@ CELERY_BEAT_SCHEDULE["billing-dunning"] = {
     "task": "tenants.billing.dunning_tasks.dunning_run_task",
     "schedule": 900.0,
 }
-# Task modules not named tasks.py, which autodiscovery would not import in workers.
-CELERY_IMPORTS = ["tenants.billing.dunning_tasks", "tenants.billing.mail"]
 
 # Schema names that can never be a tenant's: they would shadow the platform's own
 # schemas or a host name the platform needs.

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import health
+from dashboards import signup
 from dashboards.sites import platform_console
 
 urlpatterns = [
@@ -21,6 +22,9 @@ urlpatterns = [
     ),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("console/", platform_console.urls),
+    # --- issue 16, sign-up: the pages of chains signing up themselves.
+    path("signup/", signup.signup_page, name="signup"),
+    path("signup/verify/<str:token>/", signup.signup_verify_page, name="signup-verify"),
 ]
 
 # API clients get `{"detail", "code"}` for these too; browsers opening a page get HTML.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.platform import invoice_actions, views
+from api.platform import invoice_actions, signups, views
 
 urlpatterns = [
     path("auth/token/", views.PlatformTokenView.as_view(), name="platform-token"),
@@ -46,4 +46,12 @@ urlpatterns = [
         invoice_actions.InvoiceVoidView.as_view(),
         name="platform-invoice-void",
     ),
+    # --- issue 16, sign-up: chains signing up themselves (no sign-in).
+    path(
+        "signup/availability/",
+        signups.SignupAvailabilityView.as_view(),
+        name="platform-signup-availability",
+    ),
+    path("signup/options/", signups.SignupOptionsView.as_view(), name="platform-signup-options"),
+    path("signups/", signups.SignupCreateView.as_view(), name="platform-signups"),
 ]

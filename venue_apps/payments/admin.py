@@ -81,6 +81,15 @@ class PaymentSettingsAdmin(OwnerOnly, SingletonAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Why "live mode" would be refused, before the owner tries it.
+        if request.method == "GET" and PaymentSettings.current().mode != PaymentSettings.Mode.LIVE:
+            try:
+                payment_settings.going_live_check()
+            except DomainError as refusal:
+                messages.warning(request, refusal.detail)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change) -> None:
         try:
             payment_settings.payment_settings_update(

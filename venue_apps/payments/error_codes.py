@@ -21,3 +21,5 @@ class PaymentErrorCode(StrEnum):
     REFUND_TOO_LARGE = "refund_too_large"
     NOTHING_TO_REFUND = "nothing_to_refund"
     BUSY = "busy"
+    # A chain that signed up itself waits for the platform's approval to go live (403).
+    APPROVAL_REQUIRED = "approval_required"
