@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from dashboards.charts import entry_assets
 from tenants.billing import signups
@@ -65,11 +66,25 @@ def _dashboard_url(signup: SignUp) -> str:
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def signup_verify_page(request: HttpRequest, token: str) -> HttpResponse:
-    """Follow the emailed link: the chain is created (once) and the page says where its
-    dashboard is; a link used before says so, an old or unknown one says what to do."""
+    """The emailed link. Opening it (GET) changes nothing and asks the owner to confirm:
+    mail scanners open links too, and must not create chains. Confirming (POST) creates
+    the chain (once) and the page says where its dashboard is; a link used before says
+    so, an old or unknown one says what to do."""
     try:
-        verified = signups.signup_verify(token)
+        if request.method == "POST":
+            verified = signups.signup_verify(token)
+        else:
+            verified = signups.signup_for_link(token)
+            if not verified.already:
+                context = {
+                    "signup": verified.signup,
+                    "confirm": True,
+                    "domain": settings.PLATFORM_DOMAIN,
+                }
+                context["assets"] = entry_assets(request, ENTRY)
+                return render(request, "signup/verify.html", context)
     except DomainError as refusal:
         context = {"refusal": refusal, "assets": entry_assets(request, ENTRY)}
         return render(request, "signup/verify.html", context, status=refusal.status_code)

@@ -100,7 +100,7 @@ def test_a_chain_signs_up_confirms_its_email_and_its_owner_signs_in(
     assert link.startswith(f"http://{settings.PLATFORM_DOMAIN}:8000/signup/verify/")
     assert signup.token_digest not in link
 
-    page = apex().get(urlsplit(link).path)
+    page = apex().post(urlsplit(link).path)
 
     assert page.status_code == 200
     text = page.content.decode()
@@ -136,14 +136,40 @@ def signups_view_detail() -> str:
     return ACCEPTED
 
 
+def test_opening_the_link_creates_nothing_until_the_owner_confirms(
+    api, plan, tasks_inline, django_capture_on_commit_callbacks
+):
+    """Mail scanners open links: a GET only asks; the button (a POST) creates."""
+    sign_up(api, django_capture_on_commit_callbacks)
+    path = urlsplit(emailed_link()).path
+
+    opened = apex().get(path)
+    opened_again = apex().get(path)
+
+    assert opened.status_code == opened_again.status_code == 200
+    text = opened.content.decode()
+    assert 'data-verify="confirm"' in text and 'method="post"' in text
+    assert "Create my chain" in text and f"comet.{settings.PLATFORM_DOMAIN}" in text
+    assert not Tenant.objects.filter(slug="comet").exists()
+    assert SignUp.objects.get(slug="comet").status == "pending"
+
+    confirmed = apex().post(path)
+
+    assert confirmed.status_code == 200
+    assert 'data-verify="ready"' in confirmed.content.decode()
+    assert Tenant.objects.filter(slug="comet").exists()
+    # Opened after it was confirmed, the link says so and still creates nothing new.
+    assert "confirmed already" in apex().get(path).content.decode()
+
+
 def test_a_link_followed_twice_creates_one_chain_and_says_so(
     api, plan, tasks_inline, django_capture_on_commit_callbacks
 ):
     sign_up(api, django_capture_on_commit_callbacks)
     path = urlsplit(emailed_link()).path
-    assert apex().get(path).status_code == 200
+    assert apex().post(path).status_code == 200
 
-    again = apex().get(path)
+    again = apex().post(path)
 
     assert again.status_code == 200
     assert "confirmed already" in again.content.decode()
@@ -159,7 +185,7 @@ def test_a_link_older_than_two_days_creates_nothing_and_frees_the_slug(
     path = urlsplit(emailed_link()).path
 
     with time_machine.travel(timezone.now() + timedelta(hours=signups.LINK_HOURS, minutes=1)):
-        page = apex().get(path)
+        page = apex().post(path)
         available = signups.slug_availability("comet")
 
     assert page.status_code == 410
@@ -229,8 +255,8 @@ def test_asking_again_for_the_same_subdomain_replaces_ones_own_sign_up(
         "expired",
         "pending",
     ]
-    assert apex().get(first_link).status_code == 410  # only the newest link works
-    assert apex().get(urlsplit(emailed_link()).path).status_code == 200
+    assert apex().post(first_link).status_code == 410  # only the newest link works
+    assert apex().post(urlsplit(emailed_link()).path).status_code == 200
 
 
 def test_no_sign_ups_while_the_platform_takes_none(api, plan, django_capture_on_commit_callbacks):
@@ -409,7 +435,7 @@ def test_going_live_waits_for_approval_when_the_platform_requires_it(
     staff = User.objects.get(email=PLATFORM_STAFF_EMAIL)
     PlatformSettings.objects.update_or_create(pk=1, defaults={"signup_requires_approval": True})
     sign_up(api, django_capture_on_commit_callbacks)
-    verified = apex().get(urlsplit(emailed_link()).path)
+    verified = apex().post(urlsplit(emailed_link()).path)
     assert "approval" in verified.content.decode()
     comet = Tenant.objects.get(slug="comet")
     signup = SignUp.objects.get(tenant=comet)
@@ -455,7 +481,7 @@ def test_refusing_keeps_the_chain_in_test_mode_and_is_audited(
 ):
     PlatformSettings.objects.update_or_create(pk=1, defaults={"signup_requires_approval": True})
     sign_up(api, django_capture_on_commit_callbacks)
-    apex().get(urlsplit(emailed_link()).path)
+    apex().post(urlsplit(emailed_link()).path)
     signup = SignUp.objects.get(slug="comet", status="verified")
     staff = User.objects.get(email=PLATFORM_STAFF_EMAIL)
 
@@ -474,7 +500,7 @@ def test_chains_that_did_not_sign_up_or_need_no_approval_may_go_live(
 ):
     assert signups.live_allowed(alpha)
     sign_up(api, django_capture_on_commit_callbacks)
-    apex().get(urlsplit(emailed_link()).path)
+    apex().post(urlsplit(emailed_link()).path)
 
     assert signups.live_allowed(Tenant.objects.get(slug="comet"))
 
@@ -529,7 +555,7 @@ def test_the_console_lists_waiting_sign_ups_first_and_never_the_password_hash(
 ):
     PlatformSettings.objects.update_or_create(pk=1, defaults={"signup_requires_approval": True})
     sign_up(api, django_capture_on_commit_callbacks, slug="early", email="early@comet.test")
-    apex().get(urlsplit(emailed_link()).path)  # verified: waiting for approval
+    apex().post(urlsplit(emailed_link()).path)  # verified: waiting for approval
     mail.outbox.clear()
     sign_up(api, django_capture_on_commit_callbacks, address="203.0.113.99")  # still pending
     waiting = SignUp.objects.get(slug="early")

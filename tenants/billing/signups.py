@@ -415,6 +415,26 @@ class Verified:
     already: bool
 
 
+def signup_for_link(token: str) -> Verified:
+    """What the emailed link is for, changing nothing (the page a GET shows: a mail
+    scanner that follows links must not create the chain). Raises what
+    `signup_verify` raises for an unknown or expired link; `already=True` when the
+    chain exists."""
+    signup = SignUp.objects.select_related("plan").filter(token_digest=_digest(token or "")).first()
+    if signup is None:
+        raise NotFound(SignUpErrorCode.LINK_INVALID, "This link is not one we sent.")
+    if signup.status == SignUp.Status.VERIFIED:
+        return Verified(signup=signup, already=True)
+    if signup.status == SignUp.Status.EXPIRED or signup.created_at < _link_deadline():
+        raise DomainError(
+            SignUpErrorCode.LINK_EXPIRED,
+            f"This link has run out (a link works for {LINK_HOURS} hours, and only the "
+            "newest one you asked for): sign up again.",
+            status_code=410,
+        )
+    return Verified(signup=signup, already=False)
+
+
 def signup_verify(token: str) -> Verified:
     """Follow the emailed link: onboard the chain (schema, domain, owner with the hashed
     password, subscription on the plan with its trial; test mode), mark the sign-up
