@@ -156,6 +156,11 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("refund-pay-out", "POST"): (SELLERS, 404),
     ("checkin", "POST"): (DOOR, 400),
     ("checkin-keys", "GET"): (DOOR, 200),
+    # issue 16, close: the platform's invoices of this chain, for its owner only.
+    ("billing", "GET"): ({OWNER}, 200),
+    ("billing-invoices", "GET"): ({OWNER}, 200),
+    ("billing-invoice", "GET"): ({OWNER}, 404),
+    ("billing-invoice-pdf", "GET"): ({OWNER}, 404),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }
@@ -175,6 +180,15 @@ PLATFORM: dict[tuple[str, str], Row] = {
     ("platform-tenant", "PATCH"): ({PLATFORM_STAFF}, 400),
     ("platform-usage", "GET"): ({PLATFORM_STAFF}, 200),
     ("platform-tenant-domains", "POST"): ({PLATFORM_STAFF}, 400),
+    # issue 16, close: plans, the monthly close, invoices.
+    ("platform-plans", "GET"): ({PLATFORM_STAFF}, 200),
+    ("platform-plans", "POST"): ({PLATFORM_STAFF}, 400),
+    ("platform-plan", "GET"): ({PLATFORM_STAFF}, 404),
+    ("platform-plan", "PATCH"): ({PLATFORM_STAFF}, 404),
+    ("platform-billing-close", "POST"): ({PLATFORM_STAFF}, 400),
+    ("platform-invoices", "GET"): ({PLATFORM_STAFF}, 200),
+    ("platform-invoice", "GET"): ({PLATFORM_STAFF}, 404),
+    ("platform-invoice-pdf", "GET"): ({PLATFORM_STAFF}, 404),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }
@@ -207,6 +221,8 @@ PLACEHOLDERS = {
     "kind": "titles",
     "slug": "alpha",
     "provider": "stripe",
+    "number": "2027-999999",
+    "code": "no-such-plan",
 }
 PLACEHOLDERS_BY_ROUTE = {
     "oauth-client": {"provider": "google"},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.platform import views
+from api.platform import billing, views
 
 urlpatterns = [
     path("auth/token/", views.PlatformTokenView.as_view(), name="platform-token"),
@@ -35,4 +35,16 @@ urlpatterns = [
         views.TenantDomainCreateView.as_view(),
         name="platform-tenant-domains",
     ),
+    # --- issue 16, close: plans, the monthly close, invoices
+    path("plans/", billing.PlanListCreateView.as_view(), name="platform-plans"),
+    path("plans/<slug:code>/", billing.PlanDetailView.as_view(), name="platform-plan"),
+    path("billing/close/", billing.CloseView.as_view(), name="platform-billing-close"),
+    path("invoices/", billing.InvoiceListView.as_view(), name="platform-invoices"),
+    path("invoices/<str:number>/", billing.InvoiceDetailView.as_view(), name="platform-invoice"),
+    path(
+        "invoices/<str:number>/pdf/",
+        billing.InvoicePdfView.as_view(),
+        name="platform-invoice-pdf",
+    ),
+    # --- end of issue 16, close
 ]
