@@ -658,11 +658,12 @@ def month_parse(value: str) -> date:
     return parsed.date()
 
 
-def month_close(month: date, actor: Any = None) -> CloseResult:
+def month_close(month: date, actor: Any = None, *, tenant: Tenant | None = None) -> CloseResult:
     """Issue every subscribed chain's invoice for `month` whose month has ended in its
     own zone (the others wait, and a later run issues theirs); then, for a chain whose
-    closed month is the last that ended, apply its waiting plan change. DomainError
-    `month_not_ended` (400) when the month has ended nowhere yet. Idempotent."""
+    closed month is the last that ended, apply its waiting plan change. `tenant`
+    closes that chain only. DomainError `month_not_ended` (400) when the month has
+    ended nowhere yet. Idempotent."""
     month = month_first(month)
     following = month_next(month)
     now = django_timezone.now()
@@ -679,26 +680,27 @@ def month_close(month: date, actor: Any = None) -> CloseResult:
         .filter(starts_on__lt=following)
         .order_by("tenant__slug")
     )
+    if tenant is not None:
+        subscriptions = subscriptions.filter(tenant=tenant)
     for subscription in subscriptions:
-        tenant = subscription.tenant
-        if now < month_bounds(tenant, month)[1]:
-            result.waiting.append(tenant.slug)
+        chain = subscription.tenant
+        if now < month_bounds(chain, month)[1]:
+            result.waiting.append(chain.slug)
             continue
         try:
             invoice, issued = invoice_issue(subscription, month, actor=actor)
         except DomainError as error:
-            logger.error("no invoice for %s %s: %s", tenant.slug, month, error.detail)
-            result.failed[tenant.slug] = error.detail
+            logger.error("no invoice for %s %s: %s", chain.slug, month, error.detail)
+            result.failed[chain.slug] = error.detail
             continue
         (result.issued if issued else result.existing).append(invoice)
-        if month_first(chain_today(tenant)) == following:
+        if month_first(chain_today(chain)) == following:
             _plan_roll(subscription.pk)
     return result
 
 
-def month_close_due(actor: Any = None) -> list[CloseResult]:
+def month_close_due(actor: Any = None) -> CloseResult:
     """The beat's close: the month before the current one (UTC), which each chain
     closes once its own zone has left it; run hourly on days 1 and 2 of the month."""
     today = django_timezone.now().astimezone(UTC).date()
-    previous = month_first(month_first(today) - timedelta(days=1))
-    return [month_close(previous, actor=actor)]
+    return month_close(month_first(month_first(today) - timedelta(days=1)), actor=actor)

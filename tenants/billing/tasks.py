@@ -13,7 +13,7 @@ from tenants.billing.services import month_close_due, month_usage_refresh_all
 @shared_task(name="tenants.billing.tasks.month_close_task")
 def month_close_task() -> dict[str, list[str]]:
     """Close last month for every chain whose zone has left it (idempotent)."""
-    [result] = month_close_due()
+    result = month_close_due()
     return {
         "issued": [invoice.number for invoice in result.issued],
         "existing": [invoice.number for invoice in result.existing],

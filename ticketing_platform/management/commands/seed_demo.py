@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
 from tenants.services import Branding, public_tenant_ensure, tenant_onboard, tenant_update
+from ticketing_platform.demo_billing import demo_billing_ensure, demo_plans_ensure
 from ticketing_platform.demo_programme import (
     aurora_programme,
     bluebird_programme,
@@ -291,8 +292,14 @@ class Command(BaseCommand):
             return
         public_tenant_ensure()
         _ensure_user(PLATFORM_ADMIN, Role.PLATFORM_STAFF, "Platform admin")
+        plans = demo_plans_ensure()
+        if plans:
+            self.stdout.write(f"{plans} demo plans.")
         for chain in demo_chains(e2e=options["e2e"]):
-            demo_chain_seed(chain, say=self.stdout.write)
+            tenant = demo_chain_seed(chain, say=self.stdout.write)
+            invoices = demo_billing_ensure(tenant)
+            if invoices:
+                self.stdout.write(f"{chain.slug}: {invoices} invoices of past months.")
         self.stdout.write("Demo data ready; `manage.py seed_demo --print-logins` lists the logins.")
 
     def _print_logins(self) -> None:
