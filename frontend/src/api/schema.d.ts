@@ -353,6 +353,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The chain's plan, its next plan, the end of its trial and its saved card. */
+        get: operations["v1_billing_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description This chain's invoices, newest month first. */
+        get: operations["v1_billing_invoices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_billing_invoices_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/{number}/pdf/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_billing_invoices_pdf_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cancellation-policy/": {
         parameters: {
             query?: never;
@@ -1532,6 +1598,20 @@ export interface components {
             /** @default regular */
             category: string;
         };
+        BillingOutput: {
+            /** @description The plan's code. */
+            plan: string | null;
+            plan_name: string | null;
+            /** @description The plan from the first day of next month, if changing. */
+            next_plan: string | null;
+            next_plan_name: string | null;
+            /** Format: date */
+            starts_on: string | null;
+            /** Format: date */
+            trial_ends_on: string | null;
+            /** @description The saved card, e.g. 'Visa •••• 4242'. */
+            card_label: string;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         CancelOutput: {
@@ -1702,6 +1782,45 @@ export interface components {
                 [key: string]: number;
             };
         };
+        InvoiceLineOutput: {
+            description: string;
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            unit_amount: number;
+            /** Format: int64 */
+            amount: number;
+        };
+        /** @description An invoice; amounts in the currency's minor units. */
+        InvoiceOutput: {
+            number: string;
+            /** @description The chain's slug. */
+            tenant: string;
+            /** @description YYYY-MM, in the chain's time zone. */
+            readonly month: string;
+            currency: string;
+            readonly lines: components["schemas"]["InvoiceLineOutput"][];
+            /** Format: int64 */
+            total: number;
+            status?: components["schemas"]["InvoiceOutputStatusEnum"];
+            plan_code: string;
+            plan_name: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** Format: date */
+            due_on: string;
+            /** Format: date-time */
+            paid_at?: string | null;
+            readonly pdf: string;
+        };
+        /**
+         * @description * `open` - Open
+         *     * `paid` - Paid
+         *     * `failed` - Payment failed
+         *     * `void` - Void
+         * @enum {string}
+         */
+        InvoiceOutputStatusEnum: "open" | "paid" | "failed" | "void";
         /**
          * @description * `Screen` - Screen
          *     * `Stage` - Stage
@@ -1927,6 +2046,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["AuditoriumOutput"][];
+        };
+        PaginatedInvoiceOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=50
+             */
+            previous?: string | null;
+            results: components["schemas"]["InvoiceOutput"][];
         };
         PaginatedOrderOutputList: {
             /** @example 123 */
@@ -4619,6 +4753,215 @@ export interface operations {
             };
             /** @description Too many requests: wait for `Retry-After` seconds. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_billing_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_billing_invoices_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedInvoiceOutputList"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_billing_invoices_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_billing_invoices_pdf_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
