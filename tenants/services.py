@@ -381,7 +381,7 @@ def tenant_onboard(
             tenant = Tenant.objects.create(**values)
             Domain.objects.create(domain=host, tenant=tenant, is_primary=True)
             # Before the schema is made: a plan that cannot be had is refused cheaply.
-            import_string(settings.TENANT_SUBSCRIBE)(tenant, plan=plan, actor=actor)
+            subscribed = import_string(settings.TENANT_SUBSCRIBE)(tenant, plan=plan)
             # Structure and rows (the migration history, content types, permissions) of
             # the template; its migrations are known to be current, so there is nothing
             # to replay or fake afterwards.
@@ -405,6 +405,7 @@ def tenant_onboard(
                     "owner": owner_email,
                     "locale": tenant.locale,
                     "storefront_style": tenant.storefront_style,
+                    **subscribed,
                 },
             )
     except (IntegrityError, ValidationError) as error:

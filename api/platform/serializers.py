@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from tenants.billing.selectors import subscription_of
 from tenants.models import Domain, Tenant
 from tenants.selectors import tenant_primary_domain
 
@@ -119,9 +118,9 @@ class TenantOutput(serializers.ModelSerializer):
         return tenant_primary_domain(tenant)
 
     def get_plan(self, tenant: Tenant) -> str | None:
-        subscription = subscription_of(tenant)
+        subscription = getattr(tenant, "subscription", None)  # none: RelatedObjectDoesNotExist
         return subscription.plan.code if subscription else None
 
     def get_next_plan(self, tenant: Tenant) -> str | None:
-        subscription = subscription_of(tenant)
+        subscription = getattr(tenant, "subscription", None)
         return subscription.next_plan.code if subscription and subscription.next_plan else None

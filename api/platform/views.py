@@ -75,7 +75,9 @@ class TenantListCreateView(ListAPIView):
     serializer_class = TenantOutput
 
     def get_queryset(self):
-        return selectors.tenant_list()
+        return selectors.tenant_list().select_related(
+            "subscription__plan", "subscription__next_plan"
+        )
 
     @extend_schema(request=OnboardInput, responses={201: TenantOutput})
     def post(self, request: Request) -> Response:

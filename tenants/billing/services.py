@@ -287,6 +287,42 @@ def chain_today(tenant: Tenant) -> date:
     return django_timezone.localdate(timezone=zoneinfo.ZoneInfo(tenant.timezone))
 
 
+def _subscribe(
+    tenant: Tenant, plan: Plan | str | None, starts_on: date | None
+) -> tuple[Subscription, dict[str, Any]]:
+    """The subscription and the chain's fees from the plan; what was set, for the
+    caller's audit row."""
+    chosen = plan_resolve(plan)
+    price = plan_price(chosen, tenant.currency)
+    if Subscription.objects.filter(tenant=tenant).exists():
+        raise Conflict(BillingErrorCode.PLAN_INVALID, f"{tenant.name} is already on a plan.")
+    starts_on = starts_on or chain_today(tenant)
+    subscription = Subscription.objects.create(
+        tenant=tenant,
+        plan=chosen,
+        starts_on=starts_on,
+        trial_ends_on=(
+            starts_on + timedelta(days=chosen.trial_days - 1) if chosen.trial_days else None
+        ),
+    )
+    fees = {
+        "platform_fee_per_ticket": price.per_ticket,
+        "platform_fee_basis_points": chosen.basis_points,
+    }
+    Tenant.objects.filter(pk=tenant.pk).update(**fees)
+    for key, value in fees.items():
+        setattr(tenant, key, value)
+    values = {
+        "plan": chosen.code,
+        "starts_on": starts_on.isoformat(),
+        "trial_ends_on": (
+            subscription.trial_ends_on.isoformat() if subscription.trial_ends_on else None
+        ),
+        **fees,
+    }
+    return subscription, values
+
+
 @transaction.atomic
 def subscription_start(
     tenant: Tenant,
@@ -302,39 +338,16 @@ def subscription_start(
     Conflict `plan_invalid` for a chain already on a plan. The chain's fee per ticket
     and share (the sale-time accrual's) are set from the plan. Audited as
     `plan_changed`."""
-    chosen = plan_resolve(plan)
-    plan_price(chosen, tenant.currency)
-    if Subscription.objects.filter(tenant=tenant).exists():
-        raise Conflict(BillingErrorCode.PLAN_INVALID, f"{tenant.name} is already on a plan.")
-    starts_on = starts_on or chain_today(tenant)
-    subscription = Subscription.objects.create(
-        tenant=tenant,
-        plan=chosen,
-        starts_on=starts_on,
-        trial_ends_on=(
-            starts_on + timedelta(days=chosen.trial_days - 1) if chosen.trial_days else None
-        ),
-    )
-    _fees_copy(tenant, chosen, actor=actor)
-    platform_audit(
-        tenant,
-        PlatformAuditLog.Action.PLAN_CHANGED,
-        actor=actor,
-        new={
-            "plan": chosen.code,
-            "starts_on": starts_on.isoformat(),
-            "trial_ends_on": (
-                subscription.trial_ends_on.isoformat() if subscription.trial_ends_on else None
-            ),
-        },
-    )
+    subscription, values = _subscribe(tenant, plan, starts_on)
+    platform_audit(tenant, PlatformAuditLog.Action.PLAN_CHANGED, actor=actor, new=values)
     return subscription
 
 
-def tenant_subscribe(tenant: Tenant, *, plan: str | None = None, actor: Any = None) -> None:
+def tenant_subscribe(tenant: Tenant, *, plan: str | None = None) -> dict[str, Any]:
     """Onboarding's step (settings.TENANT_SUBSCRIBE, called by `tenant_onboard` in its
-    transaction, before the schema is made): the new chain on `plan` or the default."""
-    subscription_start(tenant, plan, actor=actor)
+    transaction, before the schema is made): the new chain on `plan` or the default,
+    from today. Returns what was set, which the onboarding's audit row records."""
+    return _subscribe(tenant, plan, None)[1]
 
 
 @transaction.atomic
