@@ -390,3 +390,21 @@ def test_the_ledger_counts_tickets_sold_and_refunded_in_full(
     assert usage["tickets"] == 2
     assert usage["gross"] == order.total
     assert usage["currency"] == "INR"
+
+
+def test_the_beat_closes_last_month_and_refreshes_this_months_usage(alpha, settings):
+    from ticketing_platform.celery import app
+
+    app.loader.import_default_modules()  # what a worker does first: autodiscovery
+    for name in ("billing-month-close", "billing-usage-refresh"):
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
+    with time_machine.travel(datetime(2027, 4, 1, 6, tzinfo=KOLKATA), tick=False):
+        closed = app.tasks["tenants.billing.tasks.month_close_task"].apply().get()
+        refreshed = app.tasks["tenants.billing.tasks.month_usage_refresh_task"].apply().get()
+        again = app.tasks["tenants.billing.tasks.month_close_task"].apply().get()
+    alpha_march = Invoice.objects.get(tenant=alpha, month=MARCH)
+    assert alpha_march.number in closed["issued"]
+    assert again["issued"] == []
+    assert alpha_march.number in again["existing"]
+    assert refreshed >= 3
+    assert MonthUsage.objects.filter(tenant=alpha, month=date(2027, 4, 1)).exists()
