@@ -9,6 +9,7 @@ against what was sold and refunded; test-mode money and a sale just after the mo
 
 from __future__ import annotations
 
+import importlib
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
@@ -375,7 +376,7 @@ def test_the_ledger_counts_tickets_sold_and_refunded_in_full(
     with django_capture_on_commit_callbacks(execute=True):
         staff_refund(api, alpha, make_user, order, now, amount=100)
         seat = seat_ids("alpha", show, ["A2"])[0]
-        staff_refund(api, alpha, make_user, order, now, seats=[seat])
+        staff_refund(api, alpha, make_user, order, now + timedelta(minutes=1), seats=[seat])
     with schema_context("alpha"):
         rows = list(
             LedgerEntry.objects.filter(order=order, account="ticket_sales")
@@ -384,12 +385,29 @@ def test_the_ledger_counts_tickets_sold_and_refunded_in_full(
         )
         from venue_apps.payments.selectors import billing_usage
 
-        usage = billing_usage(now - timedelta(hours=1), now + timedelta(hours=1))
+        usage = billing_usage(now - timedelta(hours=1), now + timedelta(hours=1))  # both in
     # Sold 3; the partial refund (100) gave back no ticket; the seat's refund gave one.
     assert rows == [("sale", 3), ("refund_due", 0), ("refund_due", -1)]
     assert usage["tickets"] == 2
     assert usage["gross"] == order.total
     assert usage["currency"] == "INR"
+
+    # The migration's backfill of older rows finds the same counts from the orders.
+    backfill = importlib.import_module("venue_apps.payments.migrations.0007_ledger_tickets")
+    with schema_context("alpha"), connection.cursor() as cursor:
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE;"
+            "ALTER TABLE payments_ledgerentry DISABLE TRIGGER payments_ledgerentry_append_only;"
+            "UPDATE payments_ledgerentry SET tickets = 0;"
+            "ALTER TABLE payments_ledgerentry ENABLE TRIGGER payments_ledgerentry_append_only;"
+        )
+        cursor.execute(backfill.BACKFILL)
+        refilled = list(
+            LedgerEntry.objects.filter(order=order, account="ticket_sales")
+            .order_by("created_at", "id")
+            .values_list("kind", "tickets")
+        )
+    assert refilled == rows
 
 
 def test_the_beat_closes_last_month_and_refreshes_this_months_usage(alpha, settings):
