@@ -199,8 +199,10 @@ def test_the_close_answers_what_it_issued_and_refuses_a_month_not_over(api, alph
     assert early.status_code == 400
     assert early.json()["code"] == "month_not_ended"
     assert "has not ended" in early.json()["detail"]
-    bad = staff(api).post("/api/platform/billing/close/", {"month": "03/2027"}, format="json")
-    assert bad.status_code == 400
+    for month in ("03/2027", "9999-12", "2027-13"):
+        bad = staff(api).post("/api/platform/billing/close/", {"month": month}, format="json")
+        assert bad.status_code == 400, month
+        assert bad.json()["code"] == "month_invalid"
 
     with time_machine.travel(CLOSED, tick=False):
         client = staff(api)

@@ -17,7 +17,6 @@ from api.billing.serializers import InvoiceOutput
 from api.billing.views import pdf_response
 from api.permissions import HasCapability
 from api.schema import ErrorOutput
-from tenants import selectors as tenant_selectors
 from tenants.billing import selectors, services
 from tenants.billing.models import Invoice, Plan
 from tenants.billing.pdf import invoice_pdf
@@ -190,14 +189,15 @@ class InvoiceListView(ListAPIView):
 
     def get_queryset(self):
         query = self.request.query_params
-        tenant = tenant_selectors.tenant_get(query["tenant"]) if query.get("tenant") else None
         month = services.month_parse(query["month"]) if query.get("month") else None
         status_ = query.get("status") or None
         if status_ is not None and status_ not in Invoice.Status.values:
             raise DomainError(
                 "status_invalid", f"The status is one of {', '.join(Invoice.Status.values)}."
             )
-        return selectors.invoice_list(tenant=tenant, month=month, status=status_)
+        return selectors.invoice_list(
+            tenant_slug=query.get("tenant") or None, month=month, status=status_
+        )
 
 
 class InvoiceDetailView(APIView):

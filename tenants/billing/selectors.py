@@ -31,15 +31,21 @@ def subscription_of(tenant: Tenant) -> Subscription | None:
 
 
 def invoice_list(
-    *, tenant: Tenant | None = None, month: date | None = None, status: str | None = None
+    *,
+    tenant: Tenant | None = None,
+    tenant_slug: str | None = None,
+    month: date | None = None,
+    status: str | None = None,
 ) -> QuerySet[Invoice]:
-    """Invoices newest month first, with their chain and lines; filtered by chain,
-    month (its first day) and status when given."""
+    """Invoices newest month first, with their chain and lines; filtered by chain (or
+    its slug: none for a slug of no chain), month (its first day) and status."""
     invoices = Invoice.objects.select_related("tenant").prefetch_related(
         Prefetch("lines", queryset=InvoiceLine.objects.order_by("position"))
     )
     if tenant is not None:
         invoices = invoices.filter(tenant=tenant)
+    if tenant_slug is not None:
+        invoices = invoices.filter(tenant__slug=tenant_slug)
     if month is not None:
         invoices = invoices.filter(month=month)
     if status:

@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_PLAN_CODE = "standard"
 BASIS_POINTS = 10_000
 _PLAN_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+# Far above any fee, far below what a bigint holds.
+MAX_AMOUNT = 10**12
 # The earliest any time zone starts a day (UTC+14): before then a month has ended
 # nowhere, and a close of it is refused.
 _EARLIEST_ZONE = timezone(timedelta(hours=14))
@@ -77,7 +79,9 @@ def _prices_clean(prices: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str
                 BillingErrorCode.PLAN_INVALID, f"The {currency} price needs its fees."
             )
         cleaned[currency_clean(currency)] = {
-            "monthly_fee": _whole(price.get("monthly_fee", 0), "The monthly fee"),
+            "monthly_fee": _whole(
+                price.get("monthly_fee", 0), "The monthly fee", maximum=MAX_AMOUNT
+            ),
             "per_ticket": _whole(
                 price.get("per_ticket", 0), "The fee per ticket", maximum=2_147_483_647
             ),
@@ -668,6 +672,8 @@ def month_parse(value: str) -> date:
         parsed = datetime.strptime(value or "", "%Y-%m")
     except (TypeError, ValueError) as error:
         raise DomainError(BillingErrorCode.MONTH_INVALID, "The month is YYYY-MM.") from error
+    if not 2000 <= parsed.year <= 2999:
+        raise DomainError(BillingErrorCode.MONTH_INVALID, "The month is YYYY-MM, from 2000.")
     return parsed.date()
 
 
