@@ -44,7 +44,8 @@ SETTINGS = ("locale", "storefront_style", "currency", "timezone")
 class TenantChangeInput(serializers.Serializer):
     """Suspend or resume (`status`, with a `reason`), and/or change the `locale`, the
     `storefront_style`, the `currency` (refused with 409 `currency_locked` once the
-    chain has sold anything) and the `timezone`."""
+    chain has sold anything) and the `timezone`, and/or move the chain to another
+    `plan` from the first day of its next month."""
 
     status = serializers.ChoiceField(choices=Tenant.Status.choices, required=False)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
