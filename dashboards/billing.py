@@ -30,6 +30,7 @@ from tenants.billing.dunning import (
     suspension_due_at,
 )
 from tenants.billing.models import ChargeAttempt, Invoice, Subscription
+from tenants.billing.pdf import invoice_pdf as invoice_pdf_bytes
 from tenants.error_codes import DomainError
 from tenants.models import Tenant
 from tenants.money import money
@@ -169,16 +170,14 @@ def card_return(request: HttpRequest, *, site) -> HttpResponse:
 
 @require_GET
 def invoice_pdf(request: HttpRequest, number: str, *, site) -> HttpResponse:
-    """The invoice's PDF. A stub until the monthly close's PDF (tenants/billing/pdf.py)
-    is merged: the lead points this at it."""
+    """The invoice's PDF (drawn from its frozen data), for the owner of its chain only."""
     tenant = _owner_only(request)
-    if not Invoice.objects.filter(tenant=tenant, number=number).exists():
+    invoice = Invoice.objects.filter(tenant=tenant, number=number).first()
+    if invoice is None:
         raise Http404
-    return HttpResponse(
-        f"The PDF of invoice {number} is not available yet.",
-        status=404,
-        content_type="text/plain",
-    )
+    response = HttpResponse(invoice_pdf_bytes(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="invoice-{invoice.number}.pdf"'
+    return response
 
 
 def billing_banner(request: HttpRequest) -> dict | None:

@@ -11,7 +11,6 @@ customers (their orders, names or emails live only in the chain's schema).
 from __future__ import annotations
 
 import datetime
-import inspect
 import zoneinfo
 from typing import Any
 
@@ -19,7 +18,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -196,27 +194,6 @@ class ChainOnboardForm(forms.Form):
         self.add_error(field, error.detail)
 
 
-def subscription_start(tenant: Tenant, plan: Plan, *, actor: Any) -> Subscription:
-    """The new chain's subscription: on `plan` from today in its own zone, with the
-    plan's trial. (A stand-in for `tenant_onboard(plan=...)`, which the close's part
-    adds; used only while the service has no `plan`.)"""
-    starts_on = timezone.localdate(timezone=zoneinfo.ZoneInfo(tenant.timezone))
-    trial_ends_on = (
-        starts_on + datetime.timedelta(days=plan.trial_days - 1) if plan.trial_days else None
-    )
-    with transaction.atomic():
-        subscription = Subscription.objects.create(
-            tenant=tenant, plan=plan, starts_on=starts_on, trial_ends_on=trial_ends_on
-        )
-        services.platform_audit(
-            tenant,
-            PlatformAuditLog.Action.PLAN_CHANGED,
-            actor=actor,
-            new={"plan": plan.code, "starts_on": starts_on.isoformat()},
-        )
-    return subscription
-
-
 def chain_onboard(form: ChainOnboardForm, *, actor: Any) -> Tenant:
     data = form.cleaned_data
     arguments: dict[str, Any] = {
@@ -231,13 +208,9 @@ def chain_onboard(form: ChainOnboardForm, *, actor: Any) -> Tenant:
         "actor": actor,
     }
     plan = data.get("plan")
-    takes_plan = "plan" in inspect.signature(services.tenant_onboard).parameters
-    if plan is not None and takes_plan:
-        arguments["plan"] = plan
-    tenant = services.tenant_onboard(**arguments)
-    if plan is not None and not takes_plan:
-        subscription_start(tenant, plan, actor=actor)
-    return tenant
+    if plan is not None:
+        arguments["plan"] = plan.code
+    return services.tenant_onboard(**arguments)
 
 
 # --- the chain's page ------------------------------------------------------------------

@@ -361,13 +361,16 @@ def tenant_onboard(
     owner_password_hash: str = "",
     locale: str | None = None,
     owner_name: str = "",
+    plan: str | None = None,
     actor: Any = None,
 ) -> Tenant:
     """Create a working tenant: row, schema, `<slug>.<PLATFORM_DOMAIN>`, owner, branding
-    (with its storefront style; "light" when not given) and locale (a BCP 47 tag; "en"
-    when not given).
+    (with its storefront style; "light" when not given), locale (a BCP 47 tag; "en"
+    when not given) and its subscription to `plan` (a plan's code; the platform's
+    default plan when not given), through settings.TENANT_SUBSCRIBE.
 
-    Raises DomainError (400) for invalid input and Conflict (409) when the slug or its
+    Raises DomainError (400) for invalid input (a plan that does not exist or has no
+    price in the chain's currency among it) and Conflict (409) when the slug or its
     domain is taken. Nothing is left behind on failure.
     """
     values = _validated(
@@ -396,6 +399,8 @@ def tenant_onboard(
         with transaction.atomic():
             tenant = Tenant.objects.create(**values)
             Domain.objects.create(domain=host, tenant=tenant, is_primary=True)
+            # Before the schema is made: a plan that cannot be had is refused cheaply.
+            subscribed = import_string(settings.TENANT_SUBSCRIBE)(tenant, plan=plan)
             # Structure and rows (the migration history, content types, permissions) of
             # the template; its migrations are known to be current, so there is nothing
             # to replay or fake afterwards.
@@ -422,6 +427,7 @@ def tenant_onboard(
                     "owner": owner_email,
                     "locale": tenant.locale,
                     "storefront_style": tenant.storefront_style,
+                    **subscribed,
                 },
             )
     except (IntegrityError, ValidationError) as error:

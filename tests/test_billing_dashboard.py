@@ -5,12 +5,14 @@ on every dashboard page while a charge has failed, and the console's invoice act
 from __future__ import annotations
 
 import logging
+from io import BytesIO
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
 import pytest
 import responses
 from django.test import Client
+from pypdf import PdfReader
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -61,6 +63,19 @@ def test_the_page_lists_plan_card_and_invoices_with_their_hooks(alpha, beta, own
     assert html.count('data-action="pay-now"') == 1  # only the open one
     assert "₹2,625.00" in html
     assert f"/dashboard/billing/invoices/{open_invoice.number}/pdf/" in html
+
+
+def test_the_pdf_link_serves_the_invoice_to_its_owner_only(alpha, beta, owner_browser):
+    mine = invoice_issue(alpha, issued_at=ISSUED)
+    theirs = invoice_issue(beta, issued_at=ISSUED)
+
+    pdf = owner_browser.get(f"/dashboard/billing/invoices/{mine.number}/pdf/")
+
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    assert mine.number in text
+    assert owner_browser.get(f"/dashboard/billing/invoices/{theirs.number}/pdf/").status_code == 404
 
 
 def test_the_sidebar_names_billing_for_owners_only(alpha, make_user, owner_browser):

@@ -158,6 +158,11 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("checkin-keys", "GET"): (DOOR, 200),
     # The platform's invoices (issue 16, "dunning"): the owner pays.
     ("billing-invoice-pay", "POST"): ({OWNER}, 404),
+    # issue 16, close: the platform's invoices of this chain, for its owner only.
+    ("billing", "GET"): ({OWNER}, 200),
+    ("billing-invoices", "GET"): ({OWNER}, 200),
+    ("billing-invoice", "GET"): ({OWNER}, 404),
+    ("billing-invoice-pdf", "GET"): ({OWNER}, 404),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }
@@ -184,6 +189,15 @@ PLATFORM: dict[tuple[str, str], Row] = {
     ("platform-signup-availability", "GET"): (PUBLIC, 200),
     ("platform-signup-options", "GET"): (PUBLIC, 200),
     ("platform-signups", "POST"): (PUBLIC, 400),
+    # issue 16, close: plans, the monthly close, invoices.
+    ("platform-plans", "GET"): ({PLATFORM_STAFF}, 200),
+    ("platform-plans", "POST"): ({PLATFORM_STAFF}, 400),
+    ("platform-plan", "GET"): ({PLATFORM_STAFF}, 404),
+    ("platform-plan", "PATCH"): ({PLATFORM_STAFF}, 404),
+    ("platform-billing-close", "POST"): ({PLATFORM_STAFF}, 400),
+    ("platform-invoices", "GET"): ({PLATFORM_STAFF}, 200),
+    ("platform-invoice", "GET"): ({PLATFORM_STAFF}, 404),
+    ("platform-invoice-pdf", "GET"): ({PLATFORM_STAFF}, 404),
     ("schema", "GET"): (PUBLIC, 200),
     ("docs", "GET"): (PUBLIC, 200),
 }
@@ -216,7 +230,8 @@ PLACEHOLDERS = {
     "kind": "titles",
     "slug": "alpha",
     "provider": "stripe",
-    "number": "1999-999999",  # an invoice number (issue 16)
+    "number": "2027-999999",
+    "code": "no-such-plan",
 }
 PLACEHOLDERS_BY_ROUTE = {
     "oauth-client": {"provider": "google"},

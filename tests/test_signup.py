@@ -114,7 +114,8 @@ def test_a_chain_signs_up_confirms_its_email_and_its_owner_signs_in(
     today = timezone.now().astimezone(ZoneInfo("Asia/Kolkata")).date()
     subscription = Subscription.objects.get(tenant=comet)
     assert (subscription.plan, subscription.starts_on) == (plan, today)
-    assert subscription.trial_ends_on == today + timedelta(days=30)
+    # Its last free day: 30 days counting today.
+    assert subscription.trial_ends_on == today + timedelta(days=29)
     assert PlatformAuditLog.objects.filter(
         tenant=comet, action=PlatformAuditLog.Action.SIGNUP_VERIFIED
     ).exists()

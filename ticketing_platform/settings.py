@@ -338,6 +338,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "args": ("venue_apps.accounts.tasks.expired_tokens_flush",),
         "kwargs": {"include_public": True, "include_suspended": True},
     },
+    # --- issue 16, close: the monthly close (hourly on days 1 and 2: each chain's month
+    # closes once its own zone has left it; running again issues nothing new) and the
+    # console's copy of each chain's current month.
+    "billing-month-close": {
+        "task": "tenants.billing.tasks.month_close_task",
+        "schedule": crontab(minute=5, day_of_month="1,2"),
+    },
+    "billing-usage-refresh": {
+        "task": "tenants.billing.tasks.month_usage_refresh_task",
+        "schedule": 600.0,
+    },
+    # --- end of issue 16, close
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".local" / "celerybeat-schedule")
@@ -816,6 +828,13 @@ if SENTRY_DSN:
 TENANT_ONBOARDING_STEPS = [
     "venue_apps.tickets.services.onboarding_signing_key",
 ]
+
+# --- issue 16, close: plans, subscriptions, the monthly close ---------------------------
+# tenant_onboard puts a new chain on its plan (in the public schema, before its schema).
+TENANT_SUBSCRIBE = "tenants.billing.services.tenant_subscribe"
+# What the monthly close reads of a chain, in its schema: its ledger's live month.
+BILLING_USAGE_READER = "venue_apps.payments.selectors.billing_usage"
+# --- end of issue 16, close ---------------------------------------------------------------
 
 # --- platform billing: charging and dunning (issue 16, "dunning") ----------------------
 

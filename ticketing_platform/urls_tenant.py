@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/v1/", include("api.tills.urls")),
     # The owner pays the platform's invoices (issue 16, "dunning").
     path("api/v1/", include("api.billing.payment_urls")),
+    # issue 16, close: the owner's plan and invoices
+    path("api/v1/", include("api.billing.urls")),
     path("pay/", include("api.payments.page_urls")),
     path("account/", include("api.accounts.page_urls")),
     # The signed link to an order's tickets that the box office texts (`/t/<token>/`).

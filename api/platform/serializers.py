@@ -32,6 +32,9 @@ class OnboardInput(serializers.Serializer):
         required=False,
         help_text="The storefront's look: light (default), cinema (dark) or classic (serif).",
     )
+    plan = serializers.CharField(
+        max_length=40, required=False, help_text="A plan's code; the default plan when left out."
+    )
 
 
 # What a PATCH may change besides `status`; at least one of them or the status.
@@ -41,7 +44,8 @@ SETTINGS = ("locale", "storefront_style", "currency", "timezone")
 class TenantChangeInput(serializers.Serializer):
     """Suspend or resume (`status`, with a `reason`), and/or change the `locale`, the
     `storefront_style`, the `currency` (refused with 409 `currency_locked` once the
-    chain has sold anything) and the `timezone`."""
+    chain has sold anything) and the `timezone`, and/or move the chain to another
+    `plan` from the first day of its next month."""
 
     status = serializers.ChoiceField(choices=Tenant.Status.choices, required=False)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
@@ -55,12 +59,17 @@ class TenantChangeInput(serializers.Serializer):
         help_text="ISO 4217 code; only while the chain has no orders or payments.",
     )
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA time zone.")
+    plan = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="A plan's code: the chain moves to it from the first day of next month.",
+    )
 
     def validate(self, attrs):
-        if "status" not in attrs and not any(name in attrs for name in SETTINGS):
+        if not any(name in attrs for name in ("status", "plan", *SETTINGS)):
             raise serializers.ValidationError(
-                "Give a `status`, a `locale`, a `storefront_style`, a `currency` or a "
-                "`timezone` to change.",
+                "Give a `status`, a `plan`, a `locale`, a `storefront_style`, a `currency` "
+                "or a `timezone` to change.",
                 code="nothing_to_change",
             )
         return attrs
@@ -79,6 +88,10 @@ class DomainOutput(serializers.ModelSerializer):
 class TenantOutput(serializers.ModelSerializer):
     domain = serializers.SerializerMethodField()
     domains = DomainOutput(many=True, read_only=True)
+    plan = serializers.SerializerMethodField(help_text="The plan's code.")
+    next_plan = serializers.SerializerMethodField(
+        help_text="The plan from the first day of next month, when a change waits."
+    )
 
     class Meta:
         model = Tenant
@@ -97,8 +110,18 @@ class TenantOutput(serializers.ModelSerializer):
             "primary_colour",
             "accent_colour",
             "storefront_style",
+            "plan",
+            "next_plan",
             "created_at",
         ]
 
     def get_domain(self, tenant: Tenant) -> str | None:
         return tenant_primary_domain(tenant)
+
+    def get_plan(self, tenant: Tenant) -> str | None:
+        subscription = getattr(tenant, "subscription", None)  # none: RelatedObjectDoesNotExist
+        return subscription.plan.code if subscription else None
+
+    def get_next_plan(self, tenant: Tenant) -> str | None:
+        subscription = getattr(tenant, "subscription", None)
+        return subscription.next_plan.code if subscription and subscription.next_plan else None

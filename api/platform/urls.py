@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.platform import invoice_actions, signups, views
+from api.platform import billing, invoice_actions, signups, views
 
 urlpatterns = [
     path("auth/token/", views.PlatformTokenView.as_view(), name="platform-token"),
@@ -54,4 +54,16 @@ urlpatterns = [
     ),
     path("signup/options/", signups.SignupOptionsView.as_view(), name="platform-signup-options"),
     path("signups/", signups.SignupCreateView.as_view(), name="platform-signups"),
+    # --- issue 16, close: plans, the monthly close, invoices
+    path("plans/", billing.PlanListCreateView.as_view(), name="platform-plans"),
+    path("plans/<slug:code>/", billing.PlanDetailView.as_view(), name="platform-plan"),
+    path("billing/close/", billing.CloseView.as_view(), name="platform-billing-close"),
+    path("invoices/", billing.InvoiceListView.as_view(), name="platform-invoices"),
+    path("invoices/<str:number>/", billing.InvoiceDetailView.as_view(), name="platform-invoice"),
+    path(
+        "invoices/<str:number>/pdf/",
+        billing.InvoicePdfView.as_view(),
+        name="platform-invoice-pdf",
+    ),
+    # --- end of issue 16, close
 ]

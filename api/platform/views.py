@@ -22,6 +22,7 @@ from api.platform.serializers import (
     TenantOutput,
 )
 from tenants import selectors, services
+from tenants.billing.services import plan_change
 from venue_apps.accounts.capabilities import Capability
 from venue_apps.payments.selectors import usage_by_month
 
@@ -74,7 +75,9 @@ class TenantListCreateView(ListAPIView):
     serializer_class = TenantOutput
 
     def get_queryset(self):
-        return selectors.tenant_list()
+        return selectors.tenant_list().select_related(
+            "subscription__plan", "subscription__next_plan"
+        )
 
     @extend_schema(request=OnboardInput, responses={201: TenantOutput})
     def post(self, request: Request) -> Response:
@@ -110,6 +113,8 @@ class TenantDetailView(APIView):
         # The settings first: they are the part that can be refused (a bad value, a
         # currency the chain has already sold in), and a refusal must leave the status
         # alone too.
+        if "plan" in values:
+            plan_change(tenant, values["plan"], actor=request.user)
         settings_ = {name: values[name] for name in SETTINGS if name in values}
         if settings_:
             services.tenant_update(tenant, **settings_, actor=request.user)

@@ -25,11 +25,11 @@ test("a chain signs up on the apex and is told to check its email", async ({ pag
   await page.getByLabel("Password").fill("a-long-e2e-password-42");
   await page.getByLabel("Currency").selectOption("EUR");
   await page.getByLabel("Time zone").selectOption("Europe/Dublin");
-  const starter = page.locator('[data-plan="starter"]');
-  await expect(starter).toContainText("€");
-  await expect(starter).toContainText("free trial");
-  await starter.click();
-  await expect(form.locator('input[name="plan"][value="starter"]')).toBeChecked();
+  const growth = page.locator('[data-plan="growth"]');
+  await expect(growth).toContainText("€");
+  await expect(growth).toContainText("free trial");
+  await growth.click();
+  await expect(form.locator('input[name="plan"][value="growth"]')).toBeChecked();
   artifact("signup/signup.png", await page.screenshot());
 
   // No person sends the form within three seconds of seeing it (the bot guard).

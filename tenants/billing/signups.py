@@ -24,7 +24,7 @@ import secrets
 import time
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -37,7 +37,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone as django_timezone
 
-from tenants.billing.models import Plan, PlanPrice, PlatformSettings, SignUp, Subscription
+from tenants.billing.models import Plan, PlanPrice, PlatformSettings, SignUp
 from tenants.error_codes import Conflict, DomainError, NotFound, TenantErrorCode
 from tenants.models import PlatformAuditLog, Tenant
 from tenants.money import money
@@ -395,19 +395,6 @@ def signup_email(signup_id: int, token: str) -> str:
     return "sent"
 
 
-def _subscribe(tenant: Tenant, plan: Plan) -> Subscription:
-    """The new chain's subscription from today (its own day), with the plan's trial.
-    Stands in for tenants.billing.services.subscription_start until the two branches
-    meet."""
-    today: date = django_timezone.now().astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
-    return Subscription.objects.create(
-        tenant=tenant,
-        plan=plan,
-        starts_on=today,
-        trial_ends_on=today + timedelta(days=plan.trial_days) if plan.trial_days else None,
-    )
-
-
 @dataclass(frozen=True)
 class Verified:
     signup: SignUp
@@ -469,8 +456,8 @@ def signup_verify(token: str) -> Verified:
                 owner_password_hash=signup.password_hash,
                 currency=signup.currency,
                 timezone=signup.timezone,
+                plan=signup.plan.code,
             )
-            _subscribe(tenant, signup.plan)
             signup.tenant = tenant
             signup.status = SignUp.Status.VERIFIED
             signup.verified_at = django_timezone.now()

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django_tenants.utils import schema_context
 
+from tenants.billing.models import Subscription
 from tenants.crypto import new_key
 from tenants.models import PlatformAuditLog, Tenant
 from tenants.services import tenant_onboard
@@ -82,6 +83,7 @@ def behind_chains(django_db_setup, django_db_blocker):
             connection.set_schema_to_public()
             for tenant in Tenant.objects.filter(slug__in=CHAINS):
                 PlatformAuditLog.objects.filter(tenant=tenant).delete()
+                Subscription.objects.filter(tenant=tenant).delete()  # its plan (billing)
                 tenant.delete(force_drop=True)
 
 

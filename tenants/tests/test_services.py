@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.utils import schema_context, schema_exists
 
+from tenants.billing.models import Subscription
 from tenants.error_codes import Conflict, DomainError
 from tenants.models import Domain, PlatformAuditLog, Tenant
 from tenants.services import (
@@ -131,6 +132,7 @@ def cleanup_tenants(django_db_setup, django_db_blocker):
         connection.set_schema_to_public()
         for tenant in Tenant.objects.filter(slug__in=slugs):
             PlatformAuditLog.objects.filter(tenant=tenant).delete()
+            Subscription.objects.filter(tenant=tenant).delete()  # its plan (billing)
             tenant.delete(force_drop=True)
 
 

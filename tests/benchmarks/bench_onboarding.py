@@ -31,6 +31,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from tenants.billing.models import Subscription
     from tenants.models import PlatformAuditLog, Tenant
     from tenants.services import public_tenant_ensure, template_schema_ensure, tenant_onboard
 
@@ -40,6 +41,7 @@ def main() -> None:
         connection.set_schema_to_public()
         for tenant in Tenant.objects.filter(slug__startswith="bench-"):
             PlatformAuditLog.objects.filter(tenant=tenant).delete()
+            Subscription.objects.filter(tenant=tenant).delete()
             tenant.delete(force_drop=True)
         with connection.cursor() as cursor:
             cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'benchmig\\_%'")

@@ -336,6 +336,10 @@ class LedgerEntry(models.Model):
     memo = models.CharField(max_length=255, blank=True)
     # The till shift a counter movement (cash, card terminal) went through, by id.
     shift_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Tickets this movement sold (+) or gave back in full (-), on the `ticket_sales`
+    # entry of a sale or a refund_due journal (kept even at amount 0, a free seat's), so
+    # the platform bills tickets from the books as it bills money. 0 everywhere else.
+    tickets = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

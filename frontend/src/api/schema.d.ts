@@ -353,16 +353,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+<<<<<<< HEAD
     "/api/v1/billing/invoices/{number}/pay/": {
+=======
+    "/api/v1/billing/": {
+>>>>>>> h16-close
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+<<<<<<< HEAD
         get?: never;
         put?: never;
         post: operations["v1_billing_invoices_pay_create"];
+=======
+        /** @description The chain's plan, its next plan, the end of its trial and its saved card. */
+        get: operations["v1_billing_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description This chain's invoices, newest month first. */
+        get: operations["v1_billing_invoices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_billing_invoices_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/{number}/pdf/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_billing_invoices_pdf_retrieve"];
+        put?: never;
+        post?: never;
+>>>>>>> h16-close
         delete?: never;
         options?: never;
         head?: never;
@@ -1548,6 +1608,20 @@ export interface components {
             /** @default regular */
             category: string;
         };
+        BillingOutput: {
+            /** @description The plan's code. */
+            plan: string | null;
+            plan_name: string | null;
+            /** @description The plan from the first day of next month, if changing. */
+            next_plan: string | null;
+            next_plan_name: string | null;
+            /** Format: date */
+            starts_on: string | null;
+            /** Format: date */
+            trial_ends_on: string | null;
+            /** @description The saved card, e.g. 'Visa •••• 4242'. */
+            card_label: string;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         CancelOutput: {
@@ -1718,6 +1792,7 @@ export interface components {
                 [key: string]: number;
             };
         };
+<<<<<<< HEAD
         InvoicePaymentOutput: {
             number: string;
             status: components["schemas"]["InvoicePaymentOutputStatusEnum"];
@@ -1727,6 +1802,38 @@ export interface components {
             /** Format: date-time */
             paid_at: string | null;
             payment_reference: string;
+=======
+        InvoiceLineOutput: {
+            description: string;
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            unit_amount: number;
+            /** Format: int64 */
+            amount: number;
+        };
+        /** @description An invoice; amounts in the currency's minor units. */
+        InvoiceOutput: {
+            number: string;
+            /** @description The chain's slug. */
+            tenant: string;
+            /** @description YYYY-MM, in the chain's time zone. */
+            readonly month: string;
+            currency: string;
+            readonly lines: components["schemas"]["InvoiceLineOutput"][];
+            /** Format: int64 */
+            total: number;
+            status?: components["schemas"]["InvoiceOutputStatusEnum"];
+            plan_code: string;
+            plan_name: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** Format: date */
+            due_on: string;
+            /** Format: date-time */
+            paid_at?: string | null;
+            readonly pdf: string;
+>>>>>>> h16-close
         };
         /**
          * @description * `open` - Open
@@ -1735,7 +1842,11 @@ export interface components {
          *     * `void` - Void
          * @enum {string}
          */
+<<<<<<< HEAD
         InvoicePaymentOutputStatusEnum: "open" | "paid" | "failed" | "void";
+=======
+        InvoiceOutputStatusEnum: "open" | "paid" | "failed" | "void";
+>>>>>>> h16-close
         /**
          * @description * `Screen` - Screen
          *     * `Stage` - Stage
@@ -1961,6 +2072,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["AuditoriumOutput"][];
+        };
+        PaginatedInvoiceOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri-reference
+             * @example /api/v1/titles/?limit=50&offset=50
+             */
+            previous?: string | null;
+            results: components["schemas"]["InvoiceOutput"][];
         };
         PaginatedOrderOutputList: {
             /** @example 123 */
@@ -4662,6 +4788,7 @@ export interface operations {
             };
         };
     };
+<<<<<<< HEAD
     v1_billing_invoices_pay_create: {
         parameters: {
             query?: never;
@@ -4669,6 +4796,13 @@ export interface operations {
             path: {
                 number: string;
             };
+=======
+    v1_billing_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+>>>>>>> h16-close
             cookie?: never;
         };
         requestBody?: never;
@@ -4678,7 +4812,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+<<<<<<< HEAD
                     "application/json": components["schemas"]["InvoicePaymentOutput"];
+=======
+                    "application/json": components["schemas"]["BillingOutput"];
+>>>>>>> h16-close
                 };
             };
             /** @description Bad input: `code` says what, `errors` which field (validation errors). */
@@ -4699,8 +4837,55 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
+<<<<<<< HEAD
             /** @description The card was declined. */
             402: {
+=======
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_billing_invoices_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedInvoiceOutputList"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+>>>>>>> h16-close
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4717,7 +4902,63 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
+<<<<<<< HEAD
             /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+=======
+        };
+    };
+    v1_billing_invoices_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+>>>>>>> h16-close
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+<<<<<<< HEAD
+            /** @description Refused because of the current state, which `code` names. */
+            409: {
+=======
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4726,8 +4967,56 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
-            /** @description Refused because of the current state, which `code` names. */
-            409: {
+        };
+    };
+    v1_billing_invoices_pdf_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
+>>>>>>> h16-close
                 headers: {
                     [name: string]: unknown;
                 };

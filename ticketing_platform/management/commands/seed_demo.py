@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
 from tenants.services import Branding, public_tenant_ensure, tenant_onboard, tenant_update
+from ticketing_platform.demo_billing import demo_billing_ensure, demo_plans_ensure
 from ticketing_platform.demo_programme import (
     aurora_programme,
     bluebird_programme,
@@ -269,34 +270,6 @@ def demo_chain_seed(chain: DemoChain, *, say: Callable[[str], None] = lambda lin
     return tenant
 
 
-# --- issue 16, sign-up: one public plan so the sign-up page has something to offer.
-# A stand-in until the demo's plans (the "close" part) are seeded: drop it at the merge.
-def signup_plan_ensure() -> None:
-    from tenants.billing.models import Plan, PlanPrice
-
-    if Plan.objects.filter(public=True, active=True).exists():
-        return
-    plan, _ = Plan.objects.get_or_create(
-        code="starter",
-        defaults={
-            "name": "Starter",
-            "description": "For a first venue: everything, paid as you sell.",
-            "basis_points": 100,
-            "trial_days": 30,
-        },
-    )
-    for currency, monthly_fee, per_ticket in (
-        ("INR", 199_900, 500),
-        ("EUR", 2_900, 10),
-        ("USD", 2_900, 10),
-    ):
-        PlanPrice.objects.get_or_create(
-            plan=plan,
-            currency=currency,
-            defaults={"monthly_fee": monthly_fee, "per_ticket": per_ticket},
-        )
-
-
 class Command(BaseCommand):
     help = (
         "Create the demo platform admin and the aurora and bluebird chains "
@@ -319,9 +292,14 @@ class Command(BaseCommand):
             return
         public_tenant_ensure()
         _ensure_user(PLATFORM_ADMIN, Role.PLATFORM_STAFF, "Platform admin")
+        plans = demo_plans_ensure()
+        if plans:
+            self.stdout.write(f"{plans} demo plans.")
         for chain in demo_chains(e2e=options["e2e"]):
-            demo_chain_seed(chain, say=self.stdout.write)
-        signup_plan_ensure()
+            tenant = demo_chain_seed(chain, say=self.stdout.write)
+            invoices = demo_billing_ensure(tenant)
+            if invoices:
+                self.stdout.write(f"{chain.slug}: {invoices} invoices of past months.")
         self.stdout.write("Demo data ready; `manage.py seed_demo --print-logins` lists the logins.")
 
     def _print_logins(self) -> None:

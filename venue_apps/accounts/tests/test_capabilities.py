@@ -60,6 +60,7 @@ EXPECTED: dict[Capability, set[str]] = {
     Capability.MANAGE_PAYMENT_KEYS: {OWNER},
     Capability.MANAGE_SIGNING_KEYS: {OWNER},
     Capability.READ_AUDIT_LOG: {OWNER},
+    # "GET /api/v1/billing/invoices/ and their PDFs: the chain's owner" (issue 16)
     Capability.MANAGE_BILLING: {OWNER},
     Capability.SIGN_IN_WITH_OAUTH: {CUSTOMER},
     Capability.USE_TWO_FACTOR: {BOX, SCANNER, MANAGER, OWNER, PLATFORM},

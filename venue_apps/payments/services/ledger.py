@@ -46,8 +46,16 @@ def _post(
     refund: Refund | None = None,
     memo: str = "",
     shift_id: int | None = None,
+    tickets: int = 0,
 ) -> uuid.UUID:
-    rows = [(account, amount) for account, amount in entries if amount]
+    """Write one balanced journal. `tickets` (sold +, given back -) go on its
+    `ticket_sales` entry, which is kept even at amount 0 when it carries tickets (seats
+    that were free, their fees paid): the platform bills tickets from here."""
+    rows = [
+        (account, amount)
+        for account, amount in entries
+        if amount or (tickets and account == LedgerAccount.TICKET_SALES)
+    ]
     if sum(amount for _, amount in rows) != 0:
         raise ValueError(f"unbalanced {kind} journal: {rows}")
     journal = uuid.uuid4()
@@ -63,6 +71,7 @@ def _post(
             refund=refund,
             memo=memo[:255],
             shift_id=shift_id,
+            tickets=tickets if account == LedgerAccount.TICKET_SALES else 0,
         )
         for account, amount in rows
     )
@@ -143,6 +152,7 @@ def ledger_sale(order: Order, payment: Payment, lines: Sequence[OrderLine]) -> u
         payment=payment,
         memo=f"order {order.reference}",
         shift_id=payment.shift_id,
+        tickets=len(lines),
     )
     platform = sum(line.platform_fee for line in lines)
     _post(
@@ -161,12 +171,14 @@ def ledger_refund_due(
     *,
     splits: Sequence[tuple[int, int, int]] = (),
     platform_reversal: int = 0,
+    tickets: int = 0,
 ) -> uuid.UUID:
     """A refund is decided: move its amount into `refunds_payable`.
 
     `splits` are the (sales, fees, tax) shares of the sold lines it gives back; with
     none, the money was never a sale (a late or refused payment) and comes out of
-    `customer_funds`.
+    `customer_funds`. `tickets` is how many lines it refunds in full (their ticket part
+    all given back), recorded as minus that many tickets sold.
     """
     if splits:
         sales = sum(part[0] for part in splits)
@@ -191,6 +203,7 @@ def ledger_refund_due(
         payment=refund.payment,
         refund=refund,
         memo=refund.reason,
+        tickets=-tickets if splits else 0,
     )
     if platform_reversal:
         _post(

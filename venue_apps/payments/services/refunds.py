@@ -62,6 +62,8 @@ class RefundSplit:
     parts: dict[int, tuple[int, int]]
     splits: list[tuple[int, int, int]]
     platform_reversal: int
+    # Lines whose ticket part this refund gives back in full: tickets no longer sold.
+    tickets: int = 0
 
 
 def refund_amount_check(payment: Payment, amount: int) -> None:
@@ -81,7 +83,7 @@ def refund_lines_split(
     by_id = {line.pk: line for line in order.lines.all()}
     parts: dict[int, tuple[int, int]] = {}
     splits: list[tuple[int, int, int]] = []
-    reversal = 0
+    reversal = tickets = 0
     for line_id, line_amount in lines.items():
         line = by_id[line_id]
         if line_amount > line.refundable:
@@ -94,7 +96,10 @@ def refund_lines_split(
         if line_amount:
             splits.append(line_split(line, ticket, fee))
             reversal += _platform_reversal(line, line_amount)
-    return RefundSplit(parts, splits, reversal)
+            left_ticket = line.ticket_total - line.refunded_ticket
+            if ticket and ticket == left_ticket:
+                tickets += 1
+    return RefundSplit(parts, splits, reversal, tickets)
 
 
 def refund_record(
@@ -145,6 +150,7 @@ def refund_record(
         refund,
         splits=split.splits if split else [],
         platform_reversal=split.platform_reversal if split else 0,
+        tickets=split.tickets if split else 0,
     )
     audit_log(
         actor,
