@@ -5,16 +5,16 @@ on every dashboard page while a charge has failed, and the console's invoice act
 from __future__ import annotations
 
 import logging
-from io import BytesIO
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from urllib.parse import parse_qsl
 
 import pytest
 import responses
 from django.test import Client
-from pypdf import PdfReader
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pypdf import PdfReader
 
 from tenants.billing.models import Invoice, Subscription
 from tenants.models import PlatformAuditLog
