@@ -353,22 +353,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-<<<<<<< HEAD
-    "/api/v1/billing/invoices/{number}/pay/": {
-=======
     "/api/v1/billing/": {
->>>>>>> h16-close
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-<<<<<<< HEAD
-        get?: never;
-        put?: never;
-        post: operations["v1_billing_invoices_pay_create"];
-=======
         /** @description The chain's plan, its next plan, the end of its trial and its saved card. */
         get: operations["v1_billing_retrieve"];
         put?: never;
@@ -412,6 +403,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/invoices/{number}/pay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_billing_invoices_pay_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/invoices/{number}/pdf/": {
         parameters: {
             query?: never;
@@ -422,7 +429,6 @@ export interface paths {
         get: operations["v1_billing_invoices_pdf_retrieve"];
         put?: never;
         post?: never;
->>>>>>> h16-close
         delete?: never;
         options?: never;
         head?: never;
@@ -1792,17 +1798,6 @@ export interface components {
                 [key: string]: number;
             };
         };
-<<<<<<< HEAD
-        InvoicePaymentOutput: {
-            number: string;
-            status: components["schemas"]["InvoicePaymentOutputStatusEnum"];
-            /** @description Minor units. */
-            total: number;
-            currency: string;
-            /** Format: date-time */
-            paid_at: string | null;
-            payment_reference: string;
-=======
         InvoiceLineOutput: {
             description: string;
             /** Format: int64 */
@@ -1823,7 +1818,7 @@ export interface components {
             readonly lines: components["schemas"]["InvoiceLineOutput"][];
             /** Format: int64 */
             total: number;
-            status?: components["schemas"]["InvoiceOutputStatusEnum"];
+            status?: components["schemas"]["StatusA09Enum"];
             plan_code: string;
             plan_name: string;
             /** Format: date-time */
@@ -1833,20 +1828,17 @@ export interface components {
             /** Format: date-time */
             paid_at?: string | null;
             readonly pdf: string;
->>>>>>> h16-close
         };
-        /**
-         * @description * `open` - Open
-         *     * `paid` - Paid
-         *     * `failed` - Payment failed
-         *     * `void` - Void
-         * @enum {string}
-         */
-<<<<<<< HEAD
-        InvoicePaymentOutputStatusEnum: "open" | "paid" | "failed" | "void";
-=======
-        InvoiceOutputStatusEnum: "open" | "paid" | "failed" | "void";
->>>>>>> h16-close
+        InvoicePaymentOutput: {
+            number: string;
+            status: components["schemas"]["StatusA09Enum"];
+            /** @description Minor units. */
+            total: number;
+            currency: string;
+            /** Format: date-time */
+            paid_at: string | null;
+            payment_reference: string;
+        };
         /**
          * @description * `Screen` - Screen
          *     * `Stage` - Stage
@@ -3098,6 +3090,14 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "available" | "held" | "sold" | "blocked";
+        /**
+         * @description * `open` - Open
+         *     * `paid` - Paid
+         *     * `failed` - Payment failed
+         *     * `void` - Void
+         * @enum {string}
+         */
+        StatusA09Enum: "open" | "paid" | "failed" | "void";
         /**
          * @description * `light` - Light
          *     * `cinema` - Cinema (dark)
@@ -4788,21 +4788,11 @@ export interface operations {
             };
         };
     };
-<<<<<<< HEAD
-    v1_billing_invoices_pay_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                number: string;
-            };
-=======
     v1_billing_retrieve: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
->>>>>>> h16-close
             cookie?: never;
         };
         requestBody?: never;
@@ -4812,11 +4802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-<<<<<<< HEAD
-                    "application/json": components["schemas"]["InvoicePaymentOutput"];
-=======
                     "application/json": components["schemas"]["BillingOutput"];
->>>>>>> h16-close
                 };
             };
             /** @description Bad input: `code` says what, `errors` which field (validation errors). */
@@ -4837,10 +4823,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
-<<<<<<< HEAD
-            /** @description The card was declined. */
-            402: {
-=======
             /** @description Not allowed for this role, or the chain is suspended. */
             403: {
                 headers: {
@@ -4885,7 +4867,6 @@ export interface operations {
             };
             /** @description Not signed in, or a token that is bad, expired or another chain's. */
             401: {
->>>>>>> h16-close
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4902,10 +4883,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
-<<<<<<< HEAD
-            /** @description Nothing of that id here (or nothing this account may see). */
-            404: {
-=======
         };
     };
     v1_billing_invoices_retrieve: {
@@ -4929,7 +4906,6 @@ export interface operations {
             };
             /** @description Bad input: `code` says what, `errors` which field (validation errors). */
             400: {
->>>>>>> h16-close
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4937,10 +4913,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
-<<<<<<< HEAD
-            /** @description Refused because of the current state, which `code` names. */
-            409: {
-=======
             /** @description Not signed in, or a token that is bad, expired or another chain's. */
             401: {
                 headers: {
@@ -4960,6 +4932,81 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_billing_invoices_pay_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicePaymentOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The card was declined. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Refused because of the current state, which `code` names. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5016,7 +5063,6 @@ export interface operations {
                 };
             };
             404: {
->>>>>>> h16-close
                 headers: {
                     [name: string]: unknown;
                 };
