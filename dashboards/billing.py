@@ -31,6 +31,7 @@ from tenants.billing.dunning import (
 )
 from tenants.billing.models import ChargeAttempt, Invoice, Subscription
 from tenants.billing.pdf import invoice_pdf as invoice_pdf_bytes
+from tenants.billing.services import chain_today
 from tenants.error_codes import DomainError
 from tenants.models import Tenant
 from tenants.money import money
@@ -91,6 +92,8 @@ def billing_page(request: HttpRequest, *, site) -> HttpResponse:
             "sandbox": settings.PLATFORM_PAYMENTS == "sandbox",
             "card_form": SandboxCardForm(),
             "suspended": suspended_for_unpaid(tenant),
+            # The chain's own today: a trial that ended says so.
+            "today": chain_today(tenant),
         },
     )
 

@@ -5,9 +5,11 @@ at `issued_at`), and the platform's Stripe account answered at the HTTP boundary
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import responses
+from django.db import connection
 
 from tenants.billing.models import Invoice, InvoiceLine, Plan, PlanPrice, Subscription
 from tenants.models import Tenant
@@ -32,14 +34,18 @@ def subscription_make(
     payment_method: str = "pm_platform0001",
     label: str = "Visa •••• 4242",
 ) -> Subscription:
-    return Subscription.objects.create(
+    # Onboarding put the chain on the default plan; this one replaces it.
+    subscription, _ = Subscription.objects.update_or_create(
         tenant=tenant,
-        plan=plan_make(currency=tenant.currency),
-        starts_on=date(2027, 1, 1),
-        gateway_customer=customer,
-        gateway_payment_method=payment_method,
-        card_label=label,
+        defaults={
+            "plan": plan_make(currency=tenant.currency),
+            "starts_on": date(2027, 1, 1),
+            "gateway_customer": customer,
+            "gateway_payment_method": payment_method,
+            "card_label": label,
+        },
     )
+    return subscription
 
 
 def invoice_issue(
@@ -127,3 +133,22 @@ def sent_params(call) -> dict[str, str]:
     if isinstance(body, bytes):
         body = body.decode()
     return dict(parse_qsl(body or ""))
+
+
+@contextmanager
+def frozen_invoices_unlocked():
+    """For tests that commit invoices and must remove them afterwards: the database
+    refuses to delete issued invoices and their lines (billing migration 0002), so the
+    two triggers are off inside this block only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE billing_invoiceline DISABLE TRIGGER billing_invoiceline_frozen;"
+            "ALTER TABLE billing_invoice DISABLE TRIGGER billing_invoice_frozen;"
+        )
+        try:
+            yield
+        finally:
+            cursor.execute(
+                "ALTER TABLE billing_invoiceline ENABLE TRIGGER billing_invoiceline_frozen;"
+                "ALTER TABLE billing_invoice ENABLE TRIGGER billing_invoice_frozen;"
+            )

@@ -10,11 +10,12 @@ from datetime import date, datetime
 
 import time_machine
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from tenants.billing import services
 from tenants.billing.models import Invoice, InvoiceLine, InvoiceSequence, MonthUsage, Subscription
 from tenants.models import PlatformAuditLog
+from tests.billing_factories import frozen_invoices_unlocked
 
 MARCH = date(2027, 3, 1)
 LATER = datetime(2027, 4, 3, 12, tzinfo=zoneinfo.ZoneInfo("UTC"))
@@ -22,19 +23,9 @@ LATER = datetime(2027, 4, 3, 12, tzinfo=zoneinfo.ZoneInfo("UTC"))
 
 def _forget() -> None:
     """What the closes committed (invoices are frozen: their trigger is off for this)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "ALTER TABLE billing_invoiceline DISABLE TRIGGER billing_invoiceline_frozen;"
-            "ALTER TABLE billing_invoice DISABLE TRIGGER billing_invoice_frozen;"
-        )
-        try:
-            InvoiceLine.objects.filter(invoice__month=MARCH).delete()
-            Invoice.objects.filter(month=MARCH).delete()
-        finally:
-            cursor.execute(
-                "ALTER TABLE billing_invoiceline ENABLE TRIGGER billing_invoiceline_frozen;"
-                "ALTER TABLE billing_invoice ENABLE TRIGGER billing_invoice_frozen;"
-            )
+    with frozen_invoices_unlocked():
+        InvoiceLine.objects.filter(invoice__month=MARCH).delete()
+        Invoice.objects.filter(month=MARCH).delete()
     InvoiceSequence.objects.filter(year=2027).delete()
     MonthUsage.objects.filter(month=MARCH).delete()
     PlatformAuditLog.objects.filter(action=PlatformAuditLog.Action.INVOICE_ISSUED).delete()

@@ -91,7 +91,9 @@ def bare_chain(number: int, currency: str = "INR") -> Tenant:
 
 
 def with_billing(tenant: Tenant, plan: Plan) -> Tenant:
-    Subscription.objects.get_or_create(tenant=tenant, defaults={"plan": plan, "starts_on": JANUARY})
+    Subscription.objects.update_or_create(
+        tenant=tenant, defaults={"plan": plan, "starts_on": JANUARY}
+    )
     MonthUsage.objects.create(
         tenant=tenant, month=MARCH, currency=tenant.currency, tickets=10, gross=100_000
     )
@@ -248,7 +250,9 @@ def test_console_queries_do_not_grow_with_chains(
 def test_chain_list_shows_plan_domain_status_usage_and_last_invoice(
     staff, alpha, frozen, plan, time_machine
 ):
-    Subscription.objects.create(tenant=alpha, plan=plan, starts_on=JANUARY)
+    Subscription.objects.update_or_create(
+        tenant=alpha, defaults={"plan": plan, "starts_on": JANUARY}
+    )
     MonthUsage.objects.create(
         tenant=alpha, month=MARCH, currency="INR", tickets=1234, gross=5_000_00
     )
@@ -281,9 +285,13 @@ def test_chain_list_shows_plan_domain_status_usage_and_last_invoice(
 
 
 def test_chain_list_filters_by_plan_and_status_and_searches_domains(staff, alpha, beta, plan):
-    Subscription.objects.create(tenant=beta, plan=plan, starts_on=JANUARY)
+    Subscription.objects.update_or_create(
+        tenant=beta, defaults={"plan": plan, "starts_on": JANUARY}
+    )
     other = Plan.objects.create(code="other", name="Other")
-    Subscription.objects.create(tenant=alpha, plan=other, starts_on=JANUARY)
+    Subscription.objects.update_or_create(
+        tenant=alpha, defaults={"plan": other, "starts_on": JANUARY}
+    )
     Domain.objects.create(domain="tickets.beta-theatres.example", tenant=beta, is_primary=False)
 
     def names(query: str) -> set[str]:
@@ -355,6 +363,7 @@ def test_add_chain_shows_the_services_refusal_on_its_field(
     staff, alpha, plan, changes, field, words
 ):
     before = Tenant.objects.count()
+    subscriptions = Subscription.objects.count()
 
     page = staff.post("/console/tenants/tenant/add/", _onboarding(plan=plan.pk, **changes))
 
@@ -364,7 +373,7 @@ def test_add_chain_shows_the_services_refusal_on_its_field(
     if words:
         assert errors[field][0].startswith(words)
     assert Tenant.objects.count() == before
-    assert not Subscription.objects.exists()
+    assert Subscription.objects.count() == subscriptions  # nothing left of the refusal
 
 
 def test_the_add_chain_page_offers_active_plans(staff, plan):
@@ -373,7 +382,9 @@ def test_the_add_chain_page_offers_active_plans(staff, plan):
     page = staff.get("/console/tenants/tenant/add/")
 
     assert page.status_code == 200
-    assert list(page.context["form"].fields["plan"].queryset) == [plan]
+    offered = list(page.context["form"].fields["plan"].queryset)
+    assert plan in offered and all(offered_plan.active for offered_plan in offered)
+    assert "old" not in {offered_plan.code for offered_plan in offered}
     assert page.context["form"].fields["plan"].required
 
 
@@ -505,7 +516,9 @@ def test_a_price_with_more_decimals_than_its_currency_is_refused(staff):
 
 
 def test_subscriptions_are_read_only_and_settings_one_row(staff, alpha, plan):
-    Subscription.objects.create(tenant=alpha, plan=plan, starts_on=JANUARY)
+    Subscription.objects.update_or_create(
+        tenant=alpha, defaults={"plan": plan, "starts_on": JANUARY}
+    )
     listing = staff.get("/console/billing/subscription/")
     assert listing.status_code == 200
     assert "Alpha Cinemas" in listing.content.decode()

@@ -16,7 +16,12 @@ from tenants.billing.dunning import invoice_charge
 from tenants.billing.models import ChargeAttempt, Invoice, InvoiceLine, Plan, Subscription
 from tenants.error_codes import DomainError
 from tenants.models import PlatformAuditLog, Tenant
-from tests.billing_factories import PLATFORM_STRIPE_KEY, invoice_issue, subscription_make
+from tests.billing_factories import (
+    PLATFORM_STRIPE_KEY,
+    frozen_invoices_unlocked,
+    invoice_issue,
+    subscription_make,
+)
 from tests.checkout import STRIPE_API
 
 
@@ -51,6 +56,7 @@ def test_two_pay_now_at_once_charge_once(committed, settings):
     settings.PLATFORM_STRIPE_SECRET_KEY = PLATFORM_STRIPE_KEY
     alpha = Tenant.objects.get(slug="alpha")
     started = timezone.now() - timedelta(seconds=1)
+    onboarded = Subscription.objects.get(tenant=alpha)  # put back afterwards
     subscription = subscription_make(alpha)
     invoice = invoice_issue(alpha, issued_at=timezone.now() - timedelta(days=2))
     try:
@@ -82,9 +88,10 @@ def test_two_pay_now_at_once_charge_once(committed, settings):
         )
     finally:
         ChargeAttempt.objects.filter(invoice=invoice).delete()
-        InvoiceLine.objects.filter(invoice=invoice).delete()
-        invoice.delete()
+        with frozen_invoices_unlocked():
+            InvoiceLine.objects.filter(invoice=invoice).delete()
+            invoice.delete()
         plan = subscription.plan
-        Subscription.objects.filter(pk=subscription.pk).delete()
+        onboarded.save()  # the chain's own subscription, as onboarding left it
         Plan.objects.filter(pk=plan.pk, subscriptions__isnull=True).delete()
         PlatformAuditLog.objects.filter(tenant=alpha, created_at__gte=started).delete()

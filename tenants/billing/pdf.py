@@ -30,7 +30,7 @@ INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
 BAND = colors.HexColor("#243b53")
 STATUS_TEXT = {
-    Invoice.Status.OPEN: "Open: to be charged to the card on file",
+    Invoice.Status.OPEN: "Open: charged to your saved card, or pay from your dashboard",
     Invoice.Status.PAID: "Paid",
     Invoice.Status.FAILED: "Payment failed: please pay from your dashboard",
     Invoice.Status.VOID: "Void",
@@ -124,7 +124,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         pdf.drawString(width / 2 + 70, row, value)
 
     y -= 16 + len(details) * 14 + 24
-    columns = (MARGIN, width - MARGIN - 200, width - MARGIN - 110, width - MARGIN)
+    columns = (MARGIN, width - MARGIN - 240, width - MARGIN - 130, width - MARGIN)
     pdf.setFont(BOLD, 9)
     pdf.setFillColor(MUTED)
     pdf.drawString(columns[0], y, "DESCRIPTION")
@@ -148,10 +148,11 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             pdf.drawString(columns[0], y, text)
             y -= 13
         y -= 6
-    pdf.line(columns[2] - 20, y, width - MARGIN, y)
+    # The total's label well left of its figure, whatever the figure's width.
+    pdf.line(columns[1] - 10, y, width - MARGIN, y)
     y -= 20
     pdf.setFont(BOLD, 13)
-    pdf.drawString(columns[2] - 20, y, "Total")
+    pdf.drawString(columns[1] - 10, y, "Total")
     pdf.drawRightString(columns[3], y, money(invoice.total, currency, symbol=False))
 
     y -= 40
