@@ -13,11 +13,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.test import override_settings
 
 from tenants.billing import services
+from tenants.billing.dunning import subscription_sandbox_card_save
 from tenants.billing.models import Invoice, Plan, Subscription
 from tenants.models import Tenant
 from tenants.selectors import tenant_current
@@ -50,6 +52,9 @@ DEMO_PLANS: tuple[dict[str, Any], ...] = (
 # Each demo chain's plan, and the months of history before the current one it is billed.
 DEMO_SUBSCRIPTIONS = {"aurora": "growth", "bluebird": "starter"}
 HISTORY_MONTHS = 3
+# The demo chains that have a card on file at the platform (the sandbox's paying card).
+CARD_ON_FILE = frozenset({"aurora"})
+SANDBOX_CARD = "4242 4242 4242 4242"
 # A ticket's average price and the month's tickets, per currency (minor units).
 _AVERAGE = {"INR": 32_000, "EUR": 1_150}
 _TICKETS = {"INR": 1_850, "EUR": 640}
@@ -116,5 +121,14 @@ def demo_billing_ensure(tenant: Tenant) -> int:
         next_attempt_at=None,
         payment_reference="demo: paid in the sandbox",
     )
+    # Aurora pays by a saved sandbox card (the schedule charges its open invoice);
+    # Bluebird has none, so its charge fails and the dunning emails and banner show.
+    subscription = Subscription.objects.get(tenant=tenant)
+    if (
+        tenant.slug in CARD_ON_FILE
+        and not subscription.gateway_payment_method
+        and settings.PLATFORM_PAYMENTS == "sandbox"
+    ):
+        subscription_sandbox_card_save(subscription, number=SANDBOX_CARD, actor=None)
     services.month_usage_refresh(tenant)
     return issued
