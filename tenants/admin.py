@@ -90,7 +90,18 @@ class TenantAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "subscription__plan", "currency"]
     search_fields = ["name", "slug", "domains__domain"]
-    readonly_fields = ["schema_name", "slug", "status", "status_reason", "created_at", "updated_at"]
+    readonly_fields = [
+        "schema_name",
+        "slug",
+        "status",
+        "status_reason",
+        # From the chain's plan (copied when it starts and at each monthly close): what
+        # each sale accrues in the chain's books. Staff change the plan, not these.
+        "platform_fee_per_ticket",
+        "platform_fee_basis_points",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "slug", "schema_name", "status", "status_reason"]}),
         ("Money and time", {"fields": ["currency", "timezone", "locale"]}),
@@ -107,7 +118,15 @@ class TenantAdmin(admin.ModelAdmin):
             },
         ),
         ("Seat holds", {"fields": ["hold_ttl_seconds", "hold_max_seats", "holds_per_customer"]}),
-        ("Platform fees", {"fields": ["platform_fee_per_ticket", "platform_fee_basis_points"]}),
+        (
+            "Platform fees",
+            {
+                "fields": ["platform_fee_per_ticket", "platform_fee_basis_points"],
+                "description": "From the chain's plan, copied when it starts and at each "
+                "monthly close: what each sale accrues as platform fees in the chain's "
+                "books. The invoice is worked out from the plan; change the plan instead.",
+            },
+        ),
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [DomainInline]

@@ -562,6 +562,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "venue_apps.orders.models.Order.Channel",
         "SendChannelEnum": "venue_apps.tickets.services.Channel",
         "ShiftStatusEnum": "venue_apps.tills.models.Shift.Status",
+        "InvoiceStatusEnum": "tenants.billing.models.Invoice.Status",
     },
 }
 

@@ -75,6 +75,7 @@ def test_console_saves_settings_through_the_service_with_an_audit_row(
                 "currency": "usd",
                 "timezone": "america/new_york",
                 "hold_ttl_seconds": 900,
+                # Read-only in the console (from the plan): a posted value is ignored.
                 "platform_fee_basis_points": 250,
             },
         )
@@ -84,7 +85,7 @@ def test_console_saves_settings_through_the_service_with_an_audit_row(
         "currency": "USD",
         "timezone": "America/New_York",
         "hold_ttl_seconds": 900,
-        "platform_fee_basis_points": 250,
+        "platform_fee_basis_points": 100,
         "logo": "",
     }
     audit = PlatformAuditLog.objects.get(tenant=alpha, action="tenant_updated")
@@ -93,13 +94,11 @@ def test_console_saves_settings_through_the_service_with_an_audit_row(
         "currency": "INR",
         "timezone": "Asia/Kolkata",
         "hold_ttl_seconds": 600,
-        "platform_fee_basis_points": 100,
     }
     assert audit.new_values == {
         "currency": "USD",
         "timezone": "America/New_York",
         "hold_ttl_seconds": 900,
-        "platform_fee_basis_points": 250,
     }
     # The console's request committed, so its host-cache clear ran.
     assert host_cache.get("alpha.localhost") == (False, None)
