@@ -107,6 +107,7 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("show-holds", "POST"): (HOLDERS, 400),
     ("show-queue-settings", "GET"): (PROGRAMME, 404),
     ("show-queue-settings", "PUT"): (PROGRAMME, 404),
+    ("show-queue", "GET"): (ANYONE, 404),
     ("show-queue", "POST"): (HOLDERS, 404),
     ("show-queue-ticket", "GET"): (HOLDERS, 404),
     ("hold", "GET"): (HOLDERS, 404),

@@ -35,7 +35,9 @@ def show(programme):
 @pytest.fixture
 def seat_ids(alpha, show):
     with schema_context(alpha.schema_name):
-        return list(ShowSeat.objects.filter(show=show).order_by("y", "x").values_list("pk", flat=True))
+        return list(
+            ShowSeat.objects.filter(show=show).order_by("y", "x").values_list("pk", flat=True)
+        )
 
 
 def set_queue(alpha, show, django_capture_on_commit_callbacks, **changes):
@@ -71,7 +73,9 @@ def hold_count(alpha) -> int:
 
 
 def test_admission_is_first_in_first_out(alpha, show, django_capture_on_commit_callbacks):
-    set_queue(alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=3)
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=3
+    )
     owners = [f"c:owner-{n:02}" for n in range(12)]
     with schema_context(alpha.schema_name):
         tickets = [
@@ -93,7 +97,9 @@ def test_admission_is_first_in_first_out(alpha, show, django_capture_on_commit_c
 
 
 def test_the_admission_rate_is_the_setting(alpha, show, django_capture_on_commit_callbacks):
-    set_queue(alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=5)
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=5
+    )
     with schema_context(alpha.schema_name):
         for n in range(300):
             services.queue_join(show.pk, owner=f"c:owner-{n}", address=None, now=T)
@@ -108,7 +114,9 @@ def test_the_admission_rate_is_the_setting(alpha, show, django_capture_on_commit
 def test_the_rate_measured_over_real_seconds_is_the_setting(
     alpha, show, django_capture_on_commit_callbacks
 ):
-    set_queue(alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=20)
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=20
+    )
     with schema_context(alpha.schema_name):
         for n in range(200):
             services.queue_join(show.pk, owner=f"c:owner-{n}", address=None)
@@ -170,7 +178,9 @@ def test_an_admitted_cart_holds_and_its_admission_is_its_own(
 def test_another_owners_ticket_is_not_found_and_so_is_another_chains(
     api, alpha, beta, show, django_capture_on_commit_callbacks
 ):
-    set_queue(alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1)
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1
+    )
     ticket = join(api, alpha, show, CART_A).json()["ticket"]
 
     stranger = api(alpha).get(f"/api/v1/shows/{show.pk}/queue/{ticket}/", HTTP_X_CART_ID=CART_B)
@@ -206,7 +216,9 @@ def test_an_admission_expires(alpha, show, django_capture_on_commit_callbacks):
 def test_one_account_in_ten_tabs_holds_one_place(
     alpha, show, customer, django_capture_on_commit_callbacks
 ):
-    set_queue(alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1)
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1
+    )
     _, client = customer
 
     answers = [client.post(f"/api/v1/shows/{show.pk}/queue/") for _ in range(10)]
@@ -221,7 +233,9 @@ def test_anonymous_places_are_limited_per_address(
     api, alpha, show, settings, django_capture_on_commit_callbacks
 ):
     settings.QUEUE_PLACES_PER_ADDRESS = 3
-    set_queue(alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1)
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1
+    )
 
     same_address = [join(api, alpha, show, f"cart-{n:016}").status_code for n in range(4)]
     # One IPv6 customer line is a whole /64.
@@ -243,7 +257,9 @@ def test_anonymous_places_are_limited_per_address(
 def test_losing_redis_falls_back_to_direct_booking(
     api, alpha, show, seat_ids, settings, caplog, django_capture_on_commit_callbacks
 ):
-    set_queue(alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1)
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1
+    )
     assert hold(api, alpha, show, seat_ids[0]).status_code == 403
 
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": DEAD_REDIS}}
@@ -307,3 +323,60 @@ def test_queue_settings_read_and_write_with_an_audit_row(
         entry = AuditEntry.objects.get(action="show.queue_changed")
         assert entry.after == {"enabled": True, "admissions_per_second": 7}
     assert queue.KEEP_SECONDS > 0
+
+
+def test_anyone_sees_whether_the_queue_is_on(api, alpha, show, django_capture_on_commit_callbacks):
+    off = api(alpha).get(f"/api/v1/shows/{show.pk}/queue/").json()
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=2
+    )
+    join(api, alpha, show, CART_A)
+    on = api(alpha).get(f"/api/v1/shows/{show.pk}/queue/").json()
+
+    assert off == {"active": False, "waiting": 0, "estimated_wait_s": 0}
+    assert on["active"] is True
+    assert on["waiting"] in (0, 1)  # the first place is admitted within half a second
+
+
+def test_the_socket_tells_the_position_then_the_admission(alpha, programme, monkeypatch):
+    # Channels closes "old" connections around its database work, the test's own (in
+    # its transaction) among them; the consumer runs on this thread's connection here.
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+
+    from tests.fixtures import host_of
+    from ticketing_platform.asgi import application
+
+    show = programme["show"]
+    with schema_context(alpha.schema_name):
+        services.queue_settings_update(show.pk, actor=None, enabled=True, admissions_per_second=1)
+        for n in range(2):
+            services.queue_join(show.pk, owner=f"c:ahead-{n}", address=None)
+        ticket = services.queue_join(show.pk, owner="c:me", address=None).ticket
+
+    async def watch():
+        socket = WebsocketCommunicator(
+            application,
+            f"/ws/shows/{show.pk}/queue/?ticket={ticket}",
+            headers=[(b"host", host_of(alpha).encode())],
+        )
+        connected, _ = await socket.connect(timeout=5)
+        messages = [await socket.receive_json_from(timeout=5)]
+        while messages[-1]["type"] != "admitted":
+            messages.append(await socket.receive_json_from(timeout=6))
+        await socket.disconnect()
+        refused = WebsocketCommunicator(
+            application,
+            f"/ws/shows/{show.pk}/queue/?ticket=forged",
+            headers=[(b"host", host_of(alpha).encode())],
+        )
+        refused_connected, code = await refused.connect(timeout=5)
+        return connected, messages, (refused_connected, code)
+
+    connected, messages, refused = async_to_sync(watch)()
+
+    assert connected
+    assert messages[0]["type"] == "position" and messages[0]["position"] >= 1
+    assert messages[-1]["admitted"] is True and messages[-1]["admission"]
+    assert refused == (False, 4404)

@@ -44,9 +44,7 @@ class QueueSettingsInput(serializers.Serializer):
     auto_enable_arrivals_per_second = serializers.IntegerField(
         min_value=1, max_value=100_000, allow_null=True, required=False
     )
-    auto_enable_seconds = serializers.IntegerField(
-        min_value=60, max_value=86_400, required=False
-    )
+    auto_enable_seconds = serializers.IntegerField(min_value=60, max_value=86_400, required=False)
     admission_ttl_seconds = serializers.IntegerField(
         min_value=60, max_value=7_200, allow_null=True, required=False
     )
@@ -146,9 +144,28 @@ def _place_owner(request: Request) -> tuple[str, str | None, str | None]:
     return f"c:{cart_id}", client_address(request), cart_id
 
 
+class QueueStateOutput(serializers.Serializer):
+    active = serializers.BooleanField(help_text="Holds on this show need an admission now.")
+    waiting = serializers.IntegerField()
+    estimated_wait_s = serializers.IntegerField(help_text="For someone joining now.")
+
+
 class QueueJoinView(APIView):
+    """GET (anyone): is the show's queue on, and how long is it (the storefront asks
+    before showing the seat map); POST: a place in it."""
+
     permission_classes = [HasCapability]
-    capability = Capability.HOLD_SEATS
+    capability = {"GET": Capability.BROWSE, "POST": Capability.HOLD_SEATS}
+
+    @extend_schema(operation_id="shows_queue_state", responses=QueueStateOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        live = selectors.queue_live(pk)
+        wait = -(-(live.waiting + 1) // live.admissions_per_second) if live.active else 0
+        return Response(
+            QueueStateOutput(
+                {"active": live.active, "waiting": live.waiting, "estimated_wait_s": wait}
+            ).data
+        )
 
     @extend_schema(
         operation_id="shows_queue_join",

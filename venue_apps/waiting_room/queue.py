@@ -213,9 +213,7 @@ class AddressLimit(Exception):
 
 def join(show_id: int, *, owner: str, address: str | None, per_address: int, now: float) -> Joined:
     keys = [_key(show_id), *(_key(show_id, name) for name in ("owners", "addresses", "admitted"))]
-    answer = _run(
-        "join", _JOIN, keys, [now, owner, address or "", per_address, KEEP_SECONDS]
-    )
+    answer = _run("join", _JOIN, keys, [now, owner, address or "", per_address, KEEP_SECONDS])
     if answer[0] == -1:
         raise Unsynced
     if answer[0] == -2:
