@@ -6,7 +6,7 @@ as everything this project keeps outside PostgreSQL. The state hash holds:
 
 - `next`: the last place number handed out (places are 1, 2, 3, ...);
 - `base`, `t0`, `rate`: the admission frontier. It advances with time at the set rate,
-  `frontier = base + rate × (now − t0)`, never past `next`; a place at or below it is
+  `frontier = base + rate * (now - t0)`, never past `next`; a place at or below it is
   admitted. Changing the rate (or turning the queue on) re-bases it at the current
   frontier, so no background worker is needed and the rate is exact. When the queue
   has caught up (the frontier reached `next`), a join re-bases it at `next` first, so an

@@ -18,6 +18,8 @@ import { LiveSeats, seatSocketUrl, type LiveStatus } from "../seatmap/live";
 import { SeatList } from "../seatmap/SeatList";
 import { SeatMap } from "../seatmap/SeatMap";
 import { availableByCategory, initialState, mine, reducer, seatName, selectionTotal } from "../seatmap/state";
+import { admissionFor, queueForget, queueLoad } from "../queue/store";
+import { WaitingRoom } from "../queue/WaitingRoom";
 import { NotFoundPage } from "./NotFoundPage";
 
 function BestSeats({
@@ -98,6 +100,16 @@ export function ShowPage() {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   const liveRef = useRef<LiveSeats | null>(null);
+  // The waiting room: on when the show says so (and we hold no admission), or when a
+  // hold was refused for want of one; off when admitted or when the queue is lost.
+  const queueState = useQuery({
+    queryKey: ["queue", showId],
+    queryFn: () => endpoints.queueState(showId),
+    enabled: valid,
+  });
+  const [queued, setQueued] = useState(false);
+  const [queueLost, setQueueLost] = useState(false);
+  const inQueue = !queueLost && (queued || (queueState.data?.active === true && !admissionFor(showId)));
   usePageTitle(show.data ? `${show.data.title_name}: choose seats` : "Choose seats");
 
   const loadMap = useCallback(async () => {
@@ -188,8 +200,19 @@ export function ShowPage() {
     dispatch({ type: "held", hold });
   };
 
+  const queueRequired = (error: unknown): boolean => {
+    if (!(error instanceof ApiError && error.code === "queue_required")) return false;
+    // An admission that was refused (it ran out): a new place. A ticket still waiting
+    // is kept, and so is its place.
+    if (queueLoad(showId)?.admission) queueForget(showId);
+    setQueueLost(false);
+    setQueued(true);
+    return true;
+  };
+
   const holdFailed = (error: unknown, seatIds: number[]) => {
     dispatch({ type: "holdFailed" });
+    if (queueRequired(error)) return;
     if (error instanceof ApiError && error.code === "seats_unavailable") {
       const taken = Array.isArray(error.data.seats) ? (error.data.seats as number[]) : seatIds;
       dispatch({ type: "rejected", seatIds: taken });
@@ -205,7 +228,7 @@ export function ShowPage() {
     setActionError(null);
     dispatch({ type: "holding", seatIds });
     try {
-      afterHold(await endpoints.holdCreate(showId, { seats: seatIds }));
+      afterHold(await endpoints.holdCreate(showId, { seats: seatIds }, admissionFor(showId)));
     } catch (error) {
       holdFailed(error, seatIds);
     } finally {
@@ -218,9 +241,10 @@ export function ShowPage() {
     setBusy(true);
     setActionError(null);
     try {
-      afterHold(await endpoints.holdCreate(showId, { best_available: { count, category } }));
+      afterHold(await endpoints.holdCreate(showId, { best_available: { count, category } }, admissionFor(showId)));
     } catch (error) {
       dispatch({ type: "holdFailed" });
+      if (queueRequired(error)) return;
       if (error instanceof ApiError && error.code === "seats_unavailable") {
         setActionError(
           `There are not ${count} good seats together in ${categories.get(category)?.name ?? category} any more. Try fewer seats or another category.`,
@@ -301,7 +325,16 @@ export function ShowPage() {
         </p>
       </header>
 
-      {notOnSale ? (
+      {inQueue && !notOnSale ? (
+        <WaitingRoom
+          showId={showId}
+          onAdmitted={() => {
+            setQueued(false);
+            void queueState.refetch();
+          }}
+          onUnavailable={() => setQueueLost(true)}
+        />
+      ) : notOnSale ? (
         <Alert kind="warning">
           Seats for this show are not on sale. <Link to={`/titles/${data.title}`}>See other showtimes</Link>.
         </Alert>
