@@ -415,56 +415,58 @@ export function ShowPage() {
         </>
       )}
 
-      <div className="booking-bar" role="region" aria-label="Your seats" tabIndex={-1} ref={bar}>
-        {state.hold ? (
-          <div className="booking-bar-inner">
-            <div className="booking-bar-text">
-              <strong>
-                {own.length} {own.length === 1 ? "seat" : "seats"} held: {ownLabels.join(", ")}
-              </strong>
-              <Countdown expiresAt={state.hold.expiresAt} onExpired={expire} />
-            </div>
-            <div className="booking-bar-actions">
-              <button type="button" className="button button-secondary" onClick={release} disabled={busy}>
-                Release seats
-              </button>
-              <button
-                type="button"
-                className="button"
-                ref={continueButton}
-                onClick={() => navigate(`/checkout/${state.hold!.id}`)}
-              >
-                Continue to checkout
-              </button>
-            </div>
-          </div>
-        ) : (
-          <div className="booking-bar-inner">
-            <div className="booking-bar-text">
-              {own.length ? (
-                <>
-                  <strong>
-                    {own.length} {own.length === 1 ? "seat" : "seats"}: {ownLabels.join(", ")}
-                  </strong>
-                  <span className="muted">{formatMoney(subtotal, chain.currency, chain.locale)} before fees</span>
-                </>
-              ) : (
-                <span className="muted">Choose up to {chain.hold_max_seats} seats on the map.</span>
-              )}
-            </div>
-            <div className="booking-bar-actions">
-              {own.length > 0 && (
-                <button type="button" className="button button-secondary" onClick={() => dispatch({ type: "clear" })}>
-                  Clear
+      {!(inQueue && !notOnSale) && (
+        <div className="booking-bar" role="region" aria-label="Your seats" tabIndex={-1} ref={bar}>
+          {state.hold ? (
+            <div className="booking-bar-inner">
+              <div className="booking-bar-text">
+                <strong>
+                  {own.length} {own.length === 1 ? "seat" : "seats"} held: {ownLabels.join(", ")}
+                </strong>
+                <Countdown expiresAt={state.hold.expiresAt} onExpired={expire} />
+              </div>
+              <div className="booking-bar-actions">
+                <button type="button" className="button button-secondary" onClick={release} disabled={busy}>
+                  Release seats
                 </button>
-              )}
-              <button type="button" className="button" onClick={holdChosen} disabled={!own.length || busy}>
-                {busy ? "Holding…" : own.length ? `Hold ${own.length} ${own.length === 1 ? "seat" : "seats"}` : "Hold seats"}
-              </button>
+                <button
+                  type="button"
+                  className="button"
+                  ref={continueButton}
+                  onClick={() => navigate(`/checkout/${state.hold!.id}`)}
+                >
+                  Continue to checkout
+                </button>
+              </div>
             </div>
-          </div>
-        )}
-      </div>
+          ) : (
+            <div className="booking-bar-inner">
+              <div className="booking-bar-text">
+                {own.length ? (
+                  <>
+                    <strong>
+                      {own.length} {own.length === 1 ? "seat" : "seats"}: {ownLabels.join(", ")}
+                    </strong>
+                    <span className="muted">{formatMoney(subtotal, chain.currency, chain.locale)} before fees</span>
+                  </>
+                ) : (
+                  <span className="muted">Choose up to {chain.hold_max_seats} seats on the map.</span>
+                )}
+              </div>
+              <div className="booking-bar-actions">
+                {own.length > 0 && (
+                  <button type="button" className="button button-secondary" onClick={() => dispatch({ type: "clear" })}>
+                    Clear
+                  </button>
+                )}
+                <button type="button" className="button" onClick={holdChosen} disabled={!own.length || busy}>
+                  {busy ? "Holding…" : own.length ? `Hold ${own.length} ${own.length === 1 ? "seat" : "seats"}` : "Hold seats"}
+                </button>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
     </div>
   );
 }
