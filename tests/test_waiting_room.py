@@ -380,3 +380,36 @@ def test_the_socket_tells_the_position_then_the_admission(alpha, programme, monk
     assert messages[0]["type"] == "position" and messages[0]["position"] >= 1
     assert messages[-1]["admitted"] is True and messages[-1]["admission"]
     assert refused == (False, 4404)
+
+
+def test_staff_turn_the_queue_on_in_the_dashboard_and_see_it_live(
+    alpha, show, make_user, django_capture_on_commit_callbacks
+):
+    from tests.test_dashboards import signed_in
+    from venue_apps.accounts.models import Role
+    from venue_apps.audit.models import AuditEntry
+    from venue_apps.waiting_room.models import QueueSettings
+
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+    cashier = signed_in(alpha, make_user(alpha, role=Role.BOX_OFFICE))
+    form = {"show": show.pk, "enabled": "on", "admissions_per_second": 4}
+    form |= {"auto_enable_seconds": 900}
+
+    refused = cashier.post("/dashboard/waiting_room/queuesettings/add/", form)
+    with django_capture_on_commit_callbacks(execute=True):
+        added = manager.post("/dashboard/waiting_room/queuesettings/add/", form)
+    with schema_context(alpha.schema_name):
+        services.queue_join(show.pk, owner="c:someone", address=None)
+        services.queue_join(show.pk, owner="c:another", address=None)
+        row = QueueSettings.objects.get(show=show)
+    page = manager.get(f"/dashboard/waiting_room/queuesettings/{show.pk}/change/")
+
+    assert refused.status_code == 403
+    assert added.status_code == 302, added.content[:400]
+    assert (row.enabled, row.admissions_per_second) == (True, 4)
+    text = page.content.decode()
+    assert "data-queue-live" in text
+    assert '<strong data-live="state">on</strong>' in text
+    assert '<strong data-live="rate">4</strong>' in text
+    with schema_context(alpha.schema_name):
+        assert AuditEntry.objects.filter(action="show.queue_changed").count() == 1
