@@ -413,3 +413,23 @@ def test_staff_turn_the_queue_on_in_the_dashboard_and_see_it_live(
     assert '<strong data-live="rate">4</strong>' in text
     with schema_context(alpha.schema_name):
         assert AuditEntry.objects.filter(action="show.queue_changed").count() == 1
+
+
+def test_an_admitted_anonymous_place_no_longer_counts_against_its_address(
+    alpha, show, settings, django_capture_on_commit_callbacks
+):
+    settings.QUEUE_PLACES_PER_ADDRESS = 2
+    set_queue(
+        alpha, show, django_capture_on_commit_callbacks, enabled=True, admissions_per_second=1
+    )
+    address = "198.51.100.40"
+    with schema_context(alpha.schema_name):
+        first = services.queue_join(show.pk, owner="c:one", address=address, now=T)
+        services.queue_join(show.pk, owner="c:two", address=address, now=T)
+        with pytest.raises(Exception) as full:
+            services.queue_join(show.pk, owner="c:three", address=address, now=T)
+        services.queue_status(show.pk, ticket=first.ticket, owners=["c:one"], now=T + 1)
+        third = services.queue_join(show.pk, owner="c:three", address=address, now=T + 1)
+
+    assert getattr(full.value, "code", None) == "queue_address_limit"
+    assert third.created

@@ -18,7 +18,8 @@ as everything this project keeps outside PostgreSQL. The state hash holds:
   `threshold` per second).
 
 Beside it: `:owners` (owner → place: one place per account or cart), `:addresses`
-(address → anonymous places taken from it), `:admitted` (place → when first seen
+(address → anonymous places from it still waiting) with `:place_addresses` (place →
+address), `:admitted` (place → when first seen
 admitted; its admission lasts `ttl` from then) and `:arrivals:<second>` (hold requests
 counted while the queue is off, for auto-enable).
 
@@ -68,8 +69,8 @@ return 1
 """
 )
 
-# KEYS: state, owners, addresses, admitted. ARGV: now, owner, address ('' for none),
-# places per address, keep.
+# KEYS: state, owners, addresses, admitted, place addresses. ARGV: now, owner, address
+# ('' for none), places per address, keep.
 # Returns {-1} unsynced, {-2} address limit, else {created (0/1), place, frontier}.
 _JOIN = (
     _FRONTIER
@@ -101,12 +102,14 @@ if f >= nxt then
 end
 place = redis.call('HINCRBY', KEYS[1], 'next', 1)
 redis.call('HSET', KEYS[2], ARGV[2], place)
-for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[5], place, ARGV[3]) end
+for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
 return {1, place, num(f)}
 """
 )
 
-# KEYS: state, admitted. ARGV: now, place, keep.
+# KEYS: state, admitted, addresses, place addresses. ARGV: now, place, keep.
+# An anonymous place admitted no longer counts against its address's limit.
 # Returns {-1} unsynced, else {admitted (0/1), frontier, rate, first seen admitted, ttl}.
 _STATUS = (
     _FRONTIER
@@ -119,6 +122,8 @@ local f, nxt, rate = frontier(state, now)
 if place <= math.floor(f) then
   if redis.call('HSETNX', KEYS[2], place, num(now)) == 1 then
     redis.call('EXPIRE', KEYS[2], ARGV[3])
+    local address = redis.call('HGET', KEYS[4], place)
+    if address then redis.call('HINCRBY', KEYS[3], address, -1) end
   end
   return {1, num(f), num(rate), redis.call('HGET', KEYS[2], place), state[5]}
 end
@@ -212,7 +217,8 @@ class AddressLimit(Exception):
 
 
 def join(show_id: int, *, owner: str, address: str | None, per_address: int, now: float) -> Joined:
-    keys = [_key(show_id), *(_key(show_id, name) for name in ("owners", "addresses", "admitted"))]
+    names = ("owners", "addresses", "admitted", "place_addresses")
+    keys = [_key(show_id), *(_key(show_id, name) for name in names)]
     answer = _run("join", _JOIN, keys, [now, owner, address or "", per_address, KEEP_SECONDS])
     if answer[0] == -1:
         raise Unsynced
@@ -230,9 +236,15 @@ class Status:
     ttl: int
 
 
+_STATUS_KEYS = ("admitted", "addresses", "place_addresses")
+
+
 def status(show_id: int, *, place: int, now: float) -> Status:
     answer = _run(
-        "status", _STATUS, [_key(show_id), _key(show_id, "admitted")], [now, place, KEEP_SECONDS]
+        "status",
+        _STATUS,
+        [_key(show_id), *(_key(show_id, name) for name in _STATUS_KEYS)],
+        [now, place, KEEP_SECONDS],
     )
     if answer[0] == -1:
         raise Unsynced
