@@ -62,15 +62,14 @@ def _unavailable() -> QueueUnavailable:
 
 
 def _chain_hold_ttl() -> int:
-    tenant = getattr(connection, "tenant", None)
+    tenant: Any = getattr(connection, "tenant", None)
     # schema_context() sets a stand-in tenant without the chain's fields.
-    if getattr(tenant, "schema_name", None) != current_schema_name() or not hasattr(
-        tenant, "hold_ttl_seconds"
-    ):
+    ttl = getattr(tenant, "hold_ttl_seconds", None)
+    if ttl is None or getattr(tenant, "schema_name", None) != current_schema_name():
         from tenants.models import Tenant
 
-        tenant = Tenant.objects.get(schema_name=current_schema_name())
-    return int(tenant.hold_ttl_seconds)
+        ttl = Tenant.objects.get(schema_name=current_schema_name()).hold_ttl_seconds
+    return int(ttl)
 
 
 def admission_ttl(queue_settings: QueueSettings) -> int:
