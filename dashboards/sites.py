@@ -76,6 +76,8 @@ from venue_apps.tills.admin import ShiftAdmin, TillAdmin
 from venue_apps.tills.models import Shift, Till
 from venue_apps.venues.admin import AuditoriumAdmin, SeatCategoryAdmin, VenueAdmin
 from venue_apps.venues.models import Auditorium, SeatCategory, Venue
+from venue_apps.waiting_room.admin import QueueSettingsAdmin
+from venue_apps.waiting_room.models import QueueSettings
 
 
 class BoundedChangeList(ChangeList):
@@ -336,6 +338,7 @@ tenant_dashboard.register(Auditorium, AuditoriumAdmin)
 tenant_dashboard.register(Title, TitleAdmin)
 tenant_dashboard.register(PriceCard, PriceCardAdmin)
 tenant_dashboard.register(Show, ShowAdmin)
+tenant_dashboard.register(QueueSettings, QueueSettingsAdmin)
 tenant_dashboard.register(ShowCancellation, ShowCancellationAdmin)
 tenant_dashboard.register(Order, SaleOrderAdmin)
 tenant_dashboard.register(PromoCode, PromoCodeAdmin)

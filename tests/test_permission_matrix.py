@@ -105,6 +105,11 @@ CHAIN: dict[tuple[str, str], Row] = {
     ("seat-map-file", "GET"): (PROGRAMME, 404),
     ("seat-map-file", "PUT"): (PROGRAMME, 404),
     ("show-holds", "POST"): (HOLDERS, 400),
+    ("show-queue-settings", "GET"): (PROGRAMME, 404),
+    ("show-queue-settings", "PUT"): (PROGRAMME, 404),
+    ("show-queue", "GET"): (ANYONE, 404),
+    ("show-queue", "POST"): (HOLDERS, 404),
+    ("show-queue-ticket", "GET"): (HOLDERS, 404),
     ("hold", "GET"): (HOLDERS, 404),
     ("hold", "DELETE"): (HOLDERS, 404),
     ("hold-quote", "POST"): (HOLDERS, 404),
@@ -236,6 +241,7 @@ PLACEHOLDERS = {
 PLACEHOLDERS_BY_ROUTE = {
     "oauth-client": {"provider": "google"},
     "auth-oauth": {"provider": "google"},
+    "show-queue-ticket": {"ticket": "not-a-ticket"},
 }
 
 

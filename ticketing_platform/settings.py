@@ -121,6 +121,8 @@ TENANT_APPS = [
     "venue_apps.tickets",
     "venue_apps.sales",
     "venue_apps.tills",
+    # The waiting room of on-sales (a queue in front of a show's holds).
+    "venue_apps.waiting_room",
     # Customers' Google and Facebook identities, in their chain's schema.
     "social_django",
 ]
@@ -574,6 +576,8 @@ TENANT_HOST_CACHE_SECONDS = env.float(
 
 # Active anonymous holds allowed from one address (carts cost nothing to mint).
 HOLDS_PER_ADDRESS = env.int("HOLDS_PER_ADDRESS", default=20)
+# Anonymous places one address (an IPv6 /64) may take in one show's waiting room.
+QUEUE_PLACES_PER_ADDRESS = env.int("QUEUE_PLACES_PER_ADDRESS", default=20)
 
 # Admin imports keep the uploaded file between "check" and "confirm" in the cache
 # (per tenant), not on one pod's disk, so any web pod can finish the import.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("api.shows.urls")),
     path("api/v1/", include("api.transfers.urls")),
     path("api/v1/", include("api.inventory.urls")),
+    path("api/v1/", include("api.waiting_room.urls")),
     path("api/v1/", include("api.orders.urls")),
     path("api/v1/", include("api.payments.urls")),
     path("api/v1/", include("api.tickets.urls")),

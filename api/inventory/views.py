@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from api.orders.serializers import QuoteInput, QuoteOutput, quote_data
 from api.permissions import HasCapability
 from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle, client_address
+from api.waiting_room.guard import admission_check
 from tenants.error_codes import DomainError
 from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.inventory import holds
@@ -119,6 +120,7 @@ class HoldCreateView(APIView):
 
     @extend_schema(request=HoldInput, responses={201: HoldOutput}, parameters=[CART_PARAMETER])
     def post(self, request: Request, pk: int) -> Response:
+        admission_check(request, pk)
         data = HoldInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

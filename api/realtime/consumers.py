@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
@@ -135,3 +136,74 @@ class ShowSeatsConsumer(TenantConsumer):
             await self.send_json(
                 {"type": "delta", "version": event["version"], "seats": event["seats"]}
             )
+
+
+class ShowQueueConsumer(TenantConsumer):
+    """`ws://<chain host>/ws/shows/{id}/queue/?ticket=<ticket>`: a place in the show's
+    waiting room, live. About every `INTERVAL` seconds: `{"type": "position",
+    "position", "estimated_wait_s"}`; once admitted: `{"type": "admitted", "admitted":
+    true, "admission", "expires_at"}`, and the socket closes. The signed ticket names
+    its owner, and the admission is good for that owner only, so the ticket is all the
+    socket asks for. A ticket of another show or chain is refused at the handshake
+    (4404); with Redis lost, `{"type": "unavailable"}` (book directly) and it closes.
+    A client whose socket fails polls `GET /api/v1/shows/{id}/queue/{ticket}/`."""
+
+    INTERVAL = 1.0
+
+    async def connect(self) -> None:
+        from urllib.parse import parse_qs
+
+        from venue_apps.waiting_room.tokens import ticket_read
+
+        self.show_id = int(self.scope["url_route"]["kwargs"]["show_id"])
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.ticket = (query.get("ticket") or [""])[0]
+        place = ticket_read(self.ticket, schema=self.schema_name, show_id=self.show_id)
+        if place is None:
+            await self.close(code=4404)
+            return
+        self.owner = place.owner
+        await self.accept()
+        self.watching = asyncio.ensure_future(self._watch())
+
+    async def _watch(self) -> None:
+        from tenants.error_codes import DomainError
+        from venue_apps.waiting_room.services import queue_status
+
+        status = self.in_tenant(queue_status)
+        while True:
+            try:
+                found = await status(self.show_id, ticket=self.ticket, owners=[self.owner])
+            except DomainError as error:
+                await self.send_json({"type": "unavailable", "code": error.code})
+                await self.close()
+                return
+            if found.admitted:
+                expires_at = datetime.fromtimestamp(found.expires_at or 0, tz=UTC)
+                await self.send_json(
+                    {
+                        "type": "admitted",
+                        "admitted": True,
+                        "admission": found.admission,
+                        "expires_at": expires_at.isoformat(),
+                    }
+                )
+                await self.close()
+                return
+            await self.send_json(
+                {
+                    "type": "position",
+                    "admitted": False,
+                    "position": found.position,
+                    "estimated_wait_s": found.estimated_wait_s,
+                }
+            )
+            await asyncio.sleep(self.INTERVAL)
+
+    async def disconnect(self, code: int) -> None:
+        watching = getattr(self, "watching", None)
+        if watching is not None:
+            watching.cancel()
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        await self.send_json({"type": "error", "code": "unknown_message"})

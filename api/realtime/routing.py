@@ -14,6 +14,7 @@ _NO_ROUTE = re_path(r"^", consumers.NoRouteConsumer.as_asgi())
 websocket_urlpatterns = [
     path("ws/health/", consumers.HealthConsumer.as_asgi()),
     path("ws/shows/<int:show_id>/seats/", consumers.ShowSeatsConsumer.as_asgi()),
+    path("ws/shows/<int:show_id>/queue/", consumers.ShowQueueConsumer.as_asgi()),
     _NO_ROUTE,
 ]
 

@@ -72,6 +72,7 @@ class Capability(models.TextChoices):
     EDIT_SALES_TERMS = "edit_sales_terms", "change promo codes, fees, taxes or the policy"
     MANAGE_SALES = "manage_sales", "change orders, payments or tickets in the dashboard"
     READ_REPORTS = "read_reports", "read the chain's books"
+    MANAGE_QUEUE = "manage_queue", "turn a show's waiting room on or off, or set its rate"
     CHECK_IN = "check_in", "check tickets in"
     MANAGE_STAFF = "manage_staff", "manage staff accounts"
     MANAGE_SIGN_IN_SETTINGS = "manage_sign_in_settings", "change how staff and customers sign in"
@@ -127,6 +128,8 @@ CAPABILITIES: Final[Mapping[Capability, frozenset[str]]] = MappingProxyType({
     Capability.MANAGE_SALES:            frozenset({                                          MANAGER, OWNER}),
     # The books: the ledger's balances.
     Capability.READ_REPORTS:            frozenset({                                          MANAGER, OWNER}),
+    # The waiting room of an on-sale: on or off, its rate, and watching it live.
+    Capability.MANAGE_QUEUE:            frozenset({                                          MANAGER, OWNER}),
     # The door: the API's check-in and offline keys, the dashboard's scanner page.
     Capability.CHECK_IN:                frozenset({                                 SCANNER, MANAGER, OWNER}),
     # The owner's alone (and, in the console, platform staff's own accounts).
@@ -223,6 +226,8 @@ def permission_capability(perm: str) -> Capability | None:
         return Capability.SELL_AT_BOX_OFFICE
     if app_label == "tills":
         return Capability.MANAGE_TILLS
+    if app_label == "waiting_room":
+        return Capability.MANAGE_QUEUE
     if app_label in PROGRAMME_APPS:
         return Capability.EDIT_PROGRAMME
     if app_label in SALES_APPS:
@@ -242,6 +247,8 @@ def app_capabilities(app_label: str) -> frozenset[Capability]:
         found.add(Capability.READ_ALL_ORDERS)
     if app_label == "tills":
         found |= {Capability.MANAGE_TILLS, Capability.SELL_AT_BOX_OFFICE}
+    if app_label == "waiting_room":
+        found.add(Capability.MANAGE_QUEUE)
     return frozenset(found)
 
 

@@ -11,6 +11,9 @@ import type {
   Order,
   Page,
   Payment,
+  QueuePlace,
+  QueueState,
+  QueueStatus,
   Quote,
   SeatCategory,
   SeatMap,
@@ -68,7 +71,13 @@ export const endpoints = {
   holdCreate: (
     showId: number,
     body: { seats: number[] } | { best_available: { count: number; category: string } },
-  ) => api().post<Hold>(`shows/${showId}/holds/`, body),
+    admission?: string | null,
+  ) =>
+    api().post<Hold>(`shows/${showId}/holds/`, body, admission ? { headers: { "X-Queue-Admission": admission } } : {}),
+  queueState: (showId: number) => api().get<QueueState>(`shows/${showId}/queue/`, { auth: false }),
+  queueJoin: (showId: number) => api().post<QueuePlace>(`shows/${showId}/queue/`),
+  queueStatus: (showId: number, ticket: string) =>
+    api().get<QueueStatus>(`shows/${showId}/queue/${encodeURIComponent(ticket)}/`),
   hold: (id: string) => api().get<Hold>(`holds/${id}/`),
   holdRelease: (id: string) => api().delete<void>(`holds/${id}/`),
   quote: (holdId: string, promoCode?: string) =>

@@ -1337,6 +1337,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shows/{id}/queue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description GET (anyone): is the show's queue on, and how long is it (the storefront asks
+         *     before showing the seat map); POST: a place in it.
+         */
+        get: operations["shows_queue_state"];
+        put?: never;
+        /**
+         * @description GET (anyone): is the show's queue on, and how long is it (the storefront asks
+         *     before showing the seat map); POST: a place in it.
+         */
+        post: operations["shows_queue_join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shows/{id}/queue-settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["shows_queue_settings_retrieve"];
+        put: operations["shows_queue_settings_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shows/{id}/queue/{ticket}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["shows_queue_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shows/{id}/seats/": {
         parameters: {
             query?: never;
@@ -2551,6 +2607,58 @@ export interface components {
             methods: string[];
             test_mode: boolean;
             default: boolean;
+        };
+        QueuePlaceOutput: {
+            ticket: string;
+            /** @description 0: admitted; ask the ticket for it. */
+            position: number;
+            estimated_wait_s: number;
+            /** @description The anonymous cart the place is for (send as X-Cart-Id). */
+            cart_id: string | null;
+        };
+        QueueSettingsInputRequest: {
+            enabled: boolean;
+            admissions_per_second: number;
+            auto_enable_arrivals_per_second?: number | null;
+            auto_enable_seconds?: number;
+            admission_ttl_seconds?: number | null;
+        };
+        QueueSettingsOutput: {
+            enabled: boolean;
+            admissions_per_second: number;
+            auto_enable_arrivals_per_second: number | null;
+            auto_enable_seconds: number;
+            /** @description None: the chain's hold TTL plus checkout time. */
+            admission_ttl_seconds: number | null;
+            effective_admission_ttl_seconds: number;
+            /** @description On now: set by staff, or on by itself. */
+            active: boolean;
+            /** Format: date-time */
+            auto_enabled_until: string | null;
+            /** @description Places not admitted yet. */
+            waiting: number;
+            /** @description Places admitted so far. */
+            admitted: number;
+            /** @description Places handed out so far. */
+            issued: number;
+            /** @description False while Redis cannot be reached: holds book directly meanwhile. */
+            queue_available: boolean;
+        };
+        QueueStateOutput: {
+            /** @description Holds on this show need an admission now. */
+            active: boolean;
+            waiting: number;
+            /** @description For someone joining now. */
+            estimated_wait_s: number;
+        };
+        QueueStatusOutput: {
+            admitted: boolean;
+            position?: number;
+            estimated_wait_s?: number;
+            /** @description Send as X-Queue-Admission with holds on this show. */
+            admission?: string;
+            /** Format: date-time */
+            expires_at?: string;
         };
         QuoteInputRequest: {
             promo_code?: string;
@@ -9142,6 +9250,328 @@ export interface operations {
             };
             /** @description Refused because of the current state, which `code` names. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    shows_queue_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueStateOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    shows_queue_join: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An anonymous cart's id. */
+                "X-Cart-Id"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuePlaceOutput"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuePlaceOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Refused because of the current state, which `code` names. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    shows_queue_settings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueSettingsOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    shows_queue_settings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueSettingsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueSettingsOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Refused because of the current state, which `code` names. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    shows_queue_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An anonymous cart's id. */
+                "X-Cart-Id"?: string;
+            };
+            path: {
+                id: number;
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueStatusOutput"];
+                };
+            };
+            /** @description Bad input: `code` says what, `errors` which field (validation errors). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not signed in, or a token that is bad, expired or another chain's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Not allowed for this role, or the chain is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Nothing of that id here (or nothing this account may see). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

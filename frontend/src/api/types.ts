@@ -297,3 +297,25 @@ export interface User {
   date_joined: string;
   email_verified: boolean;
 }
+
+/** A show's waiting room (API.md "Waiting room"). */
+export interface QueueState {
+  active: boolean;
+  waiting: number;
+  estimated_wait_s: number;
+}
+
+export interface QueuePlace {
+  ticket: string;
+  position: number;
+  estimated_wait_s: number;
+  cart_id: string | null;
+}
+
+export interface QueueStatus {
+  admitted: boolean;
+  position?: number;
+  estimated_wait_s?: number;
+  admission?: string;
+  expires_at?: string;
+}

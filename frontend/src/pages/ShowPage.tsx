@@ -18,6 +18,8 @@ import { LiveSeats, seatSocketUrl, type LiveStatus } from "../seatmap/live";
 import { SeatList } from "../seatmap/SeatList";
 import { SeatMap } from "../seatmap/SeatMap";
 import { availableByCategory, initialState, mine, reducer, seatName, selectionTotal } from "../seatmap/state";
+import { admissionFor, queueForget, queueLoad } from "../queue/store";
+import { WaitingRoom } from "../queue/WaitingRoom";
 import { NotFoundPage } from "./NotFoundPage";
 
 function BestSeats({
@@ -98,6 +100,16 @@ export function ShowPage() {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   const liveRef = useRef<LiveSeats | null>(null);
+  // The waiting room: on when the show says so (and we hold no admission), or when a
+  // hold was refused for want of one; off when admitted or when the queue is lost.
+  const queueState = useQuery({
+    queryKey: ["queue", showId],
+    queryFn: () => endpoints.queueState(showId),
+    enabled: valid,
+  });
+  const [queued, setQueued] = useState(false);
+  const [queueLost, setQueueLost] = useState(false);
+  const inQueue = !queueLost && (queued || (queueState.data?.active === true && !admissionFor(showId)));
   usePageTitle(show.data ? `${show.data.title_name}: choose seats` : "Choose seats");
 
   const loadMap = useCallback(async () => {
@@ -188,8 +200,19 @@ export function ShowPage() {
     dispatch({ type: "held", hold });
   };
 
+  const queueRequired = (error: unknown): boolean => {
+    if (!(error instanceof ApiError && error.code === "queue_required")) return false;
+    // An admission that was refused (it ran out): a new place. A ticket still waiting
+    // is kept, and so is its place.
+    if (queueLoad(showId)?.admission) queueForget(showId);
+    setQueueLost(false);
+    setQueued(true);
+    return true;
+  };
+
   const holdFailed = (error: unknown, seatIds: number[]) => {
     dispatch({ type: "holdFailed" });
+    if (queueRequired(error)) return;
     if (error instanceof ApiError && error.code === "seats_unavailable") {
       const taken = Array.isArray(error.data.seats) ? (error.data.seats as number[]) : seatIds;
       dispatch({ type: "rejected", seatIds: taken });
@@ -205,7 +228,7 @@ export function ShowPage() {
     setActionError(null);
     dispatch({ type: "holding", seatIds });
     try {
-      afterHold(await endpoints.holdCreate(showId, { seats: seatIds }));
+      afterHold(await endpoints.holdCreate(showId, { seats: seatIds }, admissionFor(showId)));
     } catch (error) {
       holdFailed(error, seatIds);
     } finally {
@@ -218,9 +241,10 @@ export function ShowPage() {
     setBusy(true);
     setActionError(null);
     try {
-      afterHold(await endpoints.holdCreate(showId, { best_available: { count, category } }));
+      afterHold(await endpoints.holdCreate(showId, { best_available: { count, category } }, admissionFor(showId)));
     } catch (error) {
       dispatch({ type: "holdFailed" });
+      if (queueRequired(error)) return;
       if (error instanceof ApiError && error.code === "seats_unavailable") {
         setActionError(
           `There are not ${count} good seats together in ${categories.get(category)?.name ?? category} any more. Try fewer seats or another category.`,
@@ -301,7 +325,16 @@ export function ShowPage() {
         </p>
       </header>
 
-      {notOnSale ? (
+      {inQueue && !notOnSale ? (
+        <WaitingRoom
+          showId={showId}
+          onAdmitted={() => {
+            setQueued(false);
+            void queueState.refetch();
+          }}
+          onUnavailable={() => setQueueLost(true)}
+        />
+      ) : notOnSale ? (
         <Alert kind="warning">
           Seats for this show are not on sale. <Link to={`/titles/${data.title}`}>See other showtimes</Link>.
         </Alert>
@@ -382,56 +415,58 @@ export function ShowPage() {
         </>
       )}
 
-      <div className="booking-bar" role="region" aria-label="Your seats" tabIndex={-1} ref={bar}>
-        {state.hold ? (
-          <div className="booking-bar-inner">
-            <div className="booking-bar-text">
-              <strong>
-                {own.length} {own.length === 1 ? "seat" : "seats"} held: {ownLabels.join(", ")}
-              </strong>
-              <Countdown expiresAt={state.hold.expiresAt} onExpired={expire} />
-            </div>
-            <div className="booking-bar-actions">
-              <button type="button" className="button button-secondary" onClick={release} disabled={busy}>
-                Release seats
-              </button>
-              <button
-                type="button"
-                className="button"
-                ref={continueButton}
-                onClick={() => navigate(`/checkout/${state.hold!.id}`)}
-              >
-                Continue to checkout
-              </button>
-            </div>
-          </div>
-        ) : (
-          <div className="booking-bar-inner">
-            <div className="booking-bar-text">
-              {own.length ? (
-                <>
-                  <strong>
-                    {own.length} {own.length === 1 ? "seat" : "seats"}: {ownLabels.join(", ")}
-                  </strong>
-                  <span className="muted">{formatMoney(subtotal, chain.currency, chain.locale)} before fees</span>
-                </>
-              ) : (
-                <span className="muted">Choose up to {chain.hold_max_seats} seats on the map.</span>
-              )}
-            </div>
-            <div className="booking-bar-actions">
-              {own.length > 0 && (
-                <button type="button" className="button button-secondary" onClick={() => dispatch({ type: "clear" })}>
-                  Clear
+      {!(inQueue && !notOnSale) && (
+        <div className="booking-bar" role="region" aria-label="Your seats" tabIndex={-1} ref={bar}>
+          {state.hold ? (
+            <div className="booking-bar-inner">
+              <div className="booking-bar-text">
+                <strong>
+                  {own.length} {own.length === 1 ? "seat" : "seats"} held: {ownLabels.join(", ")}
+                </strong>
+                <Countdown expiresAt={state.hold.expiresAt} onExpired={expire} />
+              </div>
+              <div className="booking-bar-actions">
+                <button type="button" className="button button-secondary" onClick={release} disabled={busy}>
+                  Release seats
                 </button>
-              )}
-              <button type="button" className="button" onClick={holdChosen} disabled={!own.length || busy}>
-                {busy ? "Holding…" : own.length ? `Hold ${own.length} ${own.length === 1 ? "seat" : "seats"}` : "Hold seats"}
-              </button>
+                <button
+                  type="button"
+                  className="button"
+                  ref={continueButton}
+                  onClick={() => navigate(`/checkout/${state.hold!.id}`)}
+                >
+                  Continue to checkout
+                </button>
+              </div>
             </div>
-          </div>
-        )}
-      </div>
+          ) : (
+            <div className="booking-bar-inner">
+              <div className="booking-bar-text">
+                {own.length ? (
+                  <>
+                    <strong>
+                      {own.length} {own.length === 1 ? "seat" : "seats"}: {ownLabels.join(", ")}
+                    </strong>
+                    <span className="muted">{formatMoney(subtotal, chain.currency, chain.locale)} before fees</span>
+                  </>
+                ) : (
+                  <span className="muted">Choose up to {chain.hold_max_seats} seats on the map.</span>
+                )}
+              </div>
+              <div className="booking-bar-actions">
+                {own.length > 0 && (
+                  <button type="button" className="button button-secondary" onClick={() => dispatch({ type: "clear" })}>
+                    Clear
+                  </button>
+                )}
+                <button type="button" className="button" onClick={holdChosen} disabled={!own.length || busy}>
+                  {busy ? "Holding…" : own.length ? `Hold ${own.length} ${own.length === 1 ? "seat" : "seats"}` : "Hold seats"}
+                </button>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
     </div>
   );
 }

@@ -53,6 +53,8 @@ EXPECTED: dict[Capability, set[str]] = {
     Capability.MANAGE_SALES: {MANAGER, OWNER},
     # "/reports/…: manager, owner"
     Capability.READ_REPORTS: {MANAGER, OWNER},
+    # "/shows/{id}/queue-settings/: manager, owner"
+    Capability.MANAGE_QUEUE: {MANAGER, OWNER},
     # "/checkin/: scanner" (and owners and managers, who may stand at a door too)
     Capability.CHECK_IN: {SCANNER, MANAGER, OWNER},
     Capability.MANAGE_STAFF: {OWNER, PLATFORM},
@@ -147,6 +149,7 @@ def _manager_holds(perm: str) -> bool:
     in_apps = {
         *("venues", "catalog", "shows", "inventory", "orders", "payments", "tickets", "sales"),
         "tills",
+        "waiting_room",
     }
     return app_label in in_apps and model not in KEY_MODELS
 
@@ -166,6 +169,7 @@ def _manager_holds(perm: str) -> bool:
         ("tills.view_shift", Capability.SELL_AT_BOX_OFFICE),
         ("tills.add_till", Capability.MANAGE_TILLS),
         ("tills.change_shift", Capability.MANAGE_TILLS),
+        ("waiting_room.change_queuesettings", Capability.MANAGE_QUEUE),
         ("tickets.view_signingkey", Capability.MANAGE_SIGNING_KEYS),
         ("accounts.change_accountsettings", Capability.MANAGE_SIGN_IN_SETTINGS),
         ("accounts.view_oauthclient", Capability.MANAGE_SIGN_IN_SETTINGS),
