@@ -67,7 +67,9 @@ class HoldOutput(serializers.ModelSerializer):
 
     @extend_schema_field(HeldSeatOutput(many=True))
     def get_seats(self, hold: Hold) -> list[dict]:
-        seats = ShowSeat.objects.filter(pk__in=hold.seat_ids).order_by("y", "x")
+        seats = hold.held_seats
+        if seats is None:
+            seats = list(ShowSeat.objects.filter(pk__in=hold.seat_ids).order_by("y", "x"))
         return HeldSeatOutput(seats, many=True).data
 
 
