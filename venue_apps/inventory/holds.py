@@ -204,6 +204,7 @@ def _take(show_id: int, seat_ids: Sequence[int], owner: HoldOwner, policy: HoldP
     now = timezone.now()
     expires_at = now + policy.ttl
     wanted = sorted(seat_ids)
+    mine_params: list[int | str]
     if owner.user_id is not None:
         mine, mine_params = "user_id = %s", [owner.user_id]
     else:
