@@ -20,7 +20,13 @@ from rest_framework.views import APIView
 
 from api.orders.serializers import QuoteInput, QuoteOutput, quote_data
 from api.permissions import HasCapability
-from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle, client_address
+from api.throttles import (
+    CART_HEADER,
+    HoldAddressThrottle,
+    HoldClientThrottle,
+    OneTripThrottles,
+    client_address,
+)
 from tenants.error_codes import DomainError
 from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.inventory import holds
@@ -114,7 +120,7 @@ CART_PARAMETER = OpenApiParameter(
 )
 
 
-class HoldCreateView(APIView):
+class HoldCreateView(OneTripThrottles, APIView):
     permission_classes = [HasCapability]
     capability = Capability.HOLD_SEATS
     throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
@@ -159,7 +165,7 @@ class HoldDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class HoldQuoteView(APIView):
+class HoldQuoteView(OneTripThrottles, APIView):
     """What ordering this hold now would cost: lines, fees, taxes, the promo code and
     the total, priced exactly as `POST /orders/` would price it, before any order or
     payment exists. Changes nothing: the code is checked, not reserved, and the hold
