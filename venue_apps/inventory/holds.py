@@ -385,33 +385,53 @@ def hold_get_for_any(hold_id: str, *, owners: Sequence[HoldOwner]) -> Hold:
     return hold
 
 
+# Release in one statement. Seats are locked before the hold row and the hold before
+# the show's version, the order of the expiry sweeper, so the two never deadlock: the
+# select list runs its sub-statements from left to right.
+_RELEASE = """
+WITH freed AS (
+    UPDATE inventory_showseat SET state = 'available', hold_id = NULL, held_until = NULL
+    WHERE id IN (
+        SELECT id FROM inventory_showseat WHERE hold_id = %s AND state = 'held'
+        ORDER BY id FOR UPDATE
+    ) AND hold_id = %s AND state = 'held'
+    RETURNING id
+), closed AS (
+    UPDATE inventory_hold SET status = 'released', ended_at = %s
+    WHERE id = %s AND status = 'active'
+    RETURNING id
+), bumped AS (
+    UPDATE inventory_showinventory SET version = version + 1
+    WHERE show_id = %s AND EXISTS (SELECT FROM freed)
+    RETURNING version
+)
+SELECT ARRAY(SELECT id FROM freed ORDER BY id), EXISTS (SELECT FROM closed),
+    (SELECT version FROM bumped)
+"""
+
+
 @transaction.atomic
 def hold_release(hold: Hold, *, owner: HoldOwner | None = None) -> Hold:
     """Give the seats back at once (on request, or when payment fails: `owner=None`).
 
     Only seats that still belong to this hold are freed: once a hold has lapsed its
-    seats may already be someone else's. Seats are locked before the hold row, in the
-    same order as the expiry sweeper, so the two never deadlock.
+    seats may already be someone else's. One statement (`_RELEASE`).
     """
     if owner is not None and not owner.owns(hold):
         raise NotFound(InventoryErrorCode.HOLD_NOT_FOUND, "No such hold.")
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE inventory_showseat SET state = 'available', hold_id = NULL, "
-            "held_until = NULL WHERE id IN ("
-            "  SELECT id FROM inventory_showseat WHERE hold_id = %s AND state = 'held'"
-            "  ORDER BY id FOR UPDATE"
-            ") AND hold_id = %s AND state = 'held' RETURNING id",
-            [hold.pk, hold.pk],
-        )
-        freed = sorted(row[0] for row in cursor.fetchall())
-    hold = Hold.objects.select_for_update().get(pk=hold.pk)
-    if hold.status == Hold.Status.ACTIVE:
+        cursor.execute(_RELEASE, [hold.pk, hold.pk, now, hold.pk, hold.show_id])
+        freed, closed, version = cursor.fetchone()
+    if closed:
         hold.status = Hold.Status.RELEASED
-        hold.ended_at = timezone.now()
-        hold.save(update_fields=["status", "ended_at"])
-    if freed:
-        seats_changed(hold.show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in freed])
+        hold.ended_at = now
+    else:  # it had ended already (expired, converted): as it is now
+        hold.refresh_from_db()
+    if version is not None:
+        seats_announce(
+            hold.show_id, int(version), [(seat_id, SeatState.AVAILABLE) for seat_id in freed]
+        )
     return hold
 
 
