@@ -61,12 +61,7 @@ def cache_namespace_bump(*namespaces: str) -> None:
 
     def bump() -> None:
         for namespace in namespaces:
-            key = _GENERATION.format(namespace=namespace)
-            # add() then incr() keeps the counter atomic across processes.
-            cache.add(key, 0, None)
-            try:
-                cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                cache.set(key, 1, None)
+            # One INCR, atomic across processes; it starts a missing counter at 1.
+            cache.incr(_GENERATION.format(namespace=namespace), ignore_key_check=True)  # type: ignore[call-arg]
 
     transaction.on_commit(bump)
