@@ -128,13 +128,14 @@ def _owner_missing(owner: HoldOwner) -> None:
         raise DomainError(InventoryErrorCode.OWNER_MISSING, "Sign in or send a cart id.")
 
 
-def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> None:
+def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> dict[int, str]:
     """One statement, first in the hold's transaction: take the owner's turn, check the
-    show is on sale and that every seat is one of its seats."""
+    show is on sale and that every seat is one of its seats; their labels by id."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT status, sales_open_at, sales_close_at, ARRAY("
-            "  SELECT id FROM inventory_showseat WHERE show_id = s.id AND id = ANY(%s)"
+            "  SELECT ARRAY[id::text, label] FROM inventory_showseat"
+            "  WHERE show_id = s.id AND id = ANY(%s)"
             "), pg_advisory_xact_lock(hashtextextended(%s, 0)) IS NULL "
             "FROM shows_show s WHERE s.id = %s",
             [list(seat_ids), _owner_lock(owner), show_id],
@@ -144,13 +145,15 @@ def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> 
         raise NotFound(InventoryErrorCode.SHOW_NOT_FOUND, f"No show {show_id}.")
     _show_refused(row[0], row[1], row[2])
     _owner_missing(owner)
-    unknown = sorted(set(seat_ids) - set(row[3]))
+    labels = {int(seat_id): label for seat_id, label in row[3]}
+    unknown = sorted(set(seat_ids) - set(labels))
     if unknown:
         raise DomainError(
             InventoryErrorCode.SEATS_UNKNOWN,
             "These seats are not seats of this show.",
             extra={"seats": unknown},
         )
+    return labels
 
 
 # The hold itself in one statement, run after the owner's lock (a new statement sees
@@ -199,8 +202,15 @@ SELECT (SELECT n FROM mine), (SELECT n FROM near), ARRAY(SELECT id FROM takeable
 """
 
 
-def _take(show_id: int, seat_ids: Sequence[int], owner: HoldOwner, policy: HoldPolicy) -> Hold:
-    """The hold, in its transaction after `_owner_lock`; or the refusal."""
+def _take(
+    show_id: int,
+    seat_ids: Sequence[int],
+    owner: HoldOwner,
+    policy: HoldPolicy,
+    labels: dict[int, str] | None = None,
+) -> Hold:
+    """The hold, in its transaction after `_owner_lock`; or the refusal (naming the
+    seats by `labels` when the caller has them)."""
     now = timezone.now()
     expires_at = now + policy.ttl
     wanted = sorted(seat_ids)
@@ -263,7 +273,8 @@ def _take(show_id: int, seat_ids: Sequence[int], owner: HoldOwner, policy: HoldP
         )
     unavailable = sorted(set(wanted) - set(takeable))
     if unavailable:
-        labels = dict(ShowSeat.objects.filter(pk__in=unavailable).values_list("id", "label"))
+        if labels is None:
+            labels = dict(ShowSeat.objects.filter(pk__in=unavailable).values_list("id", "label"))
         raise Conflict(
             InventoryErrorCode.SEATS_UNAVAILABLE,
             f"Not available: {', '.join(labels.get(i, str(i)) for i in unavailable)}.",
@@ -319,8 +330,8 @@ def hold_create(
         )
     if seat_ids is not None:
         with transaction.atomic():
-            _lock_and_check(show_id, seat_ids, owner)
-            return _take(show_id, seat_ids, owner, policy)
+            labels = _lock_and_check(show_id, seat_ids, owner)
+            return _take(show_id, seat_ids, owner, policy, labels)
     _show_for_sale(show_id)
     _owner_missing(owner)
     for _ in range(BEST_AVAILABLE_ATTEMPTS):
