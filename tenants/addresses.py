@@ -82,3 +82,20 @@ def same_subscriber(field: str, address: str) -> Q:
         return Q(**{field: address})
     # Stored as seen: the plain IPv4 address, or the same one written IPv4-mapped.
     return Q(**{field: str(subscriber)}) | Q(**{field: f"::ffff:{subscriber}"})
+
+
+def same_subscriber_sql(column: str, address: str) -> tuple[str, list[str]]:
+    """`same_subscriber` as an SQL condition with its parameters, for hand-written SQL
+    on the hot path (`column` is trusted: a column name, never input)."""
+    subscriber = _subscriber(address)
+    if isinstance(subscriber, ipaddress.IPv6Network):
+        return (
+            f"({column} >= %s::inet AND {column} <= %s::inet)",
+            [str(subscriber.network_address), str(subscriber.broadcast_address)],
+        )
+    if subscriber is None:  # not an address: no stored address is the same subscriber
+        return "FALSE", []
+    return f"({column} = %s::inet OR {column} = %s::inet)", [
+        str(subscriber),
+        f"::ffff:{subscriber}",
+    ]

@@ -26,7 +26,7 @@ _GENERATION = "gen:{namespace}"
 # Part of every key: raise it when the shape of a cached answer changes (a key added
 # to the seat map, say), so processes of a new release never serve the old shape that
 # the previous release left in Redis, and old processes never read the new one.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def _generation(namespace: str) -> int:
@@ -48,11 +48,17 @@ def cached_for(namespace: str, key: str, compute: Callable[[], tuple[T, int]]) -
     """Like `cached`, for values that know how long they stay true: `compute` returns
     the value and its timeout in seconds. The generation is read once, before
     computing, so the value is stored under the generation it was computed in."""
-    full_key = f"{namespace}:{_generation(namespace)}:v{CACHE_FORMAT}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value, timeout = compute()
-        cache.set(full_key, value, timeout)
+    generation_key = _GENERATION.format(namespace=namespace)
+    value_key = f"{namespace}:v{CACHE_FORMAT}:{key}"
+    # One round trip: the generation and the last value stored with its generation;
+    # a value of another generation is never served.
+    found = cache.get_many([generation_key, value_key])
+    generation = int(found.get(generation_key) or 0)
+    stored = found.get(value_key)
+    if isinstance(stored, tuple) and stored[0] == generation:
+        return stored[1]
+    value, timeout = compute()
+    cache.set(value_key, (generation, value), timeout)
     return value
 
 
@@ -61,12 +67,7 @@ def cache_namespace_bump(*namespaces: str) -> None:
 
     def bump() -> None:
         for namespace in namespaces:
-            key = _GENERATION.format(namespace=namespace)
-            # add() then incr() keeps the counter atomic across processes.
-            cache.add(key, 0, None)
-            try:
-                cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                cache.set(key, 1, None)
+            # One INCR, atomic across processes; it starts a missing counter at 1.
+            cache.incr(_GENERATION.format(namespace=namespace), ignore_key_check=True)  # type: ignore[call-arg]
 
     transaction.on_commit(bump)

@@ -309,3 +309,15 @@ def test_anonymous_holds_per_address_are_limited(api, alpha, programme, seats, s
     ]
 
     assert codes == [201, 201, 409]
+
+
+def test_a_new_holds_answer_is_the_same_json_as_reading_it_back(api, alpha, programme, seats):
+    # The hold's answer is built from the rows its statement returned, not by
+    # HoldOutput; reading the hold back goes through HoldOutput.
+    body = {"seats": [seats["B3"], seats["A4"], seats["A3"]]}
+    created = hold(api, alpha, programme["show"], body)
+    read = api(alpha).get(f"/api/v1/holds/{created.json()['id']}/", HTTP_X_CART_ID=CART_A)
+
+    assert created.status_code == 201, created.content
+    assert created.content == read.content
+    assert [seat["label"] for seat in created.json()["seats"]] == ["A3", "A4", "B3"]

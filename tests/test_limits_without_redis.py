@@ -76,3 +76,18 @@ def test_with_redis_down_a_flood_still_meets_the_account_ceiling(
     ]
 
     assert guesses == [401, 401, 429, 429]
+
+
+def test_with_redis_down_the_hold_limit_per_cart_still_holds(api, alpha, settings, redis_down):
+    # The hold views count all their limits in one Redis call; without Redis, each
+    # limit counts in the database.
+    throttle_rates(settings, hold_client="2/min")
+    cart = "redis-down-cart-000001"
+    answers = [
+        api(alpha)
+        .post("/api/v1/shows/999999/holds/", {"seats": [1]}, format="json", HTTP_X_CART_ID=cart)
+        .status_code
+        for _ in range(3)
+    ]
+
+    assert answers == [404, 404, 429]

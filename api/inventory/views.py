@@ -20,7 +20,13 @@ from rest_framework.views import APIView
 
 from api.orders.serializers import QuoteInput, QuoteOutput, quote_data
 from api.permissions import HasCapability
-from api.throttles import CART_HEADER, HoldAddressThrottle, HoldClientThrottle, client_address
+from api.throttles import (
+    CART_HEADER,
+    HoldAddressThrottle,
+    HoldClientThrottle,
+    OneTripThrottles,
+    client_address,
+)
 from api.waiting_room.guard import admission_check
 from tenants.error_codes import DomainError
 from venue_apps.accounts.capabilities import Capability, has_capability
@@ -68,8 +74,37 @@ class HoldOutput(serializers.ModelSerializer):
 
     @extend_schema_field(HeldSeatOutput(many=True))
     def get_seats(self, hold: Hold) -> list[dict]:
-        seats = ShowSeat.objects.filter(pk__in=hold.seat_ids).order_by("y", "x")
+        seats = hold.held_seats
+        if seats is None:
+            seats = list(ShowSeat.objects.filter(pk__in=hold.seat_ids).order_by("y", "x"))
         return HeldSeatOutput(seats, many=True).data
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def hold_output_data(hold: Hold) -> dict:
+    """`HoldOutput(hold).data` of a hold just made, without building a serializer per
+    answer (field by field the same: tests/test_holds.py compares the two)."""
+    assert hold.held_seats is not None
+    return {
+        "id": str(hold.id),
+        "show": hold.show_id,
+        "status": hold.current_status,
+        "seats": [
+            {
+                "id": seat.id,
+                "label": seat.label,
+                "row": seat.row,
+                "number": seat.number,
+                "category": seat.category,
+                "section": seat.section,
+            }
+            for seat in hold.held_seats
+        ],
+        "expires_at": _DATETIME.to_representation(hold.expires_at),
+        "cart_id": hold.cart_id,
+    }
 
 
 def _owner(request: Request, *, issue: bool = False) -> holds.HoldOwner:
@@ -113,7 +148,7 @@ CART_PARAMETER = OpenApiParameter(
 )
 
 
-class HoldCreateView(APIView):
+class HoldCreateView(OneTripThrottles, APIView):
     permission_classes = [HasCapability]
     capability = Capability.HOLD_SEATS
     throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
@@ -133,7 +168,7 @@ class HoldCreateView(APIView):
             count=best["count"] if best else None,
             category=best["category"] if best else None,
         )
-        return Response(HoldOutput(hold).data, status=status.HTTP_201_CREATED)
+        return Response(hold_output_data(hold), status=status.HTTP_201_CREATED)
 
 
 class HoldDetailView(APIView):
@@ -159,7 +194,7 @@ class HoldDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class HoldQuoteView(APIView):
+class HoldQuoteView(OneTripThrottles, APIView):
     """What ordering this hold now would cost: lines, fees, taxes, the promo code and
     the total, priced exactly as `POST /orders/` would price it, before any order or
     payment exists. Changes nothing: the code is checked, not reserved, and the hold

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.conditional import json_with_etag
 from api.filters import list_cache_key, page_of, parse_query
 from api.permissions import PROGRAMME, HasCapability
 from api.schema import ErrorOutput
@@ -150,7 +151,7 @@ class ShowSeatsView(APIView):
         if body is None:
             selectors.show_get(pk)  # 404 for an unknown show
             raise NotFound("show_not_on_sale", "This show is not on sale yet.")
-        return HttpResponse(body, content_type="application/json")
+        return json_with_etag(request, body)
 
 
 class ShowtimesView(APIView):
@@ -162,9 +163,7 @@ class ShowtimesView(APIView):
     @extend_schema(parameters=[io.ShowtimeFilters], responses=io.ShowtimeGridOutput)
     def get(self, request: Request) -> Response:
         filters = parse_query(io.ShowtimeFilters, request)
-        return HttpResponse(
-            selectors.showtime_grid_json(**filters), content_type="application/json"
-        )
+        return json_with_etag(request, selectors.showtime_grid_json(**filters))
 
 
 class PriceCardListCreateView(GenericAPIView):

@@ -16,6 +16,7 @@ group and drops its cached seat map.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tenants.addresses import same_subscriber
+from tenants.addresses import same_subscriber_sql
 from tenants.cache import cache_namespace_bump
 from tenants.channels import group_send_on_commit, tenant_group_name
 from tenants.error_codes import Conflict, DomainError, NotFound
@@ -81,6 +82,13 @@ def seats_changed(show_id: int, seats: Sequence[tuple[int, str]]) -> int:
     if row is None:  # no inventory: nothing on sale to announce
         return 0
     version = int(row[0])
+    seats_announce(show_id, version, seats)
+    return version
+
+
+def seats_announce(show_id: int, version: int, seats: Sequence[tuple[int, str]]) -> None:
+    """After commit: drop the show's cached seat map and publish the delta of `version`
+    (already bumped in this transaction)."""
     cache_namespace_bump(show_seats_cache_namespace(show_id))
     group_send_on_commit(
         seat_group(show_id),
@@ -90,104 +98,207 @@ def seats_changed(show_id: int, seats: Sequence[tuple[int, str]]) -> int:
             "seats": [{"id": seat_id, "state": state} for seat_id, state in seats],
         },
     )
-    return version
 
 
-def _show_for_sale(show_id: int) -> Show:
+def _show_refused(status: str, opens: datetime, closes: datetime) -> None:
+    """Raise unless a show with this status and sales window is on sale right now."""
+    if status != Show.Status.ON_SALE:
+        raise Conflict(InventoryErrorCode.NOT_ON_SALE, "This show is not on sale.")
+    if not opens <= timezone.now() < closes:
+        raise Conflict(InventoryErrorCode.SALES_CLOSED, "Sales for this show are closed.")
+
+
+def _show_for_sale(show_id: int) -> None:
     show = (
-        Show.objects.filter(pk=show_id)
-        .only("id", "status", "sales_open_at", "sales_close_at")
-        .first()
-    )
+        Show.objects.filter(pk=show_id).values_list("status", "sales_open_at", "sales_close_at")
+    ).first()
     if show is None:
         raise NotFound(InventoryErrorCode.SHOW_NOT_FOUND, f"No show {show_id}.")
-    now = timezone.now()
-    if show.status != Show.Status.ON_SALE:
-        raise Conflict(InventoryErrorCode.NOT_ON_SALE, "This show is not on sale.")
-    if not show.sales_open_at <= now < show.sales_close_at:
-        raise Conflict(InventoryErrorCode.SALES_CLOSED, "Sales for this show are closed.")
-    return show
+    _show_refused(*show)
 
 
-def _owner_checked(owner: HoldOwner, policy: HoldPolicy) -> None:
-    """Refuse an owner who already holds as often as allowed. Runs inside the hold's
-    transaction after `_owner_lock`, so concurrent requests of one owner count in turn."""
+def _owner_lock(owner: HoldOwner) -> str:
+    """The advisory lock one owner's hold requests take turns on. Keys are per database:
+    the schema is part of the name."""
+    return f"{current_schema_name()}:hold-owner:{owner.key}"
+
+
+def _owner_missing(owner: HoldOwner) -> None:
     if owner.user_id is None and not owner.cart_id:
         raise DomainError(InventoryErrorCode.OWNER_MISSING, "Sign in or send a cart id.")
-    active = Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__gt=timezone.now())
-    mine = (
-        active.filter(user_id=owner.user_id)
-        if owner.user_id is not None
-        else active.filter(user_id=None, cart_id=owner.cart_id)
+
+
+def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> dict[int, str]:
+    """One statement, first in the hold's transaction: take the owner's turn, check the
+    show is on sale and that every seat is one of its seats; their labels by id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, sales_open_at, sales_close_at, ARRAY("
+            "  SELECT ARRAY[id::text, label] FROM inventory_showseat"
+            "  WHERE show_id = s.id AND id = ANY(%s)"
+            "), pg_advisory_xact_lock(hashtextextended(%s, 0)) IS NULL "
+            "FROM shows_show s WHERE s.id = %s",
+            [list(seat_ids), _owner_lock(owner), show_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(InventoryErrorCode.SHOW_NOT_FOUND, f"No show {show_id}.")
+    _show_refused(row[0], row[1], row[2])
+    _owner_missing(owner)
+    labels = {int(seat_id): label for seat_id, label in row[3]}
+    unknown = sorted(set(seat_ids) - set(labels))
+    if unknown:
+        raise DomainError(
+            InventoryErrorCode.SEATS_UNKNOWN,
+            "These seats are not seats of this show.",
+            extra={"seats": unknown},
+        )
+    return labels
+
+
+# The hold itself in one statement, run after the owner's lock (a new statement sees
+# the holds the owner's previous request committed): count the owner's live holds and
+# the address's anonymous ones, lock the wanted seats with SKIP LOCKED (a seat someone
+# is holding right now counts as taken: nobody waits, nothing deadlocks), and only when
+# every wanted seat is free (`seat_available`) and the limits allow it: insert the
+# hold, give it the seats and bump the show's version. The counts and the seats it
+# could take come back either way, to name the refusal.
+_TAKE = """
+WITH mine AS (
+    SELECT count(*) AS n FROM inventory_hold
+    WHERE status = 'active' AND expires_at > %s AND {owner}
+), near AS (
+    SELECT count(*) AS n FROM inventory_hold
+    WHERE status = 'active' AND expires_at > %s AND user_id IS NULL AND {near}
+), locked AS (
+    SELECT id, state, held_until FROM inventory_showseat
+    WHERE show_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED
+), takeable AS (
+    SELECT id FROM locked
+    WHERE state = 'available' OR (state = 'held' AND held_until <= %s)
+), allowed AS (
+    SELECT (SELECT n FROM mine) < %s AND (SELECT n FROM near) < %s
+        AND (SELECT count(*) FROM takeable) = %s AS ok
+), hold AS (
+    INSERT INTO inventory_hold (
+        id, show_id, user_id, cart_id, client_address, status, seat_ids, expires_at,
+        created_at
     )
-    if mine.count() >= policy.max_active_holds:
+    SELECT %s, %s, %s, %s, %s::inet, 'active', %s::bigint[], %s, %s FROM allowed WHERE ok
+    RETURNING id
+), taken AS (
+    UPDATE inventory_showseat SET state = 'held', hold_id = hold.id, held_until = %s
+    FROM hold WHERE inventory_showseat.id IN (SELECT id FROM takeable)
+    RETURNING inventory_showseat.id, label, "row", number, category, section, x, y
+), bumped AS (
+    UPDATE inventory_showinventory SET version = version + 1
+    WHERE show_id = %s AND EXISTS (SELECT FROM hold)
+    RETURNING version
+)
+SELECT (SELECT n FROM mine), (SELECT n FROM near), ARRAY(SELECT id FROM takeable),
+    (SELECT version FROM bumped),
+    ARRAY(SELECT ARRAY[id::text, label, "row", number::text, category, section]
+          FROM taken ORDER BY y, x)
+"""
+
+
+def _take(
+    show_id: int,
+    seat_ids: Sequence[int],
+    owner: HoldOwner,
+    policy: HoldPolicy,
+    labels: dict[int, str] | None = None,
+) -> Hold:
+    """The hold, in its transaction after `_owner_lock`; or the refusal (naming the
+    seats by `labels` when the caller has them)."""
+    now = timezone.now()
+    expires_at = now + policy.ttl
+    wanted = sorted(seat_ids)
+    mine_params: list[int | str]
+    if owner.user_id is not None:
+        mine, mine_params = "user_id = %s", [owner.user_id]
+    else:
+        mine, mine_params = "user_id IS NULL AND cart_id = %s", [owner.cart_id]
+    anonymous_address = owner.address if owner.user_id is None else None
+    near, near_params = (
+        same_subscriber_sql("client_address", anonymous_address)
+        if anonymous_address
+        else ("FALSE", [])
+    )
+    hold = Hold(
+        id=uuid.uuid4(),
+        show_id=show_id,
+        user_id=owner.user_id,
+        cart_id="" if owner.user_id is not None else owner.cart_id,
+        client_address=anonymous_address,
+        seat_ids=wanted,
+        expires_at=expires_at,
+        created_at=now,
+    )
+    params = [
+        now,
+        *mine_params,
+        now,
+        *near_params,
+        show_id,
+        wanted,
+        now,
+        policy.max_active_holds,
+        policy.max_anonymous_holds_per_address,
+        len(wanted),
+        hold.id,
+        show_id,
+        hold.user_id,
+        hold.cart_id,
+        hold.client_address,
+        wanted,
+        expires_at,
+        now,
+        expires_at,
+        show_id,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE.format(owner=mine, near=near), params)
+        mine_count, near_count, takeable, version, taken = cursor.fetchone()
+    if mine_count >= policy.max_active_holds:
         raise Conflict(
             InventoryErrorCode.HOLDS_LIMIT,
             f"You already hold seats {policy.max_active_holds} times; release one first.",
         )
-    if owner.user_id is None and owner.address:
+    if near_count >= policy.max_anonymous_holds_per_address:
         # One subscriber, not one address: an IPv6 line is a whole /64.
-        from_address = active.filter(
-            same_subscriber("client_address", owner.address), user_id=None
-        ).count()
-        if from_address >= policy.max_anonymous_holds_per_address:
-            raise Conflict(
-                InventoryErrorCode.HOLDS_LIMIT,
-                "Too many seats are held from this network; sign in to hold more.",
-            )
-
-
-def _advisory_lock(name: str) -> None:
-    # Advisory lock keys are per database: the schema is part of the name.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-            [f"{current_schema_name()}:{name}"],
+        raise Conflict(
+            InventoryErrorCode.HOLDS_LIMIT,
+            "Too many seats are held from this network; sign in to hold more.",
         )
-
-
-def _hold_seats(show: Show, seat_ids: Sequence[int], owner: HoldOwner, policy: HoldPolicy) -> Hold:
-    """Lock the requested seats or fail with the unavailable ones; one transaction."""
-    with transaction.atomic():
-        # One owner's requests take turns (the limit is counted, then a hold added);
-        # different owners never wait for each other here.
-        # The per-address count is a soft ceiling and takes no lock: anonymous carts
-        # behind one address must not queue behind each other.
-        _advisory_lock(f"hold-owner:{owner.key}")
-        _owner_checked(owner, policy)
-        now = timezone.now()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, state, held_until FROM inventory_showseat "
-                "WHERE show_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED",
-                [show.pk, list(seat_ids)],
-            )
-            locked = cursor.fetchall()
-        takeable = [
-            seat_id
-            for seat_id, state, held_until in locked
-            if seat_available(state, held_until, now=now)
-        ]
-        unavailable = sorted(set(seat_ids) - set(takeable))
-        if unavailable:
+    unavailable = sorted(set(wanted) - set(takeable))
+    if unavailable:
+        if labels is None:
             labels = dict(ShowSeat.objects.filter(pk__in=unavailable).values_list("id", "label"))
-            raise Conflict(
-                InventoryErrorCode.SEATS_UNAVAILABLE,
-                f"Not available: {', '.join(labels.get(i, str(i)) for i in unavailable)}.",
-                extra={"seats": unavailable},
-            )
-        hold = Hold.objects.create(
-            show=show,
-            user_id=owner.user_id,
-            cart_id="" if owner.user_id is not None else owner.cart_id,
-            client_address=owner.address if owner.user_id is None else None,
-            seat_ids=sorted(seat_ids),
-            expires_at=now + policy.ttl,
+        raise Conflict(
+            InventoryErrorCode.SEATS_UNAVAILABLE,
+            f"Not available: {', '.join(labels.get(i, str(i)) for i in unavailable)}.",
+            extra={"seats": unavailable},
         )
-        ShowSeat.objects.filter(pk__in=takeable).update(
-            state=SeatState.HELD, hold=hold, held_until=hold.expires_at
+    hold._state.adding = False
+    hold._state.db = connection.alias
+    hold.held_seats = [
+        ShowSeat(
+            id=int(seat_id),
+            show_id=show_id,
+            label=label,
+            row=row,
+            number=int(number),
+            category=category,
+            section=section,
+            state=SeatState.HELD,
+            hold_id=hold.id,
+            held_until=expires_at,
         )
-        seats_changed(show.pk, [(seat_id, SeatState.HELD) for seat_id in sorted(takeable)])
+        for seat_id, label, row, number, category, section in taken
+    ]
+    if version is not None:  # no inventory row: nothing on sale to announce
+        seats_announce(show_id, int(version), [(seat_id, SeatState.HELD) for seat_id in wanted])
     return hold
 
 
@@ -204,6 +315,7 @@ def hold_create(
 
     Raises Conflict (409) naming the unavailable seats, or when the owner already
     holds seats as often as the chain allows; DomainError (400) for bad requests.
+    Given seats cost one transaction of two statements (`_lock_and_check`, `_TAKE`).
     """
     if (seat_ids is None) == (count is None):
         raise DomainError(
@@ -216,23 +328,14 @@ def hold_create(
         raise DomainError(
             InventoryErrorCode.HOLD_INVALID, f"Hold 1 to {policy.max_seats} seats at a time."
         )
-    show = _show_for_sale(show_id)
-    if owner.user_id is None and not owner.cart_id:
-        raise DomainError(InventoryErrorCode.OWNER_MISSING, "Sign in or send a cart id.")
     if seat_ids is not None:
-        known = set(
-            ShowSeat.objects.filter(show_id=show.pk, pk__in=seat_ids).values_list("pk", flat=True)
-        )
-        unknown = sorted(set(seat_ids) - known)
-        if unknown:
-            raise DomainError(
-                InventoryErrorCode.SEATS_UNKNOWN,
-                "These seats are not seats of this show.",
-                extra={"seats": unknown},
-            )
-        return _hold_seats(show, seat_ids, owner, policy)
+        with transaction.atomic():
+            labels = _lock_and_check(show_id, seat_ids, owner)
+            return _take(show_id, seat_ids, owner, policy, labels)
+    _show_for_sale(show_id)
+    _owner_missing(owner)
     for _ in range(BEST_AVAILABLE_ATTEMPTS):
-        picked = best_available(_candidates(show.pk), count=wanted, category=category or "regular")
+        picked = best_available(_candidates(show_id), count=wanted, category=category or "regular")
         if not picked:
             raise Conflict(
                 InventoryErrorCode.SEATS_UNAVAILABLE,
@@ -240,7 +343,9 @@ def hold_create(
                 extra={"seats": []},
             )
         try:
-            return _hold_seats(show, picked, owner, policy)
+            with transaction.atomic():
+                _advisory_lock(_owner_lock(owner))
+                return _take(show_id, picked, owner, policy)
         except Conflict as refusal:
             # Someone took them meanwhile: pick again from what is left. Any other
             # refusal (the owner's limit of holds) would only come again.
@@ -251,6 +356,11 @@ def hold_create(
         "Seats are going fast; try again.",
         extra={"seats": []},
     )
+
+
+def _advisory_lock(key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def _candidates(show_id: int) -> list[Candidate]:
@@ -286,33 +396,53 @@ def hold_get_for_any(hold_id: str, *, owners: Sequence[HoldOwner]) -> Hold:
     return hold
 
 
+# Release in one statement. Seats are locked before the hold row and the hold before
+# the show's version, the order of the expiry sweeper, so the two never deadlock: the
+# select list runs its sub-statements from left to right.
+_RELEASE = """
+WITH freed AS (
+    UPDATE inventory_showseat SET state = 'available', hold_id = NULL, held_until = NULL
+    WHERE id IN (
+        SELECT id FROM inventory_showseat WHERE hold_id = %s AND state = 'held'
+        ORDER BY id FOR UPDATE
+    ) AND hold_id = %s AND state = 'held'
+    RETURNING id
+), closed AS (
+    UPDATE inventory_hold SET status = 'released', ended_at = %s
+    WHERE id = %s AND status = 'active'
+    RETURNING id
+), bumped AS (
+    UPDATE inventory_showinventory SET version = version + 1
+    WHERE show_id = %s AND EXISTS (SELECT FROM freed)
+    RETURNING version
+)
+SELECT ARRAY(SELECT id FROM freed ORDER BY id), EXISTS (SELECT FROM closed),
+    (SELECT version FROM bumped)
+"""
+
+
 @transaction.atomic
 def hold_release(hold: Hold, *, owner: HoldOwner | None = None) -> Hold:
     """Give the seats back at once (on request, or when payment fails: `owner=None`).
 
     Only seats that still belong to this hold are freed: once a hold has lapsed its
-    seats may already be someone else's. Seats are locked before the hold row, in the
-    same order as the expiry sweeper, so the two never deadlock.
+    seats may already be someone else's. One statement (`_RELEASE`).
     """
     if owner is not None and not owner.owns(hold):
         raise NotFound(InventoryErrorCode.HOLD_NOT_FOUND, "No such hold.")
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE inventory_showseat SET state = 'available', hold_id = NULL, "
-            "held_until = NULL WHERE id IN ("
-            "  SELECT id FROM inventory_showseat WHERE hold_id = %s AND state = 'held'"
-            "  ORDER BY id FOR UPDATE"
-            ") AND hold_id = %s AND state = 'held' RETURNING id",
-            [hold.pk, hold.pk],
-        )
-        freed = sorted(row[0] for row in cursor.fetchall())
-    hold = Hold.objects.select_for_update().get(pk=hold.pk)
-    if hold.status == Hold.Status.ACTIVE:
+        cursor.execute(_RELEASE, [hold.pk, hold.pk, now, hold.pk, hold.show_id])
+        freed, closed, version = cursor.fetchone()
+    if closed:
         hold.status = Hold.Status.RELEASED
-        hold.ended_at = timezone.now()
-        hold.save(update_fields=["status", "ended_at"])
-    if freed:
-        seats_changed(hold.show_id, [(seat_id, SeatState.AVAILABLE) for seat_id in freed])
+        hold.ended_at = now
+    else:  # it had ended already (expired, converted): as it is now
+        hold.refresh_from_db()
+    if version is not None:
+        seats_announce(
+            hold.show_id, int(version), [(seat_id, SeatState.AVAILABLE) for seat_id in freed]
+        )
     return hold
 
 

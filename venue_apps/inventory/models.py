@@ -66,6 +66,10 @@ class Hold(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    # A hold just made carries its seats as taken (sorted as the seat map lists them),
+    # so its answer needs no second read; None on a hold read from the database.
+    held_seats: list[ShowSeat] | None = None
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
