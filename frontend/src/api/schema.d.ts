@@ -1313,6 +1313,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description An APIView mixin: the view's rate limits (`FreshRates`) cost one Redis round
+         *     trip together instead of a read and a write each. While Redis is unreachable each
+         *     limit counts in the database, as `FreshRates.allow_request` does.
+         */
         post: operations["v1_shows_holds_create"];
         delete?: never;
         options?: never;
@@ -1874,7 +1879,7 @@ export interface components {
             readonly lines: components["schemas"]["InvoiceLineOutput"][];
             /** Format: int64 */
             total: number;
-            status?: components["schemas"]["StatusA09Enum"];
+            status?: components["schemas"]["InvoiceStatusEnum"];
             plan_code: string;
             plan_name: string;
             /** Format: date-time */
@@ -1887,7 +1892,7 @@ export interface components {
         };
         InvoicePaymentOutput: {
             number: string;
-            status: components["schemas"]["StatusA09Enum"];
+            status: components["schemas"]["InvoiceStatusEnum"];
             /** @description Minor units. */
             total: number;
             currency: string;
@@ -1895,6 +1900,14 @@ export interface components {
             paid_at: string | null;
             payment_reference: string;
         };
+        /**
+         * @description * `open` - Open
+         *     * `paid` - Paid
+         *     * `failed` - Payment failed
+         *     * `void` - Void
+         * @enum {string}
+         */
+        InvoiceStatusEnum: "open" | "paid" | "failed" | "void";
         /**
          * @description * `Screen` - Screen
          *     * `Stage` - Stage
@@ -3198,14 +3211,6 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "available" | "held" | "sold" | "blocked";
-        /**
-         * @description * `open` - Open
-         *     * `paid` - Paid
-         *     * `failed` - Payment failed
-         *     * `void` - Void
-         * @enum {string}
-         */
-        StatusA09Enum: "open" | "paid" | "failed" | "void";
         /**
          * @description * `light` - Light
          *     * `cinema` - Cinema (dark)
