@@ -1818,7 +1818,7 @@ export interface components {
             readonly lines: components["schemas"]["InvoiceLineOutput"][];
             /** Format: int64 */
             total: number;
-            status?: components["schemas"]["StatusA09Enum"];
+            status?: components["schemas"]["InvoiceStatusEnum"];
             plan_code: string;
             plan_name: string;
             /** Format: date-time */
@@ -1831,7 +1831,7 @@ export interface components {
         };
         InvoicePaymentOutput: {
             number: string;
-            status: components["schemas"]["StatusA09Enum"];
+            status: components["schemas"]["InvoiceStatusEnum"];
             /** @description Minor units. */
             total: number;
             currency: string;
@@ -1839,6 +1839,14 @@ export interface components {
             paid_at: string | null;
             payment_reference: string;
         };
+        /**
+         * @description * `open` - Open
+         *     * `paid` - Paid
+         *     * `failed` - Payment failed
+         *     * `void` - Void
+         * @enum {string}
+         */
+        InvoiceStatusEnum: "open" | "paid" | "failed" | "void";
         /**
          * @description * `Screen` - Screen
          *     * `Stage` - Stage
@@ -3090,14 +3098,6 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "available" | "held" | "sold" | "blocked";
-        /**
-         * @description * `open` - Open
-         *     * `paid` - Paid
-         *     * `failed` - Payment failed
-         *     * `void` - Void
-         * @enum {string}
-         */
-        StatusA09Enum: "open" | "paid" | "failed" | "void";
         /**
          * @description * `light` - Light
          *     * `cinema` - Cinema (dark)
