@@ -27,6 +27,7 @@ from dashboards.charts import chart_data, charts_assets, units
 from tenants import services
 from tenants.admin import TenantAdmin
 from tenants.billing import figures
+from tenants.billing import services as billing_services
 from tenants.billing.models import Plan, Subscription
 from tenants.error_codes import DomainError, TenantErrorCode
 from tenants.models import PlatformAuditLog, Tenant
@@ -173,7 +174,12 @@ class ChainOnboardForm(forms.Form):
         field.queryset = plans
         if plans.exists():
             field.required = True
-            field.initial = figures.platform_settings().default_plan_id
+            # The plan a chain gets when none is named (the platform settings' default,
+            # else "standard"), chosen already: the form is usable as it opens.
+            try:
+                field.initial = billing_services.plan_resolve(None).pk
+            except DomainError:
+                field.initial = None
         else:
             field.help_text = "No plans yet: add one under Plans first."
 

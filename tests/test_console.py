@@ -385,6 +385,9 @@ def test_the_add_chain_page_offers_active_plans(staff, plan):
     offered = list(page.context["form"].fields["plan"].queryset)
     assert plan in offered and all(offered_plan.active for offered_plan in offered)
     assert "old" not in {offered_plan.code for offered_plan in offered}
+    # The default plan (the migration's "standard" here) is chosen as the form opens.
+    standard = Plan.objects.get(code="standard")
+    assert f'<option value="{standard.pk}" selected>' in page.content.decode()
     assert page.context["form"].fields["plan"].required
 
 
