@@ -87,6 +87,11 @@ def test_the_phone_number_is_found_by_its_digits_however_it_is_typed(box, sales)
 
 
 def test_a_seat_label_finds_the_orders_with_that_seat(box, sales):
+    # A query like "B5" also finds references containing it, and references are random:
+    # these are fixed to ones without a seat's letter and digit next to each other.
+    with schema_context("alpha"):
+        for number, sale in enumerate(sales.values()):
+            Order.objects.filter(pk=sale["id"]).update(reference=f"ZZZZZZZ{number + 2}")
     assert found(box, "B5") == [sales["chen"]["id"]]
     assert found(box, "a 3") == [sales["ben"]["id"]]
     assert found(box, "A-2") == [sales["ben"]["id"]]
