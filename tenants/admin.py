@@ -259,7 +259,33 @@ class DomainAdmin(admin.ModelAdmin):
         return False
 
 
-class PlatformAuditLogAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the console shows and never edits (audit rows, subscriptions)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent and never edited (an invoice's lines, its charges)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PlatformAuditLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "tenant", "action", "actor_email"]
     list_filter = ["action"]
     readonly_fields = [
@@ -271,12 +297,3 @@ class PlatformAuditLogAdmin(admin.ModelAdmin):
         "new_values",
         "created_at",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from tenants.admin import ReadOnlyAdmin
 from tenants.billing.models import Plan, PlanPrice, PlatformSettings
 from tenants.error_codes import DomainError
 from tenants.money import minor_to_units, money, units_to_minor
@@ -126,7 +127,7 @@ class PlanAdmin(admin.ModelAdmin):
         return False  # retire a plan (active off): its chains and invoices keep it
 
 
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ReadOnlyAdmin):
     """Which chain is on which plan: read here, changed through the plans API (the
     change waits for the next month)."""
 
@@ -145,15 +146,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class PlatformSettingsAdmin(admin.ModelAdmin):

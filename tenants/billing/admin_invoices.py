@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from tenants.admin import ReadOnlyInline
 from tenants.billing.dunning import invoice_charge, invoice_mark_paid, invoice_void
 from tenants.billing.models import ChargeAttempt, Invoice, InvoiceLine
 from tenants.error_codes import DomainError
@@ -28,17 +29,6 @@ class MarkPaidForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(max_length=255, help_text="Why the invoice is no longer owed.")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class InvoiceLineInline(ReadOnlyInline):
