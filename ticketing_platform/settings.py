@@ -263,8 +263,26 @@ CACHES = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
+# The live seat maps' layer (`CHANNEL_LAYER`): "pubsub" (the default) publishes a
+# group message once, and each ASGI process holds one Redis subscription per show
+# group and hands the message to its own sockets, so a delta costs one PUBLISH however
+# many watch; "lists" is channels-redis's RedisChannelLayer, one Redis push per member
+# (measured against each other in tests/benchmarks/bench_watchers.py). Pub/sub keeps
+# nothing for a process that is not subscribed: a missed delta is a version gap, and
+# the client asks for a snapshot, as after any drop.
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="pubsub")
+if CHANNEL_LAYER not in ("pubsub", "lists"):
+    raise environ.ImproperlyConfigured('CHANNEL_LAYER must be "pubsub" or "lists".')
 CHANNEL_LAYERS = {
     "default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [CHANNELS_REDIS_URL],
+            "prefix": env.str("CHANNELS_PREFIX", default="tp-channels"),
+        },
+    }
+    if CHANNEL_LAYER == "pubsub"
+    else {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
             "hosts": [CHANNELS_REDIS_URL],
