@@ -12,6 +12,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.utils import timezone
 
+from api.realtime.fanout import fanout_enabled, process_fanout
 from tenants.channels import tenant_database_sync_to_async, tenant_group_name
 from venue_apps.inventory.selectors import show_seat_map_json
 
@@ -110,10 +111,10 @@ class ShowSeatsConsumer(TenantConsumer):
         self.sending = asyncio.Lock()
         # Subscribe before reading the snapshot, so no change falls between the two;
         # deltas at or below the snapshot's version are already in it.
-        await self.channel_layer.group_add(self.seat_group, self.channel_name)
+        await self._subscribe()
         snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
         if snapshot is None:
-            await self.channel_layer.group_discard(self.seat_group, self.channel_name)
+            await self._unsubscribe()
             self.seat_group = None
             await self.close(code=4404)
             return
@@ -140,6 +141,20 @@ class ShowSeatsConsumer(TenantConsumer):
             if task is not None:
                 task.cancel()
         if getattr(self, "seat_group", None):
+            await self._unsubscribe()
+
+    async def _subscribe(self) -> None:
+        """Join the show's group: through the process's own fan-out when it is on (see
+        api.realtime.fanout), else as a member of the channel layer's group."""
+        if fanout_enabled():
+            await process_fanout().watch(self.seat_group, self)
+        else:
+            await self.channel_layer.group_add(self.seat_group, self.channel_name)
+
+    async def _unsubscribe(self) -> None:
+        if fanout_enabled():
+            await process_fanout().unwatch(self.seat_group, self)
+        else:
             await self.channel_layer.group_discard(self.seat_group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -153,8 +168,14 @@ class ShowSeatsConsumer(TenantConsumer):
             self.snapshot_waiting = asyncio.ensure_future(self._snapshot_when_due())
 
     async def seats_delta(self, event: dict[str, Any]) -> None:
-        """Queue the delta and return at once: the layer's dispatch never waits on a
-        slow socket."""
+        """A delta from the channel layer's group."""
+        self.group_message(event)
+
+    def group_message(self, event: dict[str, Any]) -> None:
+        """Queue the delta and return at once: neither the layer's dispatch nor the
+        process's fan-out ever waits on a slow socket."""
+        if event.get("type") != "seats.delta":
+            return
         if self.resyncing:
             return
         self.backlog.append(delta_text(self.seat_group, event))

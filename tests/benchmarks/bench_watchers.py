@@ -168,6 +168,28 @@ def complete(sequence: list[int], first: int, last: int) -> str:
     return "missed"
 
 
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    family, grown = {root}, True
+    while grown:
+        found = {pid for pid, parent in parents.items() if parent in family} - family
+        grown = bool(found)
+        family |= found
+    return sum(times.get(pid, 0.0) for pid in family)
+
+
 def run(layer: str, watchers: int, arguments: argparse.Namespace, port: int) -> dict:
     from django.db import connections
     from django_tenants.utils import schema_context
@@ -210,9 +232,13 @@ def run(layer: str, watchers: int, arguments: argparse.Namespace, port: int) -> 
         with schema_context("aurora"):
             first = ShowInventory.objects.get(show_id=show_id).version + 1
         connections.close_all()
+        server_cpu = cpu_seconds(server.pid)
+        watchers_cpu = sum(cpu_seconds(client.pid) for client in clients)
         statuses = asyncio.run(
             holds(port, show_id, seat_ids, arguments.holds_per_s, arguments.seconds)
         )
+        row["server_cpu_s"] = cpu_seconds(server.pid) - server_cpu
+        row["watchers_cpu_s"] = sum(cpu_seconds(client.pid) for client in clients) - watchers_cpu
         with schema_context("aurora"):
             last = ShowInventory.objects.get(show_id=show_id).version
         connections.close_all()
@@ -236,6 +262,7 @@ def run(layer: str, watchers: int, arguments: argparse.Namespace, port: int) -> 
     failures: Counter[str] = Counter()
     for result in results:
         failures.update(result["failures"])
+    row["server_cpu_us_per_delivery"] = row["server_cpu_s"] * 1e6 / max(len(delays), 1)
     row.update(
         versions=last - first + 1,
         deliveries=len(delays),
@@ -278,13 +305,14 @@ def main() -> None:
             rows.append(row)
     print(
         f"\n{'layer':<8}{'watchers':>9}{'deltas':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'all':>7}{'resync':>7}{'missed':>7}  (target: p99 < 250 ms at 2,000)"
+        f"{'max ms':>9}{'all':>7}{'resync':>7}{'missed':>7}{'srv us/msg':>11}"
+        "  (target: p99 < 250 ms at 2,000)"
     )
     for row in rows:
         print(
             f"{row['layer']:<8}{row['watchers']:>9}{row['versions']:>8}{row['p50']:>9.1f}"
             f"{row['p90']:>9.1f}{row['p99']:>9.1f}{row['max']:>9.1f}{row['every_version']:>7}"
-            f"{row['resynced']:>7}{row['missed']:>7}"
+            f"{row['resynced']:>7}{row['missed']:>7}{row['server_cpu_us_per_delivery']:>11.1f}"
         )
     print("load:", os.getloadavg())
 
