@@ -105,6 +105,9 @@ class ShowSeatsConsumer(TenantConsumer):
         # Set when the backlog overflowed: deltas are dropped until the snapshot that
         # replaces them is read.
         self.resyncing = False
+        # Deltas may arrive (from the process's fan-out) while we connect: they wait
+        # until the first snapshot is out, so none goes before the accept or the map.
+        self.connected = False
         # A snapshot sent late is read and sent under this lock, and so are deltas: no
         # delta can slip between a snapshot's read and its sending (as when both ran
         # one after the other in the consumer's own loop).
@@ -120,6 +123,8 @@ class ShowSeatsConsumer(TenantConsumer):
             return
         await self.accept()
         await self._send_snapshot(snapshot)
+        self.connected = True
+        self._write_soon()
 
     async def _send_snapshot(self, snapshot: bytes) -> None:
         self.snapshot_sent_at = time.monotonic()
@@ -183,7 +188,11 @@ class ShowSeatsConsumer(TenantConsumer):
             self.backlog.clear()
             self.resyncing = True
             self._snapshot_soon()
-        elif self.writer is None or self.writer.done():
+        else:
+            self._write_soon()
+
+    def _write_soon(self) -> None:
+        if self.connected and self.backlog and (self.writer is None or self.writer.done()):
             self.writer = asyncio.ensure_future(self._write_backlog())
 
     async def _write_backlog(self) -> None:
@@ -194,14 +203,15 @@ class ShowSeatsConsumer(TenantConsumer):
                 await self.send(text_data=self.backlog.popleft())
 
 
-_DELTA_TEXTS: dict[tuple[str, int], str] = {}
+_DELTA_TEXTS: dict[tuple[str, int, float | None], str] = {}
 _DELTA_TEXTS_LIMIT = 256
 
 
 def delta_text(group: str, event: dict[str, Any]) -> str:
     """The JSON of a delta, written once per process however many of its sockets watch
     the show (a layer that fans out in the process hands them all the same event)."""
-    key = (group, int(event["version"]))
+    # The commit time too: a show whose inventory was made anew counts from 1 again.
+    key = (group, int(event["version"]), event.get("committed_at"))
     text = _DELTA_TEXTS.get(key)
     if text is None:
         text = json.dumps(
