@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -145,6 +146,7 @@ def group_send_on_commit(group: str, message: dict[str, Any]) -> None:
 
     Redis is not the source of truth: if the layer is down the change stands, live
     updates pause, and clients catch up from the next snapshot. Messages of one process
-    leave in commit order; clients order them by version.
+    leave in commit order; clients order them by version. Each carries `committed_at`
+    (epoch seconds), so how late it arrives can be measured.
     """
-    transaction.on_commit(lambda: publisher.submit(group, message))
+    transaction.on_commit(lambda: publisher.submit(group, {**message, "committed_at": time.time()}))

@@ -46,3 +46,49 @@ def test_channel_groups_are_prefixed_by_schema():
     assert tenant_group_name("alpha", "show", 42) != tenant_group_name("beta", "show", 42)
     # Whatever a caller passes, the result is a valid channel-layer group name.
     assert tenant_group_name("alpha", "a b/c?", "x" * 200) == ("alpha.a-b-c-." + "x" * 200)[:99]
+
+
+PRINT_CHANNEL_LAYER = (
+    "import django\n"
+    "django.setup()\n"
+    "from django.conf import settings as s\n"
+    "print(s.CHANNEL_LAYER, s.CHANNEL_LAYERS['default']['BACKEND'])\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("chosen", "backend"),
+    [
+        ("", "channels_redis.pubsub.RedisPubSubChannelLayer"),  # the default: fanout
+        ("fanout", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        ("pubsub", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        ("lists", "channels_redis.core.RedisChannelLayer"),
+    ],
+)
+def test_the_channel_layer_is_chosen_by_setting(chosen, backend):
+    # The process's fan-out listens where the pub/sub layer publishes: it needs it.
+    import os
+
+    from tests.fixtures import settings_in_a_fresh_process
+
+    environment = {key: value for key, value in os.environ.items() if key != "CHANNEL_LAYER"}
+    if chosen:
+        environment["CHANNEL_LAYER"] = chosen
+    result = settings_in_a_fresh_process(
+        PRINT_CHANNEL_LAYER, {**environment, "DJANGO_ENV": "development"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == [chosen or "fanout", backend]
+
+
+def test_an_unknown_channel_layer_is_refused_at_start_up():
+    import os
+
+    from tests.fixtures import settings_in_a_fresh_process
+
+    result = settings_in_a_fresh_process(
+        PRINT_CHANNEL_LAYER,
+        {**os.environ, "DJANGO_ENV": "development", "CHANNEL_LAYER": "carrier-pigeon"},
+    )
+    assert result.returncode != 0
+    assert "CHANNEL_LAYER" in result.stderr

@@ -135,3 +135,116 @@ def test_snapshot_requests_are_limited_per_socket(show_on_sale, monkeypatch):
     assert first["type"] == answered["type"] == again["type"] == "snapshot"
     assert answered["version"] == first["version"]
     assert quiet  # the other 49 requests added nothing
+
+
+def _announce(show_id: int, times: int) -> int:
+    """Bump the show's version `times` times, each in its own transaction (a delta on
+    commit, as a hold sends); the last version."""
+    from django.db import transaction
+    from django_tenants.utils import schema_context
+
+    from venue_apps.inventory.holds import seats_changed
+    from venue_apps.inventory.models import ShowSeat
+
+    with schema_context("beta"):
+        seat = ShowSeat.objects.filter(show_id=show_id).order_by("id").first()
+        version = 0
+        for _ in range(times):
+            with transaction.atomic():
+                version = seats_changed(show_id, [(seat.pk, seat.state)])
+    return version
+
+
+@pytest.mark.parametrize("layer", ["fanout", "pubsub"])
+def test_deltas_reach_every_watcher_of_the_show_and_no_other(show_on_sale, settings, layer):
+    from asgiref.sync import sync_to_async
+
+    settings.CHANNEL_LAYER = layer
+
+    async def scenario():
+        path = f"/ws/shows/{show_on_sale.pk}/seats/"
+        sockets = [connect("beta.localhost", path) for _ in range(3)]
+        for socket in sockets:
+            connected, _ = await socket.connect(timeout=5)
+            assert connected
+        snapshots = [await socket.receive_json_from(timeout=5) for socket in sockets]
+        version = await sync_to_async(_announce)(show_on_sale.pk, 2)
+        received = [
+            [await socket.receive_json_from(timeout=5) for _ in range(2)] for socket in sockets
+        ]
+        quiet = [await socket.receive_nothing(timeout=0.3) for socket in sockets]
+        for socket in sockets:
+            await socket.disconnect()
+        from api.realtime.fanout import process_fanout
+
+        return snapshots, version, received, quiet, dict(process_fanout().watchers)
+
+    snapshots, version, received, quiet, watched = async_to_sync(scenario)()
+
+    for snapshot, deltas in zip(snapshots, received, strict=True):
+        assert [delta["type"] for delta in deltas] == ["delta", "delta"]
+        assert [delta["version"] for delta in deltas] == [version - 1, version]
+        assert deltas[0]["version"] == snapshot["version"] + 1
+        assert all(isinstance(delta["committed_at"], float) for delta in deltas)
+    assert all(quiet)
+    assert watched == {}  # the last socket to leave ended the process's subscription
+
+
+@pytest.mark.parametrize("layer", ["fanout", "pubsub"])
+def test_a_watcher_that_falls_behind_gets_a_snapshot_not_a_growing_queue(
+    show_on_sale, settings, monkeypatch, layer
+):
+    # A deliberately slow socket: nothing it is sent goes out until `gate` opens. Its
+    # backlog holds 3 deltas; the 5th overflows it, and the queued ones are dropped for
+    # one snapshot, read after the last of them, so it holds them all.
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    from api.realtime.consumers import ShowSeatsConsumer
+
+    settings.CHANNEL_LAYER = layer
+    monkeypatch.setattr(ShowSeatsConsumer, "BACKLOG_LIMIT", 3)
+    monkeypatch.setattr(ShowSeatsConsumer, "SNAPSHOT_INTERVAL", 0.1)
+    gate: dict[str, asyncio.Event] = {}
+    arrived = []
+    send, group_message = ShowSeatsConsumer.send, ShowSeatsConsumer.group_message
+
+    async def slow_send(self, *args, **kwargs):
+        if "gate" in gate:
+            await gate["gate"].wait()
+        await send(self, *args, **kwargs)
+
+    def counted(self, event):
+        arrived.append(event["version"])
+        group_message(self, event)
+
+    monkeypatch.setattr(ShowSeatsConsumer, "send", slow_send)
+    monkeypatch.setattr(ShowSeatsConsumer, "group_message", counted)
+
+    async def scenario():
+        socket = connect("beta.localhost", f"/ws/shows/{show_on_sale.pk}/seats/")
+        connected, _ = await socket.connect(timeout=5)
+        assert connected
+        first = await socket.receive_json_from(timeout=5)
+        gate["gate"] = asyncio.Event()
+        version = await sync_to_async(_announce)(show_on_sale.pk, 8)
+        for _ in range(100):
+            if len(arrived) == 8:
+                break
+            await asyncio.sleep(0.05)
+        gate["gate"].set()
+        messages = []
+        while not await socket.receive_nothing(timeout=0.5):
+            messages.append(await socket.receive_json_from(timeout=5))
+        await socket.disconnect()
+        return first, version, messages
+
+    first, version, messages = async_to_sync(scenario)()
+
+    assert len(arrived) == 8
+    # The delta already on its way when the socket stalled, then one snapshot of now.
+    assert [message["type"] for message in messages] == ["delta", "snapshot"]
+    assert messages[0]["version"] == first["version"] + 1
+    assert messages[1]["version"] == version
+    assert len(messages[1]["seats"]) == len(first["seats"])

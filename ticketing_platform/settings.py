@@ -263,8 +263,28 @@ CACHES = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
+# The live seat maps' layer (`CHANNEL_LAYER`), measured against each other in
+# tests/benchmarks/bench_watchers.py: "lists" is channels-redis's RedisChannelLayer,
+# one Redis push per group member; "pubsub" its RedisPubSubChannelLayer, one PUBLISH
+# per message, each process subscribed once per group and queueing it for each member
+# socket's consumer; "fanout" (the default) publishes the same way, and each process's
+# seat sockets take the message from one subscriber of their own
+# (api/realtime/fanout.py), with no channel per socket. Pub/sub keeps nothing for a
+# process that is not subscribed: a missed delta is a version gap, and the client asks
+# for a snapshot, as after any drop.
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="fanout")
+if CHANNEL_LAYER not in ("fanout", "pubsub", "lists"):
+    raise environ.ImproperlyConfigured('CHANNEL_LAYER must be "fanout", "pubsub" or "lists".')
 CHANNEL_LAYERS = {
     "default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [CHANNELS_REDIS_URL],
+            "prefix": env.str("CHANNELS_PREFIX", default="tp-channels"),
+        },
+    }
+    if CHANNEL_LAYER in ("fanout", "pubsub")
+    else {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
             "hosts": [CHANNELS_REDIS_URL],

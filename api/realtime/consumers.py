@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.utils import timezone
 
+from api.realtime.fanout import fanout_enabled, process_fanout
 from tenants.channels import tenant_database_sync_to_async, tenant_group_name
 from venue_apps.inventory.selectors import show_seat_map_json
 
@@ -79,30 +82,49 @@ class ShowSeatsConsumer(TenantConsumer):
     answered once the interval is over, and requests while one is waiting add nothing.
     A client that misses a delta still gets its snapshot, a little later; a client that
     asks in a loop gets no more than a well-behaved one.
+
+    Deltas wait in a bounded backlog per socket (`BACKLOG_LIMIT`), sent in order by one
+    writer. A watcher that reads slower than the show changes (a phone in a tunnel)
+    does not hold an ever-growing queue: once its backlog is full, the queued deltas are
+    dropped, so are those that arrive until its snapshot is read, and it gets a
+    snapshot (as if it had asked), which holds them all. A delta carries `committed_at`
+    (seconds since the epoch, when its transaction committed), so a client or a
+    benchmark can tell how late it arrived.
     """
 
     SNAPSHOT_INTERVAL = 1.0
+    BACKLOG_LIMIT = 64
 
     async def connect(self) -> None:
         self.show_id = int(self.scope["url_route"]["kwargs"]["show_id"])
         self.seat_group = self.group("show", self.show_id, "seats")
         self.snapshot_sent_at = float("-inf")
         self.snapshot_waiting: asyncio.Task | None = None
+        self.backlog: deque[str] = deque()
+        self.writer: asyncio.Task | None = None
+        # Set when the backlog overflowed: deltas are dropped until the snapshot that
+        # replaces them is read.
+        self.resyncing = False
+        # Deltas may arrive (from the process's fan-out) while we connect: they wait
+        # until the first snapshot is out, so none goes before the accept or the map.
+        self.connected = False
         # A snapshot sent late is read and sent under this lock, and so are deltas: no
         # delta can slip between a snapshot's read and its sending (as when both ran
         # one after the other in the consumer's own loop).
         self.sending = asyncio.Lock()
         # Subscribe before reading the snapshot, so no change falls between the two;
         # deltas at or below the snapshot's version are already in it.
-        await self.channel_layer.group_add(self.seat_group, self.channel_name)
+        await self._subscribe()
         snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
         if snapshot is None:
-            await self.channel_layer.group_discard(self.seat_group, self.channel_name)
+            await self._unsubscribe()
             self.seat_group = None
             await self.close(code=4404)
             return
         await self.accept()
         await self._send_snapshot(snapshot)
+        self.connected = True
+        self._write_soon()
 
     async def _send_snapshot(self, snapshot: bytes) -> None:
         self.snapshot_sent_at = time.monotonic()
@@ -113,29 +135,98 @@ class ShowSeatsConsumer(TenantConsumer):
         if wait > 0:
             await asyncio.sleep(wait)
         async with self.sending:
+            # From here on a delta may be newer than the snapshot read: keep them again.
+            self.resyncing = False
             snapshot = await self.in_tenant(show_seat_map_json)(self.show_id)
             if snapshot is not None:
                 await self._send_snapshot(snapshot)
 
     async def disconnect(self, code: int) -> None:
-        waiting = getattr(self, "snapshot_waiting", None)
-        if waiting is not None:
-            waiting.cancel()
+        for task in (getattr(self, "snapshot_waiting", None), getattr(self, "writer", None)):
+            if task is not None:
+                task.cancel()
         if getattr(self, "seat_group", None):
+            await self._unsubscribe()
+
+    async def _subscribe(self) -> None:
+        """Join the show's group: through the process's own fan-out when it is on (see
+        api.realtime.fanout), else as a member of the channel layer's group."""
+        if fanout_enabled():
+            await process_fanout().watch(self.seat_group, self)
+        else:
+            await self.channel_layer.group_add(self.seat_group, self.channel_name)
+
+    async def _unsubscribe(self) -> None:
+        if fanout_enabled():
+            await process_fanout().unwatch(self.seat_group, self)
+        else:
             await self.channel_layer.group_discard(self.seat_group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "snapshot":
-            if self.snapshot_waiting is None or self.snapshot_waiting.done():
-                self.snapshot_waiting = asyncio.ensure_future(self._snapshot_when_due())
+            self._snapshot_soon()
         else:
             await self.send_json({"type": "error", "code": "unknown_message"})
 
+    def _snapshot_soon(self) -> None:
+        if self.snapshot_waiting is None or self.snapshot_waiting.done():
+            self.snapshot_waiting = asyncio.ensure_future(self._snapshot_when_due())
+
     async def seats_delta(self, event: dict[str, Any]) -> None:
-        async with self.sending:
-            await self.send_json(
-                {"type": "delta", "version": event["version"], "seats": event["seats"]}
-            )
+        """A delta from the channel layer's group."""
+        self.group_message(event)
+
+    def group_message(self, event: dict[str, Any]) -> None:
+        """Queue the delta and return at once: neither the layer's dispatch nor the
+        process's fan-out ever waits on a slow socket."""
+        if event.get("type") != "seats.delta":
+            return
+        if self.resyncing:
+            return
+        self.backlog.append(delta_text(self.seat_group, event))
+        if len(self.backlog) > self.BACKLOG_LIMIT:
+            self.backlog.clear()
+            self.resyncing = True
+            self._snapshot_soon()
+        else:
+            self._write_soon()
+
+    def _write_soon(self) -> None:
+        if self.connected and self.backlog and (self.writer is None or self.writer.done()):
+            self.writer = asyncio.ensure_future(self._write_backlog())
+
+    async def _write_backlog(self) -> None:
+        while self.backlog:
+            async with self.sending:
+                if not self.backlog:  # dropped for a snapshot while we waited
+                    return
+                await self.send(text_data=self.backlog.popleft())
+
+
+_DELTA_TEXTS: dict[tuple[str, int, float | None], str] = {}
+_DELTA_TEXTS_LIMIT = 256
+
+
+def delta_text(group: str, event: dict[str, Any]) -> str:
+    """The JSON of a delta, written once per process however many of its sockets watch
+    the show (a layer that fans out in the process hands them all the same event)."""
+    # The commit time too: a show whose inventory was made anew counts from 1 again.
+    key = (group, int(event["version"]), event.get("committed_at"))
+    text = _DELTA_TEXTS.get(key)
+    if text is None:
+        text = json.dumps(
+            {
+                "type": "delta",
+                "version": event["version"],
+                "seats": event["seats"],
+                "committed_at": event.get("committed_at"),
+            },
+            separators=(",", ":"),
+        )
+        if len(_DELTA_TEXTS) >= _DELTA_TEXTS_LIMIT:
+            _DELTA_TEXTS.pop(next(iter(_DELTA_TEXTS)))
+        _DELTA_TEXTS[key] = text
+    return text
 
 
 class ShowQueueConsumer(TenantConsumer):
