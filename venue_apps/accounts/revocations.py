@@ -23,9 +23,10 @@ older), names no denied session, and its stamp is the account's latest recorded 
 none is recorded. Anything else, and every request while Redis is unreachable, takes
 the database path (the row and the deny list), which is exactly the old check.
 
-Writes happen after the change commits, in the same request. A write lost because Redis
-was unreachable at that moment is the one gap: the refresh tokens still end in the
-database at once (blacklist), and the access tokens at their expiry (10 minutes).
+Writes happen in the same request, when the change is made and again when it commits.
+A write lost because Redis was unreachable at that moment is the one gap: the refresh
+tokens still end in the database at once (blacklist), and the access tokens at their
+expiry (10 minutes).
 """
 
 from __future__ import annotations
@@ -175,19 +176,31 @@ def _record(key: str, fields: dict[str, str]) -> None:
         logger.error("a token revocation did not reach Redis (%s): %s", error, sorted(fields))
 
 
+def _record_now_and_at_commit(fields: dict[str, Any]) -> None:
+    """Written at once (so no request after this one misses it, even before the commit)
+    and again when the transaction commits (so an entry lapses a whole access-token
+    lifetime after the change became visible). An account's entry only sends its
+    tokens to the database, which is right before and after the commit alike; a session's
+    makes its tokens refused, so a sign-out that rolls back still ends that session's
+    access tokens (it fails closed)."""
+    key = cache.make_key(_KEY)
+
+    def write() -> None:
+        lapses = time.time() + _lifetime()
+        _record(key, {name: f"{value}{lapses:.3f}" for name, value in fields.items()})
+
+    write()
+    transaction.on_commit(write)
+
+
 def sessions_denied_record(keys: Iterable[str]) -> None:
-    """Once the transaction commits: access tokens naming any of these session keys are
-    refused by every process."""
-    lapses = f"{time.time() + _lifetime():.3f}"
-    fields = {f"s:{key}": lapses for key in keys}
+    """Access tokens naming any of these session keys are refused by every process."""
+    fields = {f"s:{key}": "" for key in keys}
     if fields:
-        key = cache.make_key(_KEY)
-        transaction.on_commit(lambda: _record(key, fields))
+        _record_now_and_at_commit(fields)
 
 
 def account_changed_record(user_id: int, stamp: str) -> None:
-    """Once the transaction commits: the account's tokens with another stamp are checked
-    in the database by every process (an empty stamp: the account is gone)."""
-    key = cache.make_key(_KEY)
-    value = f"{stamp}:{time.time() + _lifetime():.3f}"
-    transaction.on_commit(lambda: _record(key, {f"u:{user_id}": value}))
+    """The account's tokens with another stamp are checked in the database by every
+    process (an empty stamp: the account is gone)."""
+    _record_now_and_at_commit({f"u:{user_id}": f"{stamp}:"})
