@@ -482,8 +482,8 @@ REST_FRAMEWORK = {
         "api.authentication.DashboardSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["api.json_codec.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.json_codec.ORJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     # At most 500 rows a page; relative next/previous links (api/pagination.py).
     "DEFAULT_PAGINATION_CLASS": "api.pagination.BoundedLimitOffsetPagination",

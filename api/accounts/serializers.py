@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from api.fields import MediaPathField
 from tenants.models import Tenant
 from venue_apps.accounts.models import CHAIN_STAFF_ROLE_CHOICES, StaffTwoFactor, User
-from venue_apps.accounts.selectors import totp_device, two_factor_required
-from venue_apps.accounts.tokens import TenantRefreshToken
+from venue_apps.accounts.selectors import active_user, totp_device, two_factor_required
+from venue_apps.accounts.tokens import TenantAccessToken, TenantRefreshToken, account_claims_set
 
 
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
@@ -43,12 +44,22 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
         from rest_framework.exceptions import AuthenticationFailed
 
         try:
-            return super().validate(attrs)
+            data = super().validate(attrs)
         except User.DoesNotExist as gone:
             # The account was deleted since the token was issued.
             raise AuthenticationFailed(
                 "This account no longer exists.", code="no_active_account"
             ) from gone
+        # The new access token names the account's role and stamp of now, not of the
+        # sign-in: the API trusts them without a query (accounts.revocations), so a
+        # role changed since must not come back once its record has lapsed.
+        access = TenantAccessToken(data["access"])
+        user = active_user(access[jwt_settings.USER_ID_CLAIM])
+        if user is None:
+            raise AuthenticationFailed("This account no longer exists.", code="no_active_account")
+        account_claims_set(access, user)
+        data["access"] = str(access)
+        return data
 
 
 class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):

@@ -6,7 +6,8 @@ Run with the services up and the demo seeded (`make demo` once, or `make service
 
     .venv/bin/python -m tests.benchmarks.bench_flash_sale --clients 300 --attempts 3000
 
-For each server (gunicorn WSGI and uvicorn ASGI, same number of worker processes) it
+For each server (gunicorn WSGI, uvicorn ASGI, and with `--servers wsgi,granian` granian
+WSGI; same number of worker processes) it
 creates a fresh show on sale in a new 400-seat auditorium of the demo chain `aurora`,
 starts the server on a loopback port, and lets `--clients` concurrent clients send
 `--attempts` hold requests in all for 2 to 4 seats picked at random among all seats
@@ -127,6 +128,20 @@ def server_start(kind: str, port: int, workers: int) -> subprocess.Popen:
             f"--workers={workers}",
             "--worker-class=gthread",
             "--threads=8",
+            "--log-level=warning",
+        ]
+    elif kind == "granian":
+        # The same WSGI application on granian's Rust HTTP server: as many processes,
+        # and as many threads running Django in each, as gunicorn's above.
+        command = [
+            str(python_bin / "granian"),
+            "--interface=wsgi",
+            "ticketing_platform.wsgi:application",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--workers={workers}",
+            "--blocking-threads=8",
+            "--no-ws",
             "--log-level=warning",
         ]
     else:

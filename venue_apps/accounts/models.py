@@ -88,16 +88,33 @@ class User(AbstractBaseUser, PermissionsMixin):
         # made unusable. Every way a password changes (the services, Django's admin and
         # password forms, `manage.py changepassword`) saves it here, and this is the one
         # place that announces it: the account's sessions end (accounts.receivers).
-        new_password = not self._state.adding and (
+        adding = self._state.adding
+        new_password = not adding and (
             getattr(self, "_password", None) is not None
             or getattr(self, "_password_made_unusable", False)
         )
         super().save(*args, **kwargs)
         self._password_made_unusable = False
+        update_fields = kwargs.get("update_fields")
+        if not adding and (
+            update_fields is None or {"password", "role", "is_active"} & set(update_fields)
+        ):
+            # Every process re-checks this account's older tokens in the database.
+            from venue_apps.accounts.revocations import account_changed_record, account_stamp
+
+            account_changed_record(self.pk, account_stamp(self))
         if new_password:
             from venue_apps.accounts.signals import password_changed
 
             password_changed.send(sender=type(self), user=self)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        from venue_apps.accounts.revocations import account_changed_record
+
+        user_id = self.pk
+        deleted = super().delete(*args, **kwargs)
+        account_changed_record(user_id, "")  # its tokens go to the database, which says no
+        return deleted
 
     class Meta:
         ordering = ["email"]

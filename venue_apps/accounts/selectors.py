@@ -80,6 +80,10 @@ def users_with_two_factor(users: QuerySet[User] | None = None) -> QuerySet[User]
     return (users if users is not None else User.objects.all()).annotate(two_factor_on=Exists(apps))
 
 
+def active_user(user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
 def token_denied(keys: list[str]) -> bool:
     """Whether a signed-out session's deny list names any of these token keys."""
     return (
@@ -117,7 +121,7 @@ def password_reset_link_valid(uid: str, token: str) -> bool:
 
 def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
     """The user's authenticator app (confirmed, or the one being set up)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=confirmed).first()
 
 
 def recovery_codes_left(user: User) -> int:

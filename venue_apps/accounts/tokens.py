@@ -25,9 +25,14 @@ from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
 from tenants.schemas import current_schema_name
+from venue_apps.accounts.revocations import account_stamp
 
 TENANT_CLAIM = "tenant"
 SESSION_CLAIM = "sid"
+# What the API's hot path needs to know about the account without reading it: its role
+# and `accounts.revocations.account_stamp` when the token was issued (or refreshed).
+ROLE_CLAIM = "role"
+STAMP_CLAIM = "acct"
 WRONG_TENANT_MESSAGE = "Token was issued for another tenant."
 
 
@@ -109,12 +114,19 @@ class TenantBoundTokenMixin(_MixinBase):
         token = super().for_user(user)
         token[TENANT_CLAIM] = current_schema_name()
         token[SESSION_CLAIM] = token["jti"]
+        account_claims_set(token, user)
         return token
 
     def verify(self) -> None:
         super().verify()
         if self.payload.get(TENANT_CLAIM) != current_schema_name():
             raise TokenError(WRONG_TENANT_MESSAGE)
+
+
+def account_claims_set(token: Token, user: Any) -> None:
+    """Name the account's role and stamp in the token (see accounts.revocations)."""
+    token[ROLE_CLAIM] = user.role
+    token[STAMP_CLAIM] = account_stamp(user)
 
 
 class TenantAccessToken(TenantBoundTokenMixin, AccessToken):

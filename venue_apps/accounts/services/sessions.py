@@ -15,6 +15,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from venue_apps.accounts.models import TokenDenial, User
+from venue_apps.accounts.revocations import sessions_denied_record
 from venue_apps.accounts.tokens import token_pair_for
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def session_end(refresh: Any, *, keys: list[str]) -> int:
         [TokenDenial(jti=key, user_id=user_id, expires_at=now + lifetime) for key in keys],
         ignore_conflicts=True,
     )
+    sessions_denied_record(keys)  # every process refuses them at once, without a query
     # The list stays short: nothing outlives the access tokens it stops.
     TokenDenial.objects.filter(expires_at__lte=now).delete()
     logger.info("user %s signed out of one session", user_id)
