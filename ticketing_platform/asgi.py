@@ -17,6 +17,9 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from api.realtime.routing import HostKindRouter  # noqa: E402
 from tenants.channels import TenantWebsocketMiddleware  # noqa: E402
+from ticketing_platform.warmup import urlconfs_load  # noqa: E402
+
+urlconfs_load()
 
 application = ProtocolTypeRouter(
     {

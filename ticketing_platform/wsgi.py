@@ -7,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketing_platform.settings")
 
 application = get_wsgi_application()
+
+from ticketing_platform.warmup import urlconfs_load  # noqa: E402
+
+urlconfs_load()
