@@ -321,3 +321,45 @@ def test_a_new_holds_answer_is_the_same_json_as_reading_it_back(api, alpha, prog
     assert created.status_code == 201, created.content
     assert created.content == read.content
     assert [seat["label"] for seat in created.json()["seats"]] == ["A3", "A4", "B3"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"seats": [7]},
+        {"seats": [3, 1, 2]},
+        {"seats": list(range(1, 51))},
+        {"seats": list(range(1, 52))},
+        {"seats": []},
+        {"seats": [0]},
+        {"seats": [-4]},
+        {"seats": [True]},
+        {"seats": ["5"]},
+        {"seats": [5.0]},
+        {"seats": [[5]]},
+        {"seats": 5},
+        {"seats": None},
+        {"seats": [5], "best_available": {"count": 2}},
+        {"seats": [5], "note": "extra"},
+        {"best_available": {"count": 2}},
+        {"best_available": {"count": 2, "category": "vip"}},
+        {"best_available": {"count": 0}},
+        {},
+        [5],
+    ],
+    ids=repr,
+)
+def test_the_hold_bodys_quick_reading_agrees_with_its_serializer(body):
+    # The view reads the on-sale's shape by hand and leaves the rest to HoldInput:
+    # both must accept the same bodies with the same values, and refuse the same.
+    from rest_framework.exceptions import ValidationError
+
+    from api.inventory.views import HoldInput, _hold_input
+
+    serializer = HoldInput(data=body)
+    if serializer.is_valid():
+        assert _hold_input(body) == dict(serializer.validated_data)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            _hold_input(body)
+        assert refused.value.detail == serializer.errors
