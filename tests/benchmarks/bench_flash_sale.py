@@ -108,7 +108,7 @@ def show_check_and_remove(show_id: int) -> tuple[int, int]:
         return held, doubles
 
 
-def server_start(kind: str, port: int, workers: int) -> subprocess.Popen:
+def server_start(kind: str, port: int, workers: int, threads: int = 8) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_ENV": "development",
@@ -127,7 +127,7 @@ def server_start(kind: str, port: int, workers: int) -> subprocess.Popen:
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             "--worker-class=gthread",
-            "--threads=8",
+            f"--threads={threads}",
             "--log-level=warning",
         ]
     elif kind == "granian":
@@ -140,7 +140,7 @@ def server_start(kind: str, port: int, workers: int) -> subprocess.Popen:
             "--host=127.0.0.1",
             f"--port={port}",
             f"--workers={workers}",
-            "--blocking-threads=8",
+            f"--blocking-threads={threads}",
             "--no-ws",
             "--log-level=warning",
         ]
@@ -412,6 +412,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--attempts", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads running Django per WSGI process"
+    )
     parser.add_argument("--servers", default="wsgi,asgi")
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     parser.add_argument(
@@ -444,7 +447,7 @@ def main() -> None:
         with schema_context("aurora"):
             seat_ids = list(ShowSeat.objects.filter(show_id=show_id).values_list("id", flat=True))
         connections.close_all()
-        process = server_start(kind, port, arguments.workers)
+        process = server_start(kind, port, arguments.workers, arguments.threads)
         row: dict = {"server": kind, "seats": seats}
         try:
             # Warm every worker (imports, database connections) before anything counts.
