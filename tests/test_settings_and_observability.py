@@ -311,3 +311,29 @@ def test_a_refused_dashboard_page_is_one_line_without_a_traceback(alpha, make_us
     (line,) = lines_of(printed, "/dashboard/tickets/signingkey/")
     assert "WARNING [alpha] django.request: Forbidden (Permission denied)" in line
     assert "Traceback" not in printed.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_hold_refused_409_writes_no_line_and_a_bad_one_400_does(alpha, programme, printed):
+    from django.test import Client
+
+    from venue_apps.inventory.models import ShowSeat
+
+    show = programme["show"]
+    with schema_context(alpha.schema_name):
+        seat = ShowSeat.objects.filter(show=show).order_by("id").values_list("id", flat=True)[0]
+    path = f"/api/v1/shows/{show.pk}/holds/"
+
+    def hold(body: dict, cart: str) -> int:
+        customer = Client(HTTP_HOST="alpha.localhost")
+        return customer.post(
+            path, body, content_type="application/json", HTTP_X_CART_ID=cart
+        ).status_code
+
+    assert hold({"seats": [seat]}, "log-cart-aaaaaaaaaaaa") == 201
+    assert hold({"seats": [seat]}, "log-cart-bbbbbbbbbbbb") == 409  # taken first
+    assert hold({"seats": []}, "log-cart-bbbbbbbbbbbb") == 400
+
+    assert lines_of(printed, "Conflict:") == []
+    (line,) = lines_of(printed, f"Bad Request: {path}")
+    assert "WARNING [alpha] django.request" in line

@@ -808,6 +808,7 @@ LOGGING = {
     "filters": {
         "tenant": {"()": "ticketing_platform.observability.TenantLogFilter"},
         "client_errors": {"()": "ticketing_platform.observability.ClientErrorFilter"},
+        "expected_conflicts": {"()": "ticketing_platform.observability.ExpectedConflictFilter"},
     },
     "formatters": {
         "json": {
@@ -831,6 +832,8 @@ LOGGING = {
         # (a console handler when DEBUG is on, mail to ADMINS when it is off): its lines
         # reach the root handler alone, once each and with the tenant.
         "django": {"level": LOG_LEVEL},
+        # On the logger, so a dropped line is never formatted or written.
+        "django.request": {"filters": ["expected_conflicts"]},
         "django.db.backends": {"level": "WARNING"},
         "django_redis": {"level": "WARNING"},
     },
