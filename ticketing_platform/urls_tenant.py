@@ -13,14 +13,15 @@ urlpatterns = [
     path("healthz/", health.ready, name="healthz"),
     re_path(r"^healthz/live/?$", health.live, name="healthz-live"),
     re_path(r"^healthz/ready/?$", health.ready, name="healthz-ready"),
-    # Holds and the queue first: on an on-sale nearly every request is one of theirs, and
-    # Django tries the patterns in order (their paths are not patterns of any other).
+    # Holds, the queue and shows (their seat maps) first: on an on-sale nearly every
+    # request is one of theirs, and Django tries the patterns in order (their paths are
+    # not patterns of any other include).
     path("api/v1/", include("api.inventory.urls")),
     path("api/v1/", include("api.waiting_room.urls")),
+    path("api/v1/", include("api.shows.urls")),
     path("api/v1/", include("api.accounts.urls")),
     path("api/v1/", include("api.venues.urls")),
     path("api/v1/", include("api.catalog.urls")),
-    path("api/v1/", include("api.shows.urls")),
     path("api/v1/", include("api.transfers.urls")),
     path("api/v1/", include("api.orders.urls")),
     path("api/v1/", include("api.payments.urls")),
