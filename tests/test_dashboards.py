@@ -208,3 +208,25 @@ def test_shows_cannot_be_deleted_from_the_dashboard(alpha, make_user):
     response = manager.get(f"/dashboard/shows/show/{programme['show'].pk}/delete/")
 
     assert response.status_code == 403
+
+
+def test_only_requests_that_use_messages_make_their_storage(alpha, make_user):
+    from unittest import mock
+
+    from dashboards import middleware
+    from tests.programme import build_programme
+
+    programme = build_programme(alpha.schema_name)
+    manager = signed_in(alpha, make_user(alpha, role=Role.MANAGER))
+    with mock.patch.object(middleware, "default_storage", wraps=middleware.default_storage) as made:
+        seat_map = manager.get(f"/api/v1/shows/{programme['show'].pk}/seats/")
+        assert (seat_map.status_code, made.call_count) == (200, 0)
+
+        page = manager.post(
+            "/dashboard/shows/show/",
+            {"action": "cancel", "_selected_action": [programme["show"].pk]},
+            follow=True,
+        )
+
+    assert made.call_count >= 1
+    assert any("is cancelled" in str(message) for message in page.context["messages"])

@@ -159,7 +159,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dashboards.middleware.TenantTimezoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "dashboards.middleware.LazyMessageMiddleware",  # Django's, made on first use
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it answers a locked-out dashboard sign-in (the API answers for itself).
     "axes.middleware.AxesMiddleware",
