@@ -4,10 +4,13 @@ Run with the services up and the demo seeded (as for bench_flash_sale):
 
     .venv/bin/python -m tests.benchmarks.bench_watchers --watchers 2000,5000
 
-For each channel layer (`--layers`, the `CHANNEL_LAYER` setting: "lists" is
-channels-redis's RedisChannelLayer, one Redis push per group member; "pubsub" is its
-RedisPubSubChannelLayer, one PUBLISH per delta and one subscription per show group in
-each ASGI process, which hands the message to its own sockets) and each crowd size, it
+For each channel layer (`--layers`, the `CHANNEL_LAYER` setting: "fanout", the
+default, is api/realtime/fanout.py, one PUBLISH per delta and one subscription per show
+in each ASGI process, which hands the delta to its own sockets' bounded backlogs;
+"lists" is channels-redis's RedisChannelLayer, one Redis push per group member;
+"pubsub" is its RedisPubSubChannelLayer, one PUBLISH per delta and one subscription
+per show group in each process, whose message then goes through every socket's
+consumer) and each crowd size, it
 creates a fresh 400-seat show, starts uvicorn (`--workers` processes), opens the
 watchers' WebSockets on that show from `--client-processes` processes (asyncio and
 `websockets`), waits for every snapshot, then runs holds on the show at a steady rate
@@ -283,7 +286,7 @@ def run(layer: str, watchers: int, arguments: argparse.Namespace, port: int) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--watchers", default="2000", help="crowd sizes, comma-separated")
-    parser.add_argument("--layers", default="lists,pubsub", help="CHANNEL_LAYER values")
+    parser.add_argument("--layers", default="fanout,pubsub,lists", help="CHANNEL_LAYER values")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn processes")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--holds-per-s", type=float, default=5.0)
