@@ -17,7 +17,9 @@ percentiles, the answers by status, and checks afterwards that no seat has two o
 Then, on the same server: an open loop (`--open-seconds`), hold requests arriving at
 a fixed rate (by default 70% of the closed loop's hold requests/s) with latency taken
 from each request's scheduled send time; and closed loops of reads (`--reads-seconds`)
-on a minimal Django view (`/healthz/live/`) and on the show's cached seat map.
+on a minimal Django view (`/healthz/live/`) and on the show's cached seat map; then,
+with the show's waiting room on (`--queue-seconds`), closed loops of queue joins,
+position polls and holds refused for want of an admission.
 In the same run it measures `pgbench -N` (simple updates) TPS and prints the ratio.
 The load generator shares the machine's cores with the server and PostgreSQL.
 """
@@ -118,6 +120,7 @@ def server_start(kind: str, port: int, workers: int, threads: int = 8) -> subpro
         "HOLDS_PER_ADDRESS": "1000000",
         "THROTTLE_HOLD_CLIENT": "100000/min",
         "THROTTLE_HOLD_ADDRESS": "1000000/min",
+        "QUEUE_PLACES_PER_ADDRESS": "100000000",
     }
     python_bin = Path(sys.executable).parent
     if kind == "wsgi":
@@ -351,6 +354,79 @@ async def load_reads(port: int, path: str, clients: int, seconds: float) -> tupl
     return sum(statuses.values()) / (time.perf_counter() - started), statuses
 
 
+async def load_queue(
+    port: int, show_id: int, seat_ids: list[int], clients: int, seconds: float
+) -> dict:
+    """With the show's waiting room on: closed loops of `seconds` each of joins (a new
+    cart each time: a new place), of position polls (each client asks about its own
+    place) and of holds without an admission (refused 403 `queue_required`)."""
+    figures: dict = {}
+
+    async def closed_loop(name: str, send) -> None:
+        statuses: Counter[int | str] = Counter()
+        deadline = time.perf_counter() + seconds
+
+        async def client(number: int) -> None:
+            connection = Connection(port)
+            step = 0
+            try:
+                while time.perf_counter() < deadline:
+                    step += 1
+                    try:
+                        status, _ = await send(connection, number, step)
+                        statuses[status] += 1
+                    except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
+                        statuses[type(error).__name__] += 1
+                        connection.close()
+                        connection = Connection(port)
+            finally:
+                connection.close()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client(number) for number in range(clients)))
+        figures[name] = (sum(statuses.values()) / (time.perf_counter() - started), statuses)
+
+    queue_path = f"/api/v1/shows/{show_id}/queue/"
+
+    async def join(connection: Connection, number: int, step: int):
+        return await connection.request("POST", queue_path, b"", f"q{port}-{number:04d}-{step:09d}")
+
+    tickets: dict[int, str] = {}
+    for number in range(clients):
+        connection = Connection(port)
+        _, payload = await connection.request("POST", queue_path, b"", f"poll-{port}-{number:08d}")
+        tickets[number] = json.loads(payload)["ticket"]
+        connection.close()
+
+    async def poll(connection: Connection, number: int, step: int):
+        return await connection.request(
+            "GET", f"{queue_path}{tickets[number]}/", b"", f"poll-{port}-{number:08d}"
+        )
+
+    rng = random.Random(11)
+
+    async def refused_hold(connection: Connection, number: int, step: int):
+        body = json.dumps({"seats": rng.sample(seat_ids, 2)}).encode()
+        return await connection.request(
+            "POST", f"/api/v1/shows/{show_id}/holds/", body, f"noadmit-{port}-{number:08d}"
+        )
+
+    await closed_loop("joins", join)
+    await closed_loop("polls", poll)
+    await closed_loop("refused holds", refused_hold)
+    return figures
+
+
+def queue_switch(show_id: int, *, enabled: bool, rate: int = 50) -> None:
+    """The show's waiting room on (admitting `rate` a second) or off."""
+    from django_tenants.utils import schema_context
+
+    from venue_apps.waiting_room.services import queue_settings_update
+
+    with schema_context("aurora"):
+        queue_settings_update(show_id, actor=None, enabled=enabled, admissions_per_second=rate)
+
+
 def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[max(0, int(len(ordered) * fraction) - 1)] if ordered else 0.0
 
@@ -433,6 +509,12 @@ def main() -> None:
         help="open-loop arrival rate as a share of the closed loop's hold requests/s",
     )
     parser.add_argument("--open-rate", type=float, default=0, help="fixed arrival rate instead")
+    parser.add_argument(
+        "--queue-seconds",
+        type=float,
+        default=5,
+        help="with the waiting room on: joins, polls and refused holds, each (0: skip)",
+    )
     arguments = parser.parse_args()
     _django()
     from django.db import connections
@@ -491,6 +573,20 @@ def main() -> None:
                 row["seatmap_per_s"], row["seatmap_statuses"] = asyncio.run(
                     load_reads(port, f"/api/v1/shows/{show_id}/seats/", clients, seconds)
                 )
+            if arguments.queue_seconds > 0:
+                queue_switch(show_id, enabled=True)
+                connections.close_all()
+                row["queue"] = asyncio.run(
+                    load_queue(
+                        port,
+                        show_id,
+                        seat_ids,
+                        min(arguments.clients, 64),
+                        arguments.queue_seconds,
+                    )
+                )
+                queue_switch(show_id, enabled=False)
+                connections.close_all()
         finally:
             server_stop(process)
         row["held_at_end"], row["double_owned"] = show_check_and_remove(show_id)
@@ -527,6 +623,12 @@ def main() -> None:
                 f"seat map / minimal {row['seatmap_per_s'] / row['minimal_per_s']:.2f} "
                 f"(target >= 0.5)"
             )
+        if "queue" in row:
+            parts = [
+                f"{kind} {rate:.0f}/s {dict(statuses)}"
+                for kind, (rate, statuses) in row["queue"].items()
+            ]
+            print(f"{name:<5} waiting room on: " + "; ".join(parts))
     print(f"pgbench -N, 16 clients, {arguments.pgbench_seconds} s: {tps:.0f} TPS")
     for row in rows:
         print(
