@@ -363,3 +363,23 @@ def test_the_hold_bodys_quick_reading_agrees_with_its_serializer(body):
         with pytest.raises(ValidationError) as refused:
             _hold_input(body)
         assert refused.value.detail == serializer.errors
+
+
+def test_seats_taken_already_are_refused_by_the_first_statement(api, alpha, programme, seats):
+    # Most hold requests of an on-sale ask for seats someone has: the first statement
+    # sees it in the committed rows, and the hold's own statement is never sent.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    show = programme["show"]
+    assert hold(api, alpha, show, {"seats": [seats["C5"]]}).status_code == 201
+
+    with CaptureQueriesContext(connection) as log:
+        refused = hold(api, alpha, show, {"seats": [seats["C6"], seats["C5"]]}, cart=CART_B)
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "seats_unavailable"
+    assert refused.json()["seats"] == [seats["C5"]]
+    assert "C5" in refused.json()["detail"]
+    assert not [query for query in log.captured_queries if "WITH mine AS" in query["sql"]]
+    assert seat_states(api, alpha, show)[seats["C6"]] == "available"

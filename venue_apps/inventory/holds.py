@@ -130,22 +130,31 @@ def _owner_missing(owner: HoldOwner) -> None:
 
 def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> dict[int, str]:
     """One statement, first in the hold's transaction: take the owner's turn, check the
-    show is on sale and that every seat is one of its seats; their labels by id."""
+    show is on sale, that every seat is one of its seats and that none is taken
+    already; their labels by id.
+
+    Most hold requests of an on-sale ask for seats someone already has: they are
+    refused here, from the committed state this statement reads, without the second
+    statement (which would lock nothing and refuse the same seats). A seat that looks
+    free here but is being taken by a transaction in flight is refused by `_TAKE`."""
+    now = timezone.now()
     with connection.cursor() as cursor:
+        # The availability rule (inventory.availability) as `_TAKE` writes it.
         cursor.execute(
             "SELECT status, sales_open_at, sales_close_at, ARRAY("
-            "  SELECT ARRAY[id::text, label] FROM inventory_showseat"
-            "  WHERE show_id = s.id AND id = ANY(%s)"
+            "  SELECT ARRAY[id::text, label,"
+            "    (state = 'available' OR (state = 'held' AND held_until <= %s))::text]"
+            "  FROM inventory_showseat WHERE show_id = s.id AND id = ANY(%s)"
             "), pg_advisory_xact_lock(hashtextextended(%s, 0)) IS NULL "
             "FROM shows_show s WHERE s.id = %s",
-            [list(seat_ids), _owner_lock(owner), show_id],
+            [now, list(seat_ids), _owner_lock(owner), show_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise NotFound(InventoryErrorCode.SHOW_NOT_FOUND, f"No show {show_id}.")
     _show_refused(row[0], row[1], row[2])
     _owner_missing(owner)
-    labels = {int(seat_id): label for seat_id, label in row[3]}
+    labels = {int(seat_id): label for seat_id, label, _ in row[3]}
     unknown = sorted(set(seat_ids) - set(labels))
     if unknown:
         raise DomainError(
@@ -153,7 +162,18 @@ def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> 
             "These seats are not seats of this show.",
             extra={"seats": unknown},
         )
+    taken = sorted(int(seat_id) for seat_id, _, free in row[3] if free != "true")
+    if taken:
+        raise _seats_unavailable(taken, labels)
     return labels
+
+
+def _seats_unavailable(seat_ids: list[int], labels: dict[int, str]) -> Conflict:
+    return Conflict(
+        InventoryErrorCode.SEATS_UNAVAILABLE,
+        f"Not available: {', '.join(labels.get(i, str(i)) for i in seat_ids)}.",
+        extra={"seats": seat_ids},
+    )
 
 
 # The hold itself in one statement, run after the owner's lock (a new statement sees
@@ -275,11 +295,7 @@ def _take(
     if unavailable:
         if labels is None:
             labels = dict(ShowSeat.objects.filter(pk__in=unavailable).values_list("id", "label"))
-        raise Conflict(
-            InventoryErrorCode.SEATS_UNAVAILABLE,
-            f"Not available: {', '.join(labels.get(i, str(i)) for i in unavailable)}.",
-            extra={"seats": unavailable},
-        )
+        raise _seats_unavailable(unavailable, labels)
     hold._state.adding = False
     hold._state.db = connection.alias
     hold.held_seats = [
