@@ -23,8 +23,10 @@ T = 2_000_000_000.0  # a moved clock: the queue's scripts take the time from the
 
 @pytest.fixture(autouse=True)
 def _redis_usable(monkeypatch):
-    """A test that lost Redis leaves the queue off for a few seconds in this process."""
+    """A test that lost Redis leaves the queue off for a few seconds in this process,
+    and its once-a-minute warning written."""
     monkeypatch.setattr(services, "_redis_unusable_until", 0.0)
+    monkeypatch.setattr(services, "_warned_at", float("-inf"))
 
 
 @pytest.fixture
