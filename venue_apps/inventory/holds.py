@@ -128,15 +128,15 @@ def _owner_missing(owner: HoldOwner) -> None:
         raise DomainError(InventoryErrorCode.OWNER_MISSING, "Sign in or send a cart id.")
 
 
-def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> dict[int, str]:
-    """One statement, first in the hold's transaction: take the owner's turn, check the
-    show is on sale, that every seat is one of its seats and that none is taken
-    already; their labels by id.
+def _check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> dict[int, str]:
+    """One statement before the hold's transaction: the show is on sale, every seat is
+    one of its seats and none is taken already; their labels by id.
 
-    Most hold requests of an on-sale ask for seats someone already has: they are
-    refused here, from the committed state this statement reads, without the second
-    statement (which would lock nothing and refuse the same seats). A seat that looks
-    free here but is being taken by a transaction in flight is refused by `_TAKE`."""
+    Most hold requests of an on-sale ask for seats someone already has. They are
+    refused here, from the committed rows this statement reads, with no transaction
+    (no BEGIN, lock or ROLLBACK) and without the hold's own statement, which would
+    refuse the same seats. A seat that looks free here but is being taken by a
+    transaction in flight is refused by `_TAKE`."""
     now = timezone.now()
     with connection.cursor() as cursor:
         # The availability rule (inventory.availability) as `_TAKE` writes it.
@@ -145,9 +145,8 @@ def _lock_and_check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> 
             "  SELECT ARRAY[id::text, label,"
             "    (state = 'available' OR (state = 'held' AND held_until <= %s))::text]"
             "  FROM inventory_showseat WHERE show_id = s.id AND id = ANY(%s)"
-            "), pg_advisory_xact_lock(hashtextextended(%s, 0)) IS NULL "
-            "FROM shows_show s WHERE s.id = %s",
-            [now, list(seat_ids), _owner_lock(owner), show_id],
+            ") FROM shows_show s WHERE s.id = %s",
+            [now, list(seat_ids), show_id],
         )
         row = cursor.fetchone()
     if row is None:
@@ -331,7 +330,8 @@ def hold_create(
 
     Raises Conflict (409) naming the unavailable seats, or when the owner already
     holds seats as often as the chain allows; DomainError (400) for bad requests.
-    Given seats cost one transaction of two statements (`_lock_and_check`, `_TAKE`).
+    Given seats cost one statement (`_check`), then, unless it refused them, one
+    transaction of two (the owner's lock, `_TAKE`).
     """
     if (seat_ids is None) == (count is None):
         raise DomainError(
@@ -345,8 +345,11 @@ def hold_create(
             InventoryErrorCode.HOLD_INVALID, f"Hold 1 to {policy.max_seats} seats at a time."
         )
     if seat_ids is not None:
+        labels = _check(show_id, seat_ids, owner)
         with transaction.atomic():
-            labels = _lock_and_check(show_id, seat_ids, owner)
+            # The owner's turn first: `_TAKE`, a new statement, then sees the holds
+            # the owner's previous request committed.
+            _advisory_lock(_owner_lock(owner))
             return _take(show_id, seat_ids, owner, policy, labels)
     _show_for_sale(show_id)
     _owner_missing(owner)
