@@ -330,17 +330,20 @@ async def load_open(
     return time.perf_counter() - started, won, latencies, statuses
 
 
-async def load_reads(port: int, path: str, clients: int, seconds: float) -> tuple[float, Counter]:
-    """Closed loop of GETs on `path` for `seconds`: requests per second and statuses."""
+async def closed_loop(port: int, clients: int, seconds: float, send) -> tuple[float, Counter]:
+    """`clients` connections sending `send(connection, client number, step)` back to back
+    for `seconds`: requests per second and statuses."""
     statuses: Counter[int | str] = Counter()
     deadline = time.perf_counter() + seconds
 
-    async def reader(number: int) -> None:
+    async def client(number: int) -> None:
         connection = Connection(port)
+        step = 0
         try:
             while time.perf_counter() < deadline:
+                step += 1
                 try:
-                    status, _ = await connection.request("GET", path, b"", f"reader-{number:011d}")
+                    status, _ = await send(connection, number, step)
                     statuses[status] += 1
                 except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
                     statuses[type(error).__name__] += 1
@@ -350,8 +353,17 @@ async def load_reads(port: int, path: str, clients: int, seconds: float) -> tupl
             connection.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(reader(number) for number in range(clients)))
+    await asyncio.gather(*(client(number) for number in range(clients)))
     return sum(statuses.values()) / (time.perf_counter() - started), statuses
+
+
+async def load_reads(port: int, path: str, clients: int, seconds: float) -> tuple[float, Counter]:
+    """Closed loop of GETs on `path` for `seconds`: requests per second and statuses."""
+
+    async def read(connection: Connection, number: int, step: int):
+        return await connection.request("GET", path, b"", f"reader-{number:011d}")
+
+    return await closed_loop(port, clients, seconds, read)
 
 
 async def load_queue(
@@ -360,32 +372,6 @@ async def load_queue(
     """With the show's waiting room on: closed loops of `seconds` each of joins (a new
     cart each time: a new place), of position polls (each client asks about its own
     place) and of holds without an admission (refused 403 `queue_required`)."""
-    figures: dict = {}
-
-    async def closed_loop(name: str, send) -> None:
-        statuses: Counter[int | str] = Counter()
-        deadline = time.perf_counter() + seconds
-
-        async def client(number: int) -> None:
-            connection = Connection(port)
-            step = 0
-            try:
-                while time.perf_counter() < deadline:
-                    step += 1
-                    try:
-                        status, _ = await send(connection, number, step)
-                        statuses[status] += 1
-                    except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
-                        statuses[type(error).__name__] += 1
-                        connection.close()
-                        connection = Connection(port)
-            finally:
-                connection.close()
-
-        started = time.perf_counter()
-        await asyncio.gather(*(client(number) for number in range(clients)))
-        figures[name] = (sum(statuses.values()) / (time.perf_counter() - started), statuses)
-
     queue_path = f"/api/v1/shows/{show_id}/queue/"
 
     async def join(connection: Connection, number: int, step: int):
@@ -411,10 +397,11 @@ async def load_queue(
             "POST", f"/api/v1/shows/{show_id}/holds/", body, f"noadmit-{port}-{number:08d}"
         )
 
-    await closed_loop("joins", join)
-    await closed_loop("polls", poll)
-    await closed_loop("refused holds", refused_hold)
-    return figures
+    return {
+        "joins": await closed_loop(port, clients, seconds, join),
+        "polls": await closed_loop(port, clients, seconds, poll),
+        "refused holds": await closed_loop(port, clients, seconds, refused_hold),
+    }
 
 
 def queue_switch(show_id: int, *, enabled: bool, rate: int = 50) -> None:
