@@ -215,3 +215,31 @@ def test_a_record_started_after_a_token_sends_it_to_the_database(api, alpha, mak
 
     assert _queries(lambda: _authenticate(alpha, access)) > 0
     assert _me(api, alpha, access).status_code == 200
+
+
+def test_a_sign_out_that_missed_redis_is_sent_when_redis_answers_again(
+    api, alpha, make_user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    user = make_user(alpha)
+    tokens = obtain_tokens(api(alpha), user.email)
+    assert _me(api, alpha, tokens["access"]).status_code == 200  # a copy without it
+    live = settings.CACHES
+    settings.CACHES = {"default": {**live["default"], "LOCATION": DEAD_REDIS}}
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_out = api(alpha).post(
+            "/api/v1/auth/logout/", {"refresh": tokens["refresh"]}, format="json"
+        )
+    assert signed_out.status_code == 200
+
+    # Redis answers again (and this process tries it again at once).
+    settings.CACHES = live
+    monkeypatch.setattr(revocations, "_unusable_until", 0.0)
+
+    # This process sends what it missed before trusting anything...
+    assert _me(api, alpha, tokens["access"]).status_code == 401
+    # ...so a process that never saw the outage refuses the token too.
+    revocations.forget_copies()
+    assert _me(api, alpha, tokens["access"]).status_code == 401
+    with schema_context(alpha.schema_name):
+        record = get_redis_connection("default").hgetall(cache.make_key("accounts:revoked"))
+    assert any(name.startswith(b"s:") for name in record)

@@ -24,9 +24,10 @@ none is recorded. Anything else, and every request while Redis is unreachable, t
 the database path (the row and the deny list), which is exactly the old check.
 
 Writes happen in the same request, when the change is made and again when it commits.
-A write lost because Redis was unreachable at that moment is the one gap: the refresh
-tokens still end in the database at once (blacklist), and the access tokens at their
-expiry (10 minutes).
+A write that cannot reach Redis is kept by the process and sent first the next time it
+reaches Redis (any request of the chain there), before it trusts a copy. What remains
+is a process that ends during the outage: the refresh tokens still end in the database
+at once (blacklist), and the access tokens at their expiry (10 minutes).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ RETRY_SECONDS = 5.0
 # Per process and per chain (the cache's key, which names the schema): the last copy.
 _copies: dict[str, RevocationState] = {}
 _unusable_until = 0.0
+# Per chain: the entries this process could not write, sent when Redis answers again.
+_pending: dict[str, dict[str, str]] = {}
 
 
 def account_stamp(user: Any) -> str:
@@ -118,6 +121,7 @@ def forget_copies() -> None:
     """This process's copies are dropped (tests: what a newly started process knows)."""
     global _unusable_until
     _copies.clear()
+    _pending.clear()
     _unusable_until = 0.0
 
 
@@ -133,6 +137,14 @@ def revocation_state() -> RevocationState | None:
         # the same version with other entries, never with the same start too.
         version, since = redis.hmget(key, ["v", "since"])
         copy = _copies.get(key)
+        pending = _pending.pop(key, None)
+        if pending:  # what this process missed first; its copy is stale then
+            try:
+                _write(redis, key, pending)
+            except _redis_errors():
+                _pending[key] = {**pending, **_pending.get(key, {})}
+                raise
+            copy = None
         if (
             version is not None
             and copy is not None
@@ -160,9 +172,11 @@ def _write(redis: Any, key: str, fields: dict[str, str]) -> None:
 
 
 def _record(key: str, fields: dict[str, str]) -> None:
+    fields = {**_pending.get(key, {}), **fields}
     try:
         redis = _connection()
         _write(redis, key, fields)
+        _pending.pop(key, None)
         # Keep it short: drop what has lapsed (writes are rare next to reads).
         now = time.time()
         lapsed = [
@@ -173,7 +187,12 @@ def _record(key: str, fields: dict[str, str]) -> None:
         if lapsed:
             redis.hdel(key, *lapsed)
     except _redis_errors() as error:
-        logger.error("a token revocation did not reach Redis (%s): %s", error, sorted(fields))
+        _pending[key] = fields
+        logger.error(
+            "a token revocation did not reach Redis (%s), kept to send later: %s",
+            error,
+            sorted(fields),
+        )
 
 
 def _record_now_and_at_commit(fields: dict[str, Any]) -> None:
