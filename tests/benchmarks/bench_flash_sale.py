@@ -20,7 +20,9 @@ from each request's scheduled send time; and closed loops of reads (`--reads-sec
 on a minimal Django view (`/healthz/live/`) and on the show's cached seat map; then,
 with the show's waiting room on (`--queue-seconds`), closed loops of queue joins,
 position polls and holds refused for want of an admission.
-In the same run it measures `pgbench -N` (simple updates) TPS and prints the ratio.
+In the same run it measures `pgbench -N` (simple updates) TPS and prints the ratio, and
+the CPU each part of the stack (server, PostgreSQL, Redis, load generator) spent per hold
+request of the closed loop (Linux's /proc).
 The load generator shares the machine's cores with the server and PostgreSQL.
 """
 
@@ -169,6 +171,32 @@ def server_start(kind: str, port: int, workers: int, threads: int = 8) -> subpro
             time.sleep(0.2)
     server_stop(process)
     raise SystemExit(f"{kind} server did not start on port {port}")
+
+
+def cpu_seconds(server_group: int) -> Counter[str]:
+    """CPU seconds used so far by each part of the stack on this machine, from Linux's
+    /proc: the server under test (its process group), PostgreSQL, Redis and this load
+    generator. Processes that ended meanwhile are not counted."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parts: Counter[str] = Counter()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat_file:
+                stat = stat_file.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        if int(fields[2]) == server_group:
+            parts["server"] += seconds
+        elif name == "postgres":
+            parts["PostgreSQL"] += seconds
+        elif name.startswith("redis-server"):
+            parts["Redis"] += seconds
+        elif int(pid) == os.getpid():
+            parts["load generator"] += seconds
+    return parts
 
 
 def server_stop(process: subprocess.Popen) -> None:
@@ -521,9 +549,12 @@ def main() -> None:
         try:
             # Warm every worker (imports, database connections) before anything counts.
             asyncio.run(load_reads(port, "/healthz/ready/", min(arguments.clients, 32), 2))
+            cpu_before = cpu_seconds(process.pid)
             elapsed, won, latencies, statuses = asyncio.run(
                 load(port, show_id, seat_ids, arguments.clients, arguments.attempts)
             )
+            cpu_used = cpu_seconds(process.pid)
+            cpu_used.subtract(cpu_before)
             ordered = sorted(latencies)
             row.update(
                 seconds=elapsed,
@@ -535,6 +566,8 @@ def main() -> None:
                 p90=percentile(ordered, 0.9),
                 p99=percentile(ordered, 0.99),
                 statuses=dict(statuses),
+                cpu_ms={part: used / len(latencies) * 1000 for part, used in cpu_used.items()},
+                cores_ms=elapsed * (os.cpu_count() or 1) / len(latencies) * 1000,
             )
             if arguments.open_seconds > 0:
                 rate = arguments.open_rate or row["requests_per_s"] * arguments.open_fraction
@@ -593,6 +626,11 @@ def main() -> None:
             f"p90 {row['p90']:.0f} ms, p99 {row['p99']:.0f} ms; answers {row['statuses']}; "
             f"seats held at the end {row['held_at_end']}, seats with two owners "
             f"{row['double_owned']}"
+        )
+        cpu = ", ".join(f"{part} {ms:.2f} ms" for part, ms in sorted(row["cpu_ms"].items()))
+        print(
+            f"{name:<5} CPU per hold request in the closed loop: {cpu} (the machine's cores: "
+            f"{row['cores_ms']:.2f} ms per request at this rate)"
         )
         if "open" in row:
             o = row["open"]
