@@ -21,6 +21,7 @@ from tenants.billing.models import Invoice
 from tenants.error_codes import DomainError
 from tenants.models import Domain, Tenant
 from tenants.money import money
+from tenants.readonly_admin import ReadOnlyAdmin
 
 
 class TenantForm(forms.ModelForm):
@@ -254,32 +255,6 @@ class DomainAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # POST /api/platform/tenants/{slug}/domains/ validates and audits
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record the console shows and never edits (audit rows, subscriptions)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown under their parent and never edited (an invoice's lines, its charges)."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

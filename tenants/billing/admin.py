@@ -17,10 +17,10 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from tenants.admin import ReadOnlyAdmin
 from tenants.billing.models import Plan, PlanPrice, PlatformSettings
 from tenants.error_codes import DomainError
 from tenants.money import minor_to_units, money, units_to_minor
+from tenants.readonly_admin import ReadOnlyAdmin
 from tenants.services import currency_clean
 
 MONEY_FIELDS = ("monthly_fee", "per_ticket")

@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from tenants.admin import ReadOnlyInline
 from tenants.billing.dunning import invoice_charge, invoice_mark_paid, invoice_void
 from tenants.billing.models import ChargeAttempt, Invoice, InvoiceLine
 from tenants.error_codes import DomainError
 from tenants.money import money
+from tenants.readonly_admin import ReadOnlyInline
 
 
 class MarkPaidForm(forms.Form):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-
+from tenants.readonly_admin import ReadOnlyAdmin
 from venue_apps.audit.services import audit_log
 
 
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: rows are written only by `audit_log`, never by hand."""
 
     list_display = ["created_at", "action", "target_label", "actor_email", "actor_role"]
@@ -32,15 +31,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "address",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AuditedAdmin:

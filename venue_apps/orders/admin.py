@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from tenants.error_codes import DomainError
 from tenants.money import minor_to_units, money, units_to_minor
 from tenants.money_admin import MoneyFieldsAdmin, chain_currency
+from tenants.readonly_admin import ReadOnlyInline
 from tenants.singletons import SingletonAdmin
 from venue_apps.audit.admin import AuditedAdmin
 from venue_apps.audit.readable import details_of
@@ -35,17 +36,6 @@ from venue_apps.orders.models import (
 )
 from venue_apps.orders.selectors import order_find
 from venue_apps.shows.models import Show
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OrderLineInline(MoneyFieldsAdmin, ReadOnlyInline):

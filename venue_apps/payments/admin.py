@@ -15,6 +15,7 @@ from django.db.models import Sum
 from tenants.error_codes import DomainError
 from tenants.money import money
 from tenants.money_admin import MoneyFieldsAdmin
+from tenants.readonly_admin import ReadOnlyAdmin
 from tenants.singletons import SingletonAdmin
 from venue_apps.accounts.admin import OwnerOnly, write_only_secret_field
 from venue_apps.accounts.capabilities import Capability, has_capability
@@ -97,17 +98,6 @@ class PaymentSettingsAdmin(OwnerOnly, SingletonAdmin):
             )
         except DomainError as error:
             messages.error(request, error.detail)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class PaymentAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):

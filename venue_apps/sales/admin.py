@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from tenants.error_codes import DomainError
 from tenants.money import money
+from tenants.readonly_admin import ReadOnlyAdmin
 from venue_apps.orders.admin import OrderAdmin
 from venue_apps.orders.models import Order, OrderLine
 from venue_apps.sales.cancellation import order_refund
@@ -119,7 +120,7 @@ class SaleOrderAdmin(OrderAdmin):
                 )
 
 
-class ShowCancellationAdmin(admin.ModelAdmin):
+class ShowCancellationAdmin(ReadOnlyAdmin):
     """Runs of show cancellations and how far each got (read-only)."""
 
     list_display = [
@@ -137,12 +138,3 @@ class ShowCancellationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["show__title"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

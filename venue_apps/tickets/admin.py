@@ -7,23 +7,13 @@ from django import forms
 from django.contrib import admin, messages
 
 from tenants.error_codes import DomainError
+from tenants.readonly_admin import ReadOnlyAdmin
 from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.tickets import notifications, services, sms
 from venue_apps.tickets.models import EmailTemplate, TextMessage
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class TicketAdmin(ReadOnly):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = [
         "seat_label",
         "order",
@@ -56,7 +46,7 @@ class TicketAdmin(ReadOnly):
                 messages.success(request, f"{fresh.seat_label}: new code #{fresh.serial}.")
 
 
-class CheckInAdmin(ReadOnly):
+class CheckInAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "verdict", "admitted", "ticket", "gate", "detail"]
     list_filter = ["verdict", "admitted", "gate"]
     date_hierarchy = "created_at"
@@ -127,7 +117,7 @@ class EmailTemplateAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class SigningKeyAdmin(ReadOnly):
+class SigningKeyAdmin(ReadOnlyAdmin):
     """The chain's keys: public halves shown, private halves sealed and never shown."""
 
     list_display = ["kid", "is_active", "created_at", "retired_at", "compromised_at", "public_key"]
@@ -164,7 +154,7 @@ class SigningKeyAdmin(ReadOnly):
             )
 
 
-class TextMessageAdmin(ReadOnly):
+class TextMessageAdmin(ReadOnlyAdmin):
     """The SMS outbox: what was texted, when, for which order (numbers masked in the
     list; in full on a message's page, for whoever delivers it by hand)."""
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from tenants.error_codes import DomainError
+from tenants.readonly_admin import ReadOnlyAdmin
 from venue_apps.orders.selectors import money
 from venue_apps.tills import selectors, services
 from venue_apps.tills.models import Shift, Till
@@ -64,7 +65,7 @@ class TillAdmin(admin.ModelAdmin):
         return False
 
 
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ReadOnlyAdmin):
     """Shifts, newest first; each one's page is its report (read-only)."""
 
     list_display = [
@@ -97,15 +98,6 @@ class ShiftAdmin(admin.ModelAdmin):
     def variance_shown(self, shift: Shift) -> str:
         variance = shift.variance
         return "-" if variance is None else money(variance, shift.currency)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         shift = self.get_queryset(request).filter(pk=object_id).first()
