@@ -196,7 +196,7 @@ DATABASES = {
     "default": env.db_url(
         "DATABASE_URL",
         default="postgres://ticketing:ticketing@127.0.0.1:54329/ticketing",
-        engine="django_tenants.postgresql_backend",
+        engine="tenants.postgresql_backend",
     )
 }
 # Persistent connections save a connect per request; schema switching only sets the
@@ -217,7 +217,11 @@ if DB_POOL_MAX_SIZE:
         "min_size": 1,
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+        # psycopg's check, but only for a connection idle for a second or more
+        # (tenants/postgresql_backend/base.py); CONN_HEALTH_CHECKS would check every loan.
+        "check": "tenants.postgresql_backend.base.check_after_idle",
     }
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Send `SET search_path` only when the schema changed, not before every query.
 # django-tenants 4 forgets the path on rollback and savepoint rollback (PostgreSQL undoes

@@ -71,3 +71,82 @@ def test_a_path_set_inside_a_rolled_back_transaction_is_sent_again(
                 assert User.objects.filter(email="owner@beta.test").exists()
         finally:
             connection.close()
+
+
+def _sets(log) -> list[str]:
+    return [q["sql"] for q in log.captured_queries if q["sql"].startswith("SET search_path")]
+
+
+def test_the_connection_remembers_its_path_across_requests(django_db_setup, django_db_blocker):
+    # Each request sets its tenant again (tenants.middleware), which makes django-tenants
+    # forget the path it sent. The connection still has it: no second SET for the same
+    # chain, one for another chain, and one again on the way back.
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        try:
+            connections.close_all()
+            with schema_context("alpha"):
+                assert User.objects.filter(email="owner@alpha.test").exists()
+            # The next request of the same chain:
+            with CaptureQueriesContext(connection) as log, schema_context("alpha"):
+                assert User.objects.filter(email="owner@alpha.test").exists()
+            assert _sets(log) == []
+            with CaptureQueriesContext(connection) as log:
+                with schema_context("beta"):
+                    assert User.objects.filter(email="owner@beta.test").exists()
+                    assert current_path().startswith("beta")
+                with schema_context("alpha"):
+                    assert User.objects.filter(email="owner@alpha.test").exists()
+                    assert current_path().startswith("alpha")
+            assert len(_sets(log)) == 2
+        finally:
+            connection.close()
+
+
+def test_a_path_set_inside_a_transaction_is_not_remembered(django_db_setup, django_db_blocker):
+    # A SET inside a transaction lasts only if the transaction commits, so the
+    # connection does not remember it: after a rollback the path is sent again, and
+    # the query reads the right chain's rows.
+    with django_db_blocker.unblock():
+        try:
+            with schema_context("alpha"):
+                assert User.objects.filter(email="owner@alpha.test").exists()
+            with schema_context("beta"):
+                try:
+                    with transaction.atomic():
+                        assert User.objects.filter(email="owner@beta.test").exists()
+                        raise RuntimeError("roll back")
+                except RuntimeError:
+                    pass
+            with schema_context("beta"):  # the next request: beta again
+                with CaptureQueriesContext(connection) as log:
+                    assert User.objects.filter(email="owner@beta.test").exists()
+                    assert not User.objects.filter(email="owner@alpha.test").exists()
+                assert len(_sets(log)) == 1
+                assert current_path().startswith("beta")
+        finally:
+            connection.close()
+
+
+def test_the_pool_checks_a_connection_only_after_it_sat_idle():
+    # psycopg's pool asks check_after_idle before lending a connection. A connection
+    # lent a moment ago is not checked again (no round trip during a sale); one idle
+    # past IDLE_CHECK_SECONDS is, so a dead one is found before a request gets it.
+    import psycopg
+    from django.db import connection as django_connection
+
+    from tenants.postgresql_backend import base as backend
+
+    params = django_connection.get_connection_params()
+    params["autocommit"] = True
+    raw = psycopg.connect(**params)
+    try:
+        backend.check_after_idle(raw)  # first loan: checked (it is alive)
+        raw.close()  # now dead, but lent a moment ago
+        backend.check_after_idle(raw)  # not checked: no error
+        setattr(raw, backend._BORROWED, raw._tenants_borrowed_at - backend.IDLE_CHECK_SECONDS)
+        with pytest.raises(psycopg.OperationalError):
+            backend.check_after_idle(raw)  # idle long enough: checked, and found dead
+    finally:
+        raw.close()
