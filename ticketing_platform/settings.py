@@ -149,7 +149,7 @@ MIDDLEWARE = [
     # Then it picks the schema (or refuses the host) before anything reads data.
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ticketing_platform.security.ContentSecurityPolicyMiddleware",  # django-csp's
     "ticketing_platform.security.PermissionsPolicyMiddleware",
     "ticketing_platform.static_middleware.StaticFilesMiddleware",  # WhiteNoise
     "corsheaders.middleware.CorsMiddleware",
