@@ -20,8 +20,9 @@ account's owner for what a stranger did (`venue_apps.accounts.services.sign_in`,
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -197,46 +198,98 @@ class SignupEmailThrottle(FreshRates, SimpleRateThrottle):
 # hit times, as exact as DRF's own history list, and bounded by the bucket's limit).
 # A bucket under its limit records the hit; one at its limit answers the seconds until
 # its oldest hit leaves the window. Buckets are counted in turn, as DRF does.
-_SLIDING_LOG = """
-local now = tonumber(ARGV[1])
-local answers = {}
-for i, key in ipairs(KEYS) do
+# KEYS: the buckets. ARGV: now, then limit, window and a unique member per bucket.
+_SLIDING_LOG_FUNCTION = """
+local function sliding_log(count, now)
+  local answers = {}
+  for i = 1, count do
+    local key = KEYS[i]
     local limit = tonumber(ARGV[3 * i - 1])
     local window = tonumber(ARGV[3 * i])
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
     if redis.call('ZCARD', key) < limit then
-        redis.call('ZADD', key, now, ARGV[3 * i + 1])
-        redis.call('EXPIRE', key, math.ceil(window) + 1)
-        answers[i] = ''
+      redis.call('ZADD', key, now, ARGV[3 * i + 1])
+      redis.call('EXPIRE', key, math.ceil(window) + 1)
+      answers[i] = ''
     else
-        local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-        answers[i] = tostring(tonumber(oldest[2]) + window - now)
+      local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+      answers[i] = tostring(tonumber(oldest[2]) + window - now)
     end
+  end
+  return answers
 end
+"""
+# With a rider: when every bucket let the request through, the rider's function runs
+# on the keys after the buckets', and its answer follows the buckets' answers.
+_WITH_RIDER = """
+local now = tonumber(ARGV[1])
+local count = (#ARGV - 1) / 3
+local answers = sliding_log(count, now)
+for i = 1, count do
+  if answers[i] ~= '' then return answers end
+end
+local rider_keys = {}
+for i = count + 1, #KEYS do rider_keys[#rider_keys + 1] = KEYS[i] end
+rider_keys[#rider_keys + 1] = now
+answers[count + 1] = %s(unpack(rider_keys))
 return answers
 """
-_scripts: dict[int, Any] = {}
 
 
-def _sliding_log_hit(keys: list[str], rates: list[tuple[int, int]]) -> list[float | None]:
-    """One round trip: for each key, None when the hit was counted, or the wait."""
+@dataclass(frozen=True)
+class Rider:
+    """A Lua function that runs in the rate limits' script once they all pass, so that
+    what a view asks Redis next costs no round trip of its own. `source` defines
+    `function`, which is called with `keys` and then the time."""
+
+    source: str
+    function: str
+    keys: list[str]
+
+    def script(self) -> str:
+        return _SLIDING_LOG_FUNCTION + self.source + _WITH_RIDER % self.function
+
+
+_scripts: dict[tuple[int, str], Any] = {}
+
+
+def _sliding_log_hit(
+    keys: list[str], rates: list[tuple[int, int]], rider: Rider | None = None
+) -> tuple[list[float | None], Any]:
+    """One round trip: for each key, None when the hit was counted, or the wait; and the
+    rider's answer (None when there was no rider or a limit refused the request)."""
     backend = caches["default"]
     client = backend.client.get_client(write=True)  # type: ignore[attr-defined]
-    script = _scripts.get(id(client))
+    source = (
+        rider.script()
+        if rider
+        else _SLIDING_LOG_FUNCTION + "return sliding_log((#ARGV - 1) / 3, tonumber(ARGV[1]))"
+    )
+    script = _scripts.get((id(client), source))
     if script is None:
-        script = _scripts[id(client)] = client.register_script(_SLIDING_LOG)
+        script = _scripts[(id(client), source)] = client.register_script(source)
     now = time.time()
     args: list[Any] = [repr(now)]
     for number, duration in rates:
-        args += [number, duration, f"{now!r}:{uuid.uuid4().hex[:8]}"]
-    answers = script(keys=[backend.make_key(f"{key}:log") for key in keys], args=args)
-    return [float(answer) if answer else None for answer in answers]
+        args += [number, duration, f"{now!r}:{os.urandom(4).hex()}"]
+    names = [backend.make_key(f"{key}:log") for key in keys]
+    answers = script(keys=names + (rider.keys if rider else []), args=args)
+    waits = [float(answer) if answer else None for answer in answers[: len(keys)]]
+    return waits, answers[len(keys)] if len(answers) > len(keys) else None
 
 
 class OneTripThrottles:
     """An APIView mixin: the view's rate limits (`FreshRates`) cost one Redis round
     trip together instead of a read and a write each. While Redis is unreachable each
-    limit counts in the database, as `FreshRates.allow_request` does."""
+    limit counts in the database, as `FreshRates.allow_request` does.
+
+    A view may give a `Rider` (`throttle_rider`) to run in the same script once every
+    limit passed; its answer is then `rider_answer` (None when it did not run)."""
+
+    rider_answer: Any = None
+
+    def throttle_rider(self, request) -> Rider | None:
+        return None
 
     def check_throttles(self, request) -> None:
         throttles = self.get_throttles()  # type: ignore[attr-defined]
@@ -252,11 +305,13 @@ class OneTripThrottles:
         refused: list[float | None] = []
         location = _redis_location()
         others = [throttle for throttle in throttles if throttle not in batched]
+        self.rider_answer = None
         if counted and time.monotonic() >= _redis_unusable_until.get(location, 0.0):
             try:
-                waits = _sliding_log_hit(
+                waits, self.rider_answer = _sliding_log_hit(
                     [key for _, key in counted],
                     [(throttle.num_requests, throttle.duration) for throttle, _ in counted],
+                    self.throttle_rider(request),
                 )
             except _redis_errors() as error:
                 logger.warning("rate limits count in the database: Redis failed (%s)", error)

@@ -435,3 +435,90 @@ def test_an_admitted_anonymous_place_no_longer_counts_against_its_address(
 
     assert getattr(full.value, "code", None) == "queue_address_limit"
     assert third.created
+
+
+def test_a_hold_asks_redis_once_for_its_limits_and_the_queue(
+    api, alpha, show, seat_ids, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The queue's check rides in the rate limits' script: a refused hold makes one
+    # round trip to Redis (counted at the socket; Redis itself answers).
+    from redis.connection import AbstractConnection
+
+    set_queue(
+        alpha,
+        show,
+        django_capture_on_commit_callbacks,
+        enabled=False,
+        admissions_per_second=5,
+        auto_enable_arrivals_per_second=1000,
+    )
+    assert hold(api, alpha, show, seat_ids[0]).status_code == 201  # loads the scripts
+    sent: list[bytes] = []
+    original = AbstractConnection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        return original(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    taken = hold(api, alpha, show, seat_ids[0], cart=CART_B)
+
+    assert taken.status_code == 409
+    assert len(sent) == 1 and b"EVALSHA" in sent[0]
+    assert b":arrivals:" in sent[0]  # the queue's keys went with the limits'
+
+
+def test_arrivals_through_the_hold_endpoint_turn_the_queue_on(
+    api, alpha, show, seat_ids, django_capture_on_commit_callbacks
+):
+    set_queue(
+        alpha,
+        show,
+        django_capture_on_commit_callbacks,
+        enabled=False,
+        admissions_per_second=5,
+        auto_enable_arrivals_per_second=3,
+        auto_enable_seconds=600,
+    )
+    answers = [
+        hold(api, alpha, show, seat_ids[n], cart=f"cart-{n:016d}").status_code for n in range(8)
+    ]
+
+    # Eight arrivals within a second or two: more than three fell in one second, so the
+    # queue went on, and every hold after that needs an admission.
+    first = answers.index(403)
+    assert 3 <= first < 8 and set(answers[:first]) == {201}
+    assert set(answers[first:]) == {403}
+    with schema_context(alpha.schema_name):
+        assert queue_live(show.pk, now=time.time()).active is True
+
+
+def test_a_throttled_hold_counts_no_arrival(
+    api, alpha, show, seat_ids, settings, django_capture_on_commit_callbacks
+):
+    # A hold the rate limits refuse never reaches the queue's check (the rider runs
+    # only once every limit passed), so a client over its limit cannot turn it on.
+    from django_redis import get_redis_connection
+
+    set_queue(
+        alpha,
+        show,
+        django_capture_on_commit_callbacks,
+        enabled=False,
+        admissions_per_second=5,
+        auto_enable_arrivals_per_second=1000,
+    )
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "hold_client": "2/min",
+        },
+    }
+    answers = [hold(api, alpha, show, seat_ids[n]).status_code for n in range(5)]
+    with schema_context(alpha.schema_name):
+        keys = get_redis_connection("default").keys(f"{queue._key(show.pk, 'arrivals')}:*")
+        arrivals = sum(int(get_redis_connection("default").get(key)) for key in keys)
+
+    assert answers.count(429) == 3
+    assert arrivals == 2

@@ -27,7 +27,7 @@ from api.throttles import (
     OneTripThrottles,
     client_address,
 )
-from api.waiting_room.guard import admission_check
+from api.waiting_room.guard import admission_check, admission_rider
 from tenants.error_codes import DomainError
 from venue_apps.accounts.capabilities import Capability, has_capability
 from venue_apps.inventory import holds
@@ -171,9 +171,13 @@ class HoldCreateView(OneTripThrottles, APIView):
     capability = Capability.HOLD_SEATS
     throttle_classes = [HoldClientThrottle, HoldAddressThrottle]
 
+    def throttle_rider(self, request: Request):
+        # The waiting room's check rides in the rate limits' script: one trip to Redis.
+        return admission_rider(self.kwargs["pk"])
+
     @extend_schema(request=HoldInput, responses={201: HoldOutput}, parameters=[CART_PARAMETER])
     def post(self, request: Request, pk: int) -> Response:
-        admission_check(request, pk)
+        admission_check(request, pk, checked=self.rider_answer)
         values = _hold_input(request.data)
         best = values.get("best_available")
         hold = holds.hold_create(

@@ -5,13 +5,16 @@ cart."""
 
 from __future__ import annotations
 
+import time
+
 from django.urls import reverse
 from rest_framework.request import Request
 
-from api.throttles import CART_HEADER
+from api.throttles import CART_HEADER, Rider
 from tenants.error_codes import DomainError
+from venue_apps.waiting_room import queue
 from venue_apps.waiting_room.error_codes import WaitingRoomErrorCode
-from venue_apps.waiting_room.services import admission_required
+from venue_apps.waiting_room.services import admission_required, redis_usable
 
 ADMISSION_HEADER = "HTTP_X_QUEUE_ADMISSION"
 
@@ -28,11 +31,22 @@ def request_owners(request: Request) -> list[str]:
     return owners
 
 
-def admission_check(request: Request, show_id: int) -> None:
+def admission_rider(show_id: int) -> Rider | None:
+    """The queue's check, to run in the hold's rate-limit script (one round trip to
+    Redis for both); None while the waiting room treats Redis as lost."""
+    if not redis_usable():
+        return None
+    keys = queue.check_keys(show_id, now=time.time())
+    return Rider(queue.CHECK_FUNCTION, "queue_check", keys)
+
+
+def admission_check(request: Request, show_id: int, *, checked: object = None) -> None:
+    """`checked`: the answer of `admission_rider`'s check, when it ran."""
     if admission_required(
         show_id,
         admission=request.META.get(ADMISSION_HEADER) or None,
         owners=request_owners(request),
+        checked=checked,
     ):
         raise DomainError(
             WaitingRoomErrorCode.QUEUE_REQUIRED,

@@ -131,25 +131,32 @@ return {0, num(f), num(rate), '', state[5]}
 """
 )
 
-# KEYS: state, arrivals of this second. ARGV: now.
-# Returns -1 unsynced, 0 off, 1 on, 2 on from now (the arrivals went past the threshold).
-_CHECK = (
+# `queue_check(state key, arrivals key, now)`: -1 unsynced, 0 off, 1 on, 2 on from now
+# (the arrivals went past the threshold). A function, so that the hold's rate limits can
+# run it in their own script (`check_rider`) and a hold costs one round trip to Redis.
+CHECK_FUNCTION = (
     _FRONTIER
     + """
-local now = tonumber(ARGV[1])
-local s = redis.call('HMGET', KEYS[1], 'synced', 'on', 'threshold', 'auto_seconds', 'auto_until')
-if not s[1] then return -1 end
-if s[2] == '1' or (tonumber(s[5]) or 0) > now then return 1 end
-local threshold = tonumber(s[3]) or 0
-if threshold <= 0 then return 0 end
-local arrivals = redis.call('INCR', KEYS[2])
-if arrivals == 1 then redis.call('EXPIRE', KEYS[2], 5) end
-if arrivals <= threshold then return 0 end
-local f = frontier(redis.call('HMGET', KEYS[1], 'next', 'base', 't0', 'rate'), now)
-redis.call('HSET', KEYS[1], 'auto_until', num(now + tonumber(s[4])), 'base', num(f), 't0', num(now))
-return 2
+local function queue_check(state_key, arrivals_key, now)
+  local s = redis.call('HMGET', state_key, 'synced', 'on', 'threshold', 'auto_seconds',
+    'auto_until')
+  if not s[1] then return -1 end
+  if s[2] == '1' or (tonumber(s[5]) or 0) > now then return 1 end
+  local threshold = tonumber(s[3]) or 0
+  if threshold <= 0 then return 0 end
+  local arrivals = redis.call('INCR', arrivals_key)
+  if arrivals == 1 then redis.call('EXPIRE', arrivals_key, 5) end
+  if arrivals <= threshold then return 0 end
+  local f = frontier(redis.call('HMGET', state_key, 'next', 'base', 't0', 'rate'), now)
+  redis.call('HSET', state_key, 'auto_until', num(now + tonumber(s[4])), 'base', num(f),
+    't0', num(now))
+  return 2
+end
 """
 )
+
+# KEYS: state, arrivals of this second. ARGV: now.
+_CHECK = CHECK_FUNCTION + "return queue_check(KEYS[1], KEYS[2], tonumber(ARGV[1]))\n"
 
 _SCRIPTS: dict[str, Script] = {}
 
@@ -261,13 +268,21 @@ def status(show_id: int, *, place: int, now: float) -> Status:
 OFF, ON, TURNED_ON = 0, 1, 2
 
 
+def check_keys(show_id: int, *, now: float) -> list[str]:
+    """The keys `queue_check` takes, in order."""
+    return [_key(show_id), _key(show_id, "arrivals", str(math.floor(now)))]
+
+
+def check_answer(answer: Any) -> int:
+    """`queue_check`'s answer: OFF, ON or TURNED_ON; Unsynced when Redis had no copy."""
+    if int(answer) == -1:
+        raise Unsynced
+    return int(answer)
+
+
 def check(show_id: int, *, now: float) -> int:
     """Is the queue on (counting this arrival towards auto-enable while it is off)?"""
-    second = str(math.floor(now))
-    answer = int(_run("check", _CHECK, [_key(show_id), _key(show_id, "arrivals", second)], [now]))
-    if answer == -1:
-        raise Unsynced
-    return answer
+    return check_answer(_run("check", _CHECK, check_keys(show_id, now=now), [now]))
 
 
 @dataclass(frozen=True)

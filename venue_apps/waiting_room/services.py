@@ -239,20 +239,39 @@ def queue_status(
     )
 
 
+def redis_usable() -> bool:
+    """False for a few seconds after Redis failed (the queue is off meanwhile)."""
+    return _redis_usable()
+
+
 def admission_required(
-    show_id: int, *, admission: str | None, owners: list[str], now: float | None = None
+    show_id: int,
+    *,
+    admission: str | None,
+    owners: list[str],
+    now: float | None = None,
+    checked: Any = None,
 ) -> bool:
     """Does a hold on this show need an admission these owners do not present?
 
     True while the queue is on (set by staff, or on by itself because arrivals went
     past the threshold: this call counts one) and `admission` is not a valid, unexpired
     admission of one of `owners`. False when Redis cannot be reached: booking goes on
-    directly (logged)."""
+    directly (logged).
+
+    `checked` is the answer of `queue.CHECK_FUNCTION` when another script already ran
+    it for this request (the hold's rate limits do): no second call to Redis, unless
+    that answer was that Redis had no copy of the queue."""
     now = time.time() if now is None else now
     if not _redis_usable():
         return False
     try:
-        state = _synced(lambda: queue.check(show_id, now=now), show_id, now)
+        try:
+            if checked is None:
+                raise queue.Unsynced
+            state = queue.check_answer(checked)
+        except queue.Unsynced:
+            state = _synced(lambda: queue.check(show_id, now=now), show_id, now)
     except NotFound:
         return False  # no such show: the hold answers that itself
     except queue.redis_errors() as error:
