@@ -488,6 +488,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["api.json_codec.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.json_codec.ORJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.JSONFirstNegotiation",
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     # At most 500 rows a page; relative next/previous links (api/pagination.py).
     "DEFAULT_PAGINATION_CLASS": "api.pagination.BoundedLimitOffsetPagination",
