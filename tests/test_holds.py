@@ -383,3 +383,49 @@ def test_seats_taken_already_are_refused_by_the_first_statement(api, alpha, prog
     assert "C5" in refused.json()["detail"]
     assert not [query for query in log.captured_queries if "WITH mine AS" in query["sql"]]
     assert seat_states(api, alpha, show)[seats["C6"]] == "available"
+
+
+def test_the_prepared_check_reads_each_chains_own_seats(alpha, beta, programme):
+    # The check is prepared once per connection; a connection serves every chain. The
+    # same statement, run in beta after alpha on one connection, must read beta's rows.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.error_codes import Conflict, DomainError
+    from tests.programme import build_programme
+    from venue_apps.inventory import holds
+
+    other = build_programme(beta.schema_name)
+    owner = holds.HoldOwner(cart_id=CART_A, address="192.0.2.1")
+    with schema_context(beta.schema_name):
+        beta_seat = ShowSeat.objects.filter(show=other["show"]).order_by("id").first()
+        ShowSeat.objects.filter(pk=beta_seat.pk).update(state="sold", hold=None, held_until=None)
+    with schema_context(alpha.schema_name):
+        alpha_seats = list(ShowSeat.objects.filter(show=programme["show"]).order_by("id"))
+
+    with CaptureQueriesContext(connection) as log:
+        with schema_context(alpha.schema_name):
+            labels = holds._check(programme["show"].pk, [alpha_seats[0].pk], owner)
+        with schema_context(beta.schema_name), pytest.raises(Conflict) as refused:
+            holds._check(other["show"].pk, [beta_seat.pk], owner)
+        with schema_context(alpha.schema_name):
+            again = holds._check(programme["show"].pk, [alpha_seats[0].pk], owner)
+
+    assert labels == again == {alpha_seats[0].pk: alpha_seats[0].label}
+    assert refused.value.code == "seats_unavailable"  # beta's sold seat, read in beta
+    # Seats are found by id and their show compared in Python: the seat of another
+    # show of the same chain is not one of this show's.
+    from tests.factories import ShowFactory
+
+    second = ShowFactory(
+        schema=alpha.schema_name,
+        title=programme["film"],
+        auditorium=programme["auditorium"],
+        price_card=programme["price_card"],
+        starts_at=programme["show"].starts_at + timedelta(hours=4),
+    )
+    with schema_context(alpha.schema_name), pytest.raises(DomainError) as unknown:
+        holds._check(second.pk, [alpha_seats[0].pk], owner)
+    assert unknown.value.code == "seats_unknown"
+    statements = [query["sql"].split()[0] for query in log.captured_queries]
+    assert statements.count("PREPARE") <= 1 and statements.count("EXECUTE") == 3
