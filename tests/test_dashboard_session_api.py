@@ -123,3 +123,27 @@ def test_the_session_of_another_chain_is_nothing_here(alpha, beta, make_user):
     elsewhere.cookies[settings.SESSION_COOKIE_NAME] = session
 
     assert elsewhere.get("/api/v1/tills/").status_code == 401
+
+
+def test_a_request_without_a_session_cookie_never_loads_a_user():
+    # A customer's request carries no session cookie: the session's user (and the
+    # second factor's checks on it) is not even looked at. Its session cookie alone
+    # makes the dashboard's session worth reading.
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from api.authentication import DashboardSessionAuthentication
+
+    class Untouchable:
+        def __getattr__(self, name):
+            raise AssertionError(f"the session's user was read ({name})")
+
+    anonymous = RequestFactory().get("/api/v1/shows/1/seats/")
+    anonymous.user = Untouchable()
+    assert DashboardSessionAuthentication().authenticate(Request(anonymous)) is None
+
+    with_cookie = RequestFactory().get("/api/v1/shows/1/seats/")
+    with_cookie.COOKIES[settings.SESSION_COOKIE_NAME] = "some-session"
+    with_cookie.user = Untouchable()
+    with pytest.raises(AssertionError, match="was read"):
+        DashboardSessionAuthentication().authenticate(Request(with_cookie))
