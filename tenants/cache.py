@@ -10,8 +10,10 @@ value is never served after the bump. With Redis down, reads compute every time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,11 +28,17 @@ _GENERATION = "gen:{namespace}"
 # Part of every key: raise it when the shape of a cached answer changes (a key added
 # to the seat map, say), so processes of a new release never serve the old shape that
 # the previous release left in Redis, and old processes never read the new one.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def _generation(namespace: str) -> int:
     return int(cache.get(_GENERATION.format(namespace=namespace)) or 0)
+
+
+def body_etag(body: bytes) -> str:
+    """A strong ETag for a cached answer: a digest of its bytes, so it changes exactly
+    when the answer does."""
+    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
 
 
 def cache_key(*parts: Any) -> str:
@@ -44,12 +52,19 @@ def cached(namespace: str, key: str, compute: Callable[[], T], *, timeout: int =
     return cached_for(namespace, key, lambda: (compute(), timeout))
 
 
-def cached_for(namespace: str, key: str, compute: Callable[[], tuple[T, int]]) -> T:
+def cached_for(
+    namespace: str, key: str, compute: Callable[[], tuple[T, int]], *, local: bool = False
+) -> T:
     """Like `cached`, for values that know how long they stay true: `compute` returns
     the value and its timeout in seconds. The generation is read once, before
-    computing, so the value is stored under the generation it was computed in."""
+    computing, so the value is stored under the generation it was computed in.
+
+    `local=True` keeps a copy in this process too, for large values read far more often
+    than they change (a seat map during an on-sale): see `_cached_locally`."""
     generation_key = _GENERATION.format(namespace=namespace)
     value_key = f"{namespace}:v{CACHE_FORMAT}:{key}"
+    if local:
+        return _cached_locally(generation_key, value_key, compute)
     # One round trip: the generation and the last value stored with its generation;
     # a value of another generation is never served.
     found = cache.get_many([generation_key, value_key])
@@ -60,6 +75,48 @@ def cached_for(namespace: str, key: str, compute: Callable[[], tuple[T, int]]) -
     value, timeout = compute()
     cache.set(value_key, (generation, value), timeout)
     return value
+
+
+# Copies of values cached with `local=True`, by their full cache key (which names the
+# schema): (generation, stamp, value). At most _LOCAL_LIMIT, the oldest dropped first.
+_LOCAL: dict[str, tuple[int, str, Any]] = {}
+_LOCAL_LIMIT = 256
+
+
+def _cached_locally(generation_key: str, value_key: str, compute: Callable[[], tuple[T, int]]) -> T:
+    """A stored value carries a random stamp, also stored alone under `<key>:stamp` with
+    the same timeout. A read asks Redis for the generation and the stamp, both small,
+    and answers from this process's copy when its generation and stamp are those: the
+    copy is then the very value Redis holds. Only when they are not is the value itself
+    read (and copied), or computed and stored under a new stamp. So a bump, an expiry,
+    another process's newer value or a Redis that lost everything (no stamp) each make
+    the copy unusable; a value of another generation is never served."""
+    stamp_key = f"{value_key}:stamp"
+    found = cache.get_many([generation_key, stamp_key])
+    generation = int(found.get(generation_key) or 0)
+    stamp = found.get(stamp_key)
+    local_key = cache.make_key(value_key)
+    mine = _LOCAL.get(local_key)
+    if stamp is not None and mine is not None and mine[:2] == (generation, stamp):
+        return mine[2]
+    if stamp is not None:
+        stored = cache.get(value_key)
+        if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == generation:
+            _keep(local_key, stored)
+            return stored[2]
+    value, timeout = compute()
+    stored = (generation, secrets.token_hex(8), value)
+    cache.set_many({value_key: stored, stamp_key: stored[1]}, timeout)
+    _keep(local_key, stored)
+    return value
+
+
+def _keep(local_key: str, stored: tuple[int, str, Any]) -> None:
+    if local_key not in _LOCAL and len(_LOCAL) >= _LOCAL_LIMIT:
+        # StopIteration, RuntimeError: emptied or changed meanwhile by another thread.
+        with contextlib.suppress(StopIteration, RuntimeError):
+            _LOCAL.pop(next(iter(_LOCAL)), None)
+    _LOCAL[local_key] = stored
 
 
 def cache_namespace_bump(*namespaces: str) -> None:

@@ -92,3 +92,69 @@ def test_an_unknown_channel_layer_is_refused_at_start_up():
     )
     assert result.returncode != 0
     assert "CHANNEL_LAYER" in result.stderr
+
+
+def test_a_local_copy_is_served_only_while_redis_holds_that_very_value(
+    alpha, beta, monkeypatch, django_capture_on_commit_callbacks
+):
+    # cached_for(local=True) answers from the process's copy after asking Redis for two
+    # small keys; a bump, another process's newer value, or a Redis that lost the keys
+    # each make the copy unusable. Copies are per chain, as the keys are.
+    import uuid
+
+    from tenants import cache as tenant_cache
+    from tenants.cache import CACHE_FORMAT, cache_namespace_bump, cached_for
+
+    namespace = f"local-test-{uuid.uuid4().hex[:8]}"
+    value_key = f"{namespace}:v{CACHE_FORMAT}:answer"
+    computed: list[str] = []
+
+    def compute(label: str):
+        def run():
+            computed.append(label)
+            return f"{label} #{len(computed)}", 60
+
+        return run
+
+    def read(label: str) -> str:
+        return cached_for(namespace, "answer", compute(label), local=True)
+
+    with schema_context(alpha.schema_name):
+        first = read("alpha")
+
+        # The value itself is not read again while the copy is good:
+        class NoValueReads:
+            def __getattr__(self, name):
+                return getattr(cache, name)
+
+            def get(self, key, *args, **kwargs):
+                raise AssertionError(f"{key} was read from Redis")
+
+        monkeypatch.setattr(tenant_cache, "cache", NoValueReads())
+        assert read("alpha") == first == "alpha #1"
+        monkeypatch.undo()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            cache_namespace_bump(namespace)
+        assert read("alpha") == "alpha #2"  # a new generation: computed again
+
+        # Another process stored a newer value (its own stamp): that one is served.
+        generation = int(cache.get(f"gen:{namespace}"))
+        cache.set_many(
+            {value_key: (generation, "theirs", "from elsewhere"), f"{value_key}:stamp": "theirs"},
+            60,
+        )
+        assert read("alpha") == "from elsewhere"
+
+        # Redis lost the keys: the copy is not served, the value is computed again.
+        cache.delete_many([value_key, f"{value_key}:stamp", f"gen:{namespace}"])
+        assert read("alpha") == "alpha #3"
+
+    with schema_context(beta.schema_name):
+        assert read("beta") == "beta #4"  # beta's own key and copy
+    with schema_context(alpha.schema_name):
+        assert read("alpha") == "alpha #3"
+        cache.delete_many([value_key, f"{value_key}:stamp", f"gen:{namespace}"])
+    with schema_context(beta.schema_name):
+        cache.delete_many([value_key, f"{value_key}:stamp", f"gen:{namespace}"])
+    assert computed == ["alpha", "alpha", "alpha", "beta"]

@@ -147,11 +147,11 @@ class ShowSeatsView(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         # The hottest read of a flash sale: the cache holds the rendered JSON, so a hit
         # costs one Redis read and no serialisation.
-        body = inventory_selectors.show_seat_map_json(pk)
-        if body is None:
+        answer = inventory_selectors.show_seat_map_answer(pk)
+        if answer is None:
             selectors.show_get(pk)  # 404 for an unknown show
             raise NotFound("show_not_on_sale", "This show is not on sale yet.")
-        return json_with_etag(request, body)
+        return json_with_etag(request, *answer)
 
 
 class ShowtimesView(APIView):

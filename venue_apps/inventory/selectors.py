@@ -9,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tenants.cache import cached_for
+from tenants.cache import body_etag, cached_for
 from venue_apps.catalog.models import Kind
 from venue_apps.inventory.availability import seat_available
 from venue_apps.inventory.models import SeatState, ShowInventory, ShowSeat
@@ -80,11 +80,19 @@ def show_seat_map_uncached(show_id: int) -> dict[str, Any]:
 def show_seat_map_json(show_id: int) -> bytes | None:
     """The seat map as JSON, cached per tenant until its next change; None if the show
     has no inventory (unknown, or not on sale)."""
+    answer = show_seat_map_answer(show_id)
+    return answer[0] if answer else None
 
-    def render() -> tuple[bytes, int]:
+
+def show_seat_map_answer(show_id: int) -> tuple[bytes, str] | None:
+    """The seat map as JSON and its ETag (a digest of the JSON, made once per change
+    rather than per read: 80 us for a 65 KB map), cached per tenant until its next
+    change and copied in each process (`cached_for(local=True)`); None if the show has
+    no inventory (unknown, or not on sale)."""
+
+    def render() -> tuple[tuple[bytes, str] | None, int]:
         seat_map = show_seat_map_uncached(show_id)
         next_expiry = seat_map.pop("_next_expiry", None)
-        body = json.dumps(seat_map, separators=(",", ":")).encode() if seat_map["seats"] else b""
         # Cached until the next change, or until the first hold on the map lapses, so a
         # lapsed hold shows as free at once; and never long, in case a change's cache
         # bump was lost while Redis was unreachable.
@@ -92,9 +100,12 @@ def show_seat_map_json(show_id: int) -> bytes | None:
         if next_expiry is not None:
             left = (next_expiry - timezone.now()).total_seconds()
             timeout = max(1, min(timeout, int(left) + 1))
-        return body, timeout
+        if not seat_map["seats"]:
+            return None, timeout
+        body = json.dumps(seat_map, separators=(",", ":")).encode()
+        return (body, body_etag(body)), timeout
 
-    return cached_for(show_seats_cache_namespace(show_id), "map.json", render) or None
+    return cached_for(show_seats_cache_namespace(show_id), "map.json", render, local=True)
 
 
 def _seats_counted(**where: Any) -> Coalesce:
