@@ -141,7 +141,7 @@ def test_a_local_copy_is_served_only_while_redis_holds_that_very_value(
         # Another process stored a newer value (its own stamp): that one is served.
         generation = int(cache.get(f"gen:{namespace}"))
         cache.set_many(
-            {value_key: (generation, "theirs", "from elsewhere"), f"{value_key}:stamp": "theirs"},
+            {value_key: (generation, 7, "from elsewhere"), f"{value_key}:stamp": 7},
             60,
         )
         assert read("alpha") == "from elsewhere"
@@ -158,3 +158,27 @@ def test_a_local_copy_is_served_only_while_redis_holds_that_very_value(
     with schema_context(beta.schema_name):
         cache.delete_many([value_key, f"{value_key}:stamp", f"gen:{namespace}"])
     assert computed == ["alpha", "alpha", "alpha", "beta"]
+
+
+def test_a_local_copy_is_not_served_while_redis_is_unreachable(alpha, settings):
+    # No generation and no stamp can be read: the value is computed, as every cached
+    # read is while Redis is down, and no copy stands in for Redis.
+    import uuid
+
+    from tenants.cache import cached_for
+
+    namespace = f"local-dead-{uuid.uuid4().hex[:8]}"
+    computed: list[int] = []
+
+    def compute():
+        computed.append(1)
+        return len(computed), 60
+
+    with schema_context(alpha.schema_name):
+        assert cached_for(namespace, "answer", compute, local=True) == 1
+        assert cached_for(namespace, "answer", compute, local=True) == 1
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+        }
+        assert cached_for(namespace, "answer", compute, local=True) == 2
+        assert cached_for(namespace, "answer", compute, local=True) == 3

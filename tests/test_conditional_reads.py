@@ -4,6 +4,7 @@ and a 304 without a body for a client that already has the answer (`If-None-Matc
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.fixtures import QueryLog
@@ -70,3 +71,74 @@ def test_a_showtimes_etag_is_a_304(api, alpha, programme):
 
     assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert client.get(path, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def _seat_map_requests(alpha, programme, make_user, api):
+    """(label, client, path, method, headers) over credentials, Accept values,
+    validators, query strings and methods."""
+    from tests.fixtures import obtain_tokens
+    from venue_apps.accounts.models import Role
+
+    show = programme["show"]
+    path = f"/api/v1/shows/{show.pk}/seats/"
+    customer = make_user(alpha, role=Role.CUSTOMER)
+    access = obtain_tokens(api(alpha), customer.email)["access"]
+    etag = api(alpha).get(path)["ETag"]
+    cases = [
+        ("plain", {}),
+        ("any", {"HTTP_ACCEPT": "*/*"}),
+        ("json", {"HTTP_ACCEPT": "application/json"}),
+        ("html", {"HTTP_ACCEPT": "text/html"}),
+        ("indent", {"HTTP_ACCEPT": "application/json; indent=4"}),
+        ("etag", {"HTTP_IF_NONE_MATCH": etag}),
+        ("other etag", {"HTTP_IF_NONE_MATCH": '"nope"'}),
+        ("customer", {"HTTP_AUTHORIZATION": f"Bearer {access}"}),
+        ("bad token", {"HTTP_AUTHORIZATION": "Bearer not-a-token"}),
+        ("session", {"HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}=nonsense"}),
+    ]
+    requests = [(label, path, "get", headers) for label, headers in cases]
+    requests += [
+        ("query", path + "?format=json", "get", {}),
+        ("other query", path + "?x=1", "get", {}),
+        ("head", path, "head", {}),
+        ("unknown show", "/api/v1/shows/999999/seats/", "get", {}),
+    ]
+    return requests
+
+
+def _answer(client, path, method, headers):
+    answer = getattr(client, method)(path, **headers)
+    kept = {
+        name: value for name, value in answer.items() if name not in {"X-Request-ID", "Set-Cookie"}
+    }
+    return answer.status_code, answer.content, kept
+
+
+def test_the_seat_maps_shortcut_answers_as_drf_does(api, alpha, programme, make_user, monkeypatch):
+    # A customer's plain read skips DRF (api.conditional.AnonymousReadShortcut); every
+    # request, plain or not, must get the very answer DRF gives it.
+    from rest_framework.views import APIView
+
+    from api.shows.views import ShowSeatsView
+
+    requests = _seat_map_requests(alpha, programme, make_user, api)
+    through_drf: list[str] = []
+    initial = APIView.initial
+
+    def counted(view, request, *args, **kwargs):
+        through_drf.append(request.path)
+        return initial(view, request, *args, **kwargs)
+
+    monkeypatch.setattr(APIView, "initial", counted)
+    short = {label: _answer(api(alpha), path, m, h) for label, path, m, h in requests}
+    drf_calls = len(through_drf)
+    monkeypatch.setattr(ShowSeatsView, "shortcut", False)
+    long = {label: _answer(api(alpha), path, m, h) for label, path, m, h in requests}
+
+    for label in short:
+        assert short[label] == long[label], label
+    assert short["plain"][0] == 200 and short["etag"][0] == 304
+    assert short["html"][0] == 406 and short["bad token"][0] == 401
+    assert short["plain"][2]["Allow"] == "GET, HEAD, OPTIONS"
+    # The plain reads took the shortcut: fewer requests reached DRF's initial steps.
+    assert len(requests) - drf_calls >= 5

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.conditional import json_with_etag
+from api.conditional import AnonymousReadShortcut, json_with_etag
 from api.filters import list_cache_key, page_of, parse_query
 from api.permissions import PROGRAMME, HasCapability
 from api.schema import ErrorOutput
@@ -137,11 +137,15 @@ class ShowCancelView(APIView):
         return Response(io.ShowOutput(selectors.show_get(pk), context=_context(request)).data)
 
 
-class ShowSeatsView(APIView):
+class ShowSeatsView(AnonymousReadShortcut, APIView):
     """`{"version", "seats": [...]}`: every seat of the show with its state."""
 
     permission_classes = [HasCapability]
     capability = PROGRAMME
+
+    def cached_answer(self, pk: int) -> tuple[bytes, str] | None:
+        # A customer's plain read: the cached map, or None for DRF to answer the rest.
+        return inventory_selectors.show_seat_map_answer(pk)
 
     @extend_schema(responses=io.SeatMapOutput)
     def get(self, request: Request, pk: int) -> HttpResponse:
