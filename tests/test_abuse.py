@@ -335,3 +335,31 @@ def test_refreshing_the_token_of_a_deleted_account_is_a_401(api, alpha, make_use
     )
 
     assert answer.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/api/v1/orders/", "/dashboard/", "/healthz/live/"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_ORIGIN": "https://partner.example"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "https://partner.example", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST"},
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "options"])
+def test_our_cors_middleware_answers_as_django_cors_headers_does(settings, path, headers, method):
+    import corsheaders.middleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from ticketing_platform.security import CorsMiddleware
+
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example"]
+
+    def answer(middleware_class):
+        request = getattr(RequestFactory(), method)(path, **headers)
+        response = middleware_class(lambda request: HttpResponse("ok"))(request)
+        return response.status_code, sorted(response.items())
+
+    assert answer(CorsMiddleware) == answer(corsheaders.middleware.CorsMiddleware)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import corsheaders.middleware
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import patch_vary_headers
 
 
 class PermissionsPolicyMiddleware:
@@ -41,3 +43,23 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             response["Content-Security-Policy"] = JSON_CSP
             return response
         return super().process_response(request, response)
+
+
+class CorsMiddleware(corsheaders.middleware.CorsMiddleware):
+    """django-cors-headers' middleware, answering a request without an `Origin` header
+    (every same-origin request: the storefront, the dashboard) without building
+    `request.headers`, a dict of every header, just to find none (2% of a hold
+    request). Its answer is the same: `Vary: origin` on the paths CORS covers, and no
+    CORS header."""
+
+    def add_response_headers(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if "HTTP_ORIGIN" in request.META:
+            return super().add_response_headers(request, response)
+        enabled = getattr(request, "_cors_enabled", None)
+        if enabled is None:
+            enabled = self.is_enabled(request)
+        if enabled:
+            patch_vary_headers(response, ("origin",))
+        return response

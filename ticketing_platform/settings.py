@@ -152,7 +152,7 @@ MIDDLEWARE = [
     "ticketing_platform.security.ContentSecurityPolicyMiddleware",  # django-csp's
     "ticketing_platform.security.PermissionsPolicyMiddleware",
     "ticketing_platform.static_middleware.StaticFilesMiddleware",  # WhiteNoise
-    "corsheaders.middleware.CorsMiddleware",
+    "ticketing_platform.security.CorsMiddleware",  # django-cors-headers'
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
