@@ -100,11 +100,12 @@ def seats_announce(show_id: int, version: int, seats: Sequence[tuple[int, str]])
     )
 
 
-def _show_refused(status: str, opens: datetime, closes: datetime) -> None:
-    """Raise unless a show with this status and sales window is on sale right now."""
+def _show_refused(status: str, window_open: bool) -> None:
+    """Raise unless a show with this status, whose sales window is open or not right
+    now, is on sale."""
     if status != Show.Status.ON_SALE:
         raise Conflict(InventoryErrorCode.NOT_ON_SALE, "This show is not on sale.")
-    if not opens <= timezone.now() < closes:
+    if not window_open:
         raise Conflict(InventoryErrorCode.SALES_CLOSED, "Sales for this show are closed.")
 
 
@@ -114,7 +115,8 @@ def _show_for_sale(show_id: int) -> None:
     ).first()
     if show is None:
         raise NotFound(InventoryErrorCode.SHOW_NOT_FOUND, f"No show {show_id}.")
-    _show_refused(*show)
+    status, opens, closes = show
+    _show_refused(status, opens <= timezone.now() < closes)
 
 
 def _owner_lock(owner: HoldOwner) -> str:
@@ -134,11 +136,14 @@ def _owner_missing(owner: HoldOwner) -> None:
 # moment; PostgreSQL plans it again when the path changes, so every chain's request on
 # a shared connection reads its own chain's seats (tests/test_holds.py).
 # The availability rule (inventory.availability) as `_TAKE` writes it.
-_CHECK_NAME = "hold_check_2"
+_CHECK_NAME = "hold_check_3"
 # The seats are found by id alone and their show compared here: with `show_id = s.id`
 # in the query, the one plan PostgreSQL keeps would read every seat of the show.
+# The sales window is compared here too, so no timestamp comes back (Django's loader
+# for them is Python, made anew for each cursor), and the parameters go as text (the
+# seat ids as an array literal: psycopg's list dumper is Python too).
 _CHECK = """
-SELECT status, sales_open_at, sales_close_at, ARRAY(
+SELECT status, sales_open_at <= $1 AND $1 < sales_close_at, ARRAY(
   SELECT ARRAY[id::text, label,
     (state = 'available' OR (state = 'held' AND held_until <= $1))::text, show_id::text]
   FROM inventory_showseat WHERE id = ANY($2)
@@ -179,13 +184,15 @@ def _check(show_id: int, seat_ids: Sequence[int], owner: HoldOwner) -> dict[int,
     now = timezone.now()
     with connection.cursor() as cursor:
         _prepare(cursor, _CHECK_NAME, _CHECK_TYPES, _CHECK)
-        cursor.execute(f"EXECUTE {_CHECK_NAME}(%s, %s, %s)", [now, list(seat_ids), show_id])
+        ids = "{" + ",".join(str(int(seat_id)) for seat_id in seat_ids) + "}"
+        cursor.execute(f"EXECUTE {_CHECK_NAME}(%s, %s, %s)", [now.isoformat(), ids, show_id])
         row = cursor.fetchone()
     if row is None:
         raise NotFound(InventoryErrorCode.SHOW_NOT_FOUND, f"No show {show_id}.")
-    _show_refused(row[0], row[1], row[2])
+    status, window_open, found = row
+    _show_refused(status, window_open)
     _owner_missing(owner)
-    seats = [seat for seat in row[3] if int(seat[3]) == show_id]
+    seats = [seat for seat in found if int(seat[3]) == show_id]
     labels = {int(seat_id): label for seat_id, label, _, _ in seats}
     unknown = sorted(set(seat_ids) - set(labels))
     if unknown:
