@@ -16,6 +16,7 @@ address seen through IPv6 (`::ffff:a.b.c.d`) stays that IPv4 address.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -25,6 +26,9 @@ from django.db.models import Q
 IPV6_SUBSCRIBER_PREFIX = 64
 
 
+# Both are pure functions of a string, asked several times per request (the rate
+# limits, the hold's owner, the lockout): parsed once per address and process.
+@functools.lru_cache(maxsize=4096)
 def _ip(value: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address((value or "").strip()))
@@ -58,6 +62,7 @@ def _subscriber(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Network |
     return ip
 
 
+@functools.lru_cache(maxsize=4096)
 def address_bucket(address: str | None) -> str | None:
     """The unit per-address limits count in: an IPv4 address itself, the first address
     of an IPv6 address's /64. Still an IP address, so `inet` columns can store it."""
