@@ -112,7 +112,7 @@ def show_check_and_remove(show_id: int) -> tuple[int, int]:
         return held, doubles
 
 
-def server_start(kind: str, port: int, workers: int, threads: int = 8) -> subprocess.Popen:
+def server_start(kind: str, port: int, workers: int, threads: int = 2) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_ENV": "development",
@@ -504,7 +504,12 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
-        "--threads", type=int, default=8, help="threads running Django per WSGI process"
+        "--threads",
+        type=int,
+        default=2,
+        help="threads running Django per WSGI process (2, as deploy/web-server.sh: one "
+        "thread's round trips to PostgreSQL and Redis overlap the other's work; more "
+        "contend for the GIL)",
     )
     parser.add_argument("--servers", default="wsgi,asgi")
     parser.add_argument("--pgbench-seconds", type=int, default=15)
