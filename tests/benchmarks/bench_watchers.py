@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import shutil
@@ -193,6 +194,146 @@ def cpu_seconds(root: int) -> float:
     return sum(times.get(pid, 0.0) for pid in family)
 
 
+class LeanWatcher(asyncio.Protocol):
+    """One watcher as a bare asyncio protocol: the handshake, then the server's frames
+    parsed in place (text, ping, close; continuations joined). The watchers share the
+    machine's two cores with the server, and a full WebSocket client per socket cost as
+    much CPU as the server's whole fan-out; this one costs a fraction, so the delays
+    measure the server more and the load generator less (`--client websockets` keeps
+    the library's client for comparison)."""
+
+    def __init__(self, path: str, port: int, on_message) -> None:
+        self.request = (
+            f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n\r\n"
+        ).encode()
+        self.on_message = on_message
+        self.buffer = bytearray()
+        self.upgraded = False
+        self.fragments: list[bytes] = []
+        self.transport: asyncio.Transport | None = None
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def connection_lost(self, error) -> None:
+        if not self.closed.done():
+            self.closed.set_result(error)
+
+    def data_received(self, data: bytes) -> None:
+        arrived = time.time()
+        buffer = self.buffer
+        buffer += data
+        if not self.upgraded:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if b" 101 " not in buffer[: buffer.find(b"\r\n")]:
+                self.transport.close()
+                return
+            self.upgraded = True
+            del buffer[: end + 4]
+        while len(buffer) >= 2:
+            opcode, length, header = buffer[0] & 0x0F, buffer[1] & 0x7F, 2
+            if length == 126:
+                if len(buffer) < 4:
+                    return
+                length, header = int.from_bytes(buffer[2:4], "big"), 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    return
+                length, header = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < header + length:
+                return
+            final = buffer[0] & 0x80
+            payload = bytes(buffer[header : header + length])
+            del buffer[: header + length]
+            if opcode in (0, 1):
+                self.fragments.append(payload)
+                if final:
+                    self.on_message(b"".join(self.fragments), arrived)
+                    self.fragments = []
+            elif opcode == 9:  # ping: a pong with its payload, masked as a client must
+                self._send(0xA, payload)
+            elif opcode == 8:
+                self.transport.close()
+
+    def _send(self, opcode: int, payload: bytes) -> None:
+        mask = os.urandom(4)
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+
+
+async def watch_lean(port: int, show_id: int, count: int, ready_path: str, stop_path: str) -> dict:
+    """`watch`, with `LeanWatcher` sockets."""
+    loop = asyncio.get_running_loop()
+    path = f"/ws/shows/{show_id}/seats/"
+    delays: list[float] = []
+    versions: list[list[int]] = [[] for _ in range(count)]
+    snapshots = [0] * count
+    failures: Counter[str] = Counter()
+    gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
+    firsts = [loop.create_future() for _ in range(count)]
+    sockets: list[LeanWatcher] = []
+
+    def receiver(index: int):
+        mine = versions[index]
+
+        def on_message(text: bytes, arrived: float) -> None:
+            message = json.loads(text)
+            kind = message.get("type")
+            if kind == "delta":
+                delays.append(arrived - message["committed_at"])
+                mine.append(message["version"])
+            elif kind == "snapshot":
+                if not firsts[index].done():
+                    mine.append(message["version"])
+                    firsts[index].set_result(True)
+                else:
+                    snapshots[index] += 1
+                    mine.append(-message["version"])  # everything up to here
+
+        return on_message
+
+    async def open_one(index: int) -> None:
+        async with gate:
+            try:
+                _, protocol = await loop.create_connection(
+                    lambda: LeanWatcher(path, port, receiver(index)), "127.0.0.1", port
+                )
+                sockets.append(protocol)
+                await asyncio.wait_for(
+                    asyncio.wait(
+                        [firsts[index], protocol.closed], return_when=asyncio.FIRST_COMPLETED
+                    ),
+                    60,
+                )
+                if not firsts[index].done():
+                    failures["closed before its snapshot"] += 1
+            except (OSError, TimeoutError) as error:
+                failures[type(error).__name__] += 1
+
+    await asyncio.gather(*(open_one(index) for index in range(count)))
+    Path(ready_path).write_text(json.dumps({"failures": dict(failures)}))
+    while not os.path.exists(stop_path):
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)  # the last deltas in flight
+    for protocol in sockets:
+        if protocol.closed.done():  # the server closed it before the end
+            failures["closed during the run"] += 1
+        else:
+            protocol.transport.close()
+    return {
+        "delays": delays,
+        "versions": versions,
+        "snapshots": snapshots,
+        "failures": dict(failures),
+    }
+
+
 def run(layer: str, watchers: int, arguments: argparse.Namespace, port: int) -> dict:
     from django.db import connections
     from django_tenants.utils import schema_context
@@ -220,7 +361,8 @@ def run(layer: str, watchers: int, arguments: argparse.Namespace, port: int) -> 
                         "-m",
                         "tests.benchmarks.bench_watchers",
                         "--client",
-                        f"{port},{show_id},{count},{stamp}-ready-{index},{stamp}-stop",
+                        f"{port},{show_id},{count},{stamp}-ready-{index},{stamp}-stop,"
+                        f"{arguments.client_kind}",
                     ],
                     cwd=ROOT,
                     stdout=subprocess.PIPE,
@@ -291,11 +433,18 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--holds-per-s", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--client-kind",
+        default="lean",
+        choices=["lean", "websockets"],
+        help="the watchers' client: a bare protocol (LeanWatcher) or the websockets library",
+    )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.client:
-        port, show_id, count, ready_path, stop_path = arguments.client.split(",")
-        result = asyncio.run(watch(int(port), int(show_id), int(count), ready_path, stop_path))
+        port, show_id, count, ready_path, stop_path, kind = arguments.client.split(",")
+        client = watch_lean if kind == "lean" else watch
+        result = asyncio.run(client(int(port), int(show_id), int(count), ready_path, stop_path))
         sys.stdout.write(json.dumps(result))
         return
     _django()
