@@ -248,3 +248,38 @@ def test_a_watcher_that_falls_behind_gets_a_snapshot_not_a_growing_queue(
     assert messages[0]["version"] == first["version"] + 1
     assert messages[1]["version"] == version
     assert len(messages[1]["seats"]) == len(first["seats"])
+
+
+def test_a_socket_has_one_writer_for_its_life(show_on_sale, settings):
+    # The fan-out wakes each socket's writer; it does not make a task per delta and
+    # socket. The writer lives as long as its socket and ends with it.
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    settings.CHANNEL_LAYER = "fanout"
+
+    def writers() -> int:
+        return sum(
+            1
+            for task in asyncio.all_tasks()
+            if getattr(task.get_coro(), "__qualname__", "").endswith("._write_backlog")
+            and not task.done()
+        )
+
+    async def scenario():
+        socket = connect("beta.localhost", f"/ws/shows/{show_on_sale.pk}/seats/")
+        connected, _ = await socket.connect(timeout=5)
+        assert connected
+        await socket.receive_json_from(timeout=5)
+        await sync_to_async(_announce)(show_on_sale.pk, 3)
+        deltas = [await socket.receive_json_from(timeout=5) for _ in range(3)]
+        during = writers()
+        await socket.disconnect()
+        await asyncio.sleep(0.05)
+        return deltas, during, writers()
+
+    deltas, during, after = async_to_sync(scenario)()
+
+    assert [delta["type"] for delta in deltas] == ["delta"] * 3
+    assert (during, after) == (1, 0)
