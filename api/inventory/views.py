@@ -167,6 +167,12 @@ CART_PARAMETER = OpenApiParameter(
 
 
 class HoldCreateView(OneTripThrottles, APIView):
+    """Hold seats: the given `seats`, or the `best_available` `count` of a category, all
+    or none, for the signed-in customer or the cart of `X-Cart-Id` (one is issued when
+    missing). Seats someone has are a 409 naming them; while the show's waiting room is
+    on, a hold needs the customer's admission in `X-Queue-Admission` (403
+    `queue_required` otherwise)."""
+
     permission_classes = [HasCapability]
     capability = Capability.HOLD_SEATS
     throttle_classes = [HoldClientThrottle, HoldAddressThrottle]

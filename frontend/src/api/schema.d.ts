@@ -1314,9 +1314,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description An APIView mixin: the view's rate limits (`FreshRates`) cost one Redis round
-         *     trip together instead of a read and a write each. While Redis is unreachable each
-         *     limit counts in the database, as `FreshRates.allow_request` does.
+         * @description Hold seats: the given `seats`, or the `best_available` `count` of a category, all
+         *     or none, for the signed-in customer or the cart of `X-Cart-Id` (one is issued when
+         *     missing). Seats someone has are a 409 naming them; while the show's waiting room is
+         *     on, a hold needs the customer's admission in `X-Queue-Admission` (403
+         *     `queue_required` otherwise).
          */
         post: operations["v1_shows_holds_create"];
         delete?: never;
