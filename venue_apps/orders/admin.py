@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from tenants.error_codes import DomainError
 from tenants.money import minor_to_units, money, units_to_minor
 from tenants.money_admin import MoneyFieldsAdmin, chain_currency
-from tenants.readonly_admin import ReadOnlyInline
+from tenants.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 from tenants.singletons import SingletonAdmin
 from venue_apps.audit.admin import AuditedAdmin
 from venue_apps.audit.readable import details_of
@@ -55,7 +55,9 @@ class OrderLineInline(MoneyFieldsAdmin, ReadOnlyInline):
     readonly_fields = fields
 
 
-class OrderAdmin(MoneyFieldsAdmin, admin.ModelAdmin):
+class OrderAdmin(MoneyFieldsAdmin, ReadOnlyAdmin):
+    # A view, never a form: a saved order page would write its fields straight to the
+    # row, past the services, their locks and the audit trail.
     model = Order
     money_fields = [
         "subtotal",
@@ -115,17 +117,6 @@ class OrderAdmin(MoneyFieldsAdmin, admin.ModelAdmin):
             messages.warning(request, error.detail)
             return queryset.none(), False
         return queryset.filter(pk__in=found.values("pk")), False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # A view, never a form: a saved order page would write its fields straight to
-        # the row, past the services, their locks and the audit trail.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="total", ordering="total")
     def total_money(self, order: Order) -> str:
