@@ -18,7 +18,7 @@ from tenants.billing.dunning import invoice_charge, invoice_mark_paid, invoice_v
 from tenants.billing.models import ChargeAttempt, Invoice, InvoiceLine
 from tenants.error_codes import DomainError
 from tenants.money import money
-from tenants.readonly_admin import ReadOnlyInline
+from tenants.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class MarkPaidForm(forms.Form):
@@ -60,7 +60,7 @@ class ChargeAttemptInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdmin):
     change_form_template = "billing/invoice_change_form.html"
     list_display = ["number", "tenant", "month", "total_text", "status", "next_attempt_at"]
     list_filter = ["status", "month"]
@@ -92,15 +92,6 @@ class InvoiceAdmin(admin.ModelAdmin):
     @admin.display(description="total", ordering="total")
     def total_text(self, invoice: Invoice) -> str:
         return money(invoice.total, invoice.currency)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Charge the saved card now")
     def charge_now(self, request: HttpRequest, queryset) -> None:
