@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 
+from api.negotiation import asks_for_json
 from tenants.cache import body_etag
 from venue_apps.accounts.capabilities import ANONYMOUS, Capability, role_may
 
@@ -65,15 +66,10 @@ class AnonymousReadShortcut:
         return isinstance(required, Capability) and role_may(ANONYMOUS, required)
 
 
-_JSON_OR_ANYTHING = frozenset({"*/*", "application/json"})
-
-
 def _plain_anonymous_get(request: HttpRequest) -> bool:
-    meta = request.META
     return (
         request.method == "GET"
-        and "HTTP_AUTHORIZATION" not in meta
+        and "HTTP_AUTHORIZATION" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not meta.get("QUERY_STRING")
-        and meta.get("HTTP_ACCEPT", "*/*").strip() in _JSON_OR_ANYTHING
+        and asks_for_json(request)
     )

@@ -15,14 +15,20 @@ from rest_framework.negotiation import DefaultContentNegotiation
 _ANY_JSON = frozenset({"*/*", "application/json"})
 
 
+def asks_for_json(request) -> bool:
+    """A request that takes JSON (`Accept` absent, `*/*` or `application/json`) and has
+    no query string (so no `?format=`): DRF would answer it with the JSON renderer."""
+    meta = request.META
+    return meta.get("HTTP_ACCEPT", "*/*").strip() in _ANY_JSON and not meta.get("QUERY_STRING")
+
+
 class JSONFirstNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request, renderers, format_suffix=None):
         if (
             not format_suffix
             and renderers
             and renderers[0].media_type == "application/json"
-            and request.META.get("HTTP_ACCEPT", "*/*").strip() in _ANY_JSON
-            and not request.META.get("QUERY_STRING")
+            and asks_for_json(request)
         ):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)

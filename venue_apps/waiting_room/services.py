@@ -47,7 +47,8 @@ def _redis_failed(error: BaseException) -> None:
         logger.warning("waiting room off: Redis failed (%s); holds book directly", error)
 
 
-def _redis_usable() -> bool:
+def redis_usable() -> bool:
+    """False for a few seconds after Redis failed (the queue is off meanwhile)."""
     return time.monotonic() >= _redis_unusable_until
 
 
@@ -239,11 +240,6 @@ def queue_status(
     )
 
 
-def redis_usable() -> bool:
-    """False for a few seconds after Redis failed (the queue is off meanwhile)."""
-    return _redis_usable()
-
-
 def admission_required(
     show_id: int,
     *,
@@ -263,7 +259,7 @@ def admission_required(
     it for this request (the hold's rate limits do): no second call to Redis, unless
     that answer was that Redis had no copy of the queue."""
     now = time.time() if now is None else now
-    if not _redis_usable():
+    if not redis_usable():
         return False
     try:
         try:
